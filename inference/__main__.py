@@ -1,0 +1,43 @@
+"""`python -m inference COMMAND ...` — the command-line face of the inference core.
+
+Each command lives in its own module exposing `add_arguments(parser)` and `main(args) -> int`;
+they are imported lazily so `--help` stays fast and one broken command cannot break the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "build-eye-db": ("inference.cli.build_eye_db", "cut the eye band from FER2013 into a compact dataset"),
+    "train": ("inference.cli.train", "train the eye CNN (selects on PublicTest)"),
+    "evaluate": ("inference.cli.evaluate", "score weights on a FER2013 split"),
+    "predict": ("inference.cli.predict", "classify aligned face crops"),
+    "analyze": ("inference.cli.analyze", "analyze a video: tracks, eye signals, emotions, events"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="python -m inference", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (_, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text, add_help=False)
+    if not argv or argv[0] not in COMMANDS:
+        parser.print_help()
+        return 0 if not argv or argv[0] in ("-h", "--help") else 2
+    module = importlib.import_module(COMMANDS[argv[0]][0])
+    command = argparse.ArgumentParser(prog=f"python -m inference {argv[0]}", description=COMMANDS[argv[0]][1])
+    module.add_arguments(command)
+    args = command.parse_args(argv[1:])
+    try:
+        return int(module.main(args) or 0)
+    except (FileNotFoundError, ValueError) as exc:  # bad input: a clear message, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
