@@ -1,0 +1,179 @@
+"""Train/inference geometry checks on FER2013 PublicTest faces, through the real landmark path.
+
+    python bench/alignment_gap.py canonical [--n 500]          # measure geometry.CANONICAL
+    python bench/alignment_gap.py sweep [--n 200] [--weights W] # eyes_unreadable threshold
+    python bench/alignment_gap.py gap --weights W [--n 2000]    # fixed crop vs landmark path
+
+canonical: upscale each 48x48 face 4x (bicubic), run Face Mesh (iris model), map the eye-contour
+centres back to 48x48 coordinates and average them.
+gap: accuracy of the eye CNN on the band cut at fixed rows from the 48x48 face (training path)
+versus the band cut after Face Mesh + similarity alignment of the 4x-upscaled face (inference
+path), on the same faces.
+sweep: paste faces, scaled to a given inter-ocular distance (IOD), into a 640x360 frame and run the
+full detector + mesh; report how often landmarks are found, the eye-centre error against the 4x
+reference (in % of IOD) and the correlation of the aligned band with the reference band.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from inference.align import align_bands  # noqa: E402
+from inference.geometry import CANONICAL, EYE_BAND  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+FER = Path(os.environ.get("EYECLASS_SHARED_DIR", REPO.parent / "shared")) / "data" / "fer2013" / "fer2013.csv.gz"
+UP = 4  # upscale factor for the landmark path
+
+
+def public_test(n: int, seed: int = 0):
+    from inference.fer2013 import load_fer2013
+
+    faces = load_fer2013(FER, cache_dir=Path(os.environ.get("TMPDIR", "/tmp")) / "eyeclass-cache").split("PublicTest")
+    idx = np.random.default_rng(seed).permutation(len(faces))[:n] if n < len(faces) else np.arange(len(faces))
+    return faces.images[idx], faces.labels[idx]
+
+
+def upscale(face48: np.ndarray) -> np.ndarray:
+    return cv2.resize(face48, None, fx=UP, fy=UP, interpolation=cv2.INTER_CUBIC)
+
+
+def mesh_eyes(faces48: np.ndarray, pad: int = 32) -> np.ndarray:
+    """(N, 2, 2) eye centres in the 4x image (pixel-centre coords), NaN where the mesh found no face."""
+    from inference.faces import MediaPipeFaces
+
+    out = np.full((len(faces48), 2, 2), np.nan)
+    with MediaPipeFaces(video=False, max_faces=1) as finder:
+        for i, face in enumerate(faces48):
+            big = cv2.copyMakeBorder(upscale(face), pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+            found = finder.mesh(cv2.cvtColor(big, cv2.COLOR_GRAY2RGB))
+            if found:
+                out[i] = found[0].eyes - pad
+    return out
+
+
+def to_48(eyes_up: np.ndarray) -> np.ndarray:
+    return (eyes_up - (UP - 1) / 2.0) / UP  # inverse of cv2.resize's pixel-centre mapping
+
+
+def cmd_canonical(args) -> None:
+    faces, _ = public_test(args.n)
+    eyes = to_48(mesh_eyes(faces))
+    ok = ~np.isnan(eyes[:, 0, 0])
+    eyes = eyes[ok]
+    mean, med, std = eyes.mean(axis=0), np.median(eyes, axis=0), eyes.std(axis=0)
+    print(f"faces: {len(faces)}  landmarks found: {ok.sum()} ({ok.mean():.1%})")
+    for name, k in (("left_eye (image left)", 0), ("right_eye (image right)", 1)):
+        print(f"{name}: mean ({mean[k,0]:.2f}, {mean[k,1]:.2f})  median ({med[k,0]:.2f}, {med[k,1]:.2f})"
+              f"  sd ({std[k,0]:.2f}, {std[k,1]:.2f})")  # fmt: skip
+    print(f"CANONICAL = CanonicalFrame(left_eye=({mean[0,0]:.2f}, {mean[0,1]:.2f}), "
+          f"right_eye=({mean[1,0]:.2f}, {mean[1,1]:.2f}))")  # fmt: skip
+
+
+def load_classifier(weights: str):
+    from inference.classifier import EyeClassifier
+
+    for name in ("from_path", "load", "from_file"):
+        if hasattr(EyeClassifier, name):
+            return getattr(EyeClassifier, name)(weights)
+    return EyeClassifier(weights)
+
+
+def cmd_gap(args) -> None:
+    clf = load_classifier(args.weights)
+    band = getattr(clf, "band", EYE_BAND)
+    faces, labels = public_test(args.n)
+    eyes = mesh_eyes(faces)
+    ok = ~np.isnan(eyes[:, 0, 0])
+    fixed = clf.predict_bands(band.cut(faces)).argmax(axis=1)
+    bands = align_bands_each([upscale(f) for f in faces[ok]], eyes[ok], band)
+    aligned = clf.predict_bands(bands).argmax(axis=1)
+    acc_all = (fixed == labels).mean()
+    acc_fixed = (fixed[ok] == labels[ok]).mean()
+    acc_land = (aligned == labels[ok]).mean()
+    print(f"PublicTest faces: {len(faces)}; Face Mesh found landmarks on {ok.sum()} ({ok.mean():.1%})")
+    print(f"fixed-crop accuracy (all faces):          {acc_all:.4f}")
+    print(f"fixed-crop accuracy (faces with mesh):    {acc_fixed:.4f}")
+    print(f"landmark-path accuracy (same faces):      {acc_land:.4f}")
+    print(f"gap (fixed - landmark): {100 * (acc_fixed - acc_land):+.2f} points;"
+          f" top-1 agreement {np.mean(fixed[ok] == aligned):.1%}")  # fmt: skip
+
+
+def align_bands_each(images: list[np.ndarray], eyes: np.ndarray, band) -> np.ndarray:
+    return np.concatenate([align_bands(img, [e], band) for img, e in zip(images, eyes)]) if len(images) else (
+        np.empty((0, band.height, band.width), np.uint8))  # fmt: skip
+
+
+def cmd_sweep(args) -> None:
+    from inference.faces import MediaPipeFaces
+
+    faces, labels = public_test(args.n, seed=1)
+    ref_eyes = mesh_eyes(faces)
+    keep = ~np.isnan(ref_eyes[:, 0, 0])
+    faces, labels, ref_eyes = faces[keep], labels[keep], ref_eyes[keep]
+    ref_bands = align_bands_each([upscale(f) for f in faces], ref_eyes, EYE_BAND).astype(np.float32)
+    clf = load_classifier(args.weights) if args.weights else None
+    ref_top = clf.predict_bands(ref_bands.astype(np.uint8)).argmax(1) if clf else None
+    rng = np.random.default_rng(2)
+    print("| IOD px | face px | detected | landmarks | eye error (% IOD, median) | band corr (median) |"
+          + (" CNN agrees with 4x | accuracy |" if clf else ""))  # fmt: skip
+    print("|---|---|---|---|---|---|" + ("---|---|" if clf else ""))
+    for iod in args.iods:
+        det = land = 0
+        errs, corrs, agree, correct = [], [], [], []
+        with MediaPipeFaces(video=False, max_faces=1) as finder:
+            for face, eyes_up, ref_band, lab, k in zip(faces, ref_eyes, ref_bands, labels, range(len(faces))):
+                f = iod / float(np.hypot(*(eyes_up[1] - eyes_up[0])))
+                small = cv2.resize(upscale(face), None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+                frame = np.clip(rng.normal(110, 6, (360, 640)), 0, 255).astype(np.uint8)
+                y0, x0 = 180 - small.shape[0] // 2, 320 - small.shape[1] // 2
+                frame[y0 : y0 + small.shape[0], x0 : x0 + small.shape[1]] = small
+                found = finder(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR))
+                det += bool(found)
+                meshed = [x for x in found if x.landmarks is not None]
+                if not meshed:
+                    continue
+                land += 1
+                truth = (eyes_up + 0.5) * f - 0.5 + [x0, y0]
+                errs.append(np.abs(meshed[0].eyes - truth).max() / iod)
+                band = align_bands(frame, [meshed[0].eyes], EYE_BAND)
+                corrs.append(np.corrcoef(band.ravel().astype(np.float32), ref_band.ravel())[0, 1])
+                if clf:
+                    top = clf.predict_bands(band).argmax(1)[0]
+                    agree.append(top == ref_top[k])
+                    correct.append(top == lab)
+        n = len(faces)
+        row = (f"| {iod:g} | ~{iod * 48 / CANONICAL.inter_ocular:.0f} | {det / n:.0%} | {land / n:.0%} | "
+               f"{100 * np.median(errs) if errs else float('nan'):.1f} | "
+               f"{np.median(corrs) if corrs else float('nan'):.3f} |")  # fmt: skip
+        if clf:
+            row += f" {np.mean(agree) if agree else float('nan'):.0%} | {np.mean(correct) if correct else float('nan'):.3f} |"
+        print(row, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("canonical")
+    p.add_argument("--n", type=int, default=500)
+    p = sub.add_parser("gap")
+    p.add_argument("--weights", required=True)
+    p.add_argument("--n", type=int, default=2000)
+    p = sub.add_parser("sweep")
+    p.add_argument("--weights")
+    p.add_argument("--n", type=int, default=150)
+    p.add_argument("--iods", type=float, nargs="+", default=[5, 7, 9, 12, 15, 20, 30])
+    args = parser.parse_args()
+    {"canonical": cmd_canonical, "gap": cmd_gap, "sweep": cmd_sweep}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Create the demo teacher account if it does not exist, and print its login."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="teacher")
+        parser.add_argument("--password", default="eyeclass-demo")
+
+    def handle(self, *args, username, password, **options):
+        User = get_user_model()
+        user, created = User.objects.get_or_create(username=username, defaults={"first_name": "Demo"})
+        if created:
+            user.set_password(password)
+            user.save()
+        note = "" if created else " (account already existed; the password is this unless you changed it)"
+        self.stdout.write(f"Demo teacher login: username={username} password={password}{note}")

@@ -1,0 +1,45 @@
+"""Worker heartbeat: a daemon thread in each worker's main process refreshes its WorkerHeartbeat row."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+from celery.signals import worker_ready, worker_shutdown
+from django.conf import settings
+from django.db import close_old_connections
+
+log = logging.getLogger(__name__)
+_stop = threading.Event()
+
+
+def _beat_forever(hostname: str, queues: list[str]) -> None:
+    from .models import WorkerHeartbeat
+
+    while not _stop.is_set():
+        try:
+            close_old_connections()
+            WorkerHeartbeat.beat(hostname, queues, os.getpid())
+        except Exception:  # the database may be restarting: keep beating, never kill the worker
+            log.warning("worker heartbeat failed", exc_info=True)
+        _stop.wait(settings.WORKER_HEARTBEAT_SECONDS)
+
+
+@worker_ready.connect
+def start_heartbeat(sender, **kwargs) -> None:
+    queues = [q.name for q in sender.app.amqp.queues.consume_from.values()]
+    _stop.clear()
+    threading.Thread(target=_beat_forever, args=(sender.hostname, queues), daemon=True, name="heartbeat").start()
+
+
+@worker_shutdown.connect
+def stop_heartbeat(sender=None, **kwargs) -> None:
+    from .models import WorkerHeartbeat
+
+    _stop.set()
+    if sender is not None:
+        try:
+            WorkerHeartbeat.objects.filter(hostname=sender.hostname).delete()
+        except Exception:
+            log.warning("could not remove worker heartbeat", exc_info=True)

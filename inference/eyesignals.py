@@ -1,0 +1,118 @@
+"""Eye openness, blinks, head pose and gaze from Face Mesh landmarks (numbers only).
+
+- Openness: eye aspect ratio (EAR, Soukupova & Cech 2016) per eye: mean of the two vertical lid
+  distances over the corner-to-corner width (about 0.25-0.35 open, under 0.15 closed).
+- Closed / blink: per track, the "open level" is the 90th percentile of the mean EAR over the last
+  `window` seconds; the eyes are closed when the mean EAR falls under `closed_ratio` x that level
+  (adapts to each face and camera angle). A closure that ends within `max_blink` s counts as a
+  blink (flagged on the re-opening frame); longer ones are only eyes_closed time (PERCLOS).
+- Head pose from the mesh's 3D landmarks (z in pixel units): roll = angle of the outer-eye-corner
+  line in the image; yaw = its depth slope (atan2(dz, dx)); pitch = depth slope of the chin ->
+  forehead line, minus the slope of a frontal face (`PITCH_NEUTRAL`, measured on frontal photos).
+- Gaze: iris centre offset from the eye-corner midpoint, along the corner line (x) and across it
+  (y), in units of half the eye width, averaged over both eyes; about +-0.3 at the eye corners'
+  usual reach.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .faces import IRIS_IMG_LEFT, IRIS_IMG_RIGHT
+from .records import EyeSignals
+
+# EAR points (p1..p6): corner, upper, upper, corner, lower, lower.
+EAR_IMG_LEFT = (33, 160, 158, 133, 153, 144)
+EAR_IMG_RIGHT = (362, 385, 387, 263, 373, 380)
+OUTER_CORNERS = (33, 263)  # image-left eye's outer corner, image-right eye's outer corner
+CHIN, FOREHEAD = 152, 10
+PITCH_NEUTRAL = 0.0  # degrees; see module docstring
+DEFAULT_OPEN_EAR = 0.28
+
+
+def eye_aspect_ratio(landmarks: np.ndarray, idx: tuple[int, ...]) -> float:
+    p = landmarks[list(idx), :2]
+    width = np.linalg.norm(p[0] - p[3])
+    if width <= 1e-6:
+        return float("nan")
+    return float((np.linalg.norm(p[1] - p[5]) + np.linalg.norm(p[2] - p[4])) / (2.0 * width))
+
+
+def head_pose(landmarks: np.ndarray) -> tuple[float, float, float]:
+    """(yaw, pitch, roll) in degrees."""
+    eye = landmarks[OUTER_CORNERS[1]] - landmarks[OUTER_CORNERS[0]]
+    up = landmarks[FOREHEAD] - landmarks[CHIN]
+    roll = np.degrees(np.arctan2(eye[1], eye[0]))
+    yaw = np.degrees(np.arctan2(eye[2], np.hypot(eye[0], eye[1])))
+    pitch = np.degrees(np.arctan2(up[2], np.hypot(up[0], up[1]))) - PITCH_NEUTRAL
+    return float(yaw), float(pitch), float(roll)
+
+
+def gaze(landmarks: np.ndarray) -> tuple[float, float]:
+    """Mean iris offset (x along the eye line, y across it, + = down) in half eye widths."""
+    offsets = []
+    for ear, iris in ((EAR_IMG_LEFT, IRIS_IMG_LEFT), (EAR_IMG_RIGHT, IRIS_IMG_RIGHT)):
+        a, b = landmarks[ear[0], :2], landmarks[ear[3], :2]
+        if a[0] > b[0]:
+            a, b = b, a
+        half = np.linalg.norm(b - a) / 2.0
+        if half <= 1e-6 or landmarks.shape[0] <= iris:
+            continue
+        u = (b - a) / (2.0 * half)
+        n = np.array([-u[1], u[0]])
+        d = landmarks[iris, :2] - (a + b) / 2.0
+        offsets.append((d @ u / half, d @ n / half))
+    if not offsets:
+        return float("nan"), float("nan")
+    gx, gy = np.mean(offsets, axis=0)
+    return float(gx), float(gy)
+
+
+@dataclass
+class _EyeState:
+    history: deque = field(default_factory=deque)  # (time, mean EAR) over the last `window` s
+    closed_since: float | None = None
+
+
+class EyeSignalEstimator:
+    """Per-track eye signals; keeps only a few seconds of EAR values per live track."""
+
+    def __init__(self, window: float = 3.0, closed_ratio: float = 0.6, max_blink: float = 0.5) -> None:
+        self.window = window
+        self.closed_ratio = closed_ratio
+        self.max_blink = max_blink
+        self._state: dict[int, _EyeState] = {}
+
+    def open_level(self, track: int) -> float:
+        state = self._state.get(track)
+        values = [v for _, v in state.history] if state else []
+        if len(values) < 5:
+            return DEFAULT_OPEN_EAR
+        return float(np.percentile(values, 90))
+
+    def measure(self, track: int, landmarks: np.ndarray, time: float) -> EyeSignals:
+        left, right = eye_aspect_ratio(landmarks, EAR_IMG_LEFT), eye_aspect_ratio(landmarks, EAR_IMG_RIGHT)
+        mean = float(np.nanmean([left, right])) if np.isfinite([left, right]).any() else float("nan")
+        state = self._state.setdefault(track, _EyeState())
+        closed = bool(np.isfinite(mean) and mean < self.closed_ratio * self.open_level(track))
+        blink = False
+        if closed and state.closed_since is None:
+            state.closed_since = time
+        elif not closed and state.closed_since is not None:
+            blink = time - state.closed_since <= self.max_blink
+            state.closed_since = None
+        if np.isfinite(mean):
+            state.history.append((time, mean))
+        while state.history and time - state.history[0][0] > self.window:
+            state.history.popleft()
+        yaw, pitch, roll = head_pose(landmarks)
+        gx, gy = gaze(landmarks)
+        return EyeSignals(left, right, closed, blink, yaw, pitch, roll, gx, gy)
+
+    def forget(self, live_tracks: set[int]) -> None:
+        """Drop the state of tracks that are gone (keeps memory constant)."""
+        for track in [t for t in self._state if t not in live_tracks]:
+            del self._state[track]

@@ -1,0 +1,66 @@
+"""The eye CNN: a plain VGG-style network, backend-neutral Keras 3 (runs on TensorFlow or JAX).
+
+The model takes raw uint8-range pixels (N, H, W, 1) and rescales them itself, so callers never
+normalise. Augmentation layers are part of the model and only act while training.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import keras
+from keras import layers
+
+from inference.labels import NUM_CLASSES
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    widths: tuple[int, ...] = (32, 64, 128)  # channels of each block of two 3x3 convolutions
+    head_units: int = 256
+    dropout: float = 0.5  # before the classifier; blocks use a smaller, growing rate
+    augment: bool = True
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "widths": list(self.widths)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ModelConfig":
+        return cls(**{**data, "widths": tuple(data["widths"])})
+
+
+def augmentation() -> keras.Sequential:
+    """Augmentation suited to eye crops: mirror (faces are near-symmetric), small shifts and
+    rotations (alignment jitter of a few pixels), lighting changes. No vertical flips, no large
+    zoom: the brow-to-eye distance carries the expression."""
+    return keras.Sequential(
+        [
+            layers.RandomFlip("horizontal"),
+            layers.RandomTranslation(0.08, 0.08, fill_mode="nearest"),
+            layers.RandomRotation(0.025, fill_mode="nearest"),
+            layers.RandomBrightness(0.15, value_range=(0.0, 255.0)),
+            layers.RandomContrast(0.25, value_range=(0.0, 255.0)),
+        ],
+        name="augment",
+    )
+
+
+def build_model(input_shape: tuple[int, int], config: ModelConfig = ModelConfig()) -> keras.Model:
+    """VGG-style blocks (two 3x3 conv + BN + ReLU, max-pool, dropout), flatten, dense head."""
+    inputs = keras.Input((*input_shape, 1), name="band")
+    x = augmentation()(inputs) if config.augment else inputs
+    x = layers.Rescaling(1.0 / 255.0)(x)
+    for block, width in enumerate(config.widths):
+        for _ in range(2):
+            x = layers.Conv2D(width, 3, padding="same", use_bias=False)(x)
+            x = layers.BatchNormalization()(x)
+            x = layers.ReLU()(x)
+        x = layers.MaxPooling2D()(x)
+        x = layers.Dropout(0.1 * (block + 1))(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(config.head_units, use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    x = layers.Dropout(config.dropout)(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name="eye_cnn")

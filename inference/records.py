@@ -1,0 +1,177 @@
+"""Small typed records that flow between the analysis steps and out to JSON/CSV.
+
+Every record holds numbers only (boxes, landmarks-derived signals, probabilities) — never face
+pixels. `to_dict()` gives plain JSON-serialisable Python (floats rounded to 4 decimals).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from .labels import LABELS
+
+
+def plain(value: Any) -> Any:
+    """Turn numpy scalars/arrays, tuples and dataclasses into JSON-ready Python values."""
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [plain(v) for v in value.tolist()]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return None if not math.isfinite(value) else round(value, 4)
+    return value
+
+
+class Record:
+    """Mixin: `to_dict()` over the dataclass fields, skipping those marked `metadata={"skip": True}`."""
+
+    def to_dict(self) -> dict:
+        return {f.name: plain(getattr(self, f.name)) for f in fields(self) if not f.metadata.get("skip")}  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Box(Record):
+    """Axis-aligned box in frame pixels: top-left corner (x, y), width, height."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def center(self) -> tuple[float, float]:
+        return (self.x + self.w / 2, self.y + self.h / 2)
+
+    @property
+    def area(self) -> float:
+        return max(self.w, 0.0) * max(self.h, 0.0)
+
+    def iou(self, other: "Box") -> float:
+        ix = max(0.0, min(self.x + self.w, other.x + other.w) - max(self.x, other.x))
+        iy = max(0.0, min(self.y + self.h, other.y + other.h) - max(self.y, other.y))
+        inter = ix * iy
+        union = self.area + other.area - inter
+        return inter / union if union > 0 else 0.0
+
+    @classmethod
+    def from_points(cls, points: np.ndarray) -> "Box":
+        lo, hi = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
+        return cls(float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
+
+
+@dataclass
+class EyeSignals(Record):
+    """Per-face eye and head signals (see eyesignals.py for definitions and units)."""
+
+    openness_left: float  # eye aspect ratio of the eye on the image's left side
+    openness_right: float
+    eyes_closed: bool  # both eyes below the track's adaptive closed threshold
+    blink: bool  # a short closure (<= max blink duration) ended on this frame
+    yaw: float  # degrees, + = face turned towards the image's right
+    pitch: float  # degrees, + = face tilted up
+    roll: float  # degrees, + = eye line rotated clockwise in the image
+    gaze_x: float  # iris offset in the eye, -1 (image left) .. +1 (image right)
+    gaze_y: float  # -1 (up) .. +1 (down)
+
+
+@dataclass
+class FaceRecord(Record):
+    """One face in one analysed frame: what the CSV/JSON `frames` list holds."""
+
+    frame: int
+    time: float
+    track: int
+    box: Box
+    score: float
+    inter_ocular: float  # pixels between eye centres in the frame
+    eye_boxes: list[Box] = field(default_factory=list)
+    signals: EyeSignals | None = None
+    probs: dict[str, float] | None = None  # label -> probability, None when eyes unreadable
+    top: str | None = None
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        return "eyes_unreadable" not in self.flags
+
+
+@dataclass
+class FrameResult(Record):
+    """Everything the pipeline knows about one analysed frame once it is complete."""
+
+    frame: int
+    time: float
+    faces: list[FaceRecord] = field(default_factory=list)
+    events: list["Event"] = field(default_factory=list)  # spotting events that closed at this frame
+    image: np.ndarray | None = field(default=None, repr=False, metadata={"skip": True})
+
+
+@dataclass
+class Event(Record):
+    """A spotted expression change on one track (times in seconds, frames as analysed indices)."""
+
+    track: int
+    onset: float
+    apex: float
+    offset: float
+    duration: float
+    onset_frame: int
+    apex_frame: int
+    offset_frame: int
+    kind: str  # "micro" (<= 0.5 s) or "macro"
+    label: str | None  # emotion whose probability rose most at the apex, if classified
+    strength: float  # peak change in robust z units against the rolling baseline
+
+
+@dataclass
+class TrackSummary(Record):
+    track: int
+    first_time: float
+    last_time: float
+    frames: int
+    readable_frames: int
+    blinks: int
+    blink_rate_per_min: float | None
+    perclos: float | None
+    facing_fraction: float | None
+    engagement: float | None
+    emotion_mix: dict[str, float] | None
+
+
+@dataclass
+class SecondAggregate(Record):
+    """Per-second, per-class aggregate (see engagement.py)."""
+
+    second: int
+    faces_present: float  # mean faces per analysed frame in this second
+    readable: float  # mean faces with readable eyes per analysed frame
+    facing_fraction: float | None
+    perclos: float | None
+    blinks: int
+    engagement: float | None
+    emotion_mix: dict[str, float] | None
+    tracks: dict[str, float | None] = field(default_factory=dict)  # track id -> engagement
+
+
+@dataclass
+class AnalysisResult(Record):
+    video: dict[str, Any]
+    options: dict[str, Any]
+    tracks: list[TrackSummary]
+    frames: list[FaceRecord]
+    events: list[Event]
+    seconds: list[SecondAggregate]
+    labels: tuple[str, ...] = LABELS

@@ -1,0 +1,66 @@
+"""Tracking: stable anonymous track IDs across frames (no identities, no face pictures kept).
+
+Method (small and documented): each frame, faces are matched to live tracks by the Hungarian
+algorithm on a cost that prefers box overlap (1 - IoU when IoU >= min_iou) and otherwise accepts a
+nearby box (centre distance below `max_jump` track-box sizes, cost 1 + distance). Unmatched faces
+open new tracks (IDs 1, 2, 3, ... in order of appearance); a track not seen for `max_gap` seconds
+is closed, so a face lost behind a hand for a moment keeps its ID. A track stores only its last box.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from .records import Box
+
+_NO_MATCH = 1e6
+
+
+@dataclass
+class Track:
+    id: int
+    box: Box
+    last_time: float
+    hits: int = 1
+
+
+class IouTracker:
+    def __init__(self, max_gap: float = 1.5, min_iou: float = 0.2, max_jump: float = 0.75) -> None:
+        self.max_gap = max_gap
+        self.min_iou = min_iou
+        self.max_jump = max_jump
+        self.tracks: list[Track] = []
+        self._next_id = 1
+
+    def _cost(self, track: Track, box: Box) -> float:
+        iou = track.box.iou(box)
+        if iou >= self.min_iou:
+            return 1.0 - iou
+        (tx, ty), (bx, by) = track.box.center, box.center
+        size = max(np.sqrt(track.box.area), 1.0)
+        dist = float(np.hypot(tx - bx, ty - by)) / size
+        ratio = max(box.area, 1.0) / max(track.box.area, 1.0)
+        if dist < self.max_jump and 0.25 < ratio < 4.0:
+            return 1.0 + dist
+        return _NO_MATCH
+
+    def update(self, boxes: list[Box], time: float) -> list[int]:
+        """Track ID for each box (same order). Call once per analysed frame, times increasing."""
+        self.tracks = [t for t in self.tracks if time - t.last_time <= self.max_gap]
+        ids = [0] * len(boxes)
+        if self.tracks and boxes:
+            cost = np.array([[self._cost(t, b) for b in boxes] for t in self.tracks])
+            for r, c in zip(*linear_sum_assignment(cost)):
+                if cost[r, c] < _NO_MATCH:
+                    track = self.tracks[r]
+                    track.box, track.last_time, track.hits = boxes[c], time, track.hits + 1
+                    ids[c] = track.id
+        for c, box in enumerate(boxes):
+            if not ids[c]:
+                self.tracks.append(Track(self._next_id, box, time))
+                ids[c] = self._next_id
+                self._next_id += 1
+        return ids

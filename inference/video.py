@@ -1,0 +1,107 @@
+"""Decode: stream frames from a video file with exact timestamps, at an optional analysis rate.
+
+Memory is constant: one frame at a time. Timestamps come from the container (OpenCV's
+CAP_PROP_POS_MSEC after each grab, i.e. the frame's presentation time), falling back to
+index / fps when the backend reports none. With `fps` set, frames are picked so that the analysed
+times are as close as possible to a regular grid of 1/fps seconds; skipped frames are only
+grabbed (not converted), which is cheaper.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import cv2
+import numpy as np
+
+from .records import Record
+
+
+@dataclass(frozen=True)
+class VideoInfo(Record):
+    path: str
+    width: int
+    height: int
+    fps: float
+    frame_count: int  # as declared by the container (may be 0 when unknown)
+
+    @property
+    def duration(self) -> float:
+        return self.frame_count / self.fps if self.fps > 0 else 0.0
+
+
+@dataclass
+class Frame:
+    """One decoded frame: its index in the file, its time in seconds and its BGR pixels."""
+
+    index: int
+    time: float
+    image: np.ndarray
+
+
+def probe(path: str | Path) -> VideoInfo:
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    cap = cv2.VideoCapture(str(path))
+    try:
+        if not cap.isOpened():
+            raise ValueError(f"{path}: not a readable video (unknown format or damaged file)")
+        return VideoInfo(
+            path=str(path),
+            width=int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)),
+            height=int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+            fps=float(cap.get(cv2.CAP_PROP_FPS) or 0.0),
+            frame_count=max(0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT))),
+        )
+    finally:
+        cap.release()
+
+
+class VideoReader:
+    """Iterate `Frame`s. `fps=None` analyses every frame (what micro-expression spotting wants).
+
+    Raises ValueError for a file OpenCV cannot open, one with no decodable frame, or one that ends
+    well before its declared length (truncated: fewer than `min_complete` of the declared frames).
+    """
+
+    def __init__(self, path: str | Path, fps: float | None = None, min_complete: float = 0.9) -> None:
+        if fps is not None and fps <= 0:
+            raise ValueError("--fps must be positive")
+        self.info = probe(path)
+        self.fps = fps
+        self.min_complete = min_complete
+        self.decoded = 0  # frames read from the file so far (analysed or skipped)
+
+    def __iter__(self) -> Iterator[Frame]:
+        cap = cv2.VideoCapture(self.info.path)
+        native = self.info.fps if self.info.fps > 0 else 30.0
+        next_time, last_time = 0.0, -1.0
+        try:
+            while cap.grab():
+                index = self.decoded
+                self.decoded += 1
+                msec = cap.get(cv2.CAP_PROP_POS_MSEC)
+                t = msec / 1000.0 if (msec > 0 or index == 0) and msec / 1000.0 > last_time else index / native
+                last_time = t
+                if self.fps is not None:
+                    if t + 0.5 / native < next_time:
+                        continue
+                    while next_time <= t + 0.5 / native:
+                        next_time += 1.0 / self.fps
+                ok, image = cap.retrieve()
+                if not ok or image is None:
+                    raise ValueError(f"{self.info.path}: frame {index} could not be decoded (damaged video)")
+                yield Frame(index=index, time=t, image=image)
+        finally:
+            cap.release()
+        self._check_complete()
+
+    def _check_complete(self) -> None:
+        path, declared = self.info.path, self.info.frame_count
+        if self.decoded == 0:
+            raise ValueError(f"{path}: no decodable frame (empty or damaged video)")
+        if declared > 0 and self.decoded < self.min_complete * declared:
+            raise ValueError(f"{path}: video is truncated: decoded {self.decoded} of {declared} declared frames")

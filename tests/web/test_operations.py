@@ -1,0 +1,78 @@
+"""The operational entry points: production settings and `manage.py serve` (what `make run` starts)."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def manage(*args, env=None, timeout=120):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env={**os.environ, **(env or {})},
+        capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {"EYECLASS_ENV": "production", "SECRET_KEY": "k" * 20 + "QxZ-8vT!pL2mN4bR7wY9eU3iO6aS1dF5gH0jK", "ALLOWED_HOSTS": "eyeclass.example.org"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", env={"EYECLASS_ENV": "production", "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def processes() -> list[tuple[int, int, int, str]]:
+    """(pid, ppid, pgid, state) of every process."""
+    out = subprocess.run(["ps", "-e", "-o", "pid=,ppid=,pgid=,stat="], capture_output=True, text=True).stdout
+    return [(int(p), int(pp), int(g), st) for p, pp, g, st in (row.split() for row in out.strip().splitlines())]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path, test_database_url):
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    env = {**os.environ, "DATABASE_URL": test_database_url}
+    proc = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=REPO, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2) as response:
+                    assert response.status == 200 and b"Log in" in response.read()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+                time.sleep(0.5)
+        # serve starts daphne and the worker each in its own process group (pgid == child pid)
+        groups = {pid for pid, parent, _, _ in processes() if parent == proc.pid}
+        assert len(groups) == 2
+        while "ready." not in (tmp_path / "serve.log").read_text():  # the worker has forked its pool
+            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+            time.sleep(0.3)
+        assert len([p for p, _, g, _ in processes() if g in groups]) >= 3
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+        left = [p for p, _, g, state in processes() if g in groups and not state.startswith("Z")]
+        assert not left, f"orphans left running: {left}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
