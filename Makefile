@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate check-deploy clean
+.PHONY: run test install migrate check-deploy clean vendor
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,3 +30,7 @@ check-deploy: install
 
 clean:
 	rm -rf $(VENV) var
+
+vendor:  ## refresh static/vendor from npm (the vendored copy is committed; run/test need no npm)
+	npm install --no-save --no-audit --no-fund
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md static/vendor/chart.js/

@@ -7,4 +7,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("eyeclass.accounts.urls")),
+    path("", include("eyeclass.classrooms.urls")),
+    path("", include("eyeclass.lectures.urls")),
 ]

@@ -74,5 +74,8 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path, test_da
         left = [p for p, _, g, state in processes() if g in groups and not state.startswith("Z")]
         assert not left, f"orphans left running: {left}"
     finally:
+        for pid, parent, _, _ in processes():
+            if parent == proc.pid:
+                os.killpg(pid, signal.SIGKILL)
         if proc.poll() is None:
             proc.kill()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LecturesConfig(AppConfig):
+    name = "eyeclass.lectures"
+    label = "lectures"
+    verbose_name = "Sessions"

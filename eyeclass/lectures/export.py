@@ -1,0 +1,60 @@
+"""Session exports (CSV, JSON) and the API's session document: one source for all three."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Iterator
+
+from inference.labels import LABELS
+
+from .models import Lecture
+
+SECOND_COLUMNS = ["second", "faces_present", "readable", "facing", "perclos", "blinks", "engagement", *LABELS]
+EVENT_FIELDS = ["track", "onset", "apex", "offset", "duration", "kind", "label", "strength"]
+TRACK_FIELDS = ["track", "first_time", "last_time", "frames", "readable_frames", "blinks", "blink_rate",
+                "perclos", "facing", "engagement", "dominant", "emotion_mix", "timeline"]  # fmt: skip
+
+
+def lecture_meta(lecture: Lecture) -> dict:
+    return {
+        "id": lecture.pk,
+        "title": lecture.title,
+        "class": {"id": lecture.classroom_id, "name": lecture.classroom.name},
+        "source": lecture.source,
+        "status": lecture.status,
+        "progress": lecture.progress,
+        "error": lecture.error,
+        "created_at": lecture.created_at.isoformat(),
+        "finished_at": lecture.finished_at.isoformat() if lecture.finished_at else None,
+        "duration": lecture.duration,
+        "summary": lecture.summary,
+    }
+
+
+def lecture_document(lecture: Lecture) -> dict:
+    return {
+        "session": lecture_meta(lecture),
+        "labels": list(LABELS),
+        "seconds": list(lecture.seconds.order_by("second").values(*SECOND_COLUMNS)),
+        "tracks": list(lecture.tracks.order_by("track").values(*TRACK_FIELDS)),
+        "events": list(lecture.events.order_by("onset").values(*EVENT_FIELDS)),
+    }
+
+
+def seconds_csv(lecture: Lecture) -> Iterator[str]:
+    """Per-second rows, streamed."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(SECOND_COLUMNS)
+    yield flush()
+    for row in lecture.seconds.order_by("second").values_list(*SECOND_COLUMNS).iterator(chunk_size=2000):
+        writer.writerow(["" if v is None else v for v in row])
+        yield flush()

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from eyeclass.classrooms.models import Classroom
+
+
+def human_bytes(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+class UploadForm(forms.Form):
+    classroom = forms.ModelChoiceField(queryset=Classroom.objects.none(), label="Class")
+    title = forms.CharField(max_length=200, required=False, help_text="Defaults to the file name.")
+    video = forms.FileField(label="Lecture recording")
+    keep_video = forms.BooleanField(required=False, label="Keep the video after processing")
+
+    def __init__(self, *args, teacher, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["classroom"].queryset = Classroom.objects.for_teacher(teacher)
+        self.fields["video"].help_text = f"Any common video format, up to {human_bytes(settings.UPLOAD_MAX_BYTES)}."
+
+    def clean_video(self):
+        video = self.cleaned_data["video"]
+        if video.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(f"The file is larger than {human_bytes(settings.UPLOAD_MAX_BYTES)}.")
+        if video.size == 0:
+            raise forms.ValidationError("The file is empty.")
+        return video

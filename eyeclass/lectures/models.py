@@ -1,0 +1,238 @@
+"""A lecture session and the numbers analysis stores for it (never face pixels)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from inference.labels import LABELS
+
+from . import summary as summarize
+
+
+class LectureQuerySet(models.QuerySet):
+    def for_teacher(self, user) -> "LectureQuerySet":
+        return self.filter(classroom__teacher=user) if user.is_authenticated else self.none()
+
+
+class Lecture(models.Model):
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded"
+        QUEUED = "queued"
+        PROCESSING = "processing"
+        LIVE = "live"
+        DONE = "done"
+        FAILED = "failed"
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload"
+        LIVE = "live"
+
+    classroom = models.ForeignKey("classrooms.Classroom", on_delete=models.CASCADE, related_name="lectures")
+    title = models.CharField(max_length=200)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.UPLOAD)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADED, db_index=True)
+    progress = models.FloatField(default=0.0)  # 0..1 while processing
+    error = models.TextField(blank=True)
+    video_file = models.CharField(max_length=255, blank=True)  # path under MEDIA_ROOT; empty once deleted
+    video_name = models.CharField(max_length=255, blank=True)  # the teacher's file name, for display
+    video_bytes = models.BigIntegerField(default=0)
+    keep_video = models.BooleanField(default=False)
+    duration = models.FloatField(null=True, blank=True)  # seconds
+    fps = models.FloatField(null=True, blank=True)
+    width = models.IntegerField(null=True, blank=True)
+    height = models.IntegerField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.IntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    objects = LectureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("lecture", args=[self.pk])
+
+    @property
+    def teacher_id(self) -> int:
+        return self.classroom.teacher_id
+
+    @property
+    def video_path(self) -> Path | None:
+        return Path(settings.MEDIA_ROOT) / self.video_file if self.video_file else None
+
+    @staticmethod
+    def new_video_file(original_name: str) -> str:
+        suffix = Path(original_name).suffix.lower()[:10]
+        return f"uploads/{uuid.uuid4().hex}{suffix if suffix.isascii() else ''}"
+
+    # --- state transitions -------------------------------------------------------------------------
+    def status_dict(self) -> dict:
+        return {
+            "id": self.pk,
+            "status": self.status,
+            "progress": round(self.progress, 4),
+            "error": self.error,
+            "url": self.get_absolute_url(),
+        }
+
+    def enqueue(self) -> None:
+        """Queue processing once the current transaction commits."""
+        from .tasks import enqueue_processing
+
+        self.status, self.progress, self.error = self.Status.QUEUED, 0.0, ""
+        self.save(update_fields=["status", "progress", "error"])
+        transaction.on_commit(lambda: enqueue_processing(self.pk))
+
+    def mark_processing(self, task_id: str) -> None:
+        self.status, self.progress, self.error, self.task_id = self.Status.PROCESSING, 0.0, "", task_id
+        self.started_at, self.attempts = timezone.now(), self.attempts + 1
+        self.save(update_fields=["status", "progress", "error", "task_id", "started_at", "attempts"])
+
+    def mark_failed(self, reason: str) -> None:
+        self.status, self.error, self.finished_at = self.Status.FAILED, reason[:2000], timezone.now()
+        self.save(update_fields=["status", "error", "finished_at"])
+
+    def delete_video(self) -> None:
+        if self.video_path is not None:
+            self.video_path.unlink(missing_ok=True)
+        self.video_file = ""
+        self.save(update_fields=["video_file"])
+
+    # --- results -----------------------------------------------------------------------------------
+    def store_results(self, result: dict) -> None:
+        """Replace this session's stored numbers with `result` (an AnalysisResult as a dict), atomically.
+
+        Running it twice leaves exactly one copy: old rows are deleted in the same transaction.
+        """
+        seconds = [SecondStat.from_aggregate(self, row) for row in result.get("seconds", [])]
+        tracks = [TrackStat.from_summary(self, row, result.get("seconds", [])) for row in result.get("tracks", [])]
+        events = [ExpressionEvent.from_event(self, row) for row in result.get("events", [])]
+        video = result.get("video") or {}
+        with transaction.atomic():
+            SecondStat.objects.filter(lecture=self).delete()
+            TrackStat.objects.filter(lecture=self).delete()
+            ExpressionEvent.objects.filter(lecture=self).delete()
+            SecondStat.objects.bulk_create(seconds, batch_size=1000)
+            TrackStat.objects.bulk_create(tracks, batch_size=500)
+            ExpressionEvent.objects.bulk_create(events, batch_size=1000)
+            self.summary = summarize.lecture_summary(result)
+            self.duration = video.get("duration", self.duration)
+            self.status, self.progress, self.error, self.finished_at = self.Status.DONE, 1.0, "", timezone.now()
+            self.save()
+
+    def series(self) -> dict:
+        """Everything the session page charts, as plain lists (one query per table)."""
+        rows = list(self.seconds.order_by("second").values("second", "engagement", "faces_present", "readable", *LABELS))
+        return {
+            "labels": list(LABELS),
+            "seconds": [r["second"] for r in rows],
+            "engagement": [r["engagement"] for r in rows],
+            "faces": [r["faces_present"] for r in rows],
+            "readable": [r["readable"] for r in rows],
+            "emotions": {label: [r[label] for r in rows] for label in LABELS},
+            "events": list(self.events.order_by("onset").values("track", "onset", "apex", "offset", "duration", "kind", "label", "strength")),
+            "tracks": [{"track": t.track, "engagement": t.engagement, "timeline": t.timeline} for t in self.tracks.order_by("track")],
+        }  # fmt: skip
+
+
+class SecondStat(models.Model):
+    """The class in one second of the session."""
+
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="seconds")
+    second = models.IntegerField()
+    faces_present = models.FloatField(default=0.0)
+    readable = models.FloatField(default=0.0)
+    facing = models.FloatField(null=True)
+    perclos = models.FloatField(null=True)
+    blinks = models.IntegerField(default=0)
+    engagement = models.FloatField(null=True)
+    angry = models.FloatField(null=True)
+    disgust = models.FloatField(null=True)
+    fear = models.FloatField(null=True)
+    happy = models.FloatField(null=True)
+    sad = models.FloatField(null=True)
+    surprise = models.FloatField(null=True)
+    neutral = models.FloatField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lecture", "second"], name="one_row_per_second")]
+
+    @classmethod
+    def from_aggregate(cls, lecture: Lecture, row: dict) -> "SecondStat":
+        mix = row.get("emotion_mix") or {}
+        return cls(
+            lecture=lecture, second=int(row["second"]), faces_present=row.get("faces_present") or 0.0,
+            readable=row.get("readable") or 0.0, facing=row.get("facing_fraction"), perclos=row.get("perclos"),
+            blinks=int(row.get("blinks") or 0), engagement=row.get("engagement"),
+            **{label: mix.get(label) for label in LABELS},
+        )  # fmt: skip
+
+
+class TrackStat(models.Model):
+    """One anonymous student track: summary numbers and a per-second engagement timeline."""
+
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="tracks")
+    track = models.IntegerField()
+    first_time = models.FloatField()
+    last_time = models.FloatField()
+    frames = models.IntegerField()
+    readable_frames = models.IntegerField()
+    blinks = models.IntegerField(default=0)
+    blink_rate = models.FloatField(null=True)
+    perclos = models.FloatField(null=True)
+    facing = models.FloatField(null=True)
+    engagement = models.FloatField(null=True)
+    dominant = models.CharField(max_length=12, blank=True)
+    emotion_mix = models.JSONField(default=dict)
+    timeline = models.JSONField(default=list)  # [[second, engagement], ...]
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lecture", "track"], name="one_row_per_track")]
+
+    @classmethod
+    def from_summary(cls, lecture: Lecture, row: dict, seconds: list[dict]) -> "TrackStat":
+        key = str(row["track"])
+        timeline = [[s["second"], s["tracks"][key]] for s in seconds if key in (s.get("tracks") or {})]
+        mix = row.get("emotion_mix") or {}
+        return cls(
+            lecture=lecture, track=int(row["track"]), first_time=row["first_time"], last_time=row["last_time"],
+            frames=row["frames"], readable_frames=row["readable_frames"], blinks=row.get("blinks") or 0,
+            blink_rate=row.get("blink_rate_per_min"), perclos=row.get("perclos"), facing=row.get("facing_fraction"),
+            engagement=row.get("engagement"), dominant=max(mix, key=mix.get) if mix else "", emotion_mix=mix,
+            timeline=timeline,
+        )  # fmt: skip
+
+
+class ExpressionEvent(models.Model):
+    """A spotted expression change: micro (<= 0.5 s) or macro."""
+
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="events")
+    track = models.IntegerField()
+    onset = models.FloatField()
+    apex = models.FloatField()
+    offset = models.FloatField()
+    duration = models.FloatField()
+    kind = models.CharField(max_length=8)
+    label = models.CharField(max_length=12, blank=True)
+    strength = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["lecture", "onset"])]
+
+    @classmethod
+    def from_event(cls, lecture: Lecture, row: dict) -> "ExpressionEvent":
+        fields = ("track", "onset", "apex", "offset", "duration", "kind", "strength")
+        return cls(lecture=lecture, label=row.get("label") or "", **{f: row[f] for f in fields})

@@ -1,0 +1,59 @@
+"""Summary cards of a session, computed once when its results are stored."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from inference.labels import LABELS
+
+DIP_WINDOW_S = 5  # smoothing window for the engagement curve
+DIP_RATIO = 0.8  # a dip is below this fraction of the session's mean engagement...
+DIP_MIN_S = 5  # ...for at least this many consecutive seconds
+MAX_DIPS = 5
+
+
+def _mean(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return round(float(np.mean(values)), 4) if values else None
+
+
+def attention_dips(seconds: list[int], engagement: list[float | None]) -> list[dict]:
+    """Runs of low smoothed engagement, lowest first, at most MAX_DIPS, then sorted by time."""
+    known = [(s, e) for s, e in zip(seconds, engagement) if e is not None]
+    if len(known) < DIP_MIN_S:
+        return []
+    secs = np.array([s for s, _ in known])
+    values = np.array([e for _, e in known], dtype=float)
+    kernel = np.ones(min(DIP_WINDOW_S, len(values))) / min(DIP_WINDOW_S, len(values))
+    smooth = np.convolve(values, kernel, mode="same")
+    low = smooth < DIP_RATIO * values.mean()
+    dips, start = [], None
+    for i, is_low in enumerate([*low, False]):
+        if is_low and start is None:
+            start = i
+        elif not is_low and start is not None:
+            if secs[i - 1] - secs[start] + 1 >= DIP_MIN_S:
+                dips.append({"start": int(secs[start]), "end": int(secs[i - 1]), "engagement": round(float(smooth[start:i].min()), 4)})
+            start = None
+    dips = sorted(dips, key=lambda d: d["engagement"])[:MAX_DIPS]
+    return sorted(dips, key=lambda d: d["start"])
+
+
+def lecture_summary(result: dict) -> dict:
+    seconds = result.get("seconds", [])
+    mixes = [s.get("emotion_mix") for s in seconds if s.get("emotion_mix")]
+    emotions = {label: _mean(m.get(label) for m in mixes) for label in LABELS} if mixes else {}
+    ranked = sorted((v, k) for k, v in emotions.items() if v is not None)[::-1]
+    events = result.get("events", [])
+    return {
+        "engagement": _mean(s.get("engagement") for s in seconds),
+        "emotions": emotions,
+        "dominant": [label for _, label in ranked[:2]],
+        "faces": _mean(s.get("faces_present") for s in seconds),
+        "readable": _mean(s.get("readable") for s in seconds),
+        "tracks": len(result.get("tracks", [])),
+        "micro_events": sum(1 for e in events if e.get("kind") == "micro"),
+        "macro_events": sum(1 for e in events if e.get("kind") == "macro"),
+        "dips": attention_dips([s["second"] for s in seconds], [s.get("engagement") for s in seconds]),
+        "seconds": len(seconds),
+    }

@@ -1,0 +1,103 @@
+"""Celery tasks: analyse an uploaded lecture with `inference`, store the numbers, report progress."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+
+from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+from eyeclass.accounts.notify import notify_teacher
+from eyeclass.celery import heavy_queue
+
+from .models import Lecture
+
+log = logging.getLogger(__name__)
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+
+
+def enqueue_processing(lecture_id: int) -> None:
+    result = process_lecture.apply_async(args=[lecture_id], queue=heavy_queue())
+    Lecture.objects.filter(pk=lecture_id).update(task_id=result.id)
+
+
+class ProgressReporter:
+    """Saves progress and pushes it to the teacher's sockets, at most every `interval` seconds."""
+
+    def __init__(self, lecture: Lecture, interval: float = 1.0) -> None:
+        self.lecture, self.interval, self.last = lecture, interval, 0.0
+
+    def __call__(self, fraction: float) -> None:
+        now = time.monotonic()
+        if now - self.last < self.interval:
+            return
+        self.last = now
+        Lecture.objects.filter(pk=self.lecture.pk).update(progress=min(max(fraction, 0.0), 0.999))
+        self.push({**self.lecture.status_dict(), "progress": round(fraction, 4)})
+
+    def push(self, status: dict) -> None:
+        try:
+            notify_teacher(self.lecture.teacher_id, {"type": "lecture.status", **status})
+        except Exception:  # a push is a nicety: the page also polls; never fail the work for it
+            log.warning("could not push lecture status", exc_info=True)
+
+
+class ModelMissing(Exception):
+    pass
+
+
+def load_model():
+    """The eye CNN named by settings, loaded once per worker process (and again if the file changes)."""
+    path = settings.EYECLASS_MODEL_PATH
+    if not path.is_file():
+        raise ModelMissing(f"The emotion model file is missing on the worker ({path}). The video is kept: "
+                           "reprocess the session once an administrator has restored the model.")  # fmt: skip
+    return _load_classifier(str(path), path.stat().st_mtime)
+
+
+@functools.lru_cache(maxsize=1)
+def _load_classifier(path: str, mtime: float):
+    from inference.pipeline import load_classifier  # lazily: TensorFlow is heavy
+
+    return load_classifier(path)
+
+
+def analyze(path, on_progress) -> dict:
+    """The inference pipeline, as the worker runs it."""
+    from inference.pipeline import AnalysisOptions, analyze_video
+
+    options = AnalysisOptions(fps=settings.EYECLASS_ANALYSIS_FPS)
+    result = analyze_video(path, options, on_progress=on_progress, classifier=load_model(), keep_frames=False)
+    return result.to_dict()
+
+
+@shared_task(
+    bind=True, name="lectures.process", acks_late=True, reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT, retry_backoff=5, retry_backoff_max=120, max_retries=5,
+)  # fmt: skip
+def process_lecture(self, lecture_id: int) -> str:
+    lecture = Lecture.objects.select_related("classroom").filter(pk=lecture_id).first()
+    if lecture is None:
+        return "missing"  # deleted while queued
+    if lecture.status == Lecture.Status.DONE and lecture.task_id != self.request.id:
+        return "done"  # a duplicate delivery of an older request
+    path = lecture.video_path
+    if path is None or not path.exists():
+        lecture.mark_failed("The video file is no longer on the server; upload it again.")
+        return "failed"
+    lecture.mark_processing(self.request.id or "")
+    reporter = ProgressReporter(lecture)
+    try:
+        result = analyze(path, reporter)
+    except (ValueError, FileNotFoundError, ModelMissing) as exc:  # bad video or missing model: a reason, no retry
+        lecture.mark_failed(str(exc))
+        reporter.push(lecture.status_dict())
+        return "failed"
+    lecture.store_results(result)  # atomic: a transient failure here is retried with nothing partial left
+    if not lecture.keep_video:
+        lecture.delete_video()
+    reporter.push(lecture.status_dict())
+    return "done"

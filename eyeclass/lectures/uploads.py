@@ -1,0 +1,98 @@
+"""Upload handling: stream to disk under a size cap, then prove the file is a decodable video."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload, TemporaryFileUploadHandler
+
+MAX_SIDE = 4096  # pixels; larger declared frames are refused before decoding
+MAX_DURATION_S = 6 * 3600
+
+
+class UploadTooLarge(Exception):
+    pass
+
+
+class SizeCapUploadHandler(FileUploadHandler):
+    """Aborts a request as soon as its files exceed settings.UPLOAD_MAX_BYTES (checked while streaming)."""
+
+    def __init__(self, request=None) -> None:
+        super().__init__(request)
+        self.received = 0
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length and content_length > settings.UPLOAD_MAX_BYTES + 1024 * 1024:
+            self.request.upload_too_large = True
+            raise StopUpload()
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.UPLOAD_MAX_BYTES:
+            self.request.upload_too_large = True
+            raise StopUpload()  # the rest of the body is read and discarded, so the client gets our answer
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def install_upload_handlers(request) -> None:
+    """Size cap first, then Django's handler that streams to a temporary file (never all in memory)."""
+    request.upload_too_large = False
+    request.upload_handlers = [SizeCapUploadHandler(request), TemporaryFileUploadHandler(request)]
+
+
+@dataclass(frozen=True)
+class VideoFacts:
+    width: int
+    height: int
+    fps: float
+    frames: int
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.fps if self.fps > 0 else 0.0
+
+
+def inspect_video(path: Path) -> VideoFacts:
+    """Raise ValueError with a readable reason unless `path` holds a video whose first frame decodes."""
+    from inference.video import probe
+
+    try:
+        info = probe(path)
+    except ValueError:
+        raise ValueError("This file is not a readable video (unknown format or damaged file).") from None
+    if info.width <= 0 or info.height <= 0:
+        raise ValueError("This file has no video picture (is it audio only?).")
+    if info.width > MAX_SIDE or info.height > MAX_SIDE:
+        raise ValueError(f"The video is {info.width}x{info.height}; at most {MAX_SIDE}x{MAX_SIDE} is supported.")
+    if not 0 < info.fps <= 240:
+        raise ValueError("The video declares no usable frame rate.")
+    if info.frame_count / info.fps > MAX_DURATION_S:
+        raise ValueError(f"The video declares {info.frame_count / info.fps / 3600:.1f} hours; at most 6 hours is supported.")
+    cap = cv2.VideoCapture(str(path))
+    try:
+        ok, frame = cap.read()
+    finally:
+        cap.release()
+    if not ok or frame is None:
+        raise ValueError("The first frame of this video cannot be decoded (damaged or unsupported file).")
+    return VideoFacts(info.width, info.height, info.fps, info.frame_count)
+
+
+def store_upload(uploaded, relative_path: str) -> Path:
+    """Move the streamed temporary file (or copy small in-memory ones) to MEDIA_ROOT/relative_path."""
+    target = Path(settings.MEDIA_ROOT) / relative_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if hasattr(uploaded, "temporary_file_path"):
+        shutil.move(uploaded.temporary_file_path(), target)
+    else:
+        with target.open("wb") as out:
+            for chunk in uploaded.chunks():
+                out.write(chunk)
+    return target

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from .export import lecture_document, seconds_csv
+from .forms import UploadForm, human_bytes
+from .models import Lecture
+from .uploads import inspect_video, install_upload_handlers, store_upload
+
+
+def own_lecture(request, pk: int) -> Lecture:
+    return get_object_or_404(Lecture.objects.for_teacher(request.user).select_related("classroom"), pk=pk)
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@csrf_exempt  # upload handlers must be set before the body is read; CSRF is checked just below
+@login_required
+def upload(request):
+    if request.method == "POST":
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > settings.UPLOAD_MAX_BYTES + 1024 * 1024:
+            return _upload_refused(request, f"The file is larger than {human_bytes(settings.UPLOAD_MAX_BYTES)}.", 413)
+        install_upload_handlers(request)
+    return _upload(request)
+
+
+@csrf_protect
+def _upload(request):
+    form = UploadForm(request.POST or None, request.FILES or None, teacher=request.user, initial=request.GET.dict())
+    if request.method == "POST":
+        if getattr(request, "upload_too_large", False):
+            return _upload_refused(request, f"The file is larger than {human_bytes(settings.UPLOAD_MAX_BYTES)}.", 413)
+        if form.is_valid():
+            video = form.cleaned_data["video"]
+            lecture = Lecture(
+                classroom=form.cleaned_data["classroom"], title=form.cleaned_data["title"] or video.name[:200],
+                video_name=video.name[:255], video_bytes=video.size, keep_video=form.cleaned_data["keep_video"],
+                video_file=Lecture.new_video_file(video.name),
+            )  # fmt: skip
+            path = store_upload(video, lecture.video_file)
+            try:
+                facts = inspect_video(path)
+            except ValueError as exc:
+                path.unlink(missing_ok=True)
+                form.add_error("video", str(exc))
+            else:
+                lecture.width, lecture.height, lecture.fps, lecture.duration = facts.width, facts.height, facts.fps, facts.duration
+                with transaction.atomic():
+                    lecture.save()
+                    lecture.enqueue()
+                if wants_json(request):
+                    return JsonResponse(lecture.status_dict(), status=201)
+                return redirect(lecture)
+        if wants_json(request):
+            return JsonResponse({"errors": {k: [str(e) for e in v] for k, v in form.errors.items()}}, status=400)
+    return render(request, "lectures/upload.html", {"form": form, "max_bytes": settings.UPLOAD_MAX_BYTES},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+def _upload_refused(request, reason: str, status: int):
+    if wants_json(request):
+        return JsonResponse({"errors": {"video": [reason]}}, status=status)
+    form = UploadForm(teacher=request.user)
+    form.errors["video"] = form.error_class([reason])
+    return render(request, "lectures/upload.html", {"form": form, "max_bytes": settings.UPLOAD_MAX_BYTES}, status=status)
+
+
+@login_required
+@require_GET
+def lecture_detail(request, pk: int):
+    lecture = own_lecture(request, pk)
+    context = {"lecture": lecture, "series": lecture.series() if lecture.status == Lecture.Status.DONE else None}
+    return render(request, "lectures/detail.html", context)
+
+
+@login_required
+@require_GET
+def lecture_status(request, pk: int):
+    return JsonResponse(own_lecture(request, pk).status_dict())
+
+
+@login_required
+@require_POST
+def lecture_reprocess(request, pk: int):
+    lecture = own_lecture(request, pk)
+    if lecture.video_path is None or not lecture.video_path.exists():
+        messages.error(request, "The video was deleted after processing; upload it again to reprocess.")
+    elif lecture.status in (Lecture.Status.QUEUED, Lecture.Status.PROCESSING, Lecture.Status.LIVE):
+        messages.error(request, "This session is already being processed.")
+    else:
+        with transaction.atomic():
+            lecture.enqueue()
+        messages.success(request, "Queued for processing again.")
+    return redirect(lecture)
+
+
+@login_required
+@require_POST
+def lecture_delete(request, pk: int):
+    lecture = own_lecture(request, pk)
+    classroom = lecture.classroom
+    if lecture.video_path is not None:
+        lecture.video_path.unlink(missing_ok=True)
+    lecture.delete()
+    messages.success(request, f"Deleted “{lecture.title}”.")
+    return redirect(classroom)
+
+
+@login_required
+@require_GET
+def lecture_export(request, pk: int, fmt: str):
+    lecture = own_lecture(request, pk)
+    name = slugify(lecture.title) or f"session-{lecture.pk}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(seconds_csv(lecture), content_type="text/csv; charset=utf-8")
+    else:
+        response = JsonResponse(lecture_document(lecture), json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+

@@ -1,0 +1,34 @@
+/* Live processing status: pushed over the teacher's websocket, with polling as a fallback. */
+(function () {
+  "use strict";
+  const box = document.getElementById("lecture-status");
+  if (!box) return;
+  const id = Number(box.dataset.lecture);
+  const bar = box.querySelector(".bar"), label = document.getElementById("progress-label");
+  const text = document.getElementById("status-text");
+
+  function show(status) {
+    if (status.id !== id) return;
+    if (status.status === "done" || status.status === "failed") { window.location.reload(); return; }
+    const pct = Math.round((status.progress || 0) * 100);
+    if (bar) bar.style.width = pct + "%";
+    if (label) label.textContent = pct + "%";
+    text.textContent = status.status.charAt(0).toUpperCase() + status.status.slice(1) + (status.status === "processing" ? ` (${pct}%)` : "");
+    text.className = "status status-" + status.status;
+  }
+
+  function poll() {
+    fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then((r) => (r.ok ? r.json() : null)).then((s) => s && show(s)).catch(() => {});
+  }
+
+  let socketAlive = false;
+  try {
+    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/updates/");
+    ws.onmessage = (m) => { const data = JSON.parse(m.data); socketAlive = true; if (data.type === "lecture.status") show(data); };
+    ws.onclose = () => { socketAlive = false; };
+  } catch (e) { /* polling covers it */ }
+  // Pushes need a shared channel layer (Redis); poll too, less often while the socket is up.
+  let ticks = 0;
+  setInterval(() => { ticks += 1; if (!socketAlive || ticks % 5 === 0) poll(); }, 2000);
+})();

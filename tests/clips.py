@@ -1,0 +1,31 @@
+"""Generated video clips for tests (no ../shared needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+
+def astronaut_face() -> np.ndarray:
+    """A real face photo (BGR) from scikit-image."""
+    from skimage import data
+
+    return cv2.cvtColor(data.astronaut()[0:260, 120:360], cv2.COLOR_RGB2BGR)
+
+
+def write_clip(path: Path, seconds: float = 2.0, fps: float = 10.0, size=(480, 360), face: bool = True) -> Path:
+    """An MP4 (mp4v) clip: a face drifting slowly over a grey background, or just the background."""
+    width, height = size
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    assert writer.isOpened(), "OpenCV cannot write mp4v here"
+    portrait = astronaut_face()
+    for i in range(int(seconds * fps)):
+        frame = np.full((height, width, 3), 128, np.uint8)
+        if face:
+            x = 80 + i % 20
+            frame[40 : 40 + portrait.shape[0], x : x + portrait.shape[1]] = portrait
+        writer.write(frame)
+    writer.release()
+    return path

@@ -1,0 +1,90 @@
+"""Processing an uploaded lecture: the Celery task, run by a real worker and in-process."""
+
+import time
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.tasks import process_lecture
+from tests.clips import write_clip
+from tests.web.factories import make_lecture
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def lecture_with_video(teacher, tmp_path, **fields) -> Lecture:
+    lecture = make_lecture(teacher, video_file=Lecture.new_video_file("clip.mp4"), status="queued", **fields)
+    lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
+    write_clip(lecture.video_path, seconds=2)
+    return lecture
+
+
+def wait_for(lecture: Lecture, states=("done", "failed"), timeout=240) -> Lecture:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lecture.refresh_from_db()
+        if lecture.status in states:
+            return lecture
+        time.sleep(0.5)
+    raise AssertionError(f"still {lecture.status} after {timeout} s")
+
+
+def test_a_missing_model_fails_with_a_reason_and_keeps_the_video(teacher, tmp_path, settings):
+    settings.EYECLASS_MODEL_PATH = tmp_path / "nowhere" / "eye_cnn.keras"
+    lecture = lecture_with_video(teacher, tmp_path)
+    assert process_lecture.apply(args=[lecture.pk]).get() == "failed"
+    lecture.refresh_from_db()
+    assert lecture.status == "failed" and "emotion model file is missing" in lecture.error
+    assert lecture.video_path.exists()  # nothing lost: it can be reprocessed later
+
+
+def test_a_video_that_vanished_fails_with_a_reason(teacher, tmp_path):
+    lecture = lecture_with_video(teacher, tmp_path)
+    lecture.video_path.unlink()
+    assert process_lecture.apply(args=[lecture.pk]).get() == "failed"
+    lecture.refresh_from_db()
+    assert "no longer on the server" in lecture.error
+
+
+def test_a_deleted_session_is_skipped(teacher, tmp_path):
+    lecture = lecture_with_video(teacher, tmp_path)
+    Lecture.objects.filter(pk=lecture.pk).delete()
+    assert process_lecture.apply(args=[lecture.pk]).get() == "missing"
+
+
+needs_weights = pytest.mark.skipif(
+    not django_settings.EYECLASS_MODEL_PATH.is_file(), reason="no trained eye CNN at EYECLASS_MODEL_PATH yet"
+)
+
+
+@needs_weights
+def test_a_real_worker_processes_an_upload_end_to_end(client, teacher, tmp_path, celery_worker_process):
+    from eyeclass.classrooms.models import Classroom
+
+    classroom = Classroom.objects.create(teacher=teacher, name="Physics")
+    clip = write_clip(tmp_path / "lecture.mp4", seconds=3)
+    client.force_login(teacher)
+    response = client.post("/sessions/upload/", {"classroom": classroom.pk, "video": SimpleUploadedFile("l.mp4", clip.read_bytes())},
+                           HTTP_ACCEPT="application/json")  # fmt: skip
+    assert response.status_code == 201
+    stored = Lecture.objects.get().video_path
+    assert stored.exists()
+    lecture = wait_for(Lecture.objects.get())
+    assert lecture.status == "done", lecture.error
+    assert lecture.seconds.count() == 3 and lecture.tracks.count() >= 1
+    assert lecture.seconds.filter(faces_present__gt=0).count() == 3
+    assert lecture.video_file == "" and not stored.exists()  # deleted after processing by default
+
+
+@needs_weights
+def test_reprocessing_replaces_results_without_duplicates(teacher, tmp_path, celery_worker_process):
+    lecture = lecture_with_video(teacher, tmp_path, keep_video=True)
+    process_lecture.apply_async(args=[lecture.pk]).get(timeout=240)
+    first = (lecture.seconds.count(), lecture.tracks.count(), lecture.events.count())
+    process_lecture.apply_async(args=[lecture.pk]).get(timeout=240)  # e.g. a redelivery after a crash
+    lecture.refresh_from_db()
+    assert lecture.status == "done" and lecture.attempts == 2
+    assert (lecture.seconds.count(), lecture.tracks.count(), lecture.events.count()) == first
+    assert lecture.video_path.exists()  # keep_video honoured

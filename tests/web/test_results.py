@@ -1,0 +1,122 @@
+import csv
+import io
+
+import pytest
+
+from eyeclass.lectures.models import ExpressionEvent, Lecture, SecondStat, TrackStat
+from inference.labels import LABELS
+from tests.web.factories import done_lecture, make_lecture, make_result
+
+pytestmark = pytest.mark.django_db
+
+
+def counts(lecture):
+    return (lecture.seconds.count(), lecture.tracks.count(), lecture.events.count())
+
+
+def test_it_stores_the_numbers(teacher):
+    lecture = done_lecture(teacher, seconds=60, tracks=3)
+    assert counts(lecture) == (60, 3, 2)
+    assert lecture.status == "done" and lecture.progress == 1.0
+    row = lecture.seconds.get(second=5)
+    assert row.faces_present == 3 and row.engagement == pytest.approx(0.8)
+    assert sum(getattr(row, label) for label in LABELS) == pytest.approx(1.0, abs=1e-3)
+    track = lecture.tracks.get(track=1)
+    assert track.dominant == "happy" and len(track.timeline) == 60 and track.timeline[0] == [0, 0.8]
+
+
+def test_storing_twice_replaces_instead_of_duplicating(teacher):
+    lecture = done_lecture(teacher, seconds=60, tracks=3)
+    lecture.store_results(make_result(seconds=30, tracks=2, seed=1))
+    assert counts(lecture) == (30, 2, 2)
+    assert SecondStat.objects.count() == 30 and TrackStat.objects.count() == 2 and ExpressionEvent.objects.count() == 2
+
+
+def test_a_failed_store_leaves_the_previous_results(teacher):
+    lecture = done_lecture(teacher, seconds=20, tracks=1)
+    broken = make_result(seconds=10)
+    broken["seconds"][3]["second"] = broken["seconds"][2]["second"]  # violates one row per second
+    with pytest.raises(Exception):
+        lecture.store_results(broken)
+    lecture = Lecture.objects.get(pk=lecture.pk)
+    assert counts(lecture) == (20, 1, 2) and lecture.status == "done"
+
+
+def test_the_summary_cards(teacher):
+    lecture = done_lecture(teacher, seconds=60, tracks=2, dip=(20, 29))
+    summary = lecture.summary
+    assert summary["tracks"] == 2 and summary["micro_events"] == 1 and summary["macro_events"] == 1
+    assert summary["engagement"] == pytest.approx((50 * 0.8 + 10 * 0.2) / 60, abs=1e-3)
+    assert len(summary["dominant"]) == 2 and set(summary["dominant"]) <= set(LABELS)
+    [dip] = summary["dips"]
+    assert abs(dip["start"] - 20) <= 2 and abs(dip["end"] - 29) <= 2 and dip["engagement"] < 0.5
+
+
+def test_a_steady_session_has_no_dips(teacher):
+    assert done_lecture(teacher, seconds=60).summary["dips"] == []
+
+
+def test_the_session_page_draws_charts(client, teacher):
+    lecture = done_lecture(teacher, seconds=60, tracks=3)
+    client.force_login(teacher)
+    page = client.get(lecture.get_absolute_url()).content.decode()
+    for needle in ('id="emotion-chart"', 'id="engagement-chart"', 'id="heatmap"', "chart.umd.min.js", 'id="series-data"'):
+        assert needle in page
+
+
+def test_the_session_page_has_an_empty_state(client, teacher):
+    lecture = make_lecture(teacher)
+    lecture.store_results(make_result(seconds=0, tracks=0))
+    client.force_login(teacher)
+    assert "No faces found" in client.get(lecture.get_absolute_url()).content.decode()
+
+
+def test_a_failed_session_shows_its_reason(client, teacher):
+    lecture = make_lecture(teacher, status="failed", error="This file is not a readable video.")
+    client.force_login(teacher)
+    assert "This file is not a readable video." in client.get(lecture.get_absolute_url()).content.decode()
+
+
+def test_it_exports_csv(client, teacher):
+    lecture = done_lecture(teacher, seconds=12)
+    client.force_login(teacher)
+    response = client.get(f"/sessions/{lecture.pk}/export.csv")
+    assert response["Content-Disposition"] == 'attachment; filename="week-1.csv"'
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 12 and rows[0]["second"] == "0" and set(LABELS) <= set(rows[0])
+    assert float(rows[3]["engagement"]) == pytest.approx(0.8)
+
+
+def test_it_exports_json_and_serves_the_api(client, teacher):
+    lecture = done_lecture(teacher, seconds=12, tracks=2)
+    client.force_login(teacher)
+    exported = client.get(f"/sessions/{lecture.pk}/export.json").json()
+    api = client.get(f"/api/sessions/{lecture.pk}/").json()
+    assert exported == api
+    assert api["session"]["title"] == "Week 1" and api["labels"] == list(LABELS)
+    assert len(api["seconds"]) == 12 and len(api["tracks"]) == 2 and len(api["events"]) == 2
+    classes = client.get("/api/classes/").json()["classes"]
+    assert [c["name"] for c in classes] == ["Physics"]
+    detail = client.get(f"/api/classes/{classes[0]['id']}/").json()
+    assert detail["sessions"][0]["id"] == lecture.pk and detail["trend"][0]["engagement"] == lecture.summary["engagement"]
+
+
+def test_the_api_needs_a_login(client, teacher):
+    lecture = done_lecture(teacher, seconds=5)
+    for url in ("/api/classes/", f"/api/sessions/{lecture.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 401 and response.json() == {"error": "authentication required"}
+
+
+def test_the_status_endpoint(client, teacher):
+    lecture = make_lecture(teacher, status="processing", progress=0.25)
+    client.force_login(teacher)
+    body = client.get(f"/sessions/{lecture.pk}/status/").json()
+    assert body == {"id": lecture.pk, "status": "processing", "progress": 0.25, "error": "", "url": lecture.get_absolute_url()}
+
+
+def test_the_class_page_shows_trends(client, teacher):
+    lecture = done_lecture(teacher, seconds=30)
+    client.force_login(teacher)
+    page = client.get(lecture.classroom.get_absolute_url()).content.decode()
+    assert 'id="trend-chart"' in page and 'id="trend-data"' in page
