@@ -1,0 +1,62 @@
+"""A teacher, in a real Chromium, logs in, uploads a lecture, waits for the worker, and sees charts."""
+
+import pytest
+from django.conf import settings
+
+from eyeclass.classrooms.models import Classroom
+from eyeclass.lectures.models import Lecture
+from tests.clips import write_clip
+from tests.conftest import SHARED
+from tests.web.browser import LiveStack, chromium, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def stack(test_database_url, tmp_path):
+    if not settings.EYECLASS_MODEL_PATH.is_file():
+        pytest.skip("no trained eye CNN yet")
+    app = LiveStack(test_database_url, tmp_path / "serve.log")
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def browser():
+    driver = chromium()
+    yield driver
+    driver.quit()
+
+
+def lecture_video(tmp_path):
+    talk = SHARED / "data" / "video" / "talk_single_face.mp4"
+    return talk if talk.exists() else write_clip(tmp_path / "generated.mp4", seconds=6)
+
+
+def test_a_teacher_uploads_a_lecture_and_sees_charts(stack, browser, teacher, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    classroom = Classroom.objects.create(teacher=teacher, name="Physics 101")
+    log_in(browser, stack.url, "ada", "s3cret-pass-123")
+    assert "Physics 101" in browser.page_source
+
+    browser.get(f"{stack.url}/sessions/upload/?classroom={classroom.pk}")
+    browser.find_element(By.NAME, "title").send_keys("Week 1")
+    browser.find_element(By.NAME, "video").send_keys(str(lecture_video(tmp_path)))
+    browser.find_element(By.ID, "upload-button").click()
+    WebDriverWait(browser, 60).until(lambda b: "/sessions/" in b.current_url and "upload" not in b.current_url)
+    lecture = Lecture.objects.get(title="Week 1")
+    assert browser.current_url.endswith(lecture.get_absolute_url())
+
+    drawn = "return window.EyeClassDrawn && window.EyeClassDrawn.engagement ? " \
+            "window.EyeClassDrawn.engagement.data.datasets[0].data.filter(p => p.y !== null).length : 0"
+    WebDriverWait(browser, 300, poll_frequency=1).until(lambda b: b.execute_script(drawn) > 0, message=stack.log.read_text()[-2000:])
+    lecture.refresh_from_db()
+    assert lecture.status == "done"
+    points = browser.execute_script(drawn)
+    assert points == lecture.seconds.exclude(engagement=None).count()
+    emotion_sets = browser.execute_script("return window.EyeClassDrawn.emotion.data.datasets.length")
+    assert emotion_sets == 7
+    assert browser.execute_script("return window.EyeClassDrawn.heatmap.rows") == lecture.tracks.exclude(timeline=[]).count()
+    browser.save_screenshot(str(tmp_path / "session.png"))
