@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
@@ -133,19 +134,46 @@ class Lecture(models.Model):
             self.status, self.progress, self.error, self.finished_at = self.Status.DONE, 1.0, "", timezone.now()
             self.save()
 
-    def series(self) -> dict:
-        """Everything the session page charts, as plain lists (one query per table)."""
-        rows = list(self.seconds.order_by("second").values("second", "engagement", "faces_present", "readable", *LABELS))
+    def series(self, max_points: int = 900) -> dict:
+        """Everything the session page charts, binned to at most `max_points` per series (one query per table)."""
+        rows = self.seconds.order_by("second").values_list("second", "engagement", "faces_present", "readable", *LABELS)
+        table = np.array(list(rows), dtype=float).reshape(-1, 4 + len(LABELS))  # None -> nan
+        size = max(1, -(-len(table) // max_points))  # seconds per bin
+        binned = _bin_rows(table, size)
         return {
             "labels": list(LABELS),
-            "seconds": [r["second"] for r in rows],
-            "engagement": [r["engagement"] for r in rows],
-            "faces": [r["faces_present"] for r in rows],
-            "readable": [r["readable"] for r in rows],
-            "emotions": {label: [r[label] for r in rows] for label in LABELS},
+            "bin_seconds": size,
+            "seconds": table[::size, 0].astype(int).tolist(),
+            "engagement": binned[1],
+            "faces": binned[2],
+            "readable": binned[3],
+            "emotions": {label: binned[4 + i] for i, label in enumerate(LABELS)},
             "events": list(self.events.order_by("onset").values("track", "onset", "apex", "offset", "duration", "kind", "label", "strength")),
-            "tracks": [{"track": t.track, "engagement": t.engagement, "timeline": t.timeline} for t in self.tracks.order_by("track")],
+            "tracks": [
+                {"track": t.track, "engagement": t.engagement, "timeline": _bin_timeline(t.timeline, size)}
+                for t in self.tracks.order_by("track")
+            ],
         }  # fmt: skip
+
+
+def _bin_rows(table: np.ndarray, size: int) -> list[list[float | None]]:
+    """Mean of each column over consecutive groups of `size` rows, ignoring unknowns; None where all unknown."""
+    pad = (-len(table)) % size
+    padded = np.vstack([table, np.full((pad, table.shape[1]), np.nan)]) if pad else table
+    groups = padded.reshape(-1, size, table.shape[1])
+    counts = np.sum(~np.isnan(groups), axis=1)
+    means = np.where(counts > 0, np.nansum(groups, axis=1) / np.maximum(counts, 1), np.nan).round(4)
+    return [[None if np.isnan(v) else float(v) for v in column] for column in means.T]
+
+
+def _bin_timeline(timeline: list, size: int) -> list:
+    if size == 1 or not timeline:
+        return timeline
+    pairs = np.array([p for p in timeline if p[1] is not None], dtype=float).reshape(-1, 2)
+    starts = pairs[:, 0] - pairs[:, 0] % size
+    keys, index = np.unique(starts, return_inverse=True)
+    means = np.bincount(index, weights=pairs[:, 1]) / np.bincount(index)
+    return [[int(k), round(float(m), 4)] for k, m in zip(keys, means)]
 
 
 class SecondStat(models.Model):

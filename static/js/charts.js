@@ -59,10 +59,11 @@
     const canvas = document.getElementById("heatmap");
     const tracks = series.tracks.filter((t) => t.timeline.length);
     if (!canvas || !tracks.length) return;
-    const start = series.seconds[0], end = series.seconds[series.seconds.length - 1] + 1;
+    const start = series.seconds[0], end = series.seconds[series.seconds.length - 1] + (series.bin_seconds || 1);
     const width = canvas.parentElement.clientWidth || 800, rowH = 14, labelW = 70;
     canvas.width = width; canvas.height = tracks.length * rowH + 20;
     const ctx = canvas.getContext("2d");
+    const step = series.bin_seconds || 1;
     const x = (s) => labelW + ((s - start) / Math.max(1, end - start)) * (width - labelW);
     ctx.font = "11px system-ui"; ctx.fillStyle = "#667085";
     tracks.forEach((t, row) => {
@@ -70,7 +71,7 @@
       for (const [second, value] of t.timeline) {
         if (value === null) continue;
         ctx.fillStyle = `rgba(51, 102, 204, ${0.1 + 0.9 * value})`;
-        ctx.fillRect(x(second), row * rowH + 1, Math.max(1, x(second + 1) - x(second)), rowH - 2);
+        ctx.fillRect(x(second), row * rowH + 1, Math.max(1, x(second + step) - x(second)), rowH - 2);
       }
     });
     ctx.fillStyle = "#667085";

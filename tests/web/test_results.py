@@ -120,3 +120,14 @@ def test_the_class_page_shows_trends(client, teacher):
     client.force_login(teacher)
     page = client.get(lecture.classroom.get_absolute_url()).content.decode()
     assert 'id="trend-chart"' in page and 'id="trend-data"' in page
+
+
+def test_long_sessions_are_binned_for_the_page(teacher):
+    lecture = done_lecture(teacher, seconds=100, tracks=2, dip=(40, 59))
+    series = lecture.series(max_points=25)
+    assert series["bin_seconds"] == 4 and len(series["seconds"]) == 25 and series["seconds"][:3] == [0, 4, 8]
+    assert series["engagement"][10] == pytest.approx(0.2) and series["engagement"][0] == pytest.approx(0.8)
+    assert series["engagement"][9] == pytest.approx(0.8) and series["engagement"][15] == pytest.approx(0.8)
+    assert sum(series["emotions"][label][3] for label in LABELS) == pytest.approx(1.0, abs=1e-3)
+    timeline = series["tracks"][0]["timeline"]
+    assert len(timeline) == 25 and timeline[10] == [40, pytest.approx(0.2)]
