@@ -22,6 +22,7 @@ app.conf.update(
     result_expires=24 * 3600,
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
+    worker_direct=True,  # each worker also consumes its own queue: live sessions pin to one worker
 )
 for folder in app.conf.broker_transport_options.values():
     if isinstance(folder, str) and app.conf.broker_url.startswith("filesystem"):

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "eyeclass.ops",
     "eyeclass.classrooms",
     "eyeclass.lectures",
+    "eyeclass.live",
 ]
 
 MIDDLEWARE = [
@@ -175,3 +176,11 @@ for _folder in (VAR_DIR, MEDIA_ROOT, STATIC_ROOT):
 # Analysis rate for uploaded recordings (frames analysed per second of video). 10 fps keeps
 # micro-expressions (<= 0.5 s, i.e. >= 5 analysed frames) visible at a third of the cost of 30 fps.
 EYECLASS_ANALYSIS_FPS = float(os.environ.get("EYECLASS_ANALYSIS_FPS", "10"))
+
+# Live classroom mode (websocket frames). See eyeclass/live/protocol.py.
+EYECLASS_LIVE_MAX_FPS = float(os.environ.get("EYECLASS_LIVE_MAX_FPS", "15"))  # per connection, sustained
+EYECLASS_LIVE_MAX_FRAME_BYTES = int(os.environ.get("EYECLASS_LIVE_MAX_FRAME_BYTES", str(1024 * 1024)))
+EYECLASS_LIVE_MAX_IN_FLIGHT = int(os.environ.get("EYECLASS_LIVE_MAX_IN_FLIGHT", "2"))  # beyond: frames are dropped
+EYECLASS_LIVE_FRAME_TIMEOUT = float(os.environ.get("EYECLASS_LIVE_FRAME_TIMEOUT", "10"))  # s before a frame is lost
+EYECLASS_LIVE_GRACE_SECONDS = float(os.environ.get("EYECLASS_LIVE_GRACE_SECONDS", "30"))  # reconnect window
+EYECLASS_LIVE_MAX_FACES = int(os.environ.get("EYECLASS_LIVE_MAX_FACES", "8"))

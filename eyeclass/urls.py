@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("eyeclass.accounts.urls")),
     path("", include("eyeclass.classrooms.urls")),
     path("", include("eyeclass.lectures.urls")),
+    path("", include("eyeclass.live.urls")),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -69,6 +70,7 @@ def celery_worker_process(test_database_url, tmp_path_factory):
             pytest.fail(f"celery worker did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
     proc.log_path = log
+    proc.hostname = f"test-{os.getpid()}@{socket.gethostname()}"
     yield proc
     os.killpg(proc.pid, signal.SIGTERM)
     try:

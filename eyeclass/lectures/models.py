@@ -54,6 +54,14 @@ class Lecture(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)
+    # live sessions: which worker holds the session's state, and what happened to the frames
+    live_worker = models.CharField(max_length=255, blank=True)
+    live_connections = models.IntegerField(default=0)
+    last_frame_at = models.DateTimeField(null=True, blank=True)
+    frames_received = models.IntegerField(default=0)
+    frames_analysed = models.IntegerField(default=0)
+    frames_dropped = models.IntegerField(default=0)  # shed because workers were behind (backpressure)
+    frames_rejected = models.IntegerField(default=0)  # invalid, oversized or over the rate limit
 
     objects = LectureQuerySet.as_manager()
 
@@ -134,6 +142,15 @@ class Lecture(models.Model):
             self.status, self.progress, self.error, self.finished_at = self.Status.DONE, 1.0, "", timezone.now()
             self.save()
 
+    def stored_result(self) -> dict:
+        """The stored rows in the shape of an analysis result (to re-summarise what is stored)."""
+        return {
+            "video": {"duration": self.duration},
+            "seconds": [row.to_aggregate() for row in self.seconds.order_by("second")],
+            "events": list(self.events.values("track", "onset", "apex", "offset", "duration", "kind", "label", "strength")),
+            "tracks": [],
+        }
+
     def series(self, max_points: int = 900) -> dict:
         """Everything the session page charts, binned to at most `max_points` per series (one query per table)."""
         rows = self.seconds.order_by("second").values_list("second", "engagement", "faces_present", "readable", *LABELS)
@@ -207,6 +224,15 @@ class SecondStat(models.Model):
             blinks=int(row.get("blinks") or 0), engagement=row.get("engagement"),
             **{label: mix.get(label) for label in LABELS},
         )  # fmt: skip
+
+    def to_aggregate(self) -> dict:
+        mix = {label: getattr(self, label) for label in LABELS}
+        return {
+            "second": self.second, "faces_present": self.faces_present, "readable": self.readable,
+            "facing_fraction": self.facing, "perclos": self.perclos, "blinks": self.blinks,
+            "engagement": self.engagement, "emotion_mix": mix if any(v is not None for v in mix.values()) else None,
+            "tracks": {},
+        }  # fmt: skip
 
 
 class TrackStat(models.Model):

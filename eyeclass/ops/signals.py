@@ -28,7 +28,7 @@ def _beat_forever(hostname: str, queues: list[str]) -> None:
 
 @worker_ready.connect
 def start_heartbeat(sender, **kwargs) -> None:
-    queues = [q.name for q in sender.app.amqp.queues.consume_from.values()]
+    queues = [q.name for q in sender.app.amqp.queues.consume_from.values() if not q.name.endswith(".dq2")]
     _stop.clear()
     threading.Thread(target=_beat_forever, args=(sender.hostname, queues), daemon=True, name="heartbeat").start()
 

@@ -1,0 +1,173 @@
+"""The live websocket: validates each camera frame, sheds load explicitly, relays results.
+
+Frames go to the Celery worker the session is pinned to (its direct queue), so one SessionAnalyzer
+keeps tracks and spotting state. Results come back over the channel layer (Redis) to this socket
+only; with the embedded in-memory layer (no Redis) they are read from the result backend instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+from dataclasses import asdict, dataclass
+
+from asgiref.sync import sync_to_async
+from celery.utils.nodenames import worker_direct
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import InMemoryChannelLayer
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from eyeclass.lectures.models import Lecture
+
+from .protocol import FrameRejected, TokenBucket, parse_frame
+from .tasks import live_finish, live_frame
+
+
+@dataclass
+class Stats:
+    received: int = 0
+    analysed: int = 0
+    dropped: int = 0  # shed: workers behind
+    rejected: int = 0  # invalid, too large, over the rate limit
+
+
+@database_sync_to_async
+def live_lecture_for(user, pk: int) -> Lecture | None:
+    return Lecture.objects.for_teacher(user).filter(pk=pk, status=Lecture.Status.LIVE).select_related("classroom").first()
+
+
+@database_sync_to_async
+def count_connection(pk: int, delta: int, stats: Stats | None = None) -> None:
+    changes = {"live_connections": F("live_connections") + delta}
+    if stats is not None:
+        changes.update(frames_received=F("frames_received") + stats.received, frames_dropped=F("frames_dropped") + stats.dropped,
+                       frames_rejected=F("frames_rejected") + stats.rejected)  # fmt: skip
+    Lecture.objects.filter(pk=pk).update(**changes)
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        self.lecture = await live_lecture_for(user, int(self.scope["url_route"]["kwargs"]["pk"]))
+        if self.lecture is None:
+            await self.close(code=4404)  # not this teacher's, or not live
+            return
+        await self.accept()
+        await count_connection(self.lecture.pk, +1)
+        self.connected, self.stopping = True, False
+        self.stats = Stats()
+        self.bucket = TokenBucket(rate=settings.EYECLASS_LIVE_MAX_FPS, burst=max(2.0, settings.EYECLASS_LIVE_MAX_FPS / 2))
+        self.in_flight: dict[int, float] = {}
+        self.queue = worker_direct(self.lecture.live_worker)
+        self.relay_by_layer = not isinstance(self.channel_layer, InMemoryChannelLayer)
+        limits = {"max_fps": settings.EYECLASS_LIVE_MAX_FPS, "max_frame_bytes": settings.EYECLASS_LIVE_MAX_FRAME_BYTES,
+                  "max_in_flight": settings.EYECLASS_LIVE_MAX_IN_FLIGHT}  # fmt: skip
+        await self.send_json({"type": "hello", "session": self.lecture.pk, "limits": limits, "stats": asdict(self.stats)})
+
+    async def disconnect(self, code: int) -> None:
+        if not getattr(self, "connected", False):
+            return
+        self.connected = False
+        await count_connection(self.lecture.pk, -1, self.stats)
+        if not self.stopping:  # a dropped connection: finish after the grace period unless it comes back
+            args = [self.lecture.pk, "disconnected", time.time()]
+            await sync_to_async(live_finish.apply_async, thread_sensitive=False)(
+                args=args, countdown=settings.EYECLASS_LIVE_GRACE_SECONDS, queue=self.queue
+            )
+
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        if bytes_data is not None:
+            await self.on_frame(bytes_data)
+            return
+        try:
+            message = json.loads(text_data)
+            kind = message.get("type") if isinstance(message, dict) else None
+        except (TypeError, ValueError):
+            kind = None
+        if kind == "stop":
+            await self.stop()
+        elif kind == "ping":
+            await self.send_json({"type": "pong", "stats": asdict(self.stats)})
+        else:
+            await self.send_json({"type": "error", "error": 'expected a binary frame or {"type": "stop"|"ping"}'})
+
+    async def on_frame(self, data: bytes) -> None:
+        self.stats.received += 1
+        try:
+            seq, jpeg = parse_frame(data, settings.EYECLASS_LIVE_MAX_FRAME_BYTES)
+        except FrameRejected as exc:
+            return await self.refuse(None, exc.reason, str(exc))
+        if self.stopping:
+            return await self.refuse(seq, "closed", "the session is stopping")
+        if not self.bucket.allow():
+            return await self.refuse(seq, "rate", f"over {settings.EYECLASS_LIVE_MAX_FPS:g} frames per second")
+        self.expire_lost()
+        if len(self.in_flight) >= settings.EYECLASS_LIVE_MAX_IN_FLIGHT:
+            return await self.refuse(seq, "busy", "workers are behind: frame skipped")
+        self.in_flight[seq] = time.monotonic()
+        t = (timezone.now() - self.lecture.started_at).total_seconds()
+        reply_to = self.channel_name if self.relay_by_layer else None
+        result = await sync_to_async(live_frame.apply_async, thread_sensitive=False)(
+            args=[self.lecture.pk, reply_to, seq, t, base64.b64encode(jpeg).decode()],
+            queue=self.queue, expires=settings.EYECLASS_LIVE_FRAME_TIMEOUT,
+        )  # fmt: skip
+        if not self.relay_by_layer:
+            asyncio.ensure_future(self.await_result(result))
+
+    async def await_result(self, result) -> None:
+        try:
+            payload = await sync_to_async(result.get, thread_sensitive=False)(
+                timeout=settings.EYECLASS_LIVE_FRAME_TIMEOUT, interval=0.02
+            )
+        except Exception:
+            return  # counted as lost by expire_lost()
+        await self.live_result({"payload": payload})
+
+    def expire_lost(self) -> None:
+        deadline = time.monotonic() - settings.EYECLASS_LIVE_FRAME_TIMEOUT
+        for seq in [s for s, sent in self.in_flight.items() if sent < deadline]:
+            del self.in_flight[seq]
+            self.stats.dropped += 1
+
+    async def refuse(self, seq: int | None, reason: str, error: str) -> None:
+        if reason == "busy":
+            self.stats.dropped += 1
+        else:
+            self.stats.rejected += 1
+        await self.send_json({"type": "dropped", "seq": seq, "reason": reason, "error": error, "stats": asdict(self.stats)})
+
+    async def live_result(self, event: dict) -> None:
+        """A worker's answer for one frame (over the channel layer, or read from the result backend)."""
+        payload = event["payload"]
+        if self.in_flight.pop(payload.get("seq"), None) is None and payload.get("type") == "result":
+            return  # already counted as lost
+        if payload.get("type") == "result":
+            self.stats.analysed += 1
+        elif payload.get("type") == "dropped":
+            self.stats.rejected += 1
+        if self.connected:
+            await self.send_json({**payload, "stats": asdict(self.stats)})
+
+    async def stop(self) -> None:
+        self.stopping = True
+        result = await sync_to_async(live_finish.apply_async, thread_sensitive=False)(
+            args=[self.lecture.pk, "stopped"], queue=self.queue
+        )
+        try:
+            await sync_to_async(result.get, thread_sensitive=False)(timeout=120, interval=0.1)
+        except Exception as exc:
+            await self.send_json({"type": "error", "error": f"could not close the session: {exc}"})
+            return
+        await self.send_json({"type": "stopped", "url": self.lecture.get_absolute_url(), "stats": asdict(self.stats)})
+        await self.close()
+
+    async def send_json(self, content: dict) -> None:
+        await self.send(text_data=json.dumps(content))

@@ -1,0 +1,98 @@
+"""Celery tasks of live sessions: analyse one frame, finish a session. Routed to the session's worker."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+
+from asgiref.sync import async_to_sync
+from celery import shared_task
+from channels.layers import get_channel_layer
+from django.db.models import F
+from django.utils import timezone
+
+from eyeclass.lectures.models import ExpressionEvent, Lecture, SecondStat
+from eyeclass.lectures.tasks import ModelMissing
+
+from . import state as live_state
+from .protocol import FrameRejected, decode_jpeg
+
+log = logging.getLogger(__name__)
+
+
+def face_payload(face) -> dict:
+    data = face.to_dict()
+    return {k: data[k] for k in ("track", "box", "eye_boxes", "top", "probs", "flags", "inter_ocular")} | {
+        "openness": None if face.signals is None else round((face.signals.openness_left + face.signals.openness_right) / 2, 3)
+    }
+
+
+def persist_new(lecture: Lecture, live: live_state.LiveState) -> tuple[list[dict], list[dict]]:
+    """Store the seconds and events completed since the last frame; return them for the browser."""
+    analyzer = live.analyzer
+    seconds = [s.to_dict() for s in analyzer.seconds[live.stored_seconds :]]
+    events = [e.to_dict() for e in analyzer.events[live.stored_events :]]
+    if seconds:
+        SecondStat.objects.bulk_create([SecondStat.from_aggregate(lecture, s) for s in seconds], ignore_conflicts=True)
+    if events:
+        ExpressionEvent.objects.bulk_create([ExpressionEvent.from_event(lecture, e) for e in events])
+    live.stored_seconds, live.stored_events = len(analyzer.seconds), len(analyzer.events)
+    return seconds, events
+
+
+def reply(channel: str | None, payload: dict) -> dict:
+    if channel:
+        async_to_sync(get_channel_layer().send)(channel, {"type": "live.result", "payload": payload})
+    return payload
+
+
+@shared_task(name="live.frame", acks_late=False)
+def live_frame(lecture_id: int, reply_channel: str | None, seq: int, t: float, jpeg_b64: str) -> dict:
+    started = time.perf_counter()
+    lecture = Lecture.objects.filter(pk=lecture_id, status=Lecture.Status.LIVE).first()
+    if lecture is None:
+        return reply(reply_channel, {"type": "dropped", "seq": seq, "reason": "closed", "error": "the live session has ended"})
+    try:
+        image = decode_jpeg(base64.b64decode(jpeg_b64))
+        live = live_state.get_state(lecture_id)
+    except FrameRejected as exc:
+        return reply(reply_channel, {"type": "dropped", "seq": seq, "reason": exc.reason, "error": str(exc)})
+    except ModelMissing as exc:
+        return reply(reply_channel, {"type": "error", "seq": seq, "error": str(exc)})
+    if t <= live.last_time:
+        return reply(reply_channel, {"type": "dropped", "seq": seq, "reason": "late", "error": "frame arrived out of order"})
+    live.last_time = t
+    frame = live.analyzer.process(image, t, seq)
+    seconds, events = persist_new(lecture, live)
+    Lecture.objects.filter(pk=lecture_id).update(frames_analysed=F("frames_analysed") + 1, last_frame_at=timezone.now())
+    payload = {
+        "type": "result", "seq": seq, "t": round(t, 3), "width": image.shape[1], "height": image.shape[0],
+        "faces": [face_payload(f) for f in frame.faces], "seconds": seconds, "events": events,
+        "worker_ms": round((time.perf_counter() - started) * 1000, 1),
+    }  # fmt: skip
+    return reply(reply_channel, payload)
+
+
+@shared_task(name="live.finish", acks_late=True)
+def live_finish(lecture_id: int, reason: str = "stopped", if_idle_since: float | None = None) -> str:
+    """Close a live session: flush the analyzer and store the complete results (replacing the partial
+    rows stored as frames came). With `if_idle_since`, only if no connection or frame came since then."""
+    lecture = Lecture.objects.select_related("classroom").filter(pk=lecture_id).first()
+    if lecture is None or lecture.status != Lecture.Status.LIVE:
+        return "not live"
+    if if_idle_since is not None and (
+        lecture.live_connections > 0 or (lecture.last_frame_at and lecture.last_frame_at.timestamp() > if_idle_since)
+    ):
+        return "resumed"
+    live = live_state.pop_state(lecture_id)
+    if live is None:  # this worker restarted: what was stored as the frames came is all there is
+        lecture.store_results(lecture.stored_result())
+    else:
+        live.analyzer.finish()
+        result = live.analyzer.result(video={"duration": max(live.last_time, 0.0), "source": "live"}).to_dict()
+        live.analyzer.close()
+        lecture.store_results(result)
+    log.info("live session %s finished (%s)", lecture_id, reason)
+    return "done"
+

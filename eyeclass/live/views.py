@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from eyeclass.classrooms.models import Classroom
+from eyeclass.lectures.models import Lecture
+from eyeclass.ops.models import WorkerHeartbeat
+from inference.labels import LABELS
+
+
+class LiveStartForm(forms.Form):
+    classroom = forms.ModelChoiceField(queryset=Classroom.objects.none(), label="Class")
+    title = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, teacher, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["classroom"].queryset = Classroom.objects.for_teacher(teacher)
+
+
+def pick_worker() -> str | None:
+    """The live worker with the fewest live sessions (GPU workers first when a GPU queue is configured)."""
+    workers = WorkerHeartbeat.alive(3 * settings.WORKER_HEARTBEAT_SECONDS)
+    if settings.EYECLASS_GPU_QUEUE and workers.filter(queues__contains="gpu").exists():
+        workers = workers.filter(queues__contains="gpu")
+    live = Lecture.objects.filter(status=Lecture.Status.LIVE).values("live_worker").annotate(n=Count("id"))
+    load = {row["live_worker"]: row["n"] for row in live}
+    hostnames = sorted(workers.values_list("hostname", flat=True), key=lambda h: (load.get(h, 0), h))
+    return hostnames[0] if hostnames else None
+
+
+@login_required
+def live_start(request):
+    form = LiveStartForm(request.POST or None, teacher=request.user, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        worker = pick_worker()
+        if worker is None:
+            messages.error(request, "No recognition worker is running, so a live session cannot start. Start one "
+                                    "(see README: celery -A eyeclass worker) and try again.")  # fmt: skip
+        else:
+            lecture = Lecture.objects.create(
+                classroom=form.cleaned_data["classroom"], source=Lecture.Source.LIVE, status=Lecture.Status.LIVE,
+                title=form.cleaned_data["title"] or f"Live {timezone.localtime():%b %d, %H:%M}", live_worker=worker,
+                started_at=timezone.now(),
+            )  # fmt: skip
+            return redirect("live_session", pk=lecture.pk)
+    live_now = Lecture.objects.for_teacher(request.user).filter(status=Lecture.Status.LIVE).select_related("classroom")
+    return render(request, "live/start.html", {"form": form, "live_now": live_now})
+
+
+@login_required
+def live_session(request, pk: int):
+    lecture = get_object_or_404(Lecture.objects.for_teacher(request.user).select_related("classroom"), pk=pk)
+    if lecture.status != Lecture.Status.LIVE:
+        return redirect(lecture)
+    return render(request, "live/session.html", {"lecture": lecture, "labels": list(LABELS)})

@@ -1,0 +1,50 @@
+import struct
+
+import cv2
+import numpy as np
+import pytest
+
+from eyeclass.live.protocol import FrameRejected, TokenBucket, decode_jpeg, parse_frame
+
+
+def jpeg(width=64, height=48) -> bytes:
+    return cv2.imencode(".jpg", np.full((height, width, 3), 90, np.uint8))[1].tobytes()
+
+
+def test_it_parses_a_frame():
+    seq, data = parse_frame(struct.pack(">I", 7) + jpeg(), max_bytes=100_000)
+    assert seq == 7 and decode_jpeg(data).shape == (48, 64, 3)
+
+
+@pytest.mark.parametrize(
+    "message, reason",
+    [
+        (b"\x00\x00\x00\x01", "invalid"),  # no image
+        (struct.pack(">I", 1) + b"GIF89a" + b"\x00" * 100, "invalid"),  # not a JPEG
+        (struct.pack(">I", 1) + b"\xff\xd8" + b"\x00" * 200_000, "too_large"),
+    ],
+)
+def test_it_rejects_bad_frames(message, reason):
+    with pytest.raises(FrameRejected) as caught:
+        parse_frame(message, max_bytes=100_000)
+    assert caught.value.reason == reason
+
+
+def test_it_rejects_a_jpeg_that_does_not_decode():
+    with pytest.raises(FrameRejected, match="could not be decoded"):
+        decode_jpeg(jpeg()[:40])
+
+
+def test_it_rejects_huge_images():
+    with pytest.raises(FrameRejected) as caught:
+        decode_jpeg(jpeg(width=2000, height=16))
+    assert caught.value.reason == "too_large"
+
+
+def test_the_rate_limit_allows_a_burst_then_the_rate():
+    bucket = TokenBucket(rate=5, burst=3, stamp=0.0)
+    assert [bucket.allow(0.0) for _ in range(4)] == [True, True, True, False]
+    assert bucket.allow(0.1) is False  # half a token
+    assert bucket.allow(0.2) is True
+    allowed = sum(bucket.allow(0.2 + i * 0.01) for i in range(1, 101))  # 100 tries over one second
+    assert 4 <= allowed <= 6

@@ -1,0 +1,198 @@
+"""The live websocket, end to end through a real Celery worker and the configured channel layer."""
+
+import asyncio
+import json
+import struct
+import time
+
+import cv2
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings as django_settings
+from django.db import connections
+from django.test import Client
+from django.utils import timezone
+
+from eyeclass.asgi import application
+from eyeclass.lectures.models import Lecture
+from tests.clips import astronaut_face
+from tests.web.factories import make_lecture
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+needs_weights = pytest.mark.skipif(not django_settings.EYECLASS_MODEL_PATH.is_file(), reason="no trained eye CNN yet")
+
+
+@pytest.fixture(autouse=True)
+async def close_thread_connections():
+    yield
+    await database_sync_to_async(connections.close_all)()
+
+
+@database_sync_to_async
+def cookie_for(user):
+    client = Client()
+    client.force_login(user)
+    return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+
+
+@database_sync_to_async
+def live_lecture(user, worker="nobody@nowhere", **fields):
+    return make_lecture(user, title="Live", source="live", status="live", live_worker=worker, started_at=timezone.now(), **fields)
+
+
+@database_sync_to_async
+def reload(lecture):
+    return Lecture.objects.get(pk=lecture.pk)
+
+
+def frame_message(seq: int, image=None) -> bytes:
+    image = astronaut_face() if image is None else image
+    return struct.pack(">I", seq) + cv2.imencode(".jpg", image)[1].tobytes()
+
+
+async def open_socket(lecture, user, origin=ORIGIN):
+    ws = WebsocketCommunicator(application, f"/ws/live/{lecture.pk}/", headers=[origin, await cookie_for(user)])
+    connected, code = await ws.connect(timeout=10)
+    return ws, connected, code
+
+
+async def receive_until(ws, kind, timeout=60):
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        message = json.loads(await ws.receive_from(timeout=deadline - time.monotonic()))
+        seen.append(message)
+        if message["type"] == kind:
+            return message, seen
+    raise AssertionError(f"no {kind} message; got {[m['type'] for m in seen]}")
+
+
+async def test_it_refuses_anonymous_users(teacher):
+    lecture = await live_lecture(teacher)
+    ws = WebsocketCommunicator(application, f"/ws/live/{lecture.pk}/", headers=[ORIGIN])
+    assert await ws.connect(timeout=5) == (False, 4401)
+
+
+async def test_it_refuses_another_teachers_session(teacher, other_teacher):
+    lecture = await live_lecture(other_teacher)
+    _, connected, code = await open_socket(lecture, teacher)
+    assert (connected, code) == (False, 4404)
+
+
+async def test_it_refuses_a_session_that_is_not_live(teacher):
+    lecture = await database_sync_to_async(make_lecture)(teacher, status="done")
+    _, connected, code = await open_socket(lecture, teacher)
+    assert (connected, code) == (False, 4404)
+
+
+async def test_it_refuses_cross_origin_connections(teacher):
+    lecture = await live_lecture(teacher)
+    _, connected, _ = await open_socket(lecture, teacher, origin=(b"origin", b"https://evil.example"))
+    assert not connected
+
+
+async def test_it_validates_every_message(teacher, settings):
+    settings.EYECLASS_LIVE_MAX_FRAME_BYTES = 50_000
+    lecture = await live_lecture(teacher)
+    ws, connected, _ = await open_socket(lecture, teacher)
+    hello, _ = await receive_until(ws, "hello")
+    assert hello["limits"]["max_frame_bytes"] == 50_000
+    await ws.send_to(text_data="{not json")
+    assert json.loads(await ws.receive_from())["type"] == "error"
+    await ws.send_to(bytes_data=b"\x00\x00\x00\x01hello")
+    assert json.loads(await ws.receive_from()) | {"stats": None} == {"type": "dropped", "seq": None, "reason": "invalid", "error": "frame is not a JPEG image", "stats": None}
+    await ws.send_to(bytes_data=struct.pack(">I", 2) + b"\xff\xd8" + b"\x00" * 60_000)
+    dropped = json.loads(await ws.receive_from())
+    assert dropped["reason"] == "too_large" and dropped["stats"]["rejected"] == 2
+    await ws.send_to(text_data=json.dumps({"type": "ping"}))
+    assert json.loads(await ws.receive_from())["type"] == "pong"  # still open after bad input
+    await ws.disconnect()
+    stored = await reload(lecture)
+    assert stored.frames_received == 2 and stored.frames_rejected == 2 and stored.live_connections == 0
+
+
+async def test_it_rate_limits_each_connection(teacher, settings):
+    settings.EYECLASS_LIVE_MAX_FPS = 2
+    lecture = await live_lecture(teacher)
+    ws, _, _ = await open_socket(lecture, teacher)
+    await receive_until(ws, "hello")
+    for seq in range(10):
+        await ws.send_to(bytes_data=frame_message(seq))
+    reasons = []
+    for _ in range(10):
+        message = json.loads(await ws.receive_from(timeout=10))
+        if message["type"] == "dropped":
+            reasons.append(message["reason"])
+        if len(reasons) >= 8:
+            break
+    assert reasons.count("rate") >= 7  # a burst of 2 passes, the rest is refused
+    await ws.disconnect()
+
+
+@needs_weights
+async def test_frames_flow_to_the_worker_and_results_come_back(teacher, celery_worker_process, settings):
+    settings.EYECLASS_LIVE_GRACE_SECONDS = 600
+    lecture = await live_lecture(teacher, worker=celery_worker_process.hostname)
+    ws, connected, _ = await open_socket(lecture, teacher)
+    await receive_until(ws, "hello")
+    results = []
+    for seq in range(6):
+        await ws.send_to(bytes_data=frame_message(seq))
+        result, _ = await receive_until(ws, "result", timeout=120)
+        results.append(result)
+        await asyncio.sleep(0.25)
+    assert [r["seq"] for r in results] == list(range(6))
+    assert all(len(r["faces"]) == 1 for r in results)
+    # state is kept across frames: one track (the first frame may wait for the model to load, a gap
+    # longer than the tracker's patience, so it is left out)
+    assert len({r["faces"][0]["track"] for r in results[1:]}) == 1
+    assert results[-1]["stats"]["analysed"] == 6
+    await ws.send_to(text_data=json.dumps({"type": "stop"}))
+    stopped, _ = await receive_until(ws, "stopped", timeout=120)
+    assert stopped["url"] == f"/sessions/{lecture.pk}/"
+    lecture = await reload(lecture)
+    assert lecture.status == "done" and lecture.frames_analysed == 6 and lecture.source == "live"
+    assert 1 <= await database_sync_to_async(lecture.tracks.count)() <= 2
+
+
+@needs_weights
+async def test_frames_are_dropped_and_counted_when_workers_are_behind(teacher, celery_worker_process, settings):
+    settings.EYECLASS_LIVE_MAX_IN_FLIGHT = 1
+    settings.EYECLASS_LIVE_MAX_FPS = 1000
+    lecture = await live_lecture(teacher, worker=celery_worker_process.hostname)
+    ws, _, _ = await open_socket(lecture, teacher)
+    await receive_until(ws, "hello")
+    for seq in range(5):
+        await ws.send_to(bytes_data=frame_message(seq))
+    busy = [json.loads(await ws.receive_from(timeout=10)) for _ in range(4)]
+    assert [m["reason"] for m in busy] == ["busy"] * 4 and busy[-1]["stats"]["dropped"] == 4
+    result, _ = await receive_until(ws, "result", timeout=120)
+    assert result["seq"] == 0
+    await ws.send_to(text_data=json.dumps({"type": "stop"}))
+    await receive_until(ws, "stopped", timeout=120)
+    await ws.disconnect()
+    lecture = await reload(lecture)
+    assert lecture.frames_dropped == 4 and lecture.frames_analysed == 1
+
+
+@needs_weights
+async def test_a_dropped_connection_is_closed_after_the_grace_period_unless_it_returns(teacher, celery_worker_process, settings):
+    settings.EYECLASS_LIVE_GRACE_SECONDS = 1
+    lecture = await live_lecture(teacher, worker=celery_worker_process.hostname)
+    ws, _, _ = await open_socket(lecture, teacher)
+    await receive_until(ws, "hello")
+    await ws.send_to(bytes_data=frame_message(0))
+    await receive_until(ws, "result", timeout=120)
+    await ws.disconnect()
+    ws, connected, _ = await open_socket(lecture, teacher)  # back within the grace period: resumed
+    assert connected
+    await asyncio.sleep(3)
+    assert (await reload(lecture)).status == "live"
+    await ws.disconnect()  # gone for good
+    deadline = time.monotonic() + 60
+    while (await reload(lecture)).status == "live":
+        assert time.monotonic() < deadline, "the session was never closed"
+        await asyncio.sleep(0.5)
+    assert (await reload(lecture)).status == "done"
