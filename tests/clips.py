@@ -29,3 +29,21 @@ def write_clip(path: Path, seconds: float = 2.0, fps: float = 10.0, size=(480, 3
         writer.write(frame)
     writer.release()
     return path
+
+
+def write_y4m(source: Path, target: Path, max_frames: int = 150) -> Path:
+    """Convert a video to the raw .y4m that Chromium can use as a fake camera."""
+    cap = cv2.VideoCapture(str(source))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
+    ok, frame = cap.read()
+    assert ok, f"cannot read {source}"
+    height, width = frame.shape[:2]
+    with target.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F{round(fps * 1000)}:1000 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(max_frames):
+            out.write(b"FRAME\n" + cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes())
+            ok, frame = cap.read()
+            if not ok:
+                break
+    cap.release()
+    return target

@@ -1,0 +1,77 @@
+"""Engagement: per-track and per-class measures, per second, from generated records."""
+
+from __future__ import annotations
+
+import pytest
+
+from inference.engagement import EngagementAggregator
+from inference.labels import LABELS
+from inference.records import Box, EyeSignals, FaceRecord, FrameResult
+
+
+def rec(track, t, yaw=0.0, pitch=0.0, closed=False, blink=False, readable=True, happy=None):
+    sig = EyeSignals(0.3, 0.3, closed, blink, yaw, pitch, 0.0, 0.0, 0.0) if readable else None
+    probs = None
+    if happy is not None:
+        probs = {label: (happy if label == "happy" else (1 - happy) / 6) for label in LABELS}
+    flags = [] if readable else ["eyes_unreadable", "small_face"]
+    return FaceRecord(0, t, track, Box(0, 0, 10, 10), 0.9, 20.0, signals=sig, probs=probs, flags=flags)
+
+
+def frames_for_second(second, fps, make):
+    return [FrameResult(int((second + i / fps) * fps), second + i / fps, make(second + i / fps, i)) for i in range(fps)]
+
+
+def test_facing_and_open_student_vs_turned_away_student():
+    agg = EngagementAggregator()
+    seconds = []
+    for fr in frames_for_second(0, 10, lambda t, i: [rec(1, t), rec(2, t, yaw=60.0)]):
+        seconds += agg.add(fr)
+    assert seconds == []  # the second is not complete yet
+    seconds += agg.add(FrameResult(10, 1.0, [rec(1, 1.0)]))
+    (s0,) = seconds
+    assert s0.second == 0 and s0.faces_present == 2.0 and s0.readable == 2.0
+    assert s0.tracks == {"1": 1.0, "2": 0.0} and s0.engagement == pytest.approx(0.5)
+    assert s0.facing_fraction == pytest.approx(0.5) and s0.perclos == 0.0
+
+
+def test_perclos_blinks_and_pitch():
+    agg = EngagementAggregator()
+    make = lambda t, i: [rec(1, t, closed=i < 3, blink=i == 3, pitch=40.0 if i >= 8 else 0.0)]
+    for fr in frames_for_second(0, 10, make):
+        agg.add(fr)
+    (s0,) = agg.finish()
+    assert s0.perclos == pytest.approx(0.3) and s0.blinks == 1
+    assert s0.facing_fraction == pytest.approx(0.8)
+    assert s0.engagement == pytest.approx(0.5)  # 10 frames: 3 closed, 2 looking up
+
+
+def test_unreadable_faces_count_as_present_but_not_engagement():
+    agg = EngagementAggregator()
+    for fr in frames_for_second(0, 5, lambda t, i: [rec(1, t, readable=False), rec(2, t, readable=False)]):
+        agg.add(fr)
+    (s0,) = agg.finish()
+    assert s0.faces_present == 2.0 and s0.readable == 0.0
+    assert s0.engagement is None and s0.facing_fraction is None and s0.tracks == {"1": None, "2": None}
+
+
+def test_emotion_mix_and_track_summaries():
+    agg = EngagementAggregator()
+    for second in range(3):
+        for fr in frames_for_second(second, 10, lambda t, i: [rec(1, t, happy=0.8 if t < 1 else 0.2,
+                                                                  blink=(i == 0))]):  # fmt: skip
+            agg.add(fr)
+    done = agg.finish()
+    assert done[0].second == 2
+    (summary,) = agg.track_summaries(frame_period=0.1)
+    assert summary.frames == 30 and summary.readable_frames == 30 and summary.blinks == 3
+    assert summary.blink_rate_per_min == pytest.approx(3 / 0.05)  # 3 blinks in 3 s
+    assert summary.emotion_mix["happy"] == pytest.approx((0.8 + 0.2 + 0.2) / 3)
+    assert sum(summary.emotion_mix.values()) == pytest.approx(1.0)
+    assert summary.first_time == 0.0 and summary.last_time == pytest.approx(2.9)
+
+
+def test_seconds_without_frames_are_skipped_not_invented():
+    agg = EngagementAggregator()
+    out = agg.add(FrameResult(0, 0.2, [rec(1, 0.2)])) + agg.add(FrameResult(50, 5.1, [rec(1, 5.1)])) + agg.finish()
+    assert [s.second for s in out] == [0, 5]

@@ -1,0 +1,112 @@
+"""Eye signals: EAR openness, adaptive closed/blink, head pose, iris gaze."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from skimage import data
+
+from inference.eyesignals import (
+    CHIN,
+    DEFAULT_OPEN_EAR,
+    EAR_IMG_LEFT,
+    EAR_IMG_RIGHT,
+    FOREHEAD,
+    OUTER_CORNERS,
+    PITCH_NEUTRAL,
+    EyeSignalEstimator,
+    eye_aspect_ratio,
+    gaze,
+    head_pose,
+)
+from inference.faces import IRIS_IMG_LEFT, IRIS_IMG_RIGHT, NUM_LANDMARKS, MediaPipeFaces
+
+
+def synthetic_face(ear: float = 0.3, yaw: float = 0.0, iris_dx: float = 0.0) -> np.ndarray:
+    """Landmarks of a schematic face: two 20 px wide eyes with lid gap 2*ear*10 px (EAR = ear)."""
+    lm = np.zeros((NUM_LANDMARKS, 3), np.float32)
+    for idx, cx, iris in ((EAR_IMG_LEFT, 80.0, IRIS_IMG_LEFT), (EAR_IMG_RIGHT, 140.0, IRIS_IMG_RIGHT)):
+        gap = ear * 20.0
+        pts = [(cx - 10, 100), (cx - 4, 100 - gap / 2), (cx + 4, 100 - gap / 2), (cx + 10, 100),
+               (cx + 4, 100 + gap / 2), (cx - 4, 100 + gap / 2)]  # fmt: skip
+        lm[list(idx), :2] = pts
+        lm[iris, :2] = (cx + iris_dx, 100 - 1.0)  # the frontal offset: iris 0.1 half-width up
+    lm[OUTER_CORNERS[0], :2], lm[OUTER_CORNERS[1], :2] = (70, 100), (150, 100)
+    lm[CHIN, :2], lm[FOREHEAD, :2] = (110, 200), (110, 40)
+    a = np.radians(yaw)
+    for i in (OUTER_CORNERS[0], OUTER_CORNERS[1]):  # turn the eye line in depth
+        lm[i, 2] = (lm[i, 0] - 110) * np.sin(a)
+        lm[i, 0] = 110 + (lm[i, 0] - 110) * np.cos(a)
+    up_len = 160.0
+    pn = np.radians(PITCH_NEUTRAL)
+    lm[FOREHEAD, 2], lm[CHIN, 2] = up_len / 2 * np.sin(pn), -up_len / 2 * np.sin(pn)
+    return lm
+
+
+def test_eye_aspect_ratio_matches_construction():
+    lm = synthetic_face(ear=0.3)
+    assert eye_aspect_ratio(lm, EAR_IMG_LEFT) == pytest.approx(0.3)
+    assert eye_aspect_ratio(synthetic_face(ear=0.05), EAR_IMG_RIGHT) == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("yaw", [-40.0, 0.0, 25.0])
+def test_yaw_and_frontal_pitch_from_3d_landmarks(yaw):
+    y, pitch, roll = head_pose(synthetic_face(yaw=yaw))
+    assert y == pytest.approx(yaw, abs=0.5)
+    assert pitch == pytest.approx(0.0, abs=1.0) and roll == pytest.approx(0.0, abs=0.5)
+
+
+def test_gaze_follows_the_iris():
+    assert gaze(synthetic_face())[0] == pytest.approx(0.0, abs=1e-6)
+    gx, gy = gaze(synthetic_face(iris_dx=5.0))  # 5 px in a 10 px half-width
+    assert gx == pytest.approx(0.5) and gy == pytest.approx(0.0, abs=1e-6)
+    assert gaze(synthetic_face(iris_dx=-3.0))[0] == pytest.approx(-0.3)
+
+
+def _feed(est, ears, fps=30.0, track=1):
+    return [est.measure(track, synthetic_face(ear=e), i / fps) for i, e in enumerate(ears)]
+
+
+def test_short_closure_is_a_blink_and_long_closure_is_not():
+    est = EyeSignalEstimator()
+    ears = [0.3] * 30 + [0.05] * 5 + [0.3] * 30 + [0.06] * 40 + [0.3] * 10
+    out = _feed(est, ears)
+    closed = [s.eyes_closed for s in out]
+    assert closed[30:35] == [True] * 5 and not any(closed[35:65])
+    assert [i for i, s in enumerate(out) if s.blink] == [35]  # the re-opening frame of the short one
+    assert all(closed[65:105]) and not any(s.blink for s in out[66:])
+
+
+def test_closed_threshold_adapts_to_each_face():
+    """A face whose eyes are narrow when open (EAR 0.18) is not read as closed; 0.08 is."""
+    est = EyeSignalEstimator()
+    out = _feed(est, [0.18] * 40 + [0.08] * 3 + [0.18] * 3)
+    assert not any(s.eyes_closed for s in out[:40]) and all(s.eyes_closed for s in out[40:43])
+    assert out[43].blink
+
+
+def test_state_is_per_track_and_forgotten():
+    est = EyeSignalEstimator()
+    _feed(est, [0.3] * 30, track=1)
+    _feed(est, [0.2] * 30, track=2)
+    assert est.open_level(1) == pytest.approx(0.3) and est.open_level(2) == pytest.approx(0.2)
+    est.forget({2})
+    assert est.open_level(1) == DEFAULT_OPEN_EAR and est.open_level(2) == pytest.approx(0.2)
+
+
+def test_real_photo_pose_signs():
+    """Astronaut: open eyes; a mirrored copy flips yaw and roll; a 15 deg rotation shows in roll."""
+    photo = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+    mirrored = np.ascontiguousarray(photo[:, ::-1])
+    rotated = cv2.warpAffine(photo, cv2.getRotationMatrix2D((230, 130), -15, 1.0), (512, 512))
+    with MediaPipeFaces(video=False) as finder:
+        lms = [finder(img)[0].landmarks for img in (photo, mirrored, rotated)]
+    est = EyeSignalEstimator()
+    s = est.measure(1, lms[0], 0.0)
+    assert s.openness_left > 0.2 and s.openness_right > 0.2 and not s.eyes_closed
+    (y0, p0, r0), (y1, _, r1), (_, _, r2) = (head_pose(lm) for lm in lms)
+    assert abs(y0) < 10 and abs(p0) < 10  # a frontal portrait
+    assert y1 == pytest.approx(-y0, abs=3) and r1 == pytest.approx(-r0, abs=1.5)
+    assert r2 - r0 == pytest.approx(15, abs=3)
+    assert abs(gaze(lms[0])[0]) < 0.3

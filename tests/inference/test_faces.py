@@ -1,0 +1,121 @@
+"""Faces step: MediaPipe detector + mesh on real photos, tiling, merging, suppression."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from skimage import data
+
+from inference.faces import NUM_LANDMARKS, Face, MediaPipeFaces, _tiles, eye_centres, merge, suppress
+from inference.records import Box
+
+
+@pytest.fixture(scope="module")
+def finder():
+    with MediaPipeFaces(video=False) as f:
+        yield f
+
+
+@pytest.fixture(scope="module")
+def astronaut():
+    return cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+
+
+def test_one_face_with_iris_landmarks_on_the_astronaut(finder, astronaut):
+    faces = finder(astronaut)
+    assert len(faces) == 1
+    face = faces[0]
+    assert face.landmarks.shape == (NUM_LANDMARKS, 3)
+    assert 0.5 < face.score <= 1.0
+    left, right = face.eyes
+    assert left[0] < right[0]  # image-left eye first
+    assert 35 < face.inter_ocular < 50
+    box = face.box
+    for x, y in face.eyes:
+        assert box.x < x < box.x + box.w and box.y < y < box.y + box.h
+    # the iris centres sit inside their eyes
+    iris = face.landmarks[[468, 473], :2]
+    assert np.abs(iris - face.eyes).max() < 0.25 * face.inter_ocular
+
+
+def test_no_face_on_a_photo_without_people(finder):
+    coffee = cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2BGR)
+    assert finder(coffee) == []
+
+
+def test_several_faces_per_frame(finder, astronaut):
+    head = astronaut[0:260, 120:360]
+    frame = np.full((360, 720, 3), 120, np.uint8)
+    frame[50:310, 20:260] = head
+    frame[50:310, 420:660] = head
+    faces = finder(frame)
+    assert len(faces) == 2 and all(f.landmarks is not None for f in faces)
+    assert {int(f.box.center[0] > 360) for f in faces} == {0, 1}
+
+
+def test_small_face_found_by_the_detector_but_not_meshed():
+    """A face scaled to ~7 px between the eyes: the tiled detector finds it; it gets no landmarks."""
+    astronaut = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+    small = cv2.resize(astronaut[20:240, 130:350], (44, 44), interpolation=cv2.INTER_AREA)
+    frame = np.full((352, 640, 3), 120, np.uint8)
+    frame[150:194, 300:344] = small
+    with MediaPipeFaces(video=False, tiles=(4, 3), min_confidence=0.4) as tiled:
+        faces = tiled(frame)
+    assert len(faces) >= 1
+    face = max(faces, key=lambda f: f.score)
+    assert 290 < face.box.center[0] < 354 and face.inter_ocular < 10
+    assert face.landmarks is None
+
+
+def test_auto_grid_and_bad_tiles():
+    from inference.faces import auto_grid
+
+    assert auto_grid(352, 640) == (5, 3) and auto_grid(100, 100) == (1, 1)
+    with pytest.raises(ValueError):
+        MediaPipeFaces(tiles=(0, 2))
+
+
+def test_tiles_cover_the_frame_with_overlap():
+    tiles = list(_tiles(352, 640, (3, 2)))
+    assert len(tiles) == 6
+    cover = np.zeros((352, 640), int)
+    for x, y, w, h in tiles:
+        assert x >= 0 and y >= 0 and x + w <= 640 and y + h <= 352
+        cover[y : y + h, x : x + w] += 1
+    assert cover.min() >= 1 and (cover >= 2).mean() > 0.2
+
+
+def _face(box, score=0.9, landmarks=None):
+    return Face(
+        box=box, score=score, eyes=np.array([[box.x + 3, box.y + 3], [box.x + 7, box.y + 3]]), landmarks=landmarks
+    )
+
+
+def test_suppress_keeps_the_best_of_overlapping_and_nested_boxes():
+    a = _face(Box(0, 0, 20, 20), 0.9)
+    b = _face(Box(2, 2, 20, 20), 0.8)  # overlaps a
+    c = _face(Box(5, 5, 8, 8), 0.95)  # inside a, better score
+    d = _face(Box(100, 100, 20, 20), 0.6)
+    kept = suppress([a, b, c, d])
+    assert kept == [c, d]
+
+
+def test_merge_gives_mesh_faces_the_detector_score_and_keeps_unmatched_detections():
+    lm = np.zeros((NUM_LANDMARKS, 3), np.float32)
+    meshed = _face(Box(100, 100, 60, 70), 1.0, lm)
+    matched = _face(Box(105, 115, 50, 50), 0.7)
+    lonely = _face(Box(400, 100, 15, 15), 0.6)
+    out = merge([meshed], [lonely, matched])
+    assert len(out) == 2
+    assert out[0] is meshed and out[0].score == 0.7
+    assert out[1] is lonely and out[1].landmarks is None
+
+
+def test_eye_centres_use_the_eye_contours():
+    lm = np.zeros((NUM_LANDMARKS, 3), np.float32)
+    from inference.faces import EYE_RING_IMG_LEFT, EYE_RING_IMG_RIGHT
+
+    lm[list(EYE_RING_IMG_LEFT), :2] = [10, 20]
+    lm[list(EYE_RING_IMG_RIGHT), :2] = [30, 21]
+    np.testing.assert_allclose(eye_centres(lm), [[10, 20], [30, 21]])

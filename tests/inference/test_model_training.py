@@ -1,0 +1,123 @@
+"""The model, class weights, metrics, and a tiny train -> export -> evaluate run on generated data."""
+
+import json
+
+import numpy as np
+import pytest
+
+from inference.__main__ import main as cli
+from inference.eyedb import DB_NAME, EyeDb, save_eye_db
+from inference.fer2013 import FaceSet
+from inference.geometry import EYE_BAND, FULL_FACE, Band
+from inference.labels import LABELS, NUM_CLASSES
+from inference.model import ModelConfig, build_model, predict_tta
+from inference.training import TrainConfig, class_weights, export, score, train, write_card
+
+TINY = ModelConfig(widths=(8, 16), head_units=32, dropout=0.1, augment=False)
+SMALL_BAND = Band(4, 32)
+
+
+def generated_bands(per_class: int, seed: int, splits=(0, 1, 2)) -> FaceSet:
+    """Noisy bands where class k shows a bright horizontal bar at rows 3k..3k+2 (mirror-symmetric,
+    so flip averaging keeps the signal)."""
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(NUM_CLASSES), per_class * len(splits)).astype(np.uint8)
+    images = rng.integers(0, 90, (len(labels), *SMALL_BAND.shape)).astype(np.uint8)
+    for i, label in enumerate(labels):
+        images[i, 3 * label + 1 : 3 * label + 4, 4:-4] += 150
+    split_codes = np.tile(np.repeat(np.array(splits, np.uint8), per_class), NUM_CLASSES)
+    return FaceSet(images, labels, split_codes)
+
+
+def test_model_outputs_probabilities_for_any_band():
+    for band in (EYE_BAND, FULL_FACE):
+        model = build_model(band.shape, TINY)
+        probs = np.asarray(model(np.zeros((2, *band.shape, 1), "float32")))
+        assert probs.shape == (2, NUM_CLASSES)
+        np.testing.assert_allclose(probs.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_augmentation_acts_only_while_training():
+    model = build_model(EYE_BAND.shape, ModelConfig(widths=(4,), head_units=8))
+    x = np.random.default_rng(0).integers(0, 256, (4, *EYE_BAND.shape, 1)).astype("float32")
+    np.testing.assert_allclose(np.asarray(model(x, training=False)), np.asarray(model(x, training=False)))
+    augment = model.get_layer("augment")
+    assert not np.allclose(np.asarray(augment(x, training=True)), x)
+    np.testing.assert_allclose(np.asarray(augment(x, training=False)), x)
+
+
+def test_flip_averaging_is_mirror_invariant():
+    model = build_model(EYE_BAND.shape, TINY)
+    bands = np.random.default_rng(1).integers(0, 256, (5, *EYE_BAND.shape), dtype=np.uint8)
+    np.testing.assert_allclose(predict_tta(model, bands), predict_tta(model, bands[:, :, ::-1]), atol=1e-6)
+    np.testing.assert_allclose(predict_tta(model, bands, batch_size=2), predict_tta(model, bands), atol=1e-6)
+
+
+def test_class_weights_favour_rare_classes():
+    labels = np.array([0] * 90 + [1] * 10 + [3] * 400)
+    weights = class_weights(labels, power=0.5)
+    assert weights[1] > weights[0] > weights[3]
+    assert weights[1] / weights[3] == pytest.approx((400 / 10) ** 0.5)
+    assert np.mean([weights[l] for l in labels]) == pytest.approx(1.0)
+    assert set(class_weights(labels, power=0.0).values()) <= {0.0, 1.0}
+
+
+def test_score_matches_a_hand_count():
+    truth = np.array([0, 0, 1, 1, 1, 3])
+    guess = np.array([0, 1, 1, 1, 0, 3])
+    s = score(truth, guess)
+    assert s.accuracy == pytest.approx(4 / 6, abs=1e-4)
+    assert s.per_class["angry"]["precision"] == 0.5 and s.per_class["angry"]["recall"] == 0.5
+    assert s.per_class["disgust"]["precision"] == pytest.approx(2 / 3, abs=1e-4)
+    assert s.per_class["happy"]["f1"] == 1.0
+    assert s.macro_f1 == pytest.approx((0.5 + 2 / 3 + 1.0) / 3, abs=1e-4)  # classes present only
+    assert np.array(s.confusion).sum() == 6 and s.confusion[1][0] == 1
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    run = tmp_path_factory.mktemp("run")
+    data = generated_bands(per_class=24, seed=0)
+    config = TrainConfig(band=SMALL_BAND, model=TINY, epochs=6, batch_size=32, peak_lr=0.05, seed=3)
+    state = train(data, config, run, verbose=0)
+    return run, data, config, state
+
+
+def test_tiny_training_learns_and_selects_on_public_test(trained):
+    run, data, config, state = trained
+    assert state["epoch"] == 6 and len(state["seconds_per_epoch"]) == 6
+    assert state["best_val_accuracy"] >= 0.6  # chance is 1/7
+    history = (run / "history.csv").read_text().splitlines()
+    assert len(history) == 1 + 6
+    assert max(float(line.split(",")[-2]) for line in history[1:]) == pytest.approx(state["best_val_accuracy"])
+    assert all((run / name).exists() for name in ("last.keras", "best.keras", "state.json"))
+
+
+def test_rerun_resumes_instead_of_restarting(trained):
+    run, data, config, state = trained
+    again = train(data, config, run, verbose=0)
+    assert again["epoch"] == 6 and again["seconds_per_epoch"] == state["seconds_per_epoch"]
+    with pytest.raises(ValueError, match="another configuration"):
+        train(data, TrainConfig(band=SMALL_BAND, model=TINY, epochs=7), run, verbose=0)
+
+
+def test_export_card_and_evaluate_cli(trained, tmp_path, capsys):
+    run, data, config, state = trained
+    weights = tmp_path / "tiny.keras"
+    card = write_card(export(run, weights), state, data, "generated", weights)
+    assert card["labels"] == list(LABELS) and card["band"] == SMALL_BAND.to_dict()
+    assert card["public_test"]["accuracy"] >= 0.6
+
+    save_eye_db(EyeDb(data, SMALL_BAND), tmp_path / DB_NAME)
+    argv = ["evaluate", "--weights", str(weights), "--data", str(tmp_path / DB_NAME), "--split", "PublicTest"]
+    assert cli([*argv, "--json", "--record"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["accuracy"] == card["public_test"]["accuracy"]  # same faces, same weights
+    assert result["faces"] == 24 * NUM_CLASSES and set(result["per_class"]) == set(LABELS)
+    assert (tmp_path / "tiny.PublicTest.confusion.png").stat().st_size > 1000
+    recorded = json.loads(weights.with_suffix(".json").read_text())["evaluation"]["PublicTest"]
+    assert recorded["macro_f1"] == result["macro_f1"]
+
+    assert cli(argv[:-2] + ["--split", "PrivateTest"]) == 0
+    assert "macro-F1" in capsys.readouterr().out
+    assert cli(["evaluate", "--weights", str(tmp_path / "none.keras"), "--data", str(tmp_path / DB_NAME)]) == 1

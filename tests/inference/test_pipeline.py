@@ -1,0 +1,173 @@
+"""The whole pipeline: incremental SessionAnalyzer, analyze_video, the `analyze` CLI, real clips."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from inference.__main__ import main as cli
+from inference.faces import Face
+from inference.geometry import EYE_BAND
+from inference.labels import LABELS
+from inference.pipeline import AnalysisOptions, SessionAnalyzer, analyze_video
+from inference.records import Box
+from tests.clips import write_clip
+from tests.conftest import shared_path
+
+
+class BrightnessClassifier:
+    """Test double for EyeClassifier: probabilities from the band's mean brightness; counts calls."""
+
+    band = EYE_BAND
+
+    def __init__(self):
+        self.calls, self.seen = [], 0
+
+    def predict_bands(self, bands):
+        assert bands.dtype == np.uint8 and bands.shape[1:] == self.band.shape
+        self.calls.append(len(bands))
+        m = bands.reshape(len(bands), -1).mean(axis=1, keepdims=True) / 255.0
+        logits = -20 * np.abs(m - np.linspace(0, 1, len(LABELS))[None, :])
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return write_clip(tmp_path_factory.mktemp("clips") / "face.mp4", seconds=2.0, fps=10.0)
+
+
+@pytest.fixture(scope="module")
+def empty_clip(tmp_path_factory):
+    return write_clip(tmp_path_factory.mktemp("clips") / "empty.mp4", seconds=1.0, fps=10.0, face=False)
+
+
+def test_analyze_video_on_a_generated_face_clip(clip):
+    clf = BrightnessClassifier()
+    progress, streamed = [], []
+    result = analyze_video(clip, AnalysisOptions(batch_size=8), progress.append, streamed.append, classifier=clf)
+    assert len(result.frames) == 20 and [r.frame for r in streamed] == list(range(20))
+    assert {f.track for f in result.frames} == {1}
+    assert all(f.readable and f.signals is not None for f in result.frames)
+    assert all(sum(f.probs.values()) == pytest.approx(1.0) and f.top in LABELS for f in result.frames)
+    assert max(clf.calls) > 1 and sum(clf.calls) == 20  # batched across frames
+    assert progress == sorted(progress) and progress[-1] == pytest.approx(1.0)
+    doc = json.loads(json.dumps(result.to_dict()))
+    assert set(doc) >= {"tracks", "frames", "events", "seconds", "video", "labels"}
+    assert doc["tracks"][0]["frames"] == 20 and [s["second"] for s in doc["seconds"]] == [0, 1]
+    assert doc["seconds"][0]["faces_present"] == 1.0 and doc["seconds"][0]["engagement"] is not None
+    assert doc["frames"][0]["probs"].keys() == set(LABELS)
+
+
+def test_push_batches_frames_and_process_answers_at_once(clip):
+    frames = []
+    cap = cv2.VideoCapture(str(clip))
+    for _ in range(6):
+        frames.append(cap.read()[1])
+    cap.release()
+    clf = BrightnessClassifier()
+    with SessionAnalyzer(AnalysisOptions(max_delay=4, batch_size=100), classifier=clf) as session:
+        out = [session.push(f, i / 10) for i, f in enumerate(frames[:4])]
+        assert [len(o) for o in out] == [0, 0, 0, 4] and clf.calls == [4]
+        assert [r.frame for r in out[3]] == [0, 1, 2, 3]
+        live = session.process(frames[4], 0.4)
+        assert live.frame == 4 and live.faces[0].track == 1 and live.faces[0].probs is not None
+        with pytest.raises(ValueError, match="increase"):
+            session.push(frames[5], 0.4)
+        jpeg = cv2.imencode(".jpg", frames[5])[1].tobytes()
+        assert session.process_jpeg(jpeg, 0.5).faces[0].track == 1  # same person, same track
+        with pytest.raises(ValueError, match="decodable"):
+            session.process_jpeg(b"not a jpeg", 0.6)
+        assert session.finish() == []
+
+
+class StubFaces:
+    """Faces step double: a fixed list of faces per frame (no MediaPipe)."""
+
+    def __init__(self, faces):
+        self.faces = faces
+
+    def __call__(self, image):
+        return [Face(f.box, f.score, f.eyes.copy(), f.landmarks) for f in self.faces]
+
+
+def test_small_or_landmarkless_faces_are_present_but_never_classified():
+    small = Face(Box(10, 10, 16, 16), 0.8, np.array([[14.0, 16.0], [20.0, 16.0]]))  # IOD 6 px
+    big = Face(Box(100, 100, 80, 80), 0.9, np.array([[120.0, 130.0], [160.0, 130.0]]))  # no landmarks
+    clf = BrightnessClassifier()
+    session = SessionAnalyzer(AnalysisOptions(), classifier=clf, faces=StubFaces([small, big]))
+    image = np.full((240, 320, 3), 90, np.uint8)
+    results = [session.process(image, t / 10) for t in range(12)]
+    session.finish()
+    flags = [tuple(f.flags) for f in results[-1].faces]
+    assert flags == [("eyes_unreadable", "small_face"), ("eyes_unreadable", "no_landmarks")]
+    assert all(f.probs is None and f.signals is None for r in results for f in r.faces)
+    assert clf.calls == []
+    summary = session.result()
+    assert [t.frames for t in summary.tracks] == [12, 12] and summary.seconds[0].faces_present == 2.0
+    assert summary.seconds[0].readable == 0.0 and summary.seconds[0].engagement is None
+
+
+def test_video_without_faces_gives_an_empty_valid_result(empty_clip):
+    result = analyze_video(empty_clip, AnalysisOptions(emotions=False))
+    doc = json.loads(json.dumps(result.to_dict()))
+    assert doc["frames"] == [] and doc["tracks"] == [] and doc["events"] == []
+    assert [s["faces_present"] for s in doc["seconds"]] == [0.0]
+    assert doc["video"]["analysed_frames"] == 10
+
+
+def test_cli_writes_json_csv_and_annotated_video(clip, tmp_path, monkeypatch):
+    from inference.cli import analyze
+
+    monkeypatch.setattr(analyze, "load_classifier", lambda weights=None: BrightnessClassifier())
+    out, table, video = tmp_path / "r.json", tmp_path / "r.csv", tmp_path / "a.mp4"
+    argv = ["analyze", str(clip), "--out", str(out), "--csv", str(table), "--annotated", str(video), "--no-progress"]
+    assert cli(argv) == 0
+    doc = json.loads(out.read_text())
+    assert len(doc["frames"]) == 20 and len(doc["tracks"]) == 1 and isinstance(doc["events"], list)
+    rows = list(csv.DictReader(table.open()))
+    assert len(rows) == 20 and list(rows[0])[:4] == ["frame", "time", "track", "openness_left"]
+    assert set(LABELS) <= set(rows[0]) and float(rows[5]["time"]) == pytest.approx(0.5)
+    assert sum(float(rows[0][label]) for label in LABELS) == pytest.approx(1.0, abs=1e-3)
+    cap = cv2.VideoCapture(str(video))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 20
+    cap.release()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4", "r.csv", "r.json"]  # no .part left
+
+
+def test_cli_errors_are_clean(clip, tmp_path, capsys):
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(clip.read_bytes()[:3000])
+    assert cli(["analyze", str(cut), "--out", str(tmp_path / "x.json"), "--no-emotions", "--no-progress"]) == 1
+    assert (
+        cli(["analyze", str(clip), "--out", str(tmp_path / "y.json"), "--weights", str(tmp_path / "none.keras")]) == 1
+    )
+    assert cli(["analyze", str(clip), "--out", str(tmp_path / "z.json"), "--tiles", "3by2", "--no-emotions"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("error:") == 3 and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == [cut]
+
+
+@pytest.mark.shared
+def test_talk_clip_has_one_main_track():
+    path = shared_path("data", "video", "talk_single_face.mp4")
+    result = analyze_video(path, AnalysisOptions(emotions=False), keep_frames=False)
+    main = max(result.tracks, key=lambda t: t.frames)
+    # the speaker's medium shot runs from frame 82 to 210 (cuts at 20, 82, 211)
+    assert main.frames >= 110 and main.readable_frames >= 0.9 * main.frames
+    assert main.first_time == pytest.approx(82 / 29.97, abs=0.1)
+
+
+@pytest.mark.shared
+def test_classroom_clip_small_faces_are_found_and_flagged():
+    path = shared_path("data", "video", "classroom_cctv.mp4")
+    result = analyze_video(path, AnalysisOptions(fps=10, tiles="auto", emotions=False))
+    assert result.video["analysed_frames"] == 110
+    assert len(result.frames) > 4 * 110  # about 5 faces per frame found at 10-20 px
+    small = [f for f in result.frames if "small_face" in f.flags]
+    assert len(small) >= 0.9 * len(result.frames) and all(not f.readable for f in small)
+    assert all(s.faces_present > 0 for s in result.seconds)

@@ -1,0 +1,136 @@
+"""Spotting on generated eye-band sequences: brief changes found, drift/static/blinks ignored."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from inference.spotting import Spotter, SpotterConfig
+
+FPS = 30.0
+
+
+@pytest.fixture
+def base():
+    rng = np.random.default_rng(0)
+    tex = cv2.GaussianBlur(rng.uniform(0, 255, (28, 48)).astype(np.float32), (0, 0), 2)
+    return (tex - tex.min()) / (tex.max() - tex.min()) * 160 + 40
+
+
+def noisy(base, n, seed=1, sigma=4.0):
+    rng = np.random.default_rng(seed)
+    return [base + rng.normal(0, sigma, base.shape) for _ in range(n)]
+
+
+def run(seq, closed=None, probs=None, spotter=None, track=1, fps=FPS):
+    spotter = spotter or Spotter()
+    events = []
+    for i, band in enumerate(seq):
+        events += spotter.update(track, i, i / fps, np.clip(band, 0, 255).astype(np.uint8),
+                                 closed[i] if closed else False, probs[i] if probs else None)  # fmt: skip
+    return events + spotter.flush()
+
+
+def insert(seq, start, stop, delta=-40.0):
+    for i in range(start, stop):
+        seq[i] = seq[i].copy()
+        seq[i][4:12, 8:40] += delta  # brows lowered / darkened: a local appearance change
+    return seq
+
+
+@pytest.mark.parametrize("start,length", [(60, 8), (45, 3), (90, 14)])
+def test_brief_inserted_change_is_found_with_exact_onset_and_offset(base, start, length):
+    events = run(insert(noisy(base, 150), start, start + length))
+    assert len(events) == 1
+    e = events[0]
+    assert abs(e.onset_frame - start) <= 2 and abs(e.offset_frame - (start + length - 1)) <= 2
+    assert start <= e.apex_frame < start + length
+    assert e.kind == "micro" and e.duration == pytest.approx(length / FPS, abs=2 / FPS)
+    assert e.strength > SpotterConfig().z_on
+
+
+def test_long_change_is_macro(base):
+    events = run(insert(noisy(base, 200), 60, 90))  # 1 s
+    assert [e.kind for e in events] == ["macro"] and events[0].duration == pytest.approx(1.0, abs=0.07)
+
+
+def test_static_sequence_yields_no_events(base):
+    assert run(noisy(base, 300, seed=3)) == []
+
+
+def test_slow_drift_in_position_and_exposure_yields_no_events(base):
+    rng = np.random.default_rng(4)
+    seq = []
+    for i in range(300):  # 0.9 px/s sideways, 0.6 px/s down, +9%/s brightness
+        m = np.float32([[1, 0, 0.03 * i], [0, 1, 0.02 * i]])
+        moved = cv2.warpAffine(base.astype(np.float32), m, (48, 28), borderMode=cv2.BORDER_REFLECT)
+        seq.append(moved * (1 + 0.003 * i) + rng.normal(0, 4, base.shape))
+    assert run(seq) == []
+
+
+def test_global_lighting_jump_is_not_an_expression(base):
+    seq = noisy(base, 150)
+    seq[80:] = [b * 1.3 + 10 for b in seq[80:]]  # a light switched on
+    assert run(seq) == []
+
+
+def test_blinks_are_not_reported(base):
+    seq, closed = noisy(base, 200), [False] * 200
+    for start in (50, 120):  # two blinks: half-closed, 3 closed frames, half-open
+        for i in range(start, start + 5):
+            seq[i] = seq[i].copy()
+            seq[i][12:22, :] = 40 if 0 < i - start < 4 else seq[i][12:22, :] * 0.6
+            closed[i] = 0 < i - start < 4
+    assert run(seq, closed) == []
+
+
+def test_expression_with_a_blink_inside_is_still_found(base):
+    seq, closed = insert(noisy(base, 200), 60, 90), [False] * 200
+    for i in range(70, 73):
+        seq[i][12:22, :] = 40
+        closed[i] = True
+    events = run(seq, closed)
+    assert len(events) == 1 and abs(events[0].onset_frame - 60) <= 2
+
+
+def test_label_is_the_emotion_that_rose_at_the_apex(base):
+    calm = np.array([0.05, 0.02, 0.05, 0.1, 0.08, 0.05, 0.65])
+    surprised = np.array([0.02, 0.01, 0.05, 0.05, 0.02, 0.5, 0.35])
+    probs = [calm] * 150
+    probs[60:68] = [surprised] * 8
+    events = run(insert(noisy(base, 150), 60, 68), probs=probs)
+    assert [e.label for e in events] == ["surprise"]
+    assert run(insert(noisy(base, 150), 60, 68))[0].label is None
+
+
+def test_tracks_are_independent_and_memory_is_bounded(base):
+    spotter = Spotter()
+    a, b = insert(noisy(base, 400, seed=5), 200, 206), noisy(base, 400, seed=6)
+    events = []
+    for i in range(400):
+        for track, seq in ((1, a), (2, b)):
+            events += spotter.update(track, i, i / FPS, np.clip(seq[i], 0, 255).astype(np.uint8))
+    assert [(e.track, e.onset_frame) for e in events] == [(1, 200)]
+    state = spotter._tracks[1]
+    assert len(state.calm) <= FPS * SpotterConfig().baseline + 2
+    assert len(state.noise) <= FPS * SpotterConfig().noise_window + 2
+
+
+def test_open_event_is_closed_by_flush_and_gap_restarts_baseline(base):
+    spotter = Spotter()
+    seq = insert(noisy(base, 100), 90, 100)
+    events = []
+    for i, band in enumerate(seq):
+        events += spotter.update(1, i, i / FPS, np.clip(band, 0, 255).astype(np.uint8))
+    assert events == []
+    flushed = spotter.flush()
+    assert len(flushed) == 1 and flushed[0].onset_frame == 90 and flushed[0].offset_frame == 99
+    # after a long gap the old baseline is dropped: a different-looking face is not an event
+    other = noisy(base[::-1, ::-1].copy(), 60, seed=9)
+    later = [
+        e
+        for i, x in enumerate(other)
+        for e in spotter.update(1, 200 + i, 10 + i / FPS, np.clip(x, 0, 255).astype(np.uint8))
+    ]
+    assert later == []

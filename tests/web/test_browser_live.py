@@ -1,0 +1,53 @@
+"""Chromium with a fake camera (a .y4m of the talk video) streams a live session, then stops and saves it."""
+
+import pytest
+from django.conf import settings
+
+from eyeclass.classrooms.models import Classroom
+from eyeclass.lectures.models import Lecture
+from tests.clips import write_clip, write_y4m
+from tests.conftest import SHARED
+from tests.web.browser import LiveStack, chromium, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_teacher_streams_a_live_session(test_database_url, tmp_path, teacher):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    if not settings.EYECLASS_MODEL_PATH.is_file():
+        pytest.skip("no trained eye CNN yet")
+    talk = SHARED / "data" / "video" / "talk_single_face.mp4"
+    source = talk if talk.exists() else write_clip(tmp_path / "generated.mp4", seconds=6, fps=25)
+    camera = write_y4m(source, tmp_path / "camera.y4m")
+    browser = chromium("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                       f"--use-file-for-fake-video-capture={camera}")  # fmt: skip
+    stack = LiveStack(test_database_url, tmp_path / "serve.log")
+    try:
+        classroom = Classroom.objects.create(teacher=teacher, name="Physics 101")
+        log_in(browser, stack.url, "ada", "s3cret-pass-123")
+        browser.get(stack.url + "/live/")
+        Select(browser.find_element(By.NAME, "classroom")).select_by_value(str(classroom.pk))
+        browser.find_element(By.NAME, "title").send_keys("Live lecture")
+        browser.find_element(By.ID, "start-live").click()
+        WebDriverWait(browser, 30).until(lambda b: "/live/" in b.current_url and b.current_url.rstrip("/")[-1].isdigit())
+
+        updates = "const l = window.EyeClassLive; return l ? [l.results, l.charts.engagement.data.datasets[0].data.length] : [0, 0]"
+        WebDriverWait(browser, 180, poll_frequency=1).until(
+            lambda b: b.execute_script(updates)[0] >= 10 and b.execute_script(updates)[1] >= 2,
+            message=stack.log.read_text()[-3000:],
+        )
+        faces = browser.execute_script("return window.EyeClassLive.lastResult.faces.length")
+        assert faces >= 0
+        browser.save_screenshot(str(tmp_path / "live.png"))
+        browser.find_element(By.ID, "live-stop").click()
+        WebDriverWait(browser, 120).until(lambda b: "/sessions/" in b.current_url)
+        lecture = Lecture.objects.get(title="Live lecture")
+        assert lecture.status == "done" and lecture.source == "live"
+        assert lecture.frames_analysed >= 10 and lecture.seconds.count() >= 2
+        assert lecture.frames_received >= lecture.frames_analysed
+        assert "Engagement over time" in browser.page_source or "No faces found" in browser.page_source
+    finally:
+        browser.quit()
+        stack.stop()

@@ -1,0 +1,53 @@
+import pytest
+from django.utils import timezone
+
+from eyeclass.classrooms.models import Classroom
+from eyeclass.lectures.models import Lecture
+from eyeclass.live.views import pick_worker
+from eyeclass.ops.models import WorkerHeartbeat
+from tests.web.factories import make_lecture
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_starts_a_live_session_on_a_live_worker(client, teacher):
+    classroom = Classroom.objects.create(teacher=teacher, name="Physics")
+    WorkerHeartbeat.beat("w1@box", ["celery"], 1)
+    client.force_login(teacher)
+    response = client.post("/live/", {"classroom": classroom.pk, "title": "Tuesday"})
+    lecture = Lecture.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/live/{lecture.pk}/"
+    assert (lecture.status, lecture.source, lecture.live_worker, lecture.title) == ("live", "live", "w1@box", "Tuesday")
+    page = client.get(response["Location"]).content.decode()
+    assert f'data-socket="/ws/live/{lecture.pk}/"' in page and "live.js" in page
+
+
+def test_it_explains_when_no_worker_is_running(client, teacher):
+    classroom = Classroom.objects.create(teacher=teacher, name="Physics")
+    client.force_login(teacher)
+    response = client.post("/live/", {"classroom": classroom.pk}, follow=True)
+    assert "No recognition worker is running" in response.content.decode()
+    assert not Lecture.objects.exists()
+
+
+def test_it_spreads_sessions_over_workers(teacher, settings):
+    WorkerHeartbeat.beat("a@box", ["celery"], 1)
+    WorkerHeartbeat.beat("b@box", ["celery"], 2)
+    make_lecture(teacher, status="live", live_worker="a@box", started_at=timezone.now())
+    assert pick_worker() == "b@box"
+    settings.EYECLASS_GPU_QUEUE = True
+    WorkerHeartbeat.beat("gpu@box", ["gpu"], 3)
+    make_lecture(teacher, title="x", status="live", live_worker="gpu@box", started_at=timezone.now())
+    assert pick_worker() == "gpu@box"  # GPU workers first, even when busier
+
+
+def test_a_finished_live_session_opens_as_a_normal_session(client, teacher):
+    lecture = make_lecture(teacher, status="done", source="live")
+    client.force_login(teacher)
+    assert client.get(f"/live/{lecture.pk}/")["Location"] == f"/sessions/{lecture.pk}/"
+
+
+def test_another_teachers_live_session_is_hidden(client, teacher, other_teacher):
+    lecture = make_lecture(other_teacher, status="live", started_at=timezone.now())
+    client.force_login(teacher)
+    assert client.get(f"/live/{lecture.pk}/").status_code == 404
