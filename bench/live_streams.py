@@ -1,0 +1,160 @@
+"""Live-mode load: N simulated cameras stream JPEG frames over websockets to a local EyeClass.
+
+    python bench/live_streams.py --streams 1 8 --fps 5 --seconds 20 [--video ../shared/data/video/talk_single_face.mp4]
+
+Starts `manage.py serve` (daphne + one Celery worker) on a free loopback port against the configured
+database (DATABASE_URL, else the SQLite file) and REDIS_URL if set, logs in a bench teacher, and for each
+N runs N clients for a bounded time. Prints frame->result latency p50/p95, results per second, and the
+frames dropped (workers behind) and rejected. Loopback only; every loop is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eyeclass.settings")
+
+import cv2  # noqa: E402
+import django  # noqa: E402
+import numpy as np  # noqa: E402
+
+django.setup()
+
+import websockets  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from eyeclass.classrooms.models import Classroom  # noqa: E402
+from eyeclass.lectures.models import Lecture  # noqa: E402
+from eyeclass.ops.models import WorkerHeartbeat  # noqa: E402
+
+
+def load_frames(video: Path, limit: int = 300, width: int = 480) -> list[bytes]:
+    cap = cv2.VideoCapture(str(video))
+    frames = []
+    while len(frames) < limit:
+        ok, image = cap.read()
+        if not ok:
+            break
+        scale = width / image.shape[1]
+        image = cv2.resize(image, (width, round(image.shape[0] * scale)))
+        frames.append(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 75])[1].tobytes())
+    if not frames:
+        raise SystemExit(f"{video}: no frames")
+    return frames
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def stream(url: str, cookie: str, frames: list[bytes], fps: float, seconds: float) -> dict:
+    sent_at: dict[int, float] = {}
+    latencies: list[float] = []
+    counts = {"sent": 0, "results": 0, "dropped": 0, "rejected": 0, "errors": 0}
+    async with websockets.connect(url, additional_headers={"Cookie": cookie, "Origin": "http://127.0.0.1"}, max_size=2**22) as ws:
+        json.loads(await ws.recv())  # hello
+
+        async def sender():
+            start = time.monotonic()
+            for seq in range(int(seconds * fps)):
+                await asyncio.sleep(max(0.0, start + seq / fps - time.monotonic()))
+                sent_at[seq] = time.monotonic()
+                await ws.send(struct.pack(">I", seq) + frames[seq % len(frames)])
+                counts["sent"] += 1
+
+        async def receiver():
+            async for raw in ws:
+                message = json.loads(raw)
+                if message["type"] == "result" and message["seq"] in sent_at:
+                    latencies.append((time.monotonic() - sent_at.pop(message["seq"])) * 1000)
+                    counts["results"] += 1
+                elif message["type"] == "error":
+                    counts["errors"] += 1
+                    if counts["errors"] == 1:
+                        print("error from the server:", message["error"], file=sys.stderr)
+                elif message["type"] == "dropped":
+                    counts["dropped" if message["reason"] == "busy" else "rejected"] += 1
+                    sent_at.pop(message["seq"], None)
+
+        receiving = asyncio.create_task(receiver())
+        await sender()
+        await asyncio.sleep(3)  # let the last results arrive
+        receiving.cancel()
+        await ws.send(json.dumps({"type": "stop"}))
+    return {"latencies": latencies, **counts}
+
+
+def run_level(port: int, cookie: str, teacher, classroom, frames, n: int, fps: float, seconds: float) -> str:
+    worker = WorkerHeartbeat.alive(60).values_list("hostname", flat=True).first()
+    lectures = [Lecture.objects.create(classroom=classroom, title=f"bench {n}.{i}", source="live", status="live",
+                                       live_worker=worker, started_at=timezone.now()) for i in range(n)]  # fmt: skip
+    urls = [f"ws://127.0.0.1:{port}/ws/live/{lecture.pk}/" for lecture in lectures]
+
+    async def all_streams():
+        return await asyncio.gather(*(stream(url, cookie, frames, fps, seconds) for url in urls))
+
+    started = time.monotonic()
+    results = asyncio.run(asyncio.wait_for(all_streams(), timeout=seconds + 120))
+    elapsed = time.monotonic() - started
+    latencies = np.array([x for r in results for x in r["latencies"]]) if any(r["latencies"] for r in results) else np.array([np.nan])
+    total = {k: sum(r[k] for r in results) for k in ("sent", "results", "dropped", "rejected", "errors")}
+    return (f"| {n} | {fps:g} | {total['sent']} | {total['results']} | {total['results'] / elapsed:.1f} | "
+            f"{np.percentile(latencies, 50):.0f} | {np.percentile(latencies, 95):.0f} | {total['dropped']} | {total['rejected']} | {total['errors']} |")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--streams", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--fps", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--video", type=Path, default=REPO.parent / "shared" / "data" / "video" / "talk_single_face.mp4")
+    args = parser.parse_args()
+    frames = load_frames(args.video)
+    call_command("migrate", verbosity=0)
+    teacher, _ = get_user_model().objects.get_or_create(username="bench-teacher")
+    teacher.set_password("bench-pass-123")
+    teacher.save()
+    classroom, _ = Classroom.objects.get_or_create(teacher=teacher, name="Bench")
+    client = Client()
+    client.force_login(teacher)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    port = free_port()
+    WorkerHeartbeat.objects.all().delete()
+    server = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=REPO,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not WorkerHeartbeat.alive(60).exists():
+            assert time.monotonic() < deadline and server.poll() is None, "the app did not start"
+            time.sleep(0.5)
+        time.sleep(5)  # the worker's pool process loads the model
+        print(f"video: {args.video.name}, {len(frames)} frames at 480 px wide; {args.seconds:g} s per level\n")
+        print("| streams | fps each | frames sent | results | results/s | p50 ms | p95 ms | dropped (busy) | rejected | errors |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for n in args.streams:
+            print(run_level(port, cookie, teacher, classroom, frames, n, args.fps, args.seconds), flush=True)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+        Lecture.objects.filter(classroom=classroom).delete()
+
+
+if __name__ == "__main__":
+    main()
