@@ -186,3 +186,9 @@ EYECLASS_LIVE_MAX_IN_FLIGHT = int(os.environ.get("EYECLASS_LIVE_MAX_IN_FLIGHT", 
 EYECLASS_LIVE_FRAME_TIMEOUT = float(os.environ.get("EYECLASS_LIVE_FRAME_TIMEOUT", "10"))  # s before a frame is lost
 EYECLASS_LIVE_GRACE_SECONDS = float(os.environ.get("EYECLASS_LIVE_GRACE_SECONDS", "30"))  # reconnect window
 EYECLASS_LIVE_MAX_FACES = int(os.environ.get("EYECLASS_LIVE_MAX_FACES", "8"))
+
+# Watchdog (run by every worker's heartbeat thread, and by `manage.py recover_stuck`): a session with no
+# sign of life for this long is queued again (up to 3 attempts) or failed with a reason.
+EYECLASS_STUCK_PROCESSING_SECONDS = float(os.environ.get("EYECLASS_STUCK_PROCESSING_SECONDS", "300"))
+EYECLASS_STUCK_QUEUED_SECONDS = float(os.environ.get("EYECLASS_STUCK_QUEUED_SECONDS", "3600"))
+EYECLASS_WATCHDOG_EVERY_SECONDS = float(os.environ.get("EYECLASS_WATCHDOG_EVERY_SECONDS", "60"))

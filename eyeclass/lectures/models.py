@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,7 @@ class Lecture(models.Model):
     attempts = models.IntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # last sign of life while queued/processing
     finished_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     # live sessions: which worker holds the session's state, and what happened to the frames
@@ -101,18 +103,48 @@ class Lecture(models.Model):
         """Queue processing once the current transaction commits."""
         from .tasks import enqueue_processing
 
-        self.status, self.progress, self.error = self.Status.QUEUED, 0.0, ""
-        self.save(update_fields=["status", "progress", "error"])
+        self.status, self.progress, self.error, self.heartbeat_at = self.Status.QUEUED, 0.0, "", timezone.now()
+        self.save(update_fields=["status", "progress", "error", "heartbeat_at"])
         transaction.on_commit(lambda: enqueue_processing(self.pk))
 
     def mark_processing(self, task_id: str) -> None:
         self.status, self.progress, self.error, self.task_id = self.Status.PROCESSING, 0.0, "", task_id
-        self.started_at, self.attempts = timezone.now(), self.attempts + 1
-        self.save(update_fields=["status", "progress", "error", "task_id", "started_at", "attempts"])
+        self.started_at = self.heartbeat_at = timezone.now()
+        self.attempts += 1
+        self.save(update_fields=["status", "progress", "error", "task_id", "started_at", "heartbeat_at", "attempts"])
 
     def mark_failed(self, reason: str) -> None:
         self.status, self.error, self.finished_at = self.Status.FAILED, reason[:2000], timezone.now()
         self.save(update_fields=["status", "error", "finished_at"])
+
+    @classmethod
+    def recover_stuck(cls, processing_after: float, queued_after: float, max_attempts: int = 3) -> list[str]:
+        """The watchdog: sessions with no sign of life are queued again, or failed with a reason once
+        they have used up their attempts (or lost their video). Never leaves one processing forever."""
+        now = timezone.now()
+        stale = models.Q(status=cls.Status.PROCESSING, heartbeat_at__lt=now - timedelta(seconds=processing_after)) | models.Q(
+            status=cls.Status.QUEUED, heartbeat_at__lt=now - timedelta(seconds=queued_after)
+        )
+        actions = []
+        with transaction.atomic():
+            for lecture in cls.objects.select_for_update(skip_locked=True).filter(stale):
+                if lecture.attempts < max_attempts and lecture.video_path is not None and lecture.video_path.exists():
+                    lecture.enqueue()
+                    actions.append(f"{lecture.pk}: queued again")
+                else:
+                    lecture.mark_failed(
+                        f"Processing stopped responding after {lecture.attempts} attempt(s) (a worker crashed or "
+                        "was stopped). Reprocess the session or upload the video again."
+                    )
+                    actions.append(f"{lecture.pk}: failed")
+        # live sessions whose camera and worker went silent: close them with what was stored
+        silent = now - timedelta(seconds=3 * processing_after)
+        for lecture in cls.objects.filter(status=cls.Status.LIVE).filter(
+            models.Q(last_frame_at__lt=silent) | models.Q(last_frame_at=None, started_at__lt=silent)
+        ):
+            lecture.store_results(lecture.stored_result())
+            actions.append(f"{lecture.pk}: live session closed")
+        return actions
 
     def delete_video(self) -> None:
         if self.video_path is not None:

@@ -10,6 +10,7 @@ from celery import shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from eyeclass.accounts.notify import notify_teacher
 from eyeclass.celery import heavy_queue
@@ -36,7 +37,7 @@ class ProgressReporter:
         if now - self.last < self.interval:
             return
         self.last = now
-        Lecture.objects.filter(pk=self.lecture.pk).update(progress=min(max(fraction, 0.0), 0.999))
+        Lecture.objects.filter(pk=self.lecture.pk).update(progress=min(max(fraction, 0.0), 0.999), heartbeat_at=timezone.now())
         self.push({**self.lecture.status_dict(), "progress": round(fraction, 4)})
 
     def push(self, status: dict) -> None:

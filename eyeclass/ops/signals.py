@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 
 from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
@@ -15,12 +16,21 @@ _stop = threading.Event()
 
 
 def _beat_forever(hostname: str, queues: list[str]) -> None:
+    from eyeclass.lectures.models import Lecture
+
     from .models import WorkerHeartbeat
 
+    last_watch = 0.0
     while not _stop.is_set():
         try:
             close_old_connections()
             WorkerHeartbeat.beat(hostname, queues, os.getpid())
+            if time.monotonic() - last_watch >= settings.EYECLASS_WATCHDOG_EVERY_SECONDS:
+                last_watch = time.monotonic()
+                for action in Lecture.recover_stuck(
+                    settings.EYECLASS_STUCK_PROCESSING_SECONDS, settings.EYECLASS_STUCK_QUEUED_SECONDS
+                ):
+                    log.warning("watchdog: session %s", action)
         except Exception:  # the database may be restarting: keep beating, never kill the worker
             log.warning("worker heartbeat failed", exc_info=True)
         _stop.wait(settings.WORKER_HEARTBEAT_SECONDS)
