@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
+import numpy as np
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload, TemporaryFileUploadHandler
 
 MAX_SIDE = 4096  # pixels; larger declared frames are refused before decoding
 MAX_DURATION_S = 6 * 3600
+MIN_DURATION_S = 1.0
+MIN_FRAMES = 2
 
 
 class UploadTooLarge(Exception):
@@ -75,13 +78,20 @@ def inspect_video(path: Path) -> VideoFacts:
         raise ValueError("The video declares no usable frame rate.")
     if info.frame_count / info.fps > MAX_DURATION_S:
         raise ValueError(f"The video declares {info.frame_count / info.fps / 3600:.1f} hours; at most 6 hours is supported.")
+    needed = max(MIN_FRAMES, int(np.ceil(info.fps * MIN_DURATION_S)))
     cap = cv2.VideoCapture(str(path))
     try:
         ok, frame = cap.read()
+        if not ok or frame is None:
+            raise ValueError("The first frame of this video cannot be decoded (damaged or unsupported file).")
+        decoded = 1
+        while decoded < needed and cap.grab():  # count frames when the container does not say
+            decoded += 1
     finally:
         cap.release()
-    if not ok or frame is None:
-        raise ValueError("The first frame of this video cannot be decoded (damaged or unsupported file).")
+    if decoded < needed:
+        what = "a single picture" if decoded == 1 else f"only {decoded} frames"
+        raise ValueError(f"This is {what}, not a lecture recording: at least {MIN_DURATION_S:g} s of video is needed.")
     return VideoFacts(info.width, info.height, info.fps, info.frame_count)
 
 

@@ -171,3 +171,17 @@ def test_classroom_clip_small_faces_are_found_and_flagged():
     small = [f for f in result.frames if "small_face" in f.flags]
     assert len(small) >= 0.9 * len(result.frames) and all(not f.readable for f in small)
     assert all(s.faces_present > 0 for s in result.seconds)
+
+
+def test_lite_cnn_gives_the_same_probabilities_as_keras():
+    from inference.classifier import EyeClassifier
+    from inference.model import build_model
+    from inference.pipeline import LiteModel, accelerate
+
+    keras_clf = EyeClassifier(build_model(EYE_BAND.shape), {}, EYE_BAND)
+    fast = accelerate(keras_clf)
+    assert isinstance(fast.model, LiteModel) and fast.band == keras_clf.band
+    bands = np.random.default_rng(3).integers(0, 256, (37, *EYE_BAND.shape), dtype=np.uint8)
+    np.testing.assert_allclose(fast.predict_bands(bands), keras_clf.predict_bands(bands), atol=1e-5)
+    np.testing.assert_allclose(fast.predict_bands(bands[:1]), keras_clf.predict_bands(bands[:1]), atol=1e-5)
+    assert accelerate(BrightnessClassifier()).__class__ is BrightnessClassifier  # not a Keras classifier

@@ -1,0 +1,87 @@
+"""Malformed input, each with a clear error and nothing left behind."""
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from eyeclass.classrooms.models import Classroom
+from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.tasks import process_lecture
+from tests.clips import write_clip
+from tests.malformed import corpus
+from tests.web.factories import make_lecture
+
+CORPUS = corpus()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def upload(client, teacher, name, content):
+    classroom, _ = Classroom.objects.get_or_create(teacher=teacher, name="Physics")
+    client.force_login(teacher)
+    data = {"classroom": classroom.pk, "video": SimpleUploadedFile(name, content)}
+    return client.post("/sessions/upload/", data, HTTP_ACCEPT="application/json")
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CORPUS) >= 20
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", list(CORPUS))
+def test_each_malformed_upload_is_refused_with_a_reason(client, teacher, media, case):
+    name, content = CORPUS[case]
+    response = upload(client, teacher, name, content)
+    assert response.status_code == 400, case
+    [reason] = response.json()["errors"]["video"]
+    assert len(reason) > 20 and "Traceback" not in reason and str(media) not in reason
+    assert not Lecture.objects.exists()
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+@pytest.mark.django_db
+def test_the_extension_does_not_matter_for_a_real_video(client, teacher, media, tmp_path, django_capture_on_commit_callbacks):
+    clip = write_clip(tmp_path / "x.mp4", seconds=1).read_bytes()
+    with django_capture_on_commit_callbacks(execute=False):
+        response = upload(client, teacher, "lecture.txt", clip)
+    assert response.status_code == 201
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/classes/", "/api/sessions/1/"])
+def test_the_api_refuses_writes_with_a_clear_status(client, teacher, url):
+    client.force_login(teacher)
+    response = client.post(url, data="{not json", content_type="application/json")
+    assert response.status_code == 405 and response["Allow"] == "GET"
+
+
+@pytest.mark.django_db
+def test_an_export_of_an_unfinished_session_is_empty_but_valid(client, teacher):
+    lecture = make_lecture(teacher, status="processing")
+    client.force_login(teacher)
+    body = client.get(f"/sessions/{lecture.pk}/export.json").json()
+    assert body["session"]["status"] == "processing" and body["seconds"] == []
+    csv = b"".join(client.get(f"/sessions/{lecture.pk}/export.csv").streaming_content).decode()
+    assert csv.strip().startswith("second,") and len(csv.strip().splitlines()) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not django_settings.EYECLASS_MODEL_PATH.is_file(), reason="no trained eye CNN yet")
+def test_corrupt_frames_mid_stream_end_in_a_result_or_a_reason_never_partial(teacher, tmp_path):
+    lecture = make_lecture(teacher, video_file=Lecture.new_video_file("c.mp4"), status="queued")
+    lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
+    data = bytearray(write_clip(tmp_path / "c.mp4", seconds=4).read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 3000] = bytes(3000)  # wipe frames in the middle
+    lecture.video_path.write_bytes(bytes(data))
+    outcome = process_lecture.apply(args=[lecture.pk]).get()
+    lecture.refresh_from_db()
+    assert outcome == lecture.status
+    if lecture.status == "failed":
+        assert lecture.error and lecture.seconds.count() == 0 and lecture.tracks.count() == 0
+    else:
+        assert lecture.status == "done" and 1 <= lecture.seconds.count() <= 4
