@@ -55,7 +55,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     try:
         with transaction.atomic():
-            teacher = get_user_model().objects.create_user("bench-teacher", password="bench-pass-123")
+            teacher = get_user_model().objects.create_user(f"bench-{time.time_ns()}", password="bench-pass-123")
             lecture = make_lecture(teacher, title="One hour")
             start = time.perf_counter()
             lecture.store_results(make_result(seconds=args.seconds, tracks=args.tracks))

@@ -31,7 +31,7 @@ class Classroom(models.Model):
 
     def trend(self) -> list[dict]:
         """One point per finished session, oldest first: average engagement and emotion mix."""
-        lectures = self.lectures.filter(status="done").order_by("created_at")
+        lectures = self.lectures.filter(status="done").order_by("created_at").defer("charts")
         return [
             {
                 "id": lecture.pk,

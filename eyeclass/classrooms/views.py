@@ -16,7 +16,7 @@ def home(request):
     classrooms = Classroom.objects.for_teacher(request.user).annotate(
         sessions=Count("lectures"), last_session=Max("lectures__created_at")
     )
-    recent = Lecture.objects.for_teacher(request.user).select_related("classroom")[:20]
+    recent = Lecture.objects.for_teacher(request.user).select_related("classroom").defer("charts")[:20]
     form = ClassroomForm(teacher=request.user)
     return render(request, "classrooms/home.html", {"classrooms": classrooms, "recent": recent, "form": form})
 
@@ -28,7 +28,7 @@ def classroom_create(request):
     if form.is_valid():
         return redirect(form.save())
     classrooms = Classroom.objects.for_teacher(request.user)
-    recent = Lecture.objects.for_teacher(request.user).select_related("classroom")[:20]
+    recent = Lecture.objects.for_teacher(request.user).select_related("classroom").defer("charts")[:20]
     return render(request, "classrooms/home.html", {"classrooms": classrooms, "recent": recent, "form": form}, status=400)
 
 
@@ -38,5 +38,5 @@ def classroom_detail(request, pk: int):
     return render(
         request,
         "classrooms/detail.html",
-        {"classroom": classroom, "lectures": classroom.lectures.all(), "trend": classroom.trend()},
+        {"classroom": classroom, "lectures": classroom.lectures.defer("charts"), "trend": classroom.trend()},
     )

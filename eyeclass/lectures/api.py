@@ -35,7 +35,7 @@ def classes(request):
 @api_login_required
 def class_detail(request, pk: int):
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
-    sessions = [lecture_meta(lecture) for lecture in classroom.lectures.select_related("classroom")]
+    sessions = [lecture_meta(lecture) for lecture in classroom.lectures.select_related("classroom").defer("charts")]
     return JsonResponse({"id": classroom.pk, "name": classroom.name, "sessions": sessions, "trend": classroom.trend()})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -56,6 +57,7 @@ class Lecture(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)  # last sign of life while queued/processing
     finished_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)
+    charts = models.TextField(blank=True)  # series() as script-safe JSON, computed once when results are stored
     # live sessions: which worker holds the session's state, and what happened to the frames
     live_worker = models.CharField(max_length=255, blank=True)
     live_connections = models.IntegerField(default=0)
@@ -170,6 +172,7 @@ class Lecture(models.Model):
             TrackStat.objects.bulk_create(tracks, batch_size=500)
             ExpressionEvent.objects.bulk_create(events, batch_size=1000)
             self.summary = summarize.lecture_summary(result)
+            self.charts = script_safe_json(self.series()) if seconds else ""
             self.duration = video.get("duration", self.duration)
             self.status, self.progress, self.error, self.finished_at = self.Status.DONE, 1.0, "", timezone.now()
             self.save()
@@ -203,6 +206,11 @@ class Lecture(models.Model):
                 for t in self.tracks.order_by("track")
             ],
         }  # fmt: skip
+
+
+def script_safe_json(data) -> str:
+    """JSON that can sit inside <script type="application/json"> (as Django's json_script escapes it)."""
+    return json.dumps(data, separators=(",", ":")).translate({ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"})
 
 
 def _bin_rows(table: np.ndarray, size: int) -> list[list[float | None]]:

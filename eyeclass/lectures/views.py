@@ -80,8 +80,7 @@ def _upload_refused(request, reason: str, status: int):
 @require_GET
 def lecture_detail(request, pk: int):
     lecture = own_lecture(request, pk)
-    context = {"lecture": lecture, "series": lecture.series() if lecture.status == Lecture.Status.DONE else None}
-    return render(request, "lectures/detail.html", context)
+    return render(request, "lectures/detail.html", {"lecture": lecture})
 
 
 @login_required

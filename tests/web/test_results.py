@@ -131,3 +131,13 @@ def test_long_sessions_are_binned_for_the_page(teacher):
     assert sum(series["emotions"][label][3] for label in LABELS) == pytest.approx(1.0, abs=1e-3)
     timeline = series["tracks"][0]["timeline"]
     assert len(timeline) == 25 and timeline[10] == [40, pytest.approx(0.2)]
+
+
+def test_chart_data_is_safe_inside_a_script_tag():
+    from eyeclass.lectures.models import script_safe_json
+
+    text = script_safe_json({"label": "</script><script>alert(1)</script>&"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    import json
+
+    assert json.loads(text) == {"label": "</script><script>alert(1)</script>&"}
