@@ -1,0 +1,132 @@
+"""Dashboard load: N concurrent teachers browse their classes and 1-hour session pages (loopback only).
+
+    python bench/dashboard_load.py [--users 50] [--seconds 30] [--think 1.0]
+
+Starts `manage.py serve --no-worker` (daphne) on a free loopback port against the configured database,
+creates bench teachers with processed 1-hour sessions, runs the users for a bounded time (each waits
+`think` s on average between pages, as people do), prints latency per page and errors, then deletes
+what it created.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eyeclass.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import numpy as np  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from tests.web.factories import make_lecture, make_result  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_teachers(count: int, lectures: int, seconds: int) -> list[tuple[str, list[str]]]:
+    """(session cookie, pages) per bench teacher."""
+    out = []
+    for i in range(count):
+        teacher = get_user_model().objects.create_user(f"load-{i}-{time.time_ns()}", password="bench-pass-123")
+        pages = ["/"]
+        for j in range(lectures):
+            lecture = make_lecture(teacher, title=f"Lecture {j}")
+            lecture.store_results(make_result(seconds=seconds, tracks=30, seed=j))
+            pages += [f"/sessions/{lecture.pk}/", f"/sessions/{lecture.pk}/status/"]
+        pages.append(f"/classes/{lecture.classroom_id}/")
+        client = Client()
+        client.force_login(teacher)
+        out.append((f"sessionid={client.cookies['sessionid'].value}", pages))
+    return out
+
+
+def user(base: str, cookie: str, pages: list[str], until: float, think: float, seed: int, samples, errors) -> None:
+    rng = random.Random(seed)
+    while time.monotonic() < until:
+        page = rng.choice(pages)
+        kind = "session page" if page.startswith("/sessions/") and not page.endswith("status/") else (
+            "status poll" if page.endswith("status/") else ("class page" if page.startswith("/classes/") else "home"))  # fmt: skip
+        request = urllib.request.Request(base + page, headers={"Cookie": cookie})
+        start = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                response.read()
+                ok = response.status == 200
+        except (urllib.error.URLError, OSError):
+            ok = False
+        samples[kind].append((time.perf_counter() - start) * 1000)
+        if not ok:
+            errors[kind] += 1
+        time.sleep(rng.uniform(0, 2 * think))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--teachers", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--think", type=float, default=1.0)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    teachers = make_teachers(args.teachers, lectures=2, seconds=3600)
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "manage.py", "serve", "--no-worker", "--port", str(port)], cwd=REPO,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/accounts/login/", timeout=2).read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
+                time.sleep(0.3)
+        samples, errors = defaultdict(list), defaultdict(int)
+        until = time.monotonic() + args.seconds
+        threads = [threading.Thread(target=user, args=(base, *teachers[i % len(teachers)], until, args.think, i, samples, errors))
+                   for i in range(args.users)]  # fmt: skip
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=args.seconds + 60)
+        total = sum(len(v) for v in samples.values())
+        print(f"{args.users} users, {args.seconds:g} s, think time ~{args.think:g} s; sessions of 1 hour (30 tracks); "
+              f"{total} requests, {total / args.seconds:.1f} req/s\n")  # fmt: skip
+        print("| page | requests | p50 ms | p95 ms | max ms | errors |\n| --- | ---: | ---: | ---: | ---: | ---: |")
+        everything = [x for v in samples.values() for x in v]
+        for kind, values in sorted(samples.items()) + [("all", everything)]:
+            errs = sum(errors.values()) if kind == "all" else errors[kind]
+            print(f"| {kind} | {len(values)} | {np.percentile(values, 50):.1f} | {np.percentile(values, 95):.1f} | "
+                  f"{max(values):.1f} | {errs} |")  # fmt: skip
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+        get_user_model().objects.filter(username__startswith="load-").delete()
+
+
+if __name__ == "__main__":
+    main()

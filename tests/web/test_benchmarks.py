@@ -1,0 +1,49 @@
+"""The benchmarks in bench/ keep working: tiny runs against the test database (numbers go in the README)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+
+from tests.conftest import REPO, SHARED
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def bench(script: str, *args: str, database_url: str, timeout: int = 300) -> str:
+    result = subprocess.run([sys.executable, f"bench/{script}", *args], cwd=REPO, capture_output=True, text=True,
+                            env={**os.environ, "DATABASE_URL": database_url}, timeout=timeout)  # fmt: skip
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def table_row(output: str, first_cell: str) -> list[str]:
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if cells and cells[0] == first_cell:
+            return cells
+    raise AssertionError(f"no row {first_cell!r} in:\n{output}")
+
+
+def test_the_session_page_bench_runs(test_database_url):
+    out = bench("session_page.py", "--seconds", "600", "--tracks", "5", "--repeat", "2", database_url=test_database_url)
+    assert float(table_row(out, "session page")[1]) > 0
+
+
+def test_the_dashboard_load_bench_runs(test_database_url):
+    out = bench("dashboard_load.py", "--users", "4", "--teachers", "1", "--seconds", "3", database_url=test_database_url)
+    row = table_row(out, "all")
+    assert int(row[1]) > 0 and row[5] == "0"  # requests made, no errors
+
+
+@pytest.mark.skipif(not django_settings.EYECLASS_MODEL_PATH.is_file(), reason="no trained eye CNN yet")
+def test_the_live_streams_bench_runs(test_database_url, tmp_path):
+    from tests.clips import write_clip
+
+    talk = SHARED / "data" / "video" / "talk_single_face.mp4"
+    video = talk if talk.exists() else write_clip(tmp_path / "clip.mp4", seconds=3)
+    out = bench("live_streams.py", "--streams", "1", "--seconds", "3", "--video", str(video), database_url=test_database_url)
+    row = table_row(out, "1")
+    assert int(row[2]) == 15 and int(row[3]) > 0  # 15 frames sent at 5 fps, results came back
