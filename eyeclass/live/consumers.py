@@ -42,11 +42,13 @@ def live_lecture_for(user, pk: int) -> Lecture | None:
 
 
 @database_sync_to_async
-def count_connection(pk: int, delta: int, stats: Stats | None = None) -> None:
+def count_connection(pk: int, delta: int, stats: Stats | None = None, flushed: Stats | None = None) -> None:
+    """Change the connection count and add the frame counters not yet stored (stats - flushed)."""
     changes = {"live_connections": F("live_connections") + delta}
     if stats is not None:
-        changes.update(frames_received=F("frames_received") + stats.received, frames_dropped=F("frames_dropped") + stats.dropped,
-                       frames_rejected=F("frames_rejected") + stats.rejected)  # fmt: skip
+        flushed = flushed or Stats()
+        for name, column in (("received", "frames_received"), ("dropped", "frames_dropped"), ("rejected", "frames_rejected")):
+            changes[column] = F(column) + getattr(stats, name) - getattr(flushed, name)
     Lecture.objects.filter(pk=pk).update(**changes)
 
 
@@ -63,7 +65,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await count_connection(self.lecture.pk, +1)
         self.connected, self.stopping = True, False
-        self.stats = Stats()
+        self.stats, self.flushed = Stats(), Stats()
         self.bucket = TokenBucket(rate=settings.EYECLASS_LIVE_MAX_FPS, burst=max(2.0, settings.EYECLASS_LIVE_MAX_FPS / 2))
         self.in_flight: dict[int, float] = {}
         self.queue = worker_direct(self.lecture.live_worker)
@@ -76,7 +78,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if not getattr(self, "connected", False):
             return
         self.connected = False
-        await count_connection(self.lecture.pk, -1, self.stats)
+        await count_connection(self.lecture.pk, -1, self.stats, self.flushed)
         if not self.stopping:  # a dropped connection: finish after the grace period unless it comes back
             args = [self.lecture.pk, "disconnected", time.time()]
             await sync_to_async(live_finish.apply_async, thread_sensitive=False)(
@@ -158,6 +160,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def stop(self) -> None:
         self.stopping = True
+        await count_connection(self.lecture.pk, 0, self.stats, self.flushed)  # stored before the session closes
+        self.flushed = Stats(**asdict(self.stats))
         result = await sync_to_async(live_finish.apply_async, thread_sensitive=False)(
             args=[self.lecture.pk, "stopped"], queue=self.queue
         )

@@ -51,3 +51,14 @@ def test_another_teachers_live_session_is_hidden(client, teacher, other_teacher)
     lecture = make_lecture(other_teacher, status="live", started_at=timezone.now())
     client.force_login(teacher)
     assert client.get(f"/live/{lecture.pk}/").status_code == 404
+
+
+def test_a_saved_live_session_shows_its_frame_counts(client, teacher):
+    from tests.web.factories import make_result
+
+    lecture = make_lecture(teacher, status="live", source="live", frames_received=50, frames_analysed=40,
+                           frames_dropped=7, frames_rejected=3)  # fmt: skip
+    lecture.store_results(make_result(seconds=5))
+    client.force_login(teacher)
+    page = client.get(f"/sessions/{lecture.pk}/").content.decode()
+    assert "50 frames received, 40 analysed" in page and "<strong>7</strong> dropped" in page and "3 rejected" in page
