@@ -1,8 +1,9 @@
-"""Faults: a worker process killed in the middle of a video."""
+"""Faults: a worker process killed, or Redis restarted, in the middle of a video."""
 
 import os
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
@@ -53,3 +54,70 @@ def test_a_killed_worker_process_is_replaced_and_the_video_completes_once(teache
     assert lecture.attempts >= 2  # it ran again after the crash
     assert lecture.seconds.count() == 30  # one row per second: nothing duplicated
     assert pool_children(celery_worker_process.pid) != [child]  # the worker survived with a new process
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A Redis server of this test's own, so that it can be restarted without disturbing anything else."""
+    import shutil
+    import socket
+
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
+
+    class Server:
+        url = f"redis://127.0.0.1:{port}/0"
+
+        def start(self):
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+            wait_until(lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip() == b"PONG", 20, "redis did not start")
+
+        def kill(self):
+            self.proc.kill()
+            self.proc.wait()
+
+    server = Server()
+    server.start()
+    yield server
+    server.kill()
+
+
+def test_a_redis_restart_during_processing_does_not_lose_the_session(teacher, private_redis, test_database_url, tmp_path):
+    from celery import Celery
+
+    env = {**os.environ, "REDIS_URL": private_redis.url, "DATABASE_URL": test_database_url}
+    log = (tmp_path / "worker.log").open("w")
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "eyeclass", "worker", "-c", "1", "-l", "info",
+                               "-n", "restart@%h"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    client = Celery(broker=private_redis.url, backend=private_redis.url)
+    try:
+        wait_until(lambda: "ready." in (tmp_path / "worker.log").read_text(), 120, "worker did not start")
+        lecture = make_lecture(teacher, video_file=Lecture.new_video_file("long.mp4"), status="queued")
+        lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
+        write_clip(lecture.video_path, seconds=30, fps=10)
+        client.send_task("lectures.process", args=[lecture.pk], queue="celery")
+
+        def processing():
+            lecture.refresh_from_db()
+            return lecture.status == "processing" and lecture.progress > 0.05
+
+        wait_until(processing, 180, "processing never started")
+        private_redis.kill()  # Redis goes away in the middle of the video...
+        time.sleep(2)
+        private_redis.start()  # ...and comes back empty (no persistence)
+
+        def finished():
+            lecture.refresh_from_db()
+            return lecture.status in ("done", "failed")
+
+        wait_until(finished, 300, "the session hangs after a Redis restart")
+        assert lecture.status == "done", lecture.error
+        assert lecture.seconds.count() == 30
+        assert worker.poll() is None  # the worker survived and serves new work
+        assert client.send_task("ops.ping", args=["after"], queue="celery").get(timeout=60)["echo"] == "after"
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)

@@ -98,3 +98,22 @@ def test_reprocessing_replaces_results_without_duplicates(teacher, tmp_path, cel
     assert process_lecture.apply_async(args=[lecture.pk]).get(timeout=240) == "done"
     lecture.refresh_from_db()
     assert lecture.attempts == 2
+
+
+@needs_weights
+def test_a_database_outage_while_storing_is_retried(teacher, tmp_path, monkeypatch):
+    from django.db import OperationalError
+
+    lecture = lecture_with_video(teacher, tmp_path)
+    real_store, calls = Lecture.store_results, []
+
+    def flaky_store(self, result):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_store(self, result)
+
+    monkeypatch.setattr(Lecture, "store_results", flaky_store)
+    process_lecture.apply(args=[lecture.pk])
+    lecture.refresh_from_db()
+    assert len(calls) == 2 and lecture.status == "done" and lecture.seconds.count() == 2
