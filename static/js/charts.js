@@ -57,7 +57,9 @@
 
   function heatmap(series) {
     const canvas = document.getElementById("heatmap");
-    const tracks = series.tracks.filter((t) => t.timeline.length);
+    const step0 = series.bin_seconds || 1;
+    const tracks = series.tracks.filter((t) => t.timeline.length * step0 >= 2); // seen for 2 s or more
+    drawn.heatmap = { rows: tracks.length };
     if (!canvas || !tracks.length) return;
     const start = series.seconds[0], end = series.seconds[series.seconds.length - 1] + (series.bin_seconds || 1);
     const width = canvas.parentElement.clientWidth || 800, rowH = 14, labelW = 70;
@@ -79,7 +81,6 @@
       const s = start + ((end - start) * i) / 5;
       ctx.fillText(fmtTime(s), Math.min(x(s), width - 30), tracks.length * rowH + 14);
     }
-    drawn.heatmap = { rows: tracks.length };
   }
 
   function session(series) {

@@ -45,7 +45,8 @@ def test_a_failed_store_leaves_the_previous_results(teacher):
 def test_the_summary_cards(teacher):
     lecture = done_lecture(teacher, seconds=60, tracks=2, dip=(20, 29))
     summary = lecture.summary
-    assert summary["tracks"] == 2 and summary["micro_events"] == 1 and summary["macro_events"] == 1
+    assert summary["tracks"] == 2 and summary["students"] == 2
+    assert summary["micro_events"] == 1 and summary["macro_events"] == 1
     assert summary["engagement"] == pytest.approx((50 * 0.8 + 10 * 0.2) / 60, abs=1e-3)
     assert len(summary["dominant"]) == 2 and set(summary["dominant"]) <= set(LABELS)
     [dip] = summary["dips"]
