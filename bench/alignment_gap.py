@@ -109,11 +109,13 @@ def align_bands_each(images: list[np.ndarray], eyes: np.ndarray, band) -> np.nda
 
 
 def _paste(face: np.ndarray, rng) -> tuple[np.ndarray, tuple[int, int]]:
-    """A 640x360 grey-noise frame with `face` (softened edges: replicate-padded) in the middle."""
+    """A 640x360 (or larger) grey-noise frame with `face` (edges softened by replicate padding) in
+    the middle."""
     pad = max(2, face.shape[0] // 3)
     padded = cv2.copyMakeBorder(face, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
-    frame = np.clip(rng.normal(110, 6, (360, 640)), 0, 255).astype(np.uint8)
-    y0, x0 = 180 - padded.shape[0] // 2, 320 - padded.shape[1] // 2
+    height, width = max(360, padded.shape[0] + 8), max(640, padded.shape[1] + 8)
+    frame = np.clip(rng.normal(110, 6, (height, width)), 0, 255).astype(np.uint8)
+    y0, x0 = (height - padded.shape[0]) // 2, (width - padded.shape[1]) // 2
     frame[y0 : y0 + padded.shape[0], x0 : x0 + padded.shape[1]] = padded
     return frame, (x0 + pad, y0 + pad)
 

@@ -8,6 +8,7 @@ architecture, so the card shows what the eyes alone cost. Usage:
 import argparse
 import json
 from pathlib import Path
+from statistics import median
 
 from inference.training import hardware
 
@@ -19,9 +20,26 @@ REFERENCE_RUNS = {  # from issue 3, same recipe (64-128-256 VGG, 60 epochs), Pri
 }
 
 
+def first_stage(card: dict) -> dict | None:
+    """The run a continued model started from (its weights path is recorded in `continued_from`)."""
+    if not card.get("continued_from"):
+        return None
+    state = json.loads((Path(card["continued_from"]).parent / "state.json").read_text())
+    its_card = Path(card["continued_from"]).with_suffix(".json")
+    scores = json.loads(its_card.read_text()).get("evaluation", {}).get("PrivateTest", {}) if its_card.exists() else {}
+    return {"PrivateTest_accuracy": scores.get("accuracy"), "PrivateTest_macro_f1": scores.get("macro_f1"),
+            "weights": card["continued_from"], "epochs": state["epoch"], "best_epoch": state["best_epoch"],
+            "peak_lr": state["config"]["peak_lr"], "seconds_per_epoch": round(float(median(state["seconds_per_epoch"])), 1)}
+
+
+def total_epochs(card: dict) -> int:
+    first = first_stage(card)
+    return card["epochs"] + (first["epochs"] if first else 0)
+
+
 def summary(card: dict, split: str = "PrivateTest") -> dict:
     scores = card.get("evaluation", {}).get(split, {})
-    return {"epochs": card["epochs"], "band": card["band"], "seconds_per_epoch": card["seconds_per_epoch"],
+    return {"epochs": total_epochs(card), "band": card["band"], "seconds_per_epoch": card["seconds_per_epoch"],
             "public_test_accuracy": card["public_test"]["accuracy"],
             f"{split}_accuracy": scores.get("accuracy"), f"{split}_macro_f1": scores.get("macro_f1")}
 
@@ -43,6 +61,9 @@ def main() -> None:
     if args.band_measure:
         choice["landmark_rows_in_48x48_frame"] = json.loads(args.band_measure.read_text())
     card["band_choice"] = choice
+    if first_stage(card):
+        card["first_stage"] = first_stage(card)
+    card["total_epochs"] = total_epochs(card)
     if args.full and args.full.exists():
         card["full_face_comparison"] = {"card": args.full.name, "eye": summary(card),
                                         "full_face": summary(json.loads(args.full.read_text()))}

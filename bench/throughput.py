@@ -119,7 +119,8 @@ def main() -> None:
     info = VideoReader(path).info
     classifier = None if args.no_emotions else (untrained() if args.untrained else load_classifier(args.weights))
     classifier = ready(classifier)
-    cnn = ", untrained eye CNN: speed only" if args.untrained else ", eye CNN batched, TF Lite"
+    runtime = "TF Lite" if classifier is not None and type(classifier.model).__name__ == "LiteModel" else "Keras"
+    cnn = (", untrained eye CNN: speed only" if args.untrained else ", eye CNN batched") + f", {runtime}"
     faces, room_faces = MediaPipeFaces(video=True), MediaPipeFaces(tiles="auto", video=True)
     det = mp.solutions.face_detection.FaceDetection(model_selection=1)
     mesh = mp.solutions.face_mesh.FaceMesh(max_num_faces=4, refine_landmarks=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import keras
+import numpy as np
 from keras import layers
 
 from inference.labels import NUM_CLASSES
@@ -16,7 +17,7 @@ from inference.labels import NUM_CLASSES
 
 @dataclass(frozen=True)
 class ModelConfig:
-    widths: tuple[int, ...] = (32, 64, 128)  # channels of each block of two 3x3 convolutions
+    widths: tuple[int, ...] = (48, 96, 192)  # channels of each block of two 3x3 convolutions
     head_units: int = 256
     dropout: float = 0.5  # before the classifier; blocks use a smaller, growing rate
     augment: bool = True
@@ -64,3 +65,15 @@ def build_model(input_shape: tuple[int, int], config: ModelConfig = ModelConfig(
     x = layers.Dropout(config.dropout)(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="probabilities")(x)
     return keras.Model(inputs, outputs, name="eye_cnn")
+
+
+def predict_tta(model: keras.Model, bands: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """(N, h, w) uint8 bands -> (N, 7) float probabilities, averaged over each band and its mirror
+    image (flip test-time augmentation). Calls the model directly: no `predict` overhead on the
+    small batches a video pipeline sends."""
+    out = np.zeros((len(bands), NUM_CLASSES), dtype=np.float64)
+    for start in range(0, len(bands), batch_size):
+        x = bands[start : start + batch_size].astype("float32")[..., None]
+        for view in (x, x[:, :, ::-1]):
+            out[start : start + batch_size] += keras.ops.convert_to_numpy(model(view, training=False))
+    return out / 2

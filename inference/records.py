@@ -59,7 +59,7 @@ class Box(Record):
     def area(self) -> float:
         return max(self.w, 0.0) * max(self.h, 0.0)
 
-    def iou(self, other: "Box") -> float:
+    def iou(self, other: Box) -> float:
         ix = max(0.0, min(self.x + self.w, other.x + other.w) - max(self.x, other.x))
         iy = max(0.0, min(self.y + self.h, other.y + other.h) - max(self.y, other.y))
         inter = ix * iy
@@ -67,7 +67,7 @@ class Box(Record):
         return inter / union if union > 0 else 0.0
 
     @classmethod
-    def from_points(cls, points: np.ndarray) -> "Box":
+    def from_points(cls, points: np.ndarray) -> Box:
         lo, hi = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
         return cls(float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
 
@@ -115,7 +115,7 @@ class FrameResult(Record):
     frame: int
     time: float
     faces: list[FaceRecord] = field(default_factory=list)
-    events: list["Event"] = field(default_factory=list)  # spotting events that closed at this frame
+    events: list[Event] = field(default_factory=list)  # spotting events that closed at this frame
     image: np.ndarray | None = field(default=None, repr=False, metadata={"skip": True})
 
 

@@ -5,12 +5,20 @@ algorithm on a cost that prefers box overlap (1 - IoU when IoU >= min_iou) and o
 nearby box (centre distance below `max_jump` track-box sizes, cost 1 + distance). Unmatched faces
 open new tracks (IDs 1, 2, 3, ... in order of appearance); a track not seen for `max_gap` seconds
 is closed, so a face lost behind a hand for a moment keeps its ID. A track stores only its last box.
+
+Shot cuts (edited lecture videos switch cameras) end every track: positions do not carry over a
+cut, and re-identifying a person across shots would need identity features, which we do not keep.
+`SceneCuts` flags a cut when consecutive analysed frames differ both in colour distribution
+(Bhattacharyya distance of 16x8 hue/saturation histograms of a 64x36 thumbnail > `min_hist`) and
+in pixels (mean absolute grey difference > `min_diff` levels). On the talk clip the three real cuts
+score 0.42-0.56 / 27-30 and every other frame <= 0.17 / 13; the CCTV clip stays <= 0.07 / 0.8.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
@@ -47,6 +55,10 @@ class IouTracker:
             return 1.0 + dist
         return _NO_MATCH
 
+    def reset(self) -> None:
+        """End all tracks (after a shot cut); IDs keep counting up."""
+        self.tracks = []
+
     def update(self, boxes: list[Box], time: float) -> list[int]:
         """Track ID for each box (same order). Call once per analysed frame, times increasing."""
         self.tracks = [t for t in self.tracks if time - t.last_time <= self.max_gap]
@@ -64,3 +76,24 @@ class IouTracker:
                 ids[c] = self._next_id
                 self._next_id += 1
         return ids
+
+
+class SceneCuts:
+    def __init__(self, min_hist: float = 0.3, min_diff: float = 18.0) -> None:
+        self.min_hist = min_hist
+        self.min_diff = min_diff
+        self._prev: tuple[np.ndarray, np.ndarray] | None = None
+
+    def __call__(self, frame_bgr: np.ndarray) -> bool:
+        """True when this frame starts a new shot (never for the first frame)."""
+        small = cv2.resize(frame_bgr, (64, 36), interpolation=cv2.INTER_AREA)
+        if small.ndim == 2:
+            small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
+        hist = cv2.calcHist([cv2.cvtColor(small, cv2.COLOR_BGR2HSV)], [0, 1], None, [16, 8], [0, 180, 0, 256])
+        hist = cv2.normalize(hist, None, 1, 0, cv2.NORM_L1)
+        gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
+        prev, self._prev = self._prev, (hist, gray)
+        if prev is None:
+            return False
+        distance = cv2.compareHist(prev[0], hist, cv2.HISTCMP_BHATTACHARYYA)
+        return bool(distance > self.min_hist and np.abs(gray - prev[1]).mean() > self.min_diff)

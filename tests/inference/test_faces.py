@@ -122,12 +122,13 @@ def test_eye_centres_use_the_eye_contours():
 
 
 def test_failed_crop_retries_wait_a_few_frames():
-    """A detected face the mesh cannot read is retried every `retry_after` frames, not every frame."""
+    """A detected face the mesh cannot read is retried every `retry_after` frames, not every frame;
+    a full-frame mesh that finds nothing rests as long."""
     big = _face(Box(100, 100, 80, 80), 0.9)
     big.eyes = np.array([[120.0, 130.0], [160.0, 130.0]])
     with MediaPipeFaces(video=True, retry_after=3) as finder:
-        tries = []
-        finder.mesh = lambda rgb: []
+        tries, mesh_calls = [], []
+        finder.mesh = lambda rgb: mesh_calls.append(1) or []
         finder.detect = lambda rgb: [Face(big.box, big.score, big.eyes.copy())]
         finder.mesh_crop = lambda rgb, box: tries.append(box) or None
         frame = np.zeros((240, 320, 3), np.uint8)
@@ -135,6 +136,7 @@ def test_failed_crop_retries_wait_a_few_frames():
             (face,) = finder(frame)
             assert face.landmarks is None
         assert len(tries) == 3  # frames 1, 4 and 7
+        assert len(mesh_calls) == 2  # the idle full-frame mesh rests too: frames 1 and 5
         finder.mesh_crop = lambda rgb, box: np.zeros((NUM_LANDMARKS, 3), np.float32) + [130, 130, 0]
         finder(frame)
         assert finder(frame)[0].landmarks is not None  # a success is not held back

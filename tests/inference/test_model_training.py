@@ -121,3 +121,12 @@ def test_export_card_and_evaluate_cli(trained, tmp_path, capsys):
     assert cli(argv[:-2] + ["--split", "PrivateTest"]) == 0
     assert "macro-F1" in capsys.readouterr().out
     assert cli(["evaluate", "--weights", str(tmp_path / "none.keras"), "--data", str(tmp_path / DB_NAME)]) == 1
+
+
+def test_new_run_can_start_from_trained_weights(trained, tmp_path):
+    run, data, config, state = trained
+    export(run, tmp_path / "start.keras")
+    gentle = TrainConfig(band=SMALL_BAND, model=TINY, epochs=1, batch_size=32, peak_lr=1e-4, seed=4)
+    continued = train(data, gentle, tmp_path / "more", verbose=0, init_weights=tmp_path / "start.keras")
+    assert continued["init_weights"] == str(tmp_path / "start.keras")
+    assert continued["best_val_accuracy"] >= 0.6  # a fresh model after one tiny-lr epoch sits near chance

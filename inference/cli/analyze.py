@@ -1,0 +1,167 @@
+"""`python -m inference analyze VIDEO --out result.json [--csv FILE] [--annotated out.mp4]`
+
+Streams the video through the pipeline. The JSON (`video`, `options`, `labels`, `frames`,
+`tracks`, `events`, `seconds`) is written as the frames complete, so memory stays constant; the
+CSV has one row per frame and track; the annotated video draws boxes, eye boxes, track IDs, the
+top emotion and recent events. Outputs are written to a temporary name and renamed on success.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up notes off the terminal
+
+import cv2
+
+from inference.labels import LABELS
+from inference.pipeline import AnalysisOptions, analyze_video, load_classifier
+from inference.records import FrameResult
+from inference.video import probe
+
+CSV_COLUMNS = ["frame", "time", "track", "openness_left", "openness_right", "eyes_unreadable", *LABELS]
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("video", help="video file (anything OpenCV/FFmpeg decodes)")
+    parser.add_argument("--out", required=True, help="result JSON path")
+    parser.add_argument("--csv", help="also write one row per frame and track")
+    parser.add_argument("--annotated", help="also write an annotated video (mp4)")
+    parser.add_argument("--fps", type=float, help="analysis rate (default: every frame, best for spotting)")
+    parser.add_argument(
+        "--tiles", default="1x1", help="detector tiles COLSxROWS, or 'auto' (~128 px tiles: 5x3 for 640x352 CCTV)"
+    )
+    parser.add_argument("--max-faces", type=int, default=4, help="faces given landmarks per frame")
+    parser.add_argument("--weights", help="eye CNN weights (default: inference/weights/eye_cnn.keras)")
+    parser.add_argument("--no-emotions", action="store_true", help="skip the eye CNN (no probabilities)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def parse_tiles(text: str) -> tuple[int, int] | str:
+    if text == "auto":
+        return text
+    try:
+        cols, rows = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"--tiles must look like 3x2, got {text!r}") from None
+    if cols < 1 or rows < 1:
+        raise ValueError("--tiles needs positive numbers")
+    return cols, rows
+
+
+class _Outputs:
+    """The streaming writers (JSON frames, CSV rows, annotated video) fed one FrameResult at a time."""
+
+    def __init__(self, args, json_handle, fps: float) -> None:
+        self.json, self.first = json_handle, True
+        self.csv_path = args.csv
+        self.csv_handle = open(part_name(args.csv), "w", newline="") if args.csv else None  # noqa: SIM115 (closed in close())
+        self.csv = csv.writer(self.csv_handle) if self.csv_handle else None
+        if self.csv:
+            self.csv.writerow(CSV_COLUMNS)
+        self.video_path, self.fps, self.writer = args.annotated, fps, None
+        self.recent: list[tuple[float, str]] = []  # (until time, text) for drawn events
+
+    def __call__(self, result: FrameResult) -> None:
+        for face in result.faces:
+            self.json.write(("\n" if self.first else ",\n") + json.dumps(face.to_dict()))
+            self.first = False
+            if self.csv:
+                sig, probs = face.signals, face.probs or {}
+                self.csv.writerow([face.frame, f"{face.time:.4f}", face.track,
+                                   _num(sig.openness_left if sig else None), _num(sig.openness_right if sig else None),
+                                   int(not face.readable), *(_num(probs.get(label)) for label in LABELS)])  # fmt: skip
+        if self.video_path and result.image is not None:
+            self._draw(result)
+
+    def _draw(self, result: FrameResult) -> None:
+        image = result.image.copy()
+        if self.writer is None:
+            h, w = image.shape[:2]
+            self.writer = cv2.VideoWriter(part_name(self.video_path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
+        for face in result.faces:
+            b = face.box
+            color = (0, 200, 0) if face.readable else (0, 165, 255)
+            cv2.rectangle(image, (int(b.x), int(b.y)), (int(b.x + b.w), int(b.y + b.h)), color, 1)
+            for e in face.eye_boxes:
+                cv2.rectangle(image, (int(e.x), int(e.y)), (int(e.x + e.w), int(e.y + e.h)), (255, 200, 0), 1)
+            text = f"#{face.track}" + (f" {face.top}" if face.top else "") + ("" if face.readable else " ?")
+            cv2.putText(image, text, (int(b.x), max(10, int(b.y) - 4)), cv2.FONT_HERSHEY_SIMPLEX, 0.4, color, 1)
+        self.recent = [(t, s) for t, s in self.recent if t >= result.time]
+        self.recent += [
+            (result.time + 1.0, f"#{e.track} {e.kind} {e.label or ''} {e.onset:.2f}s") for e in result.events
+        ]
+        for i, (_, text) in enumerate(self.recent[-4:]):
+            cv2.putText(image, text, (8, 18 + 16 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 255), 1)
+        self.writer.write(image)
+
+    def close(self, ok: bool) -> None:
+        if self.csv_handle:
+            self.csv_handle.close()
+        if self.writer is not None:
+            self.writer.release()
+        for final in (self.csv_path, self.video_path):
+            if final and os.path.exists(part_name(final)):
+                if ok:
+                    os.replace(part_name(final), final)
+                else:
+                    os.remove(part_name(final))
+
+
+def part_name(path: str) -> str:
+    """Where an output is written before it is complete: out.json -> out.part.json."""
+    p = Path(path)
+    return str(p.with_name(p.stem + ".part" + p.suffix))
+
+
+def _num(value) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def main(args) -> int:
+    info = probe(args.video)  # FileNotFoundError / ValueError before any output is created
+    options = AnalysisOptions(
+        fps=args.fps,
+        tiles=parse_tiles(args.tiles),
+        max_faces=args.max_faces,
+        emotions=not args.no_emotions,
+        keep_images=bool(args.annotated),
+        max_delay=16 if args.annotated else AnalysisOptions.max_delay,  # frames held for drawing
+    )
+    classifier = load_classifier(args.weights) if options.emotions else None
+    progress = None
+    if not args.no_progress:
+        from tqdm import tqdm
+
+        progress = tqdm(total=100, unit="%", desc=Path(args.video).name, leave=False)
+
+    def on_progress(fraction: float) -> None:
+        progress.update(int(fraction * 100) - progress.n)
+
+    part, ok = part_name(args.out), False
+    handle = open(part, "w")  # noqa: SIM115 (closed in the finally below, after the outputs)
+    outputs = _Outputs(args, handle, fps=args.fps or info.fps or 25.0)
+    try:
+        handle.write('{"frames": [')
+        result = analyze_video(
+            args.video, options, on_progress if progress else None, outputs, classifier, keep_frames=False
+        )
+        rest = result.to_dict()
+        rest.pop("frames")
+        handle.write("\n],\n" + json.dumps(rest)[1:] + "\n")
+        ok = True
+    finally:
+        handle.close()
+        outputs.close(ok)
+        if progress is not None:
+            progress.close()
+        if ok:
+            os.replace(part, args.out)
+        else:
+            os.remove(part)
+    print(f"{args.out}: {result.video['analysed_frames']} frames analysed, {len(result.tracks)} tracks, "
+          f"{len(result.events)} events")  # fmt: skip
+    return 0

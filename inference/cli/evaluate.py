@@ -1,0 +1,55 @@
+"""`python -m inference evaluate --weights W --data PATH --split PrivateTest [--json]`.
+
+Prints accuracy, macro-F1 and per-class precision/recall (flip test-time averaging) and writes a
+confusion-matrix PNG. --record also stores the scores in the model card beside the weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from inference.fer2013 import SPLITS
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--weights", required=True, help=".keras file with its model card (.json) beside it")
+    parser.add_argument("--data", required=True, help="FER2013 CSV(.gz) or image tree, or an eye_db.npz")
+    parser.add_argument("--split", default="PrivateTest", choices=SPLITS)
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    parser.add_argument("--confusion", help="confusion matrix PNG (default: beside the weights)")
+    parser.add_argument("--record", action="store_true", help="store the scores in the model card")
+    parser.add_argument("--cache-dir", default="data", help="where the parsed FER2013 CSV is cached ('' = none)")
+
+
+def main(args: argparse.Namespace) -> int:
+    from inference.classifier import EyeClassifier
+    from inference.eyedb import load_bands
+    from inference.training import save_confusion_png, score
+
+    weights = Path(args.weights)
+    classifier = EyeClassifier.load(weights)
+    data = load_bands(args.data, classifier.band, cache_dir=args.cache_dir or None).split(args.split)
+    if len(data) == 0:
+        raise ValueError(f"{args.data}: no {args.split} faces")
+    scores = score(data.labels, classifier.predict_bands(data.images).argmax(axis=1))
+    confusion = Path(args.confusion or weights.with_name(f"{weights.stem}.{args.split}.confusion.png"))
+    save_confusion_png(scores, confusion, f"{weights.name} on {args.split} ({len(data)} faces)")
+    result = {"weights": str(weights), "data": Path(args.data).name, "split": args.split, "faces": len(data),
+              **scores.to_dict(), "confusion_png": str(confusion)}
+    if args.record:
+        card_path = weights.with_suffix(".json")
+        card = json.loads(card_path.read_text())
+        card.setdefault("evaluation", {})[args.split] = {k: v for k, v in result.items() if k != "weights"}
+        card_path.write_text(json.dumps(card, indent=2) + "\n")
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{weights.name} on {args.split} of {result['data']} ({len(data)} faces, flip-averaged)")
+    print(f"accuracy {scores.accuracy:.4f}   macro-F1 {scores.macro_f1:.4f}")
+    print(f"{'class':>10} {'precision':>10} {'recall':>8} {'f1':>8} {'support':>8}")
+    for label, s in scores.per_class.items():
+        print(f"{label:>10} {s['precision']:>10.4f} {s['recall']:>8.4f} {s['f1']:>8.4f} {s['support']:>8}")
+    print(f"confusion matrix: {confusion}")
+    return 0

@@ -1,0 +1,157 @@
+"""Engagement: an explainable per-track and per-class measure, aggregated per second.
+
+For every face record (one track in one analysed frame):
+- present: always 1 (the face was found, readable or not);
+- facing: head towards the front, |yaw| <= `facing_yaw` and |pitch| <= `facing_pitch` degrees
+  (unknown without landmarks);
+- eyes_closed: from eyesignals (adaptive EAR threshold); PERCLOS = fraction of known frames closed;
+- attentive = facing and eyes open (unknown without landmarks).
+Engagement of a track over a span = fraction of its known frames that are attentive (0..1).
+Per second and class: mean faces present and readable per analysed frame, facing fraction,
+PERCLOS, blink count, engagement = mean of the engagement of the tracks with known values in that
+second (each student weighs the same), and the emotion mix = mean of the 7 probabilities over
+readable faces. Track summaries add blink rate per minute of readable time. The emotion mix is
+reported next to the score, not folded into it, so the score stays explainable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .labels import LABELS
+from .records import FaceRecord, FrameResult, SecondAggregate, TrackSummary
+
+
+def _mean(total: float, count: int) -> float | None:
+    return total / count if count else None
+
+
+@dataclass
+class _Acc:
+    """Running sums over face records (constant size)."""
+
+    records: int = 0
+    known: int = 0  # records with landmarks (facing/closed known)
+    facing: int = 0
+    closed: int = 0
+    attentive: int = 0
+    blinks: int = 0
+    probs: np.ndarray = field(default_factory=lambda: np.zeros(len(LABELS)))
+    probs_n: int = 0
+
+    def add(self, rec: FaceRecord, facing: bool | None) -> None:
+        self.records += 1
+        sig = rec.signals
+        if sig is not None and facing is not None:
+            self.known += 1
+            self.facing += facing
+            self.closed += sig.eyes_closed
+            self.attentive += facing and not sig.eyes_closed
+            self.blinks += sig.blink
+        if rec.probs is not None:
+            self.probs += [rec.probs[label] for label in LABELS]
+            self.probs_n += 1
+
+    @property
+    def engagement(self) -> float | None:
+        return _mean(self.attentive, self.known)
+
+    @property
+    def mix(self) -> dict[str, float] | None:
+        return dict(zip(LABELS, (self.probs / self.probs_n).tolist())) if self.probs_n else None
+
+
+@dataclass
+class _Second:
+    second: int
+    frames: int = 0
+    readable: int = 0
+    cls: _Acc = field(default_factory=_Acc)
+    tracks: dict[int, _Acc] = field(default_factory=dict)
+
+
+@dataclass
+class _Track:
+    first_time: float
+    last_time: float
+    readable: int = 0
+    acc: _Acc = field(default_factory=_Acc)
+
+
+class EngagementAggregator:
+    def __init__(self, facing_yaw: float = 30.0, facing_pitch: float = 25.0) -> None:
+        self.facing_yaw = facing_yaw
+        self.facing_pitch = facing_pitch
+        self._second: _Second | None = None
+        self._tracks: dict[int, _Track] = {}
+
+    def facing(self, rec: FaceRecord) -> bool | None:
+        sig = rec.signals
+        if sig is None or not np.isfinite([sig.yaw, sig.pitch]).all():
+            return None
+        return abs(sig.yaw) <= self.facing_yaw and abs(sig.pitch) <= self.facing_pitch
+
+    def add(self, frame: FrameResult) -> list[SecondAggregate]:
+        """Add one analysed frame (in time order); returns the seconds completed before it."""
+        second = int(np.floor(frame.time))
+        done = []
+        if self._second is not None and second != self._second.second:
+            done.append(self._emit(self._second))
+            self._second = None
+        if self._second is None:
+            self._second = _Second(second)
+        cur = self._second
+        cur.frames += 1
+        for rec in frame.faces:
+            facing = self.facing(rec)
+            cur.cls.add(rec, facing)
+            cur.readable += rec.readable
+            cur.tracks.setdefault(rec.track, _Acc()).add(rec, facing)
+            track = self._tracks.setdefault(rec.track, _Track(rec.time, rec.time))
+            track.last_time = rec.time
+            track.readable += rec.readable
+            track.acc.add(rec, facing)
+        return done
+
+    def finish(self) -> list[SecondAggregate]:
+        done = [self._emit(self._second)] if self._second is not None else []
+        self._second = None
+        return done
+
+    def _emit(self, s: _Second) -> SecondAggregate:
+        per_track = {str(t): acc.engagement for t, acc in sorted(s.tracks.items())}
+        known = [v for v in per_track.values() if v is not None]
+        return SecondAggregate(
+            second=s.second,
+            faces_present=s.cls.records / s.frames,
+            readable=s.readable / s.frames,
+            facing_fraction=_mean(s.cls.facing, s.cls.known),
+            perclos=_mean(s.cls.closed, s.cls.known),
+            blinks=s.cls.blinks,
+            engagement=float(np.mean(known)) if known else None,
+            emotion_mix=s.cls.mix,
+            tracks=per_track,
+        )
+
+    def track_summaries(self, frame_period: float = 0.0) -> list[TrackSummary]:
+        out = []
+        for tid, t in sorted(self._tracks.items()):
+            minutes = (t.acc.known * frame_period) / 60.0
+            out.append(
+                TrackSummary(
+                    track=tid,
+                    first_time=t.first_time,
+                    last_time=t.last_time,
+                    frames=t.acc.records,
+                    readable_frames=t.readable,
+                    blinks=t.acc.blinks,
+                    blink_rate_per_min=t.acc.blinks / minutes if minutes > 0 else None,
+                    perclos=_mean(t.acc.closed, t.acc.known),
+                    facing_fraction=_mean(t.acc.facing, t.acc.known),
+                    engagement=t.acc.engagement,
+                    emotion_mix=t.acc.mix,
+                )
+            )
+        return out

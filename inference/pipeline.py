@@ -1,0 +1,323 @@
+"""The streaming pipeline: decode -> faces/landmarks -> track -> align + cut eyes -> classify
+(batched across faces and frames) -> eye signals -> spot -> aggregate.
+
+Two entry points for callers (the Celery worker, the live-camera mode, the CLI):
+- `SessionAnalyzer`: push one frame (BGR ndarray + timestamp) at a time; keeps tracks, blink and
+  spotting state across frames. `push` returns the frames whose results are complete (the CNN
+  batches up to `batch_size` bands or `max_delay` frames); `process` returns the frame's own
+  result at once (live mode); `finish` flushes everything at the end.
+- `analyze_video(path, options, on_progress=...)`: the whole file, constant memory unless
+  `keep_frames` (the per-frame records are numbers only, ~0.5 KB per face and frame).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Self
+
+import cv2
+import numpy as np
+
+from .align import align_bands, eye_boxes
+from .engagement import EngagementAggregator
+from .eyesignals import EyeSignalEstimator
+from .faces import MIN_INTER_OCULAR, Face, MediaPipeFaces
+from .geometry import EYE_BAND
+from .labels import LABELS
+from .records import AnalysisResult, Event, FaceRecord, FrameResult, Record, SecondAggregate
+from .spotting import Spotter, SpotterConfig
+from .tracking import IouTracker, SceneCuts
+from .video import VideoReader
+
+
+@dataclass
+class AnalysisOptions(Record):
+    fps: float | None = None  # analysis rate; None = every frame (best for micro-expression spotting)
+    tiles: tuple[int, int] | str = (1, 1)  # detector tiles (columns, rows) or "auto"; see faces.py
+    max_faces: int = 4  # faces given landmarks per frame (Face Mesh)
+    min_confidence: float = 0.5
+    min_inter_ocular: float = MIN_INTER_OCULAR  # pixels; below: eyes_unreadable
+    emotions: bool = True  # run the eye CNN (needs weights)
+    spotting: bool = True
+    # CNN batching: per-band cost falls from ~3.9 ms (16 bands) to ~2.1 ms (128) on 2 cores
+    batch_size: int = 128  # bands per CNN call
+    max_delay: int = 96  # frames a result may wait for its batch (~3 s at 30 fps; `process` never waits)
+    track_max_gap: float = 1.5  # seconds a track survives unseen
+    lite_cnn: bool = True  # run the eye CNN through TensorFlow Lite (same outputs, checked; faster)
+    keep_images: bool = field(default=False, metadata={"skip": True})  # attach frames to results
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Self:
+        """Options from JSON (e.g. a job's settings); unknown keys are an error, not ignored."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown analysis options: {', '.join(unknown)}")
+        data = dict(data)
+        if isinstance(data.get("tiles"), list):
+            data["tiles"] = tuple(data["tiles"])
+        return cls(**data)
+
+
+@dataclass
+class _Pending:
+    result: FrameResult
+    bands: list[np.ndarray]  # one per readable face, in order of result.faces
+    readable: list[FaceRecord]
+
+
+def load_classifier(weights: str | None = None):
+    """The eye CNN (inference.classifier.EyeClassifier): default weights, or those at `weights`.
+    FileNotFoundError when the weights are missing."""
+    from .classifier import EyeClassifier
+
+    return EyeClassifier.from_default() if weights is None else EyeClassifier.load(weights)
+
+
+class LiteModel:
+    """A Keras model compiled to TensorFlow Lite (XNNPACK, `threads` threads), callable like the
+    Keras model (`model(x, training=False)` -> numpy). On 2 cores it runs the eye CNN at about half
+    the per-band cost of Keras eager calls and leaves no TF thread pool spinning next to MediaPipe."""
+
+    def __init__(self, keras_model, threads: int = 1) -> None:
+        import tensorflow as tf
+
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the export chatter and tf.lite's deprecation notice
+            content = tf.lite.TFLiteConverter.from_keras_model(keras_model).convert()
+            self._interpreter = tf.lite.Interpreter(model_content=content, num_threads=threads)
+        self._input = self._interpreter.get_input_details()[0]["index"]
+        self._output = self._interpreter.get_output_details()[0]["index"]
+        self._batch = -1
+
+    def __call__(self, x, training: bool = False) -> np.ndarray:
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        if x.shape[0] != self._batch:
+            self._interpreter.resize_tensor_input(self._input, x.shape)
+            self._interpreter.allocate_tensors()
+            self._batch = x.shape[0]
+        self._interpreter.set_tensor(self._input, x)
+        self._interpreter.invoke()
+        return self._interpreter.get_tensor(self._output).copy()
+
+
+def accelerate(classifier, threads: int = 1):
+    """The same EyeClassifier with its Keras model swapped for a LiteModel, if (and only if) the
+    two give the same probabilities (|diff| <= 1e-4 on random bands); otherwise the original.
+    Conversion takes ~2 s: a worker serving many jobs should accelerate once and pass the result as
+    `classifier=` (one per thread: a TF Lite interpreter is not thread-safe). Models computing in
+    bfloat16 (mixed-precision training) are left alone: TF Lite has no bf16 kernels, a float32 copy
+    differs by up to ~0.01 in probability, and oneDNN's bf16 path measured as fast here."""
+    if not (dataclasses.is_dataclass(classifier) and hasattr(classifier, "model")):
+        return classifier
+    if isinstance(classifier.model, LiteModel) or not _float32(classifier.model):
+        return classifier
+    try:
+        fast = dataclasses.replace(classifier, model=LiteModel(classifier.model, threads))
+        probe = np.random.default_rng(0).integers(0, 256, (8, *classifier.band.shape), dtype=np.uint8)
+        if np.allclose(fast.predict_bands(probe), classifier.predict_bands(probe), atol=1e-4):
+            return fast
+        warnings.warn("TensorFlow Lite changed the eye CNN's outputs; using Keras", stacklevel=2)
+    except Exception as exc:  # noqa: BLE001 (an optimisation must never fail the analysis)
+        first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        warnings.warn(f"TensorFlow Lite conversion failed ({first_line}); using Keras", stacklevel=2)
+    return classifier
+
+
+def _float32(model) -> bool:
+    """True when every layer of a Keras model computes in float32."""
+    layers = getattr(model, "layers", None)
+    if layers is None:
+        return False
+    return all(
+        getattr(getattr(layer, "dtype_policy", None), "compute_dtype", "float32") == "float32" for layer in layers
+    )
+
+
+class SessionAnalyzer:
+    def __init__(self, options: AnalysisOptions | None = None, classifier=None, faces=None) -> None:
+        self.options = opts = options or AnalysisOptions()
+        if classifier is None and opts.emotions:
+            classifier = load_classifier()
+        self.classifier = classifier if opts.emotions else None
+        if self.classifier is not None and opts.lite_cnn:
+            self.classifier = accelerate(self.classifier)
+        self.band = getattr(self.classifier, "band", EYE_BAND)
+        self._own_faces = faces is None
+        self.faces = faces or MediaPipeFaces(opts.tiles, opts.max_faces, opts.min_confidence, video=True)
+        self.tracker = IouTracker(max_gap=opts.track_max_gap)
+        self.cuts = SceneCuts()
+        self.eyes = EyeSignalEstimator()
+        self.spotter = Spotter(SpotterConfig())
+        self.engagement = EngagementAggregator()
+        self.events: list[Event] = []
+        self.seconds: list[SecondAggregate] = []
+        self._pending: list[_Pending] = []
+        self._frames = 0
+        self._last_time: float | None = None
+        self._periods: list[float] = []
+
+    # -- public API -------------------------------------------------------------------------
+    def push(self, image: np.ndarray, time: float, index: int | None = None) -> list[FrameResult]:
+        """Analyse one BGR (or grey) frame; returns the frames (this one or earlier) now complete,
+        in order. `index` defaults to a running count."""
+        if self._last_time is not None and time <= self._last_time:
+            raise ValueError(f"frame times must increase (got {time} after {self._last_time})")
+        index = self._frames if index is None else index
+        if self._last_time is not None and len(self._periods) < 64:
+            self._periods.append(time - self._last_time)
+        self._last_time, self._frames = time, self._frames + 1
+        if image.ndim == 2:
+            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        if self.cuts(image):
+            self.tracker.reset()
+        faces = self.faces(image)
+        ids = self.tracker.update([f.box for f in faces], time)
+        gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        pending = _Pending(FrameResult(index, time, image=image if self.options.keep_images else None), [], [])
+        for face, track in zip(faces, ids):
+            record = self._record(face, track, index, time)
+            pending.result.faces.append(record)
+            if record.readable:
+                pending.bands.append(align_bands(gray, [face.eyes], self.band)[0])
+                pending.readable.append(record)
+        self._pending.append(pending)
+        waiting = sum(len(p.bands) for p in self._pending)
+        if waiting >= self.options.batch_size or len(self._pending) >= self.options.max_delay:
+            return self.flush()
+        return []
+
+    def process(self, image: np.ndarray, time: float, index: int | None = None) -> FrameResult:
+        """Live mode: analyse one frame and return its own result at once."""
+        done = self.push(image, time, index)
+        done += self.flush()
+        return done[-1]
+
+    def process_jpeg(self, data: bytes, time: float, index: int | None = None) -> FrameResult:
+        """Live mode with encoded frames (JPEG/PNG bytes from a camera or browser)."""
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        if image is None:
+            raise ValueError("frame is not a decodable image")
+        return self.process(image, time, index)
+
+    @property
+    def frames_analysed(self) -> int:
+        return self._frames
+
+    def flush(self) -> list[FrameResult]:
+        """Classify everything pending and return those frames' results."""
+        pending, self._pending = self._pending, []
+        bands = [b for p in pending for b in p.bands]
+        probs = None
+        if self.classifier is not None and bands:
+            probs = np.asarray(self.classifier.predict_bands(np.stack(bands)), dtype=np.float32)
+        k, out = 0, []
+        for p in pending:
+            for record, band in zip(p.readable, p.bands):
+                row = None if probs is None else probs[k]
+                k += 1
+                if row is not None:
+                    record.probs = dict(zip(LABELS, row.tolist()))
+                    record.top = LABELS[int(np.argmax(row))]
+                if self.options.spotting:
+                    closed = record.signals.eyes_closed if record.signals else None
+                    p.result.events += self.spotter.update(
+                        record.track, p.result.frame, p.result.time, band, closed, row
+                    )
+            self.seconds += self.engagement.add(p.result)
+            out.append(p.result)
+        live = {t.id for t in self.tracker.tracks}
+        self.eyes.forget(live)
+        if out:
+            out[-1].events += self.spotter.forget(live)
+        for r in out:
+            self.events += r.events
+        return out
+
+    def finish(self) -> list[FrameResult]:
+        """End of stream: flush, close open events and the last second."""
+        out = self.flush()
+        closing = self.spotter.flush()
+        if out:
+            out[-1].events += closing
+        self.events += closing
+        self.seconds += self.engagement.finish()
+        return out
+
+    def result(self, video: dict | None = None, frames: list[FaceRecord] | None = None) -> AnalysisResult:
+        period = float(np.median(self._periods)) if self._periods else 0.0
+        return AnalysisResult(
+            video=video or {},
+            options=self.options.to_dict(),
+            tracks=self.engagement.track_summaries(period),
+            frames=frames or [],
+            events=sorted(self.events, key=lambda e: (e.onset, e.track)),
+            seconds=self.seconds,
+        )
+
+    def close(self) -> None:
+        if self._own_faces:
+            self.faces.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- steps ------------------------------------------------------------------------------
+    def _record(self, face: Face, track: int, index: int, time: float) -> FaceRecord:
+        iod = face.inter_ocular
+        record = FaceRecord(frame=index, time=time, track=track, box=face.box, score=face.score, inter_ocular=iod)
+        if iod < self.options.min_inter_ocular:
+            record.flags += ["eyes_unreadable", "small_face"]
+        elif face.landmarks is None:
+            record.flags += ["eyes_unreadable", "no_landmarks"]
+        else:
+            record.eye_boxes = eye_boxes(face.eyes)
+            record.signals = self.eyes.measure(track, face.landmarks, time)
+            if record.signals.eyes_closed:
+                record.flags.append("eyes_closed")
+            if record.signals.blink:
+                record.flags.append("blink")
+        return record
+
+
+def analyze_video(
+    path,
+    options: AnalysisOptions | None = None,
+    on_progress: Callable[[float], None] | None = None,
+    on_frame: Callable[[FrameResult], None] | None = None,
+    classifier=None,
+    keep_frames: bool = True,
+) -> AnalysisResult:
+    """Analyse a whole video file. `on_progress(fraction)` is called after each analysed frame;
+    `on_frame(result)` receives each completed FrameResult in order (for streaming writers);
+    with `keep_frames=False` the result's `frames` list stays empty (constant memory)."""
+    options = options or AnalysisOptions()
+    reader = VideoReader(path, fps=options.fps)
+    frames: list[FaceRecord] = []
+    total = max(reader.info.frame_count, 1)
+
+    def emit(results: list[FrameResult]) -> None:
+        for r in results:
+            if keep_frames:
+                frames.extend(r.faces)
+            if on_frame is not None:
+                on_frame(r)
+
+    with SessionAnalyzer(options, classifier) as analyzer:
+        for frame in reader:
+            emit(analyzer.push(frame.image, frame.time, frame.index))
+            if on_progress is not None:
+                on_progress(min(1.0, (frame.index + 1) / total))
+        emit(analyzer.finish())
+        if on_progress is not None:
+            on_progress(1.0)
+        video = {**reader.info.to_dict(), "decoded_frames": reader.decoded, "analysed_frames": analyzer.frames_analysed}
+        return analyzer.result(video, frames)

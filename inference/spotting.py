@@ -1,0 +1,198 @@
+"""Micro-expression spotting per track on the eye-region time series.
+
+Method (appearance change against a rolling baseline, with hysteresis):
+1. Each aligned eye band is shrunk to `size` (area average) and standardised (zero mean, unit
+   variance), so global lighting changes and slow exposure drift do not count.
+2. Baseline = per-pixel median of the track's recent calm frames (last `baseline` seconds, frames
+   outside events and with the eyes open). Change d(t) = mean |band(t) - baseline|.
+3. Noise: median and MAD of d over the last `noise_window` seconds of calm frames. Robust score
+   z = (d - median) / max(1.4826 MAD, min_sigma).
+4. An event opens when z > z_on on `min_frames` consecutive frames (onset = first frame of the run,
+   extended back over frames with z > z_off); the baseline and noise stop updating; it closes at
+   the last frame with z > z_off (offset). Apex = frame of maximum z; strength = that z.
+5. Blinks are not expressions: frames with the eyes closed never open an event, and an event in
+   which closed-eye frames make up at least `blink_fraction` is dropped.
+6. duration = offset - onset + one frame period; <= `micro_max` (0.5 s) is "micro", longer is
+   "macro"; a change held for `max_duration` s is closed there and becomes the new baseline.
+Label = the emotion whose probability at the apex rose most over its calm-frame average.
+Memory per track is bounded by the window lengths (no frames are kept beyond them).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from .labels import LABELS
+from .records import Event
+
+
+@dataclass(frozen=True)
+class SpotterConfig:
+    size: tuple[int, int] = (12, 24)  # (rows, columns) the band is shrunk to
+    baseline: float = 1.0
+    noise_window: float = 3.0
+    z_on: float = 6.0
+    z_off: float = 3.0
+    min_sigma: float = 0.02
+    min_frames: int = 2
+    min_calm: int = 6  # calm frames needed before anything can be spotted
+    max_duration: float = 4.0
+    micro_max: float = 0.5
+    blink_fraction: float = 0.25
+    max_gap: float = 0.5  # a longer hole in a track restarts its baseline
+
+
+@dataclass
+class _Point:
+    frame: int
+    time: float
+    z: float
+    closed: bool
+    probs: np.ndarray | None
+
+
+@dataclass
+class _TrackState:
+    calm: deque = field(default_factory=deque)  # (time, standardised band)
+    noise: deque = field(default_factory=deque)  # (time, d)
+    recent: deque = field(default_factory=lambda: deque(maxlen=8))  # last points, for onsets
+    event: list[_Point] | None = None
+    probs_mean: np.ndarray | None = None
+    last_time: float | None = None
+    period: float | None = None  # smoothed time between this track's frames
+
+
+def standardise(band: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    small = cv2.resize(band.astype(np.float32), (size[1], size[0]), interpolation=cv2.INTER_AREA)
+    return (small - small.mean()) / (small.std() + 1e-6)
+
+
+class Spotter:
+    def __init__(self, config: SpotterConfig = SpotterConfig()) -> None:
+        self.config = config
+        self._tracks: dict[int, _TrackState] = {}
+
+    def update(
+        self,
+        track: int,
+        frame: int,
+        time: float,
+        band: np.ndarray,
+        eyes_closed: bool | None = None,
+        probs: np.ndarray | None = None,
+    ) -> list[Event]:
+        """Feed one aligned eye band of one track; returns the events that closed on this frame."""
+        cfg, out = self.config, []
+        state = self._tracks.setdefault(track, _TrackState())
+        if state.last_time is not None:
+            gap = time - state.last_time
+            if gap > cfg.max_gap:
+                out += self.close_track(track)
+                state = self._tracks.setdefault(track, _TrackState())
+            elif gap > 0:
+                state.period = gap if state.period is None else 0.8 * state.period + 0.2 * gap
+        state.last_time = time
+        v = standardise(band, cfg.size)
+        z, d = self._score(state, v)
+        point = _Point(frame, time, z, bool(eyes_closed), None if probs is None else np.asarray(probs, np.float32))
+        if state.event is not None:
+            if z > cfg.z_off and time - state.event[0].time <= cfg.max_duration:
+                state.event.append(point)
+                return out
+            held = z > cfg.z_off
+            out += self._close(track, state)
+            if held:  # a change held past max_duration becomes the new baseline
+                state.calm.clear()
+                state.noise.clear()
+        self._calm_or_open(state, point, v, d)
+        state.recent.append(point)
+        return out
+
+    def _score(self, state: _TrackState, v: np.ndarray) -> tuple[float, float | None]:
+        """(z, d) of a standardised band against the track's baseline; z = 0 while warming up."""
+        cfg = self.config
+        if len(state.calm) < 2:
+            return 0.0, None
+        baseline = np.median(np.stack([b for _, b in state.calm]), axis=0)
+        d = float(np.abs(v - baseline).mean())
+        if len(state.calm) < cfg.min_calm or len(state.noise) < cfg.min_calm:
+            return 0.0, d
+        ds = np.array([x for _, x in state.noise])
+        med = float(np.median(ds))
+        sigma = max(1.4826 * float(np.median(np.abs(ds - med))), cfg.min_sigma)
+        return (d - med) / sigma, d
+
+    def _calm_or_open(self, state: _TrackState, point: _Point, v: np.ndarray, d: float | None) -> None:
+        cfg = self.config
+        recent = list(state.recent)
+        run = (recent[len(recent) - (cfg.min_frames - 1) :] if cfg.min_frames > 1 else []) + [point]
+        if len(run) == cfg.min_frames and all(p.z > cfg.z_on and not p.closed for p in run):
+            onset = len(recent) - (cfg.min_frames - 1)
+            while onset > 0 and recent[onset - 1].z > cfg.z_off:
+                onset -= 1
+            state.event = recent[onset:] + [point]
+            return
+        if point.z > cfg.z_off:  # not calm, not (yet) an event: keep it out of the baseline
+            return
+        if not point.closed:
+            state.calm.append((point.time, v))
+            if point.probs is not None:
+                mean = state.probs_mean
+                state.probs_mean = point.probs if mean is None else 0.9 * mean + 0.1 * point.probs
+        if d is not None:
+            state.noise.append((point.time, d))
+        while state.calm and point.time - state.calm[0][0] > cfg.baseline:
+            state.calm.popleft()
+        while state.noise and point.time - state.noise[0][0] > cfg.noise_window:
+            state.noise.popleft()
+
+    def _close(self, track: int, state: _TrackState) -> list[Event]:
+        cfg, points = self.config, state.event or []
+        state.event = None
+        state.recent.clear()  # a later onset must not reach back into this event
+        # trailing points under z_off are not part of the event
+        while points and points[-1].z <= cfg.z_off:
+            points.pop()
+        if len(points) < cfg.min_frames:
+            return []
+        if np.mean([p.closed for p in points]) >= cfg.blink_fraction:
+            return []
+        apex = max(points, key=lambda p: p.z)
+        duration = points[-1].time - points[0].time + (state.period or 0.0)
+        label = None
+        if apex.probs is not None:
+            rise = apex.probs - (state.probs_mean if state.probs_mean is not None else 0.0)
+            label = LABELS[int(np.argmax(rise))]
+        return [
+            Event(
+                track=track,
+                onset=points[0].time,
+                apex=apex.time,
+                offset=points[-1].time,
+                duration=duration,
+                onset_frame=points[0].frame,
+                apex_frame=apex.frame,
+                offset_frame=points[-1].frame,
+                kind="micro" if duration <= cfg.micro_max + 1e-9 else "macro",
+                label=label,
+                strength=apex.z,
+            )
+        ]
+
+    def close_track(self, track: int) -> list[Event]:
+        """End a track: report its open event (if any) and drop its state."""
+        state = self._tracks.pop(track, None)
+        return self._close(track, state) if state is not None and state.event is not None else []
+
+    def forget(self, live_tracks: set[int]) -> list[Event]:
+        out: list[Event] = []
+        for track in [t for t in self._tracks if t not in live_tracks]:
+            out += self.close_track(track)
+        return out
+
+    def flush(self) -> list[Event]:
+        return self.forget(set())

@@ -1,0 +1,237 @@
+"""Training and evaluation of the eye CNN: resumable `fit`, flip test-time averaging, metrics.
+
+A run folder holds `last.keras` (with optimizer state, for resuming), `best.keras` (best
+PublicTest accuracy so far), `history.csv` and `state.json` (config, epochs done, seconds per epoch).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from inference.fer2013 import FaceSet
+from inference.geometry import Band
+from inference.labels import LABELS, NUM_CLASSES
+from inference.model import ModelConfig, build_model, predict_tta
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    band: Band
+    model: ModelConfig = field(default_factory=ModelConfig)
+    epochs: int = 40
+    batch_size: int = 64
+    peak_lr: float = 0.05  # SGD one-cycle: linear warm-up, cosine decay to ~0
+    warmup: float = 0.2  # fraction of all steps
+    weight_decay: float = 5e-4
+    label_smoothing: float = 0.1
+    class_weight_power: float = 0.5  # 0: no reweighting, 1: inverse frequency
+    bfloat16: bool = False
+    seed: int = 1337
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "band": self.band.to_dict(), "model": self.model.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainConfig":
+        return cls(**{**data, "band": Band.from_dict(data["band"]), "model": ModelConfig.from_dict(data["model"])})
+
+
+def as_input(bands: np.ndarray) -> np.ndarray:
+    """(N, h, w) uint8 -> (N, h, w, 1) float32 in 0..255, the model's input."""
+    return bands.astype("float32")[..., None]
+
+
+def class_weights(labels: np.ndarray, power: float) -> dict[int, float]:
+    """(mean count / class count) ** power, scaled so the average training sample weighs 1."""
+    counts = np.bincount(labels, minlength=NUM_CLASSES).astype(float)
+    raw = np.where(counts > 0, (counts.mean() / np.maximum(counts, 1)) ** power, 0.0)
+    raw /= (raw * counts).sum() / counts.sum()
+    return {i: float(w) for i, w in enumerate(raw)}
+
+
+def compile_model(model: keras.Model, config: TrainConfig, steps: int) -> None:
+    warmup = max(1, int(config.warmup * steps))
+    schedule = keras.optimizers.schedules.CosineDecay(
+        config.peak_lr / 20, steps - warmup, alpha=0.002, warmup_target=config.peak_lr, warmup_steps=warmup
+    )
+    optimizer = keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True, weight_decay=config.weight_decay)
+    loss = keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing)
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+
+
+class RunState(keras.callbacks.Callback):
+    """Writes state.json after every epoch: epochs done, seconds each took, best PublicTest accuracy."""
+
+    def __init__(self, path: Path, state: dict):
+        super().__init__()
+        self.path, self.state = path, state
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        self.state["epoch"] = epoch + 1
+        self.state["seconds_per_epoch"].append(round(time.perf_counter() - self.started, 1))
+        val = float(logs.get("val_accuracy", -1.0))
+        if val > self.state["best_val_accuracy"]:
+            self.state.update(best_val_accuracy=val, best_epoch=epoch + 1)
+        self.path.write_text(json.dumps(self.state, indent=2))
+
+
+def train(data: FaceSet, config: TrainConfig, run_dir: str | Path, verbose: str | int = "auto",
+          init_weights: str | Path | None = None) -> dict:
+    """Train on Training, select on PublicTest; resumes from `run_dir` when it holds a run.
+    A new run may start from the weights of a trained model of the same shape (`init_weights`),
+    e.g. a second, shorter one-cycle to continue a finished run."""
+    run = Path(run_dir)
+    run.mkdir(parents=True, exist_ok=True)
+    if config.bfloat16:
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    keras.utils.set_random_seed(config.seed)
+    training, public = data.split("Training"), data.split("PublicTest")
+    if len(training) == 0 or len(public) == 0:
+        raise ValueError("training needs Training and PublicTest faces")
+    steps = config.epochs * -(-len(training) // config.batch_size)
+    state_path = run / "state.json"
+    if state_path.exists() and (run / "last.keras").exists():
+        state = json.loads(state_path.read_text())
+        if state["config"] != config.to_dict():
+            raise ValueError(f"{run}: holds a run with another configuration; use a new --out")
+        model = keras.saving.load_model(run / "last.keras")
+    else:
+        state = {"config": config.to_dict(), "epoch": 0, "seconds_per_epoch": [], "best_val_accuracy": -1.0,
+                 "init_weights": str(init_weights) if init_weights else None}
+        model = build_model(config.band.shape, config.model)
+        if init_weights:
+            model.set_weights(keras.saving.load_model(init_weights, compile=False).get_weights())
+        compile_model(model, config, steps)
+    state.update(hardware=hardware(), train_size=len(training), val_size=len(public))
+    callbacks = [
+        keras.callbacks.ModelCheckpoint(run / "last.keras"),
+        keras.callbacks.ModelCheckpoint(
+            run / "best.keras", monitor="val_accuracy", mode="max", save_best_only=True,
+            initial_value_threshold=state["best_val_accuracy"] if state["epoch"] else None,
+        ),
+        keras.callbacks.CSVLogger(run / "history.csv", append=True),
+        RunState(state_path, state),
+    ]
+    model.fit(
+        as_input(training.images), keras.utils.to_categorical(training.labels, NUM_CLASSES),
+        batch_size=config.batch_size, epochs=config.epochs, initial_epoch=state["epoch"],
+        validation_data=(as_input(public.images), keras.utils.to_categorical(public.labels, NUM_CLASSES)),
+        class_weight=class_weights(training.labels, config.class_weight_power),
+        callbacks=callbacks, verbose=verbose,
+    )
+    return state
+
+
+def export(run_dir: str | Path, out_path: str | Path) -> keras.Model:
+    """Copy the best weights into a fresh float32 model without optimizer state (small, portable)."""
+    run = Path(run_dir)
+    config = TrainConfig.from_dict(json.loads((run / "state.json").read_text())["config"])
+    trained = keras.saving.load_model(run / "best.keras", compile=False)
+    keras.mixed_precision.set_global_policy("float32")
+    model = build_model(config.band.shape, config.model)
+    model.set_weights(trained.get_weights())
+    model.save(out_path)
+    return model
+
+
+def hardware() -> dict:
+    import os
+
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    return {
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "backend": keras.backend.backend(),
+        "keras": keras.__version__,
+        "precision": keras.mixed_precision.global_policy().name,
+    }
+
+
+@dataclass(frozen=True)
+class Scores:
+    accuracy: float
+    macro_f1: float
+    per_class: dict[str, dict[str, float]]  # label -> precision, recall, f1, support
+    confusion: list[list[int]]  # rows: true label, columns: predicted label
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def score(labels: np.ndarray, predicted: np.ndarray) -> Scores:
+    confusion = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=np.int64)
+    np.add.at(confusion, (labels.astype(np.int64), predicted.astype(np.int64)), 1)
+    hits = np.diag(confusion).astype(float)
+    precision = hits / np.maximum(confusion.sum(axis=0), 1)
+    recall = hits / np.maximum(confusion.sum(axis=1), 1)
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+    present = confusion.sum(axis=1) > 0
+    per_class = {
+        label: {"precision": round(float(precision[i]), 4), "recall": round(float(recall[i]), 4),
+                "f1": round(float(f1[i]), 4), "support": int(confusion[i].sum())}
+        for i, label in enumerate(LABELS)
+    }
+    accuracy = float(hits.sum() / max(confusion.sum(), 1))
+    return Scores(round(accuracy, 4), round(float(f1[present].mean()), 4), per_class, confusion.tolist())
+
+
+def save_confusion_png(scores: Scores, path: str | Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    confusion = np.array(scores.confusion)
+    rates = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(6.4, 5.6))
+    ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+    for (i, j), n in np.ndenumerate(confusion):
+        ax.text(j, i, f"{n}\n{rates[i, j]:.0%}", ha="center", va="center", fontsize=7,
+                color="white" if rates[i, j] > 0.5 else "black")
+    ax.set_xticks(range(NUM_CLASSES), LABELS, rotation=45)
+    ax.set_yticks(range(NUM_CLASSES), LABELS)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(f"{title}\naccuracy {scores.accuracy:.3f}, macro-F1 {scores.macro_f1:.3f}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_card(model: keras.Model, state: dict, data: FaceSet, data_name: str, weights: Path) -> dict:
+    """The model card beside the weights: what was trained on what, how long, how well (PublicTest)."""
+    config = TrainConfig.from_dict(state["config"])
+    public = data.split("PublicTest")
+    seconds = state["seconds_per_epoch"]
+    card = {
+        "labels": list(LABELS),
+        "band": config.band.to_dict(),
+        "input": "uint8-range grayscale band (N, h, w, 1) cut from the aligned 48x48 face",
+        "data": {"source": data_name, "train": "Training", "select": "PublicTest", "report": "PrivateTest",
+                 "train_size": state["train_size"]},
+        "config": state["config"],
+        "epochs": state["epoch"],
+        "continued_from": state.get("init_weights"),
+        "best_epoch": state["best_epoch"],
+        "hardware": state["hardware"],
+        "seconds_per_epoch": round(float(np.median(seconds)), 1) if seconds else None,
+        "public_test": score(public.labels, predict_tta(model, public.images).argmax(axis=1)).to_dict(),
+        "test_time_augmentation": "mean of the band and its horizontal mirror",
+    }
+    weights.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
+    return card
