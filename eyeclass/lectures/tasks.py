@@ -62,9 +62,11 @@ def load_model():
 
 @functools.lru_cache(maxsize=1)
 def _load_classifier(path: str, mtime: float):
-    from inference.pipeline import load_classifier  # lazily: TensorFlow is heavy
+    # lazily: TensorFlow is heavy. accelerate() swaps in TF Lite when it gives the same probabilities;
+    # safe here because each prefork worker process runs one task at a time (one thread).
+    from inference.pipeline import accelerate, load_classifier
 
-    return load_classifier(path)
+    return accelerate(load_classifier(path))
 
 
 @worker_process_init.connect

@@ -93,7 +93,7 @@ def test_a_redis_restart_during_processing_does_not_lose_the_session(teacher, pr
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "eyeclass", "worker", "-c", "1", "-l", "info",
                                "-n", "restart@%h"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
-    client = Celery(broker=private_redis.url, backend=private_redis.url)
+    client = Celery(broker=private_redis.url, backend=private_redis.url, set_as_current=False)
     try:
         wait_until(lambda: "ready." in (tmp_path / "worker.log").read_text(), 120, "worker did not start")
         lecture = make_lecture(teacher, video_file=Lecture.new_video_file("long.mp4"), status="queued")
@@ -121,3 +121,4 @@ def test_a_redis_restart_during_processing_does_not_lose_the_session(teacher, pr
         assert client.send_task("ops.ping", args=["after"], queue="celery").get(timeout=60)["echo"] == "after"
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
+        client.close()
