@@ -36,8 +36,8 @@ class Band:
         return (self.height, self.width)
 
     def cut(self, faces: np.ndarray) -> np.ndarray:
-        """Cut the band from one face (H, W[, C]) or a batch (N, H, W[, C]) in the canonical frame."""
-        if faces.ndim in (2, 3) and faces.shape[0] == FRAME_SIZE and faces.shape[1] == FRAME_SIZE:
+        """Cut the band from one grayscale face (H, W) or a batch (N, H, W[, C]) in the canonical frame."""
+        if faces.ndim == 2:
             return faces[self.top : self.bottom, self.left : self.right]
         return faces[:, self.top : self.bottom, self.left : self.right]
 

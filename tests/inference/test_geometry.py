@@ -38,6 +38,12 @@ def test_cut_single_face_and_batch_take_the_same_rows():
     np.testing.assert_array_equal(cut_bands(faces, EYE_BAND)[1], single)
 
 
+def test_band_cut_is_not_fooled_by_a_batch_of_48():
+    batch = np.random.default_rng(1).integers(0, 256, (48, 48, 48), dtype=np.uint8)
+    assert EYE_BAND.cut(batch).shape == (48, EYE_BAND.height, EYE_BAND.width)
+    np.testing.assert_array_equal(EYE_BAND.cut(batch)[5], EYE_BAND.cut(batch[5]))
+
+
 def test_cut_bands_is_not_fooled_by_a_batch_of_48():
     faces = numbered_faces(48)
     bands = cut_bands(faces, EYE_BAND)
