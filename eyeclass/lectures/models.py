@@ -175,7 +175,8 @@ class Lecture(models.Model):
             self.charts = script_safe_json(self.series()) if seconds else ""
             self.duration = video.get("duration", self.duration)
             self.status, self.progress, self.error, self.finished_at = self.Status.DONE, 1.0, "", timezone.now()
-            self.save()
+            # only these fields: live frame counters are updated concurrently by the socket and the worker
+            self.save(update_fields=["summary", "charts", "duration", "status", "progress", "error", "finished_at"])
 
     def stored_result(self) -> dict:
         """The stored rows in the shape of an analysis result (to re-summarise what is stored)."""

@@ -7,7 +7,6 @@ import logging
 import time
 
 from celery import shared_task
-from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
@@ -67,15 +66,6 @@ def _load_classifier(path: str, mtime: float):
     from inference.pipeline import accelerate, load_classifier
 
     return accelerate(load_classifier(path))
-
-
-@worker_process_init.connect
-def preload_model(**kwargs) -> None:
-    """Load the model as each worker process starts, so the first frame or video does not wait for it."""
-    try:
-        load_model()
-    except Exception as exc:  # a missing model is reported per session, with its reason
-        log.warning("eye CNN not preloaded: %s", exc)
 
 
 def analyze(path, on_progress) -> dict:
