@@ -11,14 +11,18 @@ from .forms import ClassroomForm
 from .models import Classroom
 
 
-@login_required
-def home(request):
+def _render_home(request, form: ClassroomForm, status: int = 200):
     classrooms = Classroom.objects.for_teacher(request.user).annotate(
         sessions=Count("lectures"), last_session=Max("lectures__created_at")
     )
     recent = Lecture.objects.for_teacher(request.user).select_related("classroom").defer("charts")[:20]
-    form = ClassroomForm(teacher=request.user)
-    return render(request, "classrooms/home.html", {"classrooms": classrooms, "recent": recent, "form": form})
+    context = {"classrooms": classrooms, "recent": recent, "form": form}
+    return render(request, "classrooms/home.html", context, status=status)
+
+
+@login_required
+def home(request):
+    return _render_home(request, ClassroomForm(teacher=request.user))
 
 
 @login_required
@@ -27,9 +31,7 @@ def classroom_create(request):
     form = ClassroomForm(request.POST, teacher=request.user)
     if form.is_valid():
         return redirect(form.save())
-    classrooms = Classroom.objects.for_teacher(request.user)
-    recent = Lecture.objects.for_teacher(request.user).select_related("classroom").defer("charts")[:20]
-    return render(request, "classrooms/home.html", {"classrooms": classrooms, "recent": recent, "form": form}, status=400)
+    return _render_home(request, form, status=400)
 
 
 @login_required
