@@ -19,6 +19,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -101,11 +102,34 @@ async def stream(url: str, cookie: str, frames: list[bytes], fps: float, seconds
     return {"latencies": latencies, **counts}
 
 
-def run_level(port: int, cookie: str, teacher, classroom, frames, n: int, fps: float, seconds: float) -> str:
+def live_lectures(classroom, n: int, label: str) -> list[str]:
     worker = WorkerHeartbeat.alive(60).values_list("hostname", flat=True).first()
-    lectures = [Lecture.objects.create(classroom=classroom, title=f"bench {n}.{i}", source="live", status="live",
-                                       live_worker=worker, started_at=timezone.now()) for i in range(n)]  # fmt: skip
-    urls = [f"ws://127.0.0.1:{port}/ws/live/{lecture.pk}/" for lecture in lectures]
+    return [Lecture.objects.create(classroom=classroom, title=f"bench {label}.{i}", source="live", status="live",
+                                   live_worker=worker, started_at=timezone.now()).pk for i in range(n)]  # fmt: skip
+
+
+async def first_result(url: str, cookie: str, frame: bytes, timeout: float) -> float:
+    """Send a frame a second until one comes back analysed (the worker is warm); seconds it took."""
+    start = time.monotonic()
+    async with websockets.connect(url, additional_headers={"Cookie": cookie, "Origin": "http://127.0.0.1"}, max_size=2**22) as ws:
+        json.loads(await ws.recv())  # hello
+        seq = 0
+        while time.monotonic() - start < timeout:
+            await ws.send(struct.pack(">I", seq) + frame)
+            seq += 1
+            try:
+                while True:
+                    message = json.loads(await asyncio.wait_for(ws.recv(), timeout=1.0))
+                    if message["type"] == "result":
+                        await ws.send(json.dumps({"type": "stop"}))
+                        return time.monotonic() - start
+            except asyncio.TimeoutError:
+                continue
+    raise SystemExit(f"the worker analysed no frame within {timeout:g} s")
+
+
+def run_level(port: int, cookie: str, classroom, frames, n: int, fps: float, seconds: float) -> str:
+    urls = [f"ws://127.0.0.1:{port}/ws/live/{pk}/" for pk in live_lectures(classroom, n, str(n))]
 
     async def all_streams():
         return await asyncio.gather(*(stream(url, cookie, frames, fps, seconds) for url in urls))
@@ -137,23 +161,33 @@ def main() -> None:
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     port = free_port()
     WorkerHeartbeat.objects.all().delete()
+    log = tempfile.NamedTemporaryFile(prefix="eyeclass-live-bench-", suffix=".log", delete=False)
     server = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=REPO,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                              stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    ok = False
     try:
         deadline = time.monotonic() + 120
         while not WorkerHeartbeat.alive(60).exists():
             assert time.monotonic() < deadline and server.poll() is None, "the app did not start"
             time.sleep(0.5)
-        time.sleep(5)  # the worker's pool process loads the model
-        print(f"video: {args.video.name}, {len(frames)} frames at 480 px wide; {args.seconds:g} s per level\n")
+        warm_url = f"ws://127.0.0.1:{port}/ws/live/{live_lectures(classroom, 1, 'warm-up')[0]}/"
+        warm = asyncio.run(first_result(warm_url, cookie, frames[0], timeout=120))
+        print(f"video: {args.video.name}, {len(frames)} frames at 480 px wide; {args.seconds:g} s per level; "
+              f"first frame analysed {warm:.1f} s after the worker came up\n")
         print("| streams | fps each | frames sent | results | results/s | p50 ms | p95 ms | dropped (busy) | rejected | errors |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for n in args.streams:
-            print(run_level(port, cookie, teacher, classroom, frames, n, args.fps, args.seconds), flush=True)
+            print(run_level(port, cookie, classroom, frames, n, args.fps, args.seconds), flush=True)
+        ok = True
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=60)
         Lecture.objects.filter(classroom=classroom).delete()
+        if not ok:  # show why: the server's and worker's own log
+            print(f"--- server log ({log.name}), last lines ---", file=sys.stderr)
+            print("\n".join(Path(log.name).read_text(errors="replace").splitlines()[-80:]), file=sys.stderr)
+        else:
+            os.unlink(log.name)
 
 
 if __name__ == "__main__":

@@ -180,6 +180,7 @@ for _folder in (VAR_DIR, MEDIA_ROOT, STATIC_ROOT):
 EYECLASS_ANALYSIS_FPS = float(os.environ.get("EYECLASS_ANALYSIS_FPS", "10"))
 
 # Live classroom mode (websocket frames). See eyeclass/live/protocol.py.
+EYECLASS_WARM_UP_MODEL = env_bool("EYECLASS_WARM_UP_MODEL", True)  # load the CNN as each worker process starts
 EYECLASS_LIVE_MAX_FPS = float(os.environ.get("EYECLASS_LIVE_MAX_FPS", "15"))  # per connection, sustained
 EYECLASS_LIVE_MAX_FRAME_BYTES = int(os.environ.get("EYECLASS_LIVE_MAX_FRAME_BYTES", str(1024 * 1024)))
 EYECLASS_LIVE_MAX_IN_FLIGHT = int(os.environ.get("EYECLASS_LIVE_MAX_IN_FLIGHT", "2"))  # beyond: frames are dropped

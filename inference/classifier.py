@@ -50,8 +50,9 @@ class EyeClassifier:
     def labels(self) -> tuple[str, ...]:
         return LABELS
 
-    def predict_bands(self, bands: np.ndarray) -> np.ndarray:
-        """(N, h, w) uint8 bands cut with `self.band` -> (N, 7) float probabilities (flip-averaged)."""
+    def predict_bands(self, bands: np.ndarray, flip: bool = True) -> np.ndarray:
+        """(N, h, w) uint8 bands cut with `self.band` -> (N, 7) float probabilities (flip-averaged
+        unless `flip=False`)."""
         from inference.model import predict_tta
 
         bands = np.asarray(bands)
@@ -59,7 +60,7 @@ class EyeClassifier:
             raise ValueError(f"expected bands of shape (N, {self.band.height}, {self.band.width}), got {bands.shape}")
         if len(bands) == 0:
             return np.zeros((0, NUM_CLASSES))
-        return predict_tta(self.model, bands)
+        return predict_tta(self.model, bands, flip=flip)
 
     def predict_faces(self, faces: np.ndarray) -> np.ndarray:
         """(N, 48, 48) uint8 aligned faces -> (N, 7) probabilities, via the card's band."""

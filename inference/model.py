@@ -67,13 +67,15 @@ def build_model(input_shape: tuple[int, int], config: ModelConfig = ModelConfig(
     return keras.Model(inputs, outputs, name="eye_cnn")
 
 
-def predict_tta(model: keras.Model, bands: np.ndarray, batch_size: int = 256) -> np.ndarray:
+def predict_tta(model: keras.Model, bands: np.ndarray, batch_size: int = 256, flip: bool = True) -> np.ndarray:
     """(N, h, w) uint8 bands -> (N, 7) float probabilities, averaged over each band and its mirror
-    image (flip test-time augmentation). Calls the model directly: no `predict` overhead on the
-    small batches a video pipeline sends."""
+    image (flip test-time augmentation; `flip=False`: the band alone, half the cost). Both views go
+    in one call. Calls the model directly: no `predict` overhead on the small batches a video
+    pipeline sends."""
     out = np.zeros((len(bands), NUM_CLASSES), dtype=np.float64)
     for start in range(0, len(bands), batch_size):
         x = bands[start : start + batch_size].astype("float32")[..., None]
-        for view in (x, x[:, :, ::-1]):
-            out[start : start + batch_size] += keras.ops.convert_to_numpy(model(view, training=False))
-    return out / 2
+        views = np.concatenate([x, x[:, :, ::-1]]) if flip else x
+        probs = keras.ops.convert_to_numpy(model(views, training=False))
+        out[start : start + len(x)] = (probs[: len(x)] + probs[len(x) :]) / 2 if flip else probs
+    return out

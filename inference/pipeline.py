@@ -49,6 +49,7 @@ class AnalysisOptions(Record):
     max_delay: int = 96  # frames a result may wait for its batch (~3 s at 30 fps; `process` never waits)
     track_max_gap: float = 1.5  # seconds a track survives unseen
     lite_cnn: bool = True  # run the eye CNN through TensorFlow Lite (same outputs, checked; faster)
+    flip_tta: bool = True  # average each eye band with its mirror image (as evaluated); False: half the CNN cost
     keep_images: bool = field(default=False, metadata={"skip": True})  # attach frames to results
 
     @classmethod
@@ -82,28 +83,50 @@ def load_classifier(weights: str | None = None):
 class LiteModel:
     """A Keras model compiled to TensorFlow Lite (XNNPACK, `threads` threads), callable like the
     Keras model (`model(x, training=False)` -> numpy). On 2 cores it runs the eye CNN at about half
-    the per-band cost of Keras eager calls and leaves no TF thread pool spinning next to MediaPipe."""
+    the per-band cost of Keras eager calls and leaves no TF thread pool spinning next to MediaPipe.
 
-    def __init__(self, keras_model, threads: int = 1) -> None:
+    Re-allocating an interpreter for a new batch size costs ~0.1 s (XNNPACK repacks the weights),
+    more than the CNN itself on a short clip. So inputs run in chunks of `chunk` rows, the last one
+    zero-padded to a power of two, each size with its own interpreter, made once: at most
+    log2(chunk) + 1 of them, whatever batch sizes the callers send."""
+
+    def __init__(self, keras_model, threads: int = 1, chunk: int = 64) -> None:
         import tensorflow as tf
 
+        if chunk < 1 or chunk & (chunk - 1):
+            raise ValueError(f"chunk must be a power of two, got {chunk}")
         with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the export chatter and tf.lite's deprecation notice
-            content = tf.lite.TFLiteConverter.from_keras_model(keras_model).convert()
-            self._interpreter = tf.lite.Interpreter(model_content=content, num_threads=threads)
-        self._input = self._interpreter.get_input_details()[0]["index"]
-        self._output = self._interpreter.get_output_details()[0]["index"]
-        self._batch = -1
+            self._content = tf.lite.TFLiteConverter.from_keras_model(keras_model).convert()
+        self.threads, self.chunk = threads, chunk
+        self._interpreters: dict[int, tuple] = {}  # padded batch size -> (interpreter, input, output)
+
+    def _interpreter(self, shape: tuple[int, ...]):
+        if shape[0] not in self._interpreters:
+            import tensorflow as tf
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                interpreter = tf.lite.Interpreter(model_content=self._content, num_threads=self.threads)
+            index = interpreter.get_input_details()[0]["index"]
+            interpreter.resize_tensor_input(index, shape)
+            interpreter.allocate_tensors()
+            self._interpreters[shape[0]] = (interpreter, index, interpreter.get_output_details()[0]["index"])
+        return self._interpreters[shape[0]]
 
     def __call__(self, x, training: bool = False) -> np.ndarray:
         x = np.ascontiguousarray(x, dtype=np.float32)
-        if x.shape[0] != self._batch:
-            self._interpreter.resize_tensor_input(self._input, x.shape)
-            self._interpreter.allocate_tensors()
-            self._batch = x.shape[0]
-        self._interpreter.set_tensor(self._input, x)
-        self._interpreter.invoke()
-        return self._interpreter.get_tensor(self._output).copy()
+        outputs = []
+        for start in range(0, len(x), self.chunk):
+            part = x[start : start + self.chunk]
+            size = 1 << (len(part) - 1).bit_length()  # next power of two
+            if size != len(part):
+                part = np.concatenate([part, np.zeros((size - len(part), *part.shape[1:]), np.float32)])
+            interpreter, input_index, output_index = self._interpreter(part.shape)
+            interpreter.set_tensor(input_index, part)
+            interpreter.invoke()
+            outputs.append(interpreter.get_tensor(output_index)[: min(self.chunk, len(x) - start)].copy())
+        return np.concatenate(outputs) if outputs else np.zeros((0, 0), np.float32)
 
 
 def accelerate(classifier, threads: int = 1):
@@ -215,7 +238,7 @@ class SessionAnalyzer:
         bands = [b for p in pending for b in p.bands]
         probs = None
         if self.classifier is not None and bands:
-            probs = np.asarray(self.classifier.predict_bands(np.stack(bands)), dtype=np.float32)
+            probs = np.asarray(self.classifier.predict_bands(np.stack(bands), flip=self.options.flip_tta), dtype=np.float32)
         k, out = 0, []
         for p in pending:
             for record, band in zip(p.readable, p.bands):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 import time
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
@@ -50,13 +52,32 @@ class ModelMissing(Exception):
     pass
 
 
+_model_lock = threading.Lock()
+
+
 def load_model():
     """The eye CNN named by settings, loaded once per worker process (and again if the file changes)."""
     path = settings.EYECLASS_MODEL_PATH
     if not path.is_file():
         raise ModelMissing(f"The emotion model file is missing on the worker ({path}). The video is kept: "
                            "reprocess the session once an administrator has restored the model.")  # fmt: skip
-    return _load_classifier(str(path), path.stat().st_mtime)
+    with _model_lock:  # a task that arrives during the warm-up waits for it instead of loading twice
+        return _load_classifier(str(path), path.stat().st_mtime)
+
+
+@worker_process_init.connect
+def warm_up_model(**kwargs) -> None:
+    """Load the model in the background as each pool process starts, so the first live frame or video
+    does not wait seconds for TensorFlow. A thread: Celery kills pool processes slow to finish init."""
+
+    def load() -> None:
+        try:
+            load_model()
+        except Exception as exc:  # a missing model is reported by the task that needs it
+            log.warning("model warm-up skipped: %s", exc)
+
+    if settings.EYECLASS_WARM_UP_MODEL:
+        threading.Thread(target=load, daemon=True, name="model-warm-up").start()
 
 
 @functools.lru_cache(maxsize=1)

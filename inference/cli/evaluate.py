@@ -20,6 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--confusion", help="confusion matrix PNG (default: beside the weights)")
     parser.add_argument("--record", action="store_true", help="store the scores in the model card")
+    parser.add_argument("--no-flip", action="store_true", help="each band alone, no mirror-image averaging")
     parser.add_argument("--cache-dir", default="data", help="where the parsed FER2013 CSV is cached ('' = none)")
 
 
@@ -33,20 +34,22 @@ def main(args: argparse.Namespace) -> int:
     data = load_bands(args.data, classifier.band, cache_dir=args.cache_dir or None).split(args.split)
     if len(data) == 0:
         raise ValueError(f"{args.data}: no {args.split} faces")
-    scores = score(data.labels, classifier.predict_bands(data.images).argmax(axis=1))
-    confusion = Path(args.confusion or weights.with_name(f"{weights.stem}.{args.split}.confusion.png"))
+    flip = not args.no_flip
+    scores = score(data.labels, classifier.predict_bands(data.images, flip=flip).argmax(axis=1))
+    key = args.split if flip else f"{args.split}_no_flip"
+    confusion = Path(args.confusion or weights.with_name(f"{weights.stem}.{key}.confusion.png"))
     save_confusion_png(scores, confusion, f"{weights.name} on {args.split} ({len(data)} faces)")
     result = {"weights": str(weights), "data": Path(args.data).name, "split": args.split, "faces": len(data),
-              **scores.to_dict(), "confusion_png": str(confusion)}
+              "flip_averaged": flip, **scores.to_dict(), "confusion_png": str(confusion)}
     if args.record:
         card_path = weights.with_suffix(".json")
         card = json.loads(card_path.read_text())
-        card.setdefault("evaluation", {})[args.split] = {k: v for k, v in result.items() if k != "weights"}
+        card.setdefault("evaluation", {})[key] = {k: v for k, v in result.items() if k != "weights"}
         card_path.write_text(json.dumps(card, indent=2) + "\n")
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(f"{weights.name} on {args.split} of {result['data']} ({len(data)} faces, flip-averaged)")
+    print(f"{weights.name} on {args.split} of {result['data']} ({len(data)} faces, {'flip-averaged' if flip else 'no flip averaging'})")
     print(f"accuracy {scores.accuracy:.4f}   macro-F1 {scores.macro_f1:.4f}")
     print(f"{'class':>10} {'precision':>10} {'recall':>8} {'f1':>8} {'support':>8}")
     for label, s in scores.per_class.items():

@@ -25,11 +25,12 @@ class BrightnessClassifier:
     band = EYE_BAND
 
     def __init__(self):
-        self.calls, self.seen = [], 0
+        self.calls, self.seen, self.flips = [], 0, []
 
-    def predict_bands(self, bands):
+    def predict_bands(self, bands, flip=True):
         assert bands.dtype == np.uint8 and bands.shape[1:] == self.band.shape
         self.calls.append(len(bands))
+        self.flips.append(flip)
         m = bands.reshape(len(bands), -1).mean(axis=1, keepdims=True) / 255.0
         logits = -20 * np.abs(m - np.linspace(0, 1, len(LABELS))[None, :])
         p = np.exp(logits)
@@ -184,8 +185,21 @@ def test_lite_cnn_gives_the_same_probabilities_as_keras():
     bands = np.random.default_rng(3).integers(0, 256, (37, *EYE_BAND.shape), dtype=np.uint8)
     np.testing.assert_allclose(fast.predict_bands(bands), keras_clf.predict_bands(bands), atol=1e-5)
     np.testing.assert_allclose(fast.predict_bands(bands[:1]), keras_clf.predict_bands(bands[:1]), atol=1e-5)
+    np.testing.assert_allclose(fast.predict_bands(bands, flip=False), keras_clf.predict_bands(bands, flip=False), atol=1e-5)
+    many = np.random.default_rng(4).integers(0, 256, (300, *EYE_BAND.shape), dtype=np.uint8)  # several chunks
+    np.testing.assert_allclose(fast.predict_bands(many), keras_clf.predict_bands(many), atol=1e-5)
+    # whatever the batch sizes, one interpreter per power-of-two chunk size, none re-allocated per call
+    assert set(fast.model._interpreters) <= {1, 2, 4, 8, 16, 32, 64}
     assert accelerate(BrightnessClassifier()).__class__ is BrightnessClassifier  # not a Keras classifier
     assert accelerate(fast) is fast  # already converted: reused as is
+
+
+def test_flip_averaging_can_be_turned_off(clip):
+    clf = BrightnessClassifier()
+    options = AnalysisOptions(flip_tta=False)
+    assert AnalysisOptions.from_dict(options.to_dict()).flip_tta is False
+    analyze_video(clip, options, classifier=clf)
+    assert clf.calls and set(clf.flips) == {False}
 
 
 def test_a_shot_cut_ends_the_tracks():

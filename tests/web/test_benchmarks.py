@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def bench(script: str, *args: str, database_url: str, timeout: int = 300) -> str:
     result = subprocess.run([sys.executable, f"bench/{script}", *args], cwd=REPO, capture_output=True, text=True,
                             env={**os.environ, "DATABASE_URL": database_url}, timeout=timeout)  # fmt: skip
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-8000:]
     return result.stdout
 
 

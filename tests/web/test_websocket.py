@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -54,6 +56,17 @@ async def test_it_accepts_a_logged_in_teacher_and_relays_updates(teacher, other_
     assert await theirs.receive_nothing(timeout=0.5)  # another teacher's socket hears nothing
     await mine.disconnect()
     await theirs.disconnect()
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the Redis channel layer")
+async def test_it_stays_open_and_relays_after_an_idle_spell(teacher):
+    """The Redis layer's blocking pop lasts 5 s; a client socket timeout at or under that closed idle sockets."""
+    ws, _, _ = await connect(headers=[await session_cookie_for(teacher)])
+    await ws.receive_json_from(timeout=5)
+    assert await ws.receive_nothing(timeout=7.5, interval=0.5)  # no crash, no close
+    await database_sync_to_async(notify_teacher)(teacher.pk, {"type": "progress", "value": 7})
+    assert await ws.receive_json_from(timeout=5) == {"type": "progress", "value": 7}
+    await ws.disconnect()
 
 
 async def test_it_answers_malformed_frames_without_closing(teacher):
