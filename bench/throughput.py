@@ -9,7 +9,7 @@ Rows (frames of video processed per second, model loading excluded):
   (full frame, tiles, crop-mesh retries) — the floor our own steps cannot go below;
 - for reference, decode + the two MediaPipe models called once each on the full frame;
 - full analysis: SessionAnalyzer (shot cuts, tracking, alignment, batched eye CNN, eye signals,
-  spotting, engagement, records) — target >= 75% of the second row;
+  spotting, engagement, records), default options and with flip averaging — target >= 75% of the second row;
 - the `fer` package (FER(mtcnn=False).detect_emotions per frame) when it is importable;
 - with --classroom: the CCTV clip at 10 analysed fps with auto (5x3) tiles, as a real-time factor.
 The passes are interleaved (one pass of every row, `--repeat` times) and each row keeps its fastest
@@ -59,9 +59,9 @@ def decode_and_raw_models(path, det, mesh):
     return run
 
 
-def full_analysis(path, classifier, faces: MediaPipeFaces, fps=None):
+def full_analysis(path, classifier, faces: MediaPipeFaces, fps=None, flip=False):
     """One pass = a fresh SessionAnalyzer over the clip (classifier already loaded and converted)."""
-    options = AnalysisOptions(fps=fps, tiles=faces.tiles, emotions=classifier is not None, lite_cnn=False)
+    options = AnalysisOptions(fps=fps, tiles=faces.tiles, emotions=classifier is not None, lite_cnn=False, flip_tta=flip)
 
     def run() -> int:
         n = 0
@@ -98,8 +98,9 @@ def ready(classifier):
     if classifier is None:
         return None
     classifier = accelerate(classifier)
-    for n in (1, AnalysisOptions().batch_size):
-        classifier.predict_bands(np.zeros((n, *classifier.band.shape), np.uint8))
+    for n in (1, 2, 3, 5, 9, 17, 33, 65):  # every chunk size the runtime may build (TF Lite: powers of two)
+        for flip in (True, False):
+            classifier.predict_bands(np.zeros((n, *classifier.band.shape), np.uint8), flip=flip)
     return classifier
 
 
@@ -131,10 +132,12 @@ def main() -> None:
             path, faces
         ),
         "(reference: decode + the two MediaPipe models once per full frame)": decode_and_raw_models(path, det, mesh),
-        "full analysis (ours" + (cnn if classifier is not None else ", CNN off") + ")": full_analysis(
+        "full analysis (ours" + (cnn if classifier is not None else ", CNN off") + ", default options)": full_analysis(
             path, classifier, faces
         ),
     }
+    if classifier is not None:
+        rows["full analysis (ours" + cnn + ", with flip averaging: --flip)"] = full_analysis(path, classifier, faces, flip=True)
     fer = None if args.no_fer else fer_package(path)
     if fer is not None:
         rows["`fer` package (FER(mtcnn=False).detect_emotions per frame)"] = fer
@@ -162,17 +165,19 @@ def main() -> None:
         fps[name] = n / secs
         if name != "classroom":
             print(f"| {name} | {n} | {secs:.2f} | {n / secs:.1f} |")
-    names = list(rows)
-    ours, floor = fps[names[3]], fps[names[1]]
-    print(f"\nOur steps on top of the models: analysis fps = {100 * ours / floor:.0f}% of decode + models fps.")
-    if fer is not None:
-        print(f"Full analysis vs `fer`: {ours / fps[names[4]]:.1f}x.")
-    else:
+    names = [name for name in rows if name.startswith("full analysis")]
+    floor = fps[list(rows)[1]]
+    fer_name = next((name for name in rows if name.startswith("`fer`")), None)
+    for name in names:
+        variant = name[name.rindex(", ") + 2 : -1]
+        line = f"\n{variant}: analysis fps = {100 * fps[name] / floor:.0f}% of decode + models fps"
+        print(line + (f"; {fps[name] / fps[fer_name]:.1f}x the `fer` package." if fer_name else "."))
+    if fer_name is None:
         print("`fer` package not importable here (measured before on this clip: 25.5 fps).")
     if args.classroom:
         secs, n = best["classroom"]
         duration = VideoReader(room).info.duration
-        print(f"Classroom CCTV at 10 analysed fps, auto (5x3) tiles: {n} frames in {secs:.2f} s for "
+        print(f"\nClassroom CCTV at 10 analysed fps, auto (5x3) tiles, default options: {n} frames in {secs:.2f} s for "
               f"{duration:.2f} s of video = {duration / secs:.2f}x real time.")  # fmt: skip
 
 

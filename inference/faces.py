@@ -7,6 +7,7 @@ did not cover are kept as landmark-less faces: counted as present, never guessed
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Self
 
@@ -116,6 +117,9 @@ class MediaPipeFaces:
     found nothing (faces too small for its detector, ~4 ms wasted per frame) rests for
     `retry_after` calls; detected faces still get the crop mesh meanwhile. Talk clip, 3 calls:
     343 mesh calls instead of 511 for 261 landmarked faces instead of 270.
+    threads: MediaPipe's graphs run single-threaded and release the GIL, so with 2 the full-frame
+    mesh and the detector (or two halves of the tiles, each half with its own detector) run side by
+    side: measured 1.85x on the CCTV clip's tiles with 2 cores. Same faces, same order as with 1.
     """
 
     def __init__(
@@ -126,15 +130,21 @@ class MediaPipeFaces:
         video: bool = True,
         crop_min_inter_ocular: float = MIN_INTER_OCULAR,
         retry_after: int = 3,
+        threads: int = 2,
     ) -> None:
         import mediapipe as mp  # heavy import, only when a detector is built
 
         if tiles != "auto" and (len(tiles) != 2 or min(tiles) < 1):
             raise ValueError(f"tiles must be 'auto' or (columns, rows) >= 1, got {tiles!r}")
+        if threads not in (1, 2):
+            raise ValueError(f"threads must be 1 or 2, got {threads!r}")
         self.tiles = tiles if tiles == "auto" else tuple(tiles)
-        self._detector = mp.solutions.face_detection.FaceDetection(
-            model_selection=1, min_detection_confidence=min_confidence
-        )
+        # one detector per lane: a MediaPipe graph takes one image at a time
+        self._detectors = [
+            mp.solutions.face_detection.FaceDetection(model_selection=1, min_detection_confidence=min_confidence)
+            for _ in range(threads)
+        ]
+        self._lane = ThreadPoolExecutor(1, thread_name_prefix="faces") if threads > 1 else None
         self._mesh = mp.solutions.face_mesh.FaceMesh(
             static_image_mode=not video,
             max_num_faces=max_faces,
@@ -152,7 +162,10 @@ class MediaPipeFaces:
         self._mesh_rest = 0  # calls left before the full-frame mesh runs again
 
     def close(self) -> None:
-        self._detector.close()
+        if self._lane is not None:
+            self._lane.shutdown(wait=True)
+        for detector in self._detectors:
+            detector.close()
         self._mesh.close()
         self._crop_mesh.close()
 
@@ -164,14 +177,26 @@ class MediaPipeFaces:
 
     def __call__(self, frame_bgr: np.ndarray) -> list[Face]:
         rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
-        meshed_faces: list[Face] = []
-        if self._mesh_rest > 0:
-            self._mesh_rest -= 1
-        else:
-            meshed_faces = self.mesh(rgb)
-            if not meshed_faces:
-                self._mesh_rest = self.retry_after
-        faces = merge(meshed_faces, self.detect(rgb))
+        run_mesh = self._mesh_rest == 0
+        self._mesh_rest = max(0, self._mesh_rest - 1)
+        if self._lane is None:
+            meshed_faces = self.mesh(rgb) if run_mesh else []
+            detected = self.detect(rgb)
+        else:  # lane 2: the mesh and the odd regions; this thread: the even regions
+            regions = self.regions(*rgb.shape[:2])
+            mine, theirs = regions[0::2], regions[1::2]
+
+            def other_lane():
+                return (self.mesh(rgb) if run_mesh else []), self._detect_regions(rgb, theirs, self._detectors[1])
+
+            pending = self._lane.submit(other_lane)
+            found_here = self._detect_regions(rgb, mine, self._detectors[0])
+            meshed_faces, found_there = pending.result()
+            order = {region: i for i, region in enumerate(regions)}  # region order, as with one thread
+            detected = suppress([face for _, face in sorted(found_here + found_there, key=lambda rf: order[rf[0]])])
+        if run_mesh and not meshed_faces:
+            self._mesh_rest = self.retry_after
+        faces = merge(meshed_faces, detected)
         meshed = sum(f.landmarks is not None for f in faces)
         self._failed = [(box, left - 1) for box, left in self._failed if left > 1]
         for face in faces:
@@ -203,24 +228,31 @@ class MediaPipeFaces:
             return None
         return pts
 
+    def regions(self, height: int, width: int) -> list[tuple[int, int, int, int]]:
+        """(x, y, w, h) of the whole frame, then of each tile."""
+        grid = auto_grid(height, width) if self.tiles == "auto" else self.tiles
+        return [(0, 0, width, height)] + (list(_tiles(height, width, grid)) if grid != (1, 1) else [])
+
     def detect(self, rgb: np.ndarray) -> list[Face]:
         """Face Detection (full-range model) on the frame and on each tile, then NMS."""
+        found = self._detect_regions(rgb, self.regions(*rgb.shape[:2]), self._detectors[0])
+        return suppress([face for _, face in found])
+
+    @staticmethod
+    def _detect_regions(rgb: np.ndarray, regions, detector) -> list[tuple[tuple, Face]]:
         height, width = rgb.shape[:2]
-        regions = [(0, 0, width, height)]
-        grid = auto_grid(height, width) if self.tiles == "auto" else self.tiles
-        if grid != (1, 1):
-            regions += list(_tiles(height, width, grid))
-        found: list[Face] = []
-        for x0, y0, w, h in regions:
+        found = []
+        for region in regions:
+            x0, y0, w, h = region
             crop = rgb if (w, h) == (width, height) else np.ascontiguousarray(rgb[y0 : y0 + h, x0 : x0 + w])
-            for det in self._detector.process(crop).detections or []:
+            for det in detector.process(crop).detections or []:
                 rel = det.location_data.relative_bounding_box
                 box = Box(x0 + rel.xmin * w, y0 + rel.ymin * h, rel.width * w, rel.height * h)
                 kp = det.location_data.relative_keypoints
                 eyes = np.array([[x0 + kp[i].x * w - 0.5, y0 + kp[i].y * h - 0.5] for i in (0, 1)])
                 eyes = eyes[np.argsort(eyes[:, 0])]
-                found.append(Face(box=box, score=float(det.score[0]), eyes=eyes))
-        return suppress(found)
+                found.append((region, Face(box=box, score=float(det.score[0]), eyes=eyes)))
+        return found
 
     def mesh(self, rgb: np.ndarray) -> list[Face]:
         """Face Mesh with iris: 478 landmarks per face, in pixels."""

@@ -37,7 +37,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--max-faces", type=int, default=4, help="faces given landmarks per frame")
     parser.add_argument("--weights", help="eye CNN weights (default: inference/weights/eye_cnn.keras)")
     parser.add_argument("--no-emotions", action="store_true", help="skip the eye CNN (no probabilities)")
-    parser.add_argument("--no-flip", action="store_true", help="no mirror-image averaging in the CNN (half its cost)")
+    parser.add_argument("--flip", action="store_true", help="average each eye band with its mirror image (2x CNN cost)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -129,7 +129,7 @@ def main(args) -> int:
         tiles=parse_tiles(args.tiles),
         max_faces=args.max_faces,
         emotions=not args.no_emotions,
-        flip_tta=not args.no_flip,
+        flip_tta=args.flip,
         keep_images=bool(args.annotated),
         max_delay=16 if args.annotated else AnalysisOptions.max_delay,  # frames held for drawing
     )

@@ -68,6 +68,25 @@ def test_small_face_found_by_the_detector_but_not_meshed():
     assert face.landmarks is None
 
 
+def test_two_lanes_find_the_same_faces_as_one():
+    """threads=2 runs the mesh and half the tiles beside the rest: same faces, same order, same numbers."""
+    astronaut = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+    frame = np.full((352, 640, 3), 120, np.uint8)
+    frame[100:320, 40:260] = astronaut[20:240, 130:350]  # a big face: mesh + detector
+    frame[150:194, 420:464] = cv2.resize(astronaut[20:240, 130:350], (44, 44), interpolation=cv2.INTER_AREA)
+    found = {}
+    for threads in (1, 2):
+        with MediaPipeFaces(video=True, tiles=(4, 3), min_confidence=0.4, threads=threads) as finder:
+            found[threads] = [finder(frame) for _ in range(3)]
+    for one, two in zip(found[1], found[2]):
+        assert len(one) == len(two) >= 2
+        for a, b in zip(one, two):
+            assert a.box == b.box and a.score == b.score and np.array_equal(a.eyes, b.eyes)
+            assert (a.landmarks is None) == (b.landmarks is None)
+    with pytest.raises(ValueError):
+        MediaPipeFaces(threads=3)
+
+
 def test_auto_grid_and_bad_tiles():
     from inference.faces import auto_grid
 
@@ -126,7 +145,7 @@ def test_failed_crop_retries_wait_a_few_frames():
     a full-frame mesh that finds nothing rests as long."""
     big = _face(Box(100, 100, 80, 80), 0.9)
     big.eyes = np.array([[120.0, 130.0], [160.0, 130.0]])
-    with MediaPipeFaces(video=True, retry_after=3) as finder:
+    with MediaPipeFaces(video=True, retry_after=3, threads=1) as finder:  # fakes replace mesh() and detect()
         tries, mesh_calls = [], []
         finder.mesh = lambda rgb: mesh_calls.append(1) or []
         finder.detect = lambda rgb: [Face(big.box, big.score, big.eyes.copy())]

@@ -15,6 +15,7 @@ from inference.geometry import EYE_BAND
 from inference.labels import LABELS
 from inference.pipeline import AnalysisOptions, SessionAnalyzer, analyze_video
 from inference.records import Box
+from inference.video import VideoReader
 from tests.clips import write_clip
 from tests.conftest import shared_path
 
@@ -71,7 +72,7 @@ def test_push_batches_frames_and_process_answers_at_once(clip):
         frames.append(cap.read()[1])
     cap.release()
     clf = BrightnessClassifier()
-    with SessionAnalyzer(AnalysisOptions(max_delay=4, batch_size=100), classifier=clf) as session:
+    with SessionAnalyzer(AnalysisOptions(max_delay=4, batch_size=100, overlap_cnn=False), classifier=clf) as session:
         out = [session.push(f, i / 10) for i, f in enumerate(frames[:4])]
         assert [len(o) for o in out] == [0, 0, 0, 4] and clf.calls == [4]
         assert [r.frame for r in out[3]] == [0, 1, 2, 3]
@@ -84,6 +85,22 @@ def test_push_batches_frames_and_process_answers_at_once(clip):
         with pytest.raises(ValueError, match="decodable"):
             session.process_jpeg(b"not a jpeg", 0.6)
         assert session.finish() == []
+
+
+def test_an_overlapped_cnn_gives_the_same_results_one_batch_later(clip):
+    """overlap_cnn classifies a batch in a thread while the next frames are read: the completed frames
+    come out a batch later, in order, with the same numbers as without it."""
+    runs = {}
+    for overlap in (False, True):
+        clf = BrightnessClassifier()
+        with SessionAnalyzer(AnalysisOptions(max_delay=3, batch_size=100, overlap_cnn=overlap), classifier=clf) as s:
+            per_push = [[r.frame for r in s.push(frame.image, frame.time)] for frame in VideoReader(clip)][:9]
+            rest = s.finish()
+            runs[overlap] = (per_push, s.result().to_dict(), rest)
+    assert runs[False][0][:6] == [[], [], [0, 1, 2], [], [], [3, 4, 5]]
+    assert runs[True][0][:9] == [[], [], [], [], [], [0, 1, 2], [], [], [3, 4, 5]]
+    assert runs[True][1] == {**runs[False][1], "options": runs[True][1]["options"]}
+    assert runs[True][1]["seconds"] and runs[True][1]["tracks"]
 
 
 class StubFaces:
@@ -194,12 +211,12 @@ def test_lite_cnn_gives_the_same_probabilities_as_keras():
     assert accelerate(fast) is fast  # already converted: reused as is
 
 
-def test_flip_averaging_can_be_turned_off(clip):
-    clf = BrightnessClassifier()
-    options = AnalysisOptions(flip_tta=False)
-    assert AnalysisOptions.from_dict(options.to_dict()).flip_tta is False
-    analyze_video(clip, options, classifier=clf)
-    assert clf.calls and set(clf.flips) == {False}
+def test_flip_averaging_is_an_option_off_by_default_for_video(clip):
+    for options, expected in ((AnalysisOptions(), False), (AnalysisOptions(flip_tta=True), True)):
+        clf = BrightnessClassifier()
+        assert AnalysisOptions.from_dict(options.to_dict()).flip_tta is expected
+        analyze_video(clip, options, classifier=clf)
+        assert clf.calls and set(clf.flips) == {expected}
 
 
 def test_a_shot_cut_ends_the_tracks():
