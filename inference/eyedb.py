@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from inference.fer2013 import SPLITS, FaceSet, load_fer2013
-from inference.geometry import FRAME_SIZE, Band
+from inference.geometry import FRAME_SIZE, FULL_FACE, Band
 from inference.labels import LABELS
 
 DB_NAME = "eye_db.npz"
@@ -64,9 +64,11 @@ def load_bands(path: str | Path, band: Band, cache_dir: str | Path | None = None
     """Bands from either an eye database (whose geometry must equal `band`) or FER2013 itself."""
     if str(path).endswith(".npz"):
         db = load_eye_db(path)
-        if db.band != band:
-            raise ValueError(f"{path}: holds band {db.band}, but {band} is needed")
-        return db.faces
+        if db.band == band:
+            return db.faces
+        if db.band == FULL_FACE:  # whole faces (build-eye-db --band full): any band can be cut from them
+            return FaceSet(cut_bands(db.faces.images, band), db.faces.labels, db.faces.splits)
+        raise ValueError(f"{path}: holds band {db.band}, but {band} is needed")
     faces = load_fer2013(path, cache_dir=cache_dir)
     return FaceSet(cut_bands(faces.images, band), faces.labels, faces.splits)
 

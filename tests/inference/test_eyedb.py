@@ -7,7 +7,7 @@ import pytest
 from inference.__main__ import main as cli
 from inference.eyedb import DB_NAME, build_eye_db, load_bands, load_eye_db, mosaic
 from inference.fer2013 import SPLITS, FaceSet
-from inference.geometry import EYE_BAND, Band
+from inference.geometry import EYE_BAND, FULL_FACE, Band
 from inference.labels import LABELS
 
 
@@ -56,6 +56,15 @@ def test_load_bands_checks_the_geometry(tmp_path, faces):
         load_bands(tmp_path / DB_NAME, Band(6, 30))
     with pytest.raises(FileNotFoundError):
         load_eye_db(tmp_path / "missing.npz")
+
+
+def test_a_database_of_whole_faces_yields_any_band(tmp_path, faces):
+    """The compact file carried to a GPU box holds whole faces; eye and full-face runs both read it."""
+    build_eye_db(faces, FULL_FACE, tmp_path)
+    eye = load_bands(tmp_path / DB_NAME, EYE_BAND)
+    np.testing.assert_array_equal(eye.images, faces.images[:, EYE_BAND.top : EYE_BAND.bottom])
+    np.testing.assert_array_equal(eye.labels, faces.labels)
+    assert load_bands(tmp_path / DB_NAME, FULL_FACE).images.shape == (8, 48, 48)
 
 
 def test_cli_builds_from_csv(tmp_path, faces, capsys):

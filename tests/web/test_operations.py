@@ -50,8 +50,8 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path, test_da
     port = free_port()
     log = (tmp_path / "serve.log").open("w")
     env = {**os.environ, "DATABASE_URL": test_database_url}
-    proc = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=REPO, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port), "--web-processes", "2"],
+                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -62,13 +62,13 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path, test_da
             except OSError:
                 assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
                 time.sleep(0.5)
-        # serve starts daphne and the worker each in its own process group (pgid == child pid)
+        # serve starts two daphne processes on one socket and the worker, each in its own process group
         groups = {pid for pid, parent, _, _ in processes() if parent == proc.pid}
-        assert len(groups) == 2
+        assert len(groups) == 3
         while "ready." not in (tmp_path / "serve.log").read_text():  # the worker has forked its pool
             assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
             time.sleep(0.3)
-        assert len([p for p, _, g, _ in processes() if g in groups]) >= 3
+        assert len([p for p, _, g, _ in processes() if g in groups]) >= 4
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=60) == 0
         left = [p for p, _, g, state in processes() if g in groups and not state.startswith("Z")]

@@ -1,18 +1,21 @@
 """Run the whole app in one terminal: the ASGI server (HTTP + websockets) and a Celery worker.
 
-Ctrl-C (or SIGTERM) stops both, worker pool included: each child runs in its own process group
-and the whole group is signalled, then killed if it has not exited within the grace period.
+The web side is `--web-processes` daphne processes accepting on one listening socket (opened here and
+inherited, so the kernel spreads connections): Django runs sync views on one thread per process, so one
+process uses one core. Ctrl-C (or SIGTERM) stops everything, worker pool included: each child runs in
+its own process group and the whole group is signalled, then killed if it has not exited in time.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -23,17 +26,31 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--queues", default="celery,gpu", help="queues this worker consumes")
         parser.add_argument("--concurrency", type=int, default=1)
+        parser.add_argument("--web-processes", type=int, default=int(os.environ.get("WEB_PROCESSES", "0")),
+                            help="daphne processes (default: one per core, at most 4)")
         parser.add_argument("--no-worker", action="store_true", help="web server only")
         parser.add_argument("--grace", type=float, default=15.0, help="seconds to wait before killing")
 
-    def handle(self, *args, host, port, queues, concurrency, no_worker, grace, **options):
-        commands = {"web": [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "eyeclass.asgi:application"]}
+    def handle(self, *args, host, port, queues, concurrency, web_processes, no_worker, grace, **options):
+        web_processes = web_processes or min(os.cpu_count() or 1, 4)
+        try:
+            listener = socket.create_server((host, port), backlog=512)  # shared by every web process
+        except OSError as exc:
+            raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        listener.set_inheritable(True)
+        fd = str(listener.fileno())
+        daphne = [sys.executable, "-m", "daphne", "--fd", fd, "eyeclass.asgi:application"]
+        commands = {f"web{i + 1}": daphne for i in range(web_processes)}
         if not no_worker:
             commands["worker"] = [
                 sys.executable, "-m", "celery", "-A", "eyeclass", "worker", "-l", "info",
                 "-Q", queues, "-c", str(concurrency), "-n", f"local-{os.getpid()}@%h",
             ]  # fmt: skip
-        children = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}
+        children = {
+            name: subprocess.Popen(cmd, start_new_session=True, pass_fds=(listener.fileno(),) if name.startswith("web") else ())
+            for name, cmd in commands.items()
+        }
+        listener.close()  # the web processes hold it now
         self.stdout.write(self.style.SUCCESS(f"EyeClass is running at http://{host}:{port}/ — Ctrl-C stops it."))
 
         stopping = False
