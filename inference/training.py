@@ -153,9 +153,16 @@ def hardware() -> dict:
     if cpuinfo.exists():
         names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
         cpu = names[0] if names else cpu
+    accelerator = None
+    if keras.backend.backend() == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        accelerator = None if device.platform == "cpu" else getattr(device, "device_kind", device.platform)
     return {
         "cpu": cpu,
         "cpu_count": os.cpu_count(),
+        "accelerator": accelerator,
         "backend": keras.backend.backend(),
         "keras": keras.__version__,
         "precision": keras.mixed_precision.global_policy().name,
