@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -71,15 +72,19 @@ def user(base: str, cookie: str, pages: list[str], until: float, think: float, s
             "status poll" if page.endswith("status/") else ("class page" if page.startswith("/classes/") else "home"))  # fmt: skip
         request = urllib.request.Request(base + page, headers={"Cookie": cookie})
         start = time.perf_counter()
+        reason = None
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 response.read()
-                ok = response.status == 200
-        except (urllib.error.URLError, OSError):
-            ok = False
+                reason = None if response.status == 200 else f"HTTP {response.status}"
+        except urllib.error.HTTPError as exc:
+            reason = f"HTTP {exc.code}"
+        except (urllib.error.URLError, OSError) as exc:
+            reason = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
         samples[kind].append((time.perf_counter() - start) * 1000)
-        if not ok:
+        if reason:
             errors[kind] += 1
+            errors.setdefault("reasons", set()).add(f"{page}: {reason}")
         time.sleep(rng.uniform(0, 2 * think))
 
 
@@ -93,8 +98,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     teachers = make_teachers(args.teachers, lectures=2, seconds=3600)
     port = free_port()
+    log = tempfile.NamedTemporaryFile(prefix="eyeclass-dashboard-bench-", suffix=".log", delete=False)
     server = subprocess.Popen([sys.executable, "manage.py", "serve", "--no-worker", "--port", str(port)], cwd=REPO,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                              stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -118,10 +124,15 @@ def main() -> None:
               f"{total} requests, {total / args.seconds:.1f} req/s\n")  # fmt: skip
         print("| page | requests | p50 ms | p95 ms | max ms | errors |\n| --- | ---: | ---: | ---: | ---: | ---: |")
         everything = [x for v in samples.values() for x in v]
+        reasons = errors.pop("reasons", set())
         for kind, values in sorted(samples.items()) + [("all", everything)]:
             errs = sum(errors.values()) if kind == "all" else errors[kind]
             print(f"| {kind} | {len(values)} | {np.percentile(values, 50):.1f} | {np.percentile(values, 95):.1f} | "
                   f"{max(values):.1f} | {errs} |")  # fmt: skip
+        for reason in sorted(reasons)[:10]:
+            print(f"error: {reason}")
+        if reasons:
+            print(f"server log: {log.name}")
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)

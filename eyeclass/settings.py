@@ -89,6 +89,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Under ASGI each request's sync code may run on a fresh thread, and persistent per-thread
+    # connections piled up until PostgreSQL refused clients (seen under 50 users). Django's advice
+    # for ASGI: no persistent connections, the backend's pool instead. Connections are checked as
+    # they are taken, so a restarted PostgreSQL costs nobody an error.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # Django then has the pool check each connection it lends
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "8")),  # per process
+        "timeout": 20,  # seconds a request waits for a free connection
+    }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so that test workers started as subprocesses see the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_eyeclass.sqlite3")}
