@@ -83,18 +83,13 @@ TEMPLATES = [
 
 # Database: DATABASE_URL (postgres://..., psycopg 3) or a SQLite file under var/.
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'eyeclass.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'eyeclass.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Under ASGI each request's sync code may run on a fresh thread, and persistent per-thread
     # connections piled up until PostgreSQL refused clients (seen under 50 users). Django's advice
     # for ASGI: no persistent connections, the backend's pool instead. Connections are checked as
     # they are taken, so a restarted PostgreSQL costs nobody an error.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # Django then has the pool check each connection it lends
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
@@ -105,7 +100,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so that test workers started as subprocesses see the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_eyeclass.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis (broker, results, channel layer) or embedded fallbacks that need no server.

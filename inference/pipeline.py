@@ -91,8 +91,8 @@ class LiteModel:
     Keras model (`model(x, training=False)` -> numpy). On 2 cores it runs the eye CNN at about half
     the per-band cost of Keras eager calls and leaves no TF thread pool spinning next to MediaPipe.
 
-    Re-allocating an interpreter for a new batch size costs ~0.1 s (XNNPACK repacks the weights),
-    more than the CNN itself on a short clip. So inputs run in chunks of `chunk` rows, the last one
+    Re-allocating an interpreter for a new batch size is slow (XNNPACK repacks the weights): on a
+    short clip it cost more than the CNN itself. So inputs run in chunks of `chunk` rows, the last one
     zero-padded to a power of two, each size with its own interpreter, made once: at most
     log2(chunk) + 1 of them, whatever batch sizes the callers send."""
 
@@ -125,13 +125,13 @@ class LiteModel:
         outputs = []
         for start in range(0, len(x), self.chunk):
             part = x[start : start + self.chunk]
-            size = 1 << (len(part) - 1).bit_length()  # next power of two
-            if size != len(part):
-                part = np.concatenate([part, np.zeros((size - len(part), *part.shape[1:]), np.float32)])
+            n, size = len(part), 1 << (len(part) - 1).bit_length()  # rows, next power of two
+            if size != n:
+                part = np.concatenate([part, np.zeros((size - n, *part.shape[1:]), np.float32)])
             interpreter, input_index, output_index = self._interpreter(part.shape)
             interpreter.set_tensor(input_index, part)
             interpreter.invoke()
-            outputs.append(interpreter.get_tensor(output_index)[: min(self.chunk, len(x) - start)].copy())
+            outputs.append(interpreter.get_tensor(output_index)[:n].copy())
         return np.concatenate(outputs) if outputs else np.zeros((0, 0), np.float32)
 
 
