@@ -119,7 +119,8 @@ class MediaPipeFaces:
     343 mesh calls instead of 511 for 261 landmarked faces instead of 270.
     threads: MediaPipe's graphs run single-threaded and release the GIL, so with 2 the full-frame
     mesh and the detector (or two halves of the tiles, each half with its own detector) run side by
-    side: measured 1.85x on the CCTV clip's tiles with 2 cores. Same faces, same order as with 1.
+    side (bench/throughput.py: the classroom clip went from 0.83x to 1.40x real time on 2 cores).
+    Same faces, same order as with 1.
     """
 
     def __init__(
