@@ -8,7 +8,8 @@ with `"incomplete"` in its card. At the end the TOP eye runs by PublicTest accur
 never on that machine) and the full-face run are copied to $OUT, with every card, history and log
 in $OUT/meta.tar.gz.
 
-Environment: OUT (required), DATA (full faces .npz), BUDGET seconds (470), WAVE (3), MAX_PARALLEL (5),
+Environment: OUT (required), DATA (full faces .npz), BUDGET seconds (470), FIRST_EPOCH_LIMIT seconds
+(150: stop everything when no job has finished one epoch by then), WAVE (3), MAX_PARALLEL (5),
 TOP (3), WIDTHS (64,128,256), EPOCHS_SCALE (1.0; smaller for a dry run), SUBSET (0 = all faces).
 """
 
@@ -75,6 +76,9 @@ class Runner:
         self.deadline = time.monotonic() + budget
         self.widths = os.environ.get("WIDTHS", "64,128,256")
         self.subset = os.environ.get("SUBSET", "")
+        # a first epoch (compiling included) takes well under a minute on an H200; far longer means
+        # something runs at a fraction of the expected speed, and the rest of the lease is better kept
+        self.first_epoch_limit = float(os.environ.get("FIRST_EPOCH_LIMIT", 150))
 
     def start(self, job: Job) -> None:
         (self.exports / job.name).mkdir(exist_ok=True)
@@ -121,13 +125,17 @@ class Runner:
             os.killpg(job.process.pid, signal.SIGKILL)
             job.process.wait()
         job.status = "stopped"
-        log(f"stopped {job.name} at the deadline after epoch {job.state(self.runs).get('epoch', 0)} of {job.epochs}")
+        log(f"stopped {job.name} after epoch {job.state(self.runs).get('epoch', 0)} of {job.epochs}")
 
     def run(self, jobs: list[Job], wave: int, max_parallel: int) -> None:
         for job in jobs[:wave]:
             self.start(job)
+        first_epoch_by = time.monotonic() + self.first_epoch_limit
         while time.monotonic() < self.deadline:
             self.poll(jobs)
+            if time.monotonic() > first_epoch_by and not any(j.state(self.runs).get("epoch") for j in jobs):
+                log(f"no job finished an epoch in {self.first_epoch_limit:.0f} s: stopping all (too slow to train here)")
+                break
             running = [j for j in jobs if j.status == "running"]
             waiting = [j for j in jobs if j.status == "waiting"]
             if waiting and len(running) < max_parallel and self.fits(waiting[0], jobs):

@@ -6,7 +6,8 @@
 #                                # what travels (64 MiB limit); `bench/gpu_train.sh home` undoes it
 #   bench/gpu_train.sh device    # there (the `device` tool's run, carry [".gpu"], timeout 590): runs
 #                                # bench/gpu_train.py with KERAS_BACKEND=jax; weights, cards, logs in $OUT
-#   bench/ship.sh OUT/NAME       # here, on what came back: evaluate on PrivateTest, cards, README section
+#   bench/gpu_train.sh unpack FILES_AT DEST   # here: what came back (read-only) -> DEST/NAME/{.keras,.json,logs}
+#   bench/ship.sh DEST/EYE_NAME DEST/full_s1  # here: evaluate on PrivateTest, cards, README section
 #
 # The box has JAX, numpy 2 and Python 3.12 but no TensorFlow and no internet; ../shared does not travel,
 # so `prepare` packs the faces (split and labels included) into .gpu/ (git-ignored); every band is cut
@@ -51,6 +52,10 @@ home)
   for f in $COMMITTED_WEIGHTS; do sed -i "\#^/$f\$#d" .git/info/exclude; done
   git status --short
   ;;
+unpack)
+  mkdir -p "$3" && cp -r "$2"/. "$3"/ && chmod -R u+w "$3" && tar xzf "$3/meta.tar.gz" -C "$3"
+  grep -h "runs by PublicTest" "$3/train.log" || true
+  ;;
 device)
   : "${OUT:?run this on the device box, where OUT is set}"
   if [ -z "${LOCAL_DRY_RUN:-}" ]; then
@@ -64,10 +69,11 @@ device)
   exec > >(tee "$OUT/train.log") 2>&1
   nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || echo "no GPU here"
   python3 -c "import jax, keras, numpy; print('jax', jax.__version__, 'keras', keras.__version__, 'numpy', numpy.__version__, jax.devices())"
+  timeout 90 python3 bench/augment_cost.py --steps 20 2>&1 | grep -E "backend|ms/step" || true
   DATA=/tmp/faces.npz python3 bench/gpu_train.py
   ;;
 *)
-  sed -n 2,16p "$0"
+  sed -n 2,18p "$0"
   exit 2
   ;;
 esac

@@ -18,9 +18,9 @@ if [ -n "$FULL_RUN" ]; then
     2>/dev/null | tee data/eval_full.txt
   FULL_ARGS=(--full "$W/full_face_cnn.json")
 fi
-cp data/band_measure.json "$W/band_measurement.json"
+if [ -f data/band_measure.json ]; then cp data/band_measure.json "$W/band_measurement.json"; fi  # else: the committed one
 python bench/finalize_cards.py --eye "$W/eye_cnn.json" "${FULL_ARGS[@]}" --band-measure "$W/band_measurement.json" >/dev/null
-cp data/eye_db/mosaic_*.png data/eye_db/counts.md "$W/eye_db/"
+if [ -d data/eye_db ]; then cp data/eye_db/mosaic_*.png data/eye_db/counts.md "$W/eye_db/"; fi
 
 card() { python -c "import json,sys; c=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 WIDTHS=$(card $W/eye_cnn.json '",".join(map(str, c["config"]["model"]["widths"]))')

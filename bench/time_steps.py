@@ -1,6 +1,7 @@
 """Time a few training steps of the eye CNN for one configuration (used to pick widths, batch
 size and precision for the CPU run). Usage:
-    python bench/time_steps.py --widths 32,64,128 --batch 64 --steps 60 [--bf16] [--rows 4,32]
+    python bench/time_steps.py --widths 32,64,128 --batch 64 --steps 60 [--bf16] [--rows 4,32] [--no-augment]
+Runs on whichever Keras backend KERAS_BACKEND names (tensorflow by default, jax where installed).
 """
 
 import argparse
@@ -16,6 +17,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--rows", default="4,32")
     parser.add_argument("--bf16", action="store_true")
+    parser.add_argument("--no-augment", dest="augment", action="store_false", help="leave the augmentation out")
     args = parser.parse_args()
     import keras
 
@@ -25,7 +27,7 @@ def main() -> None:
 
     top, bottom = map(int, args.rows.split(","))
     shape = (bottom - top, 48)
-    model = build_model(shape, ModelConfig(widths=tuple(map(int, args.widths.split(",")))))
+    model = build_model(shape, ModelConfig(widths=tuple(map(int, args.widths.split(","))), augment=args.augment))
     model.compile(optimizer=keras.optimizers.SGD(0.01, momentum=0.9), loss="categorical_crossentropy")
     rng = np.random.default_rng(0)
     n = args.batch * args.steps
@@ -36,7 +38,7 @@ def main() -> None:
     model.fit(x, y, batch_size=args.batch, epochs=1, verbose=0)
     per_sample = (time.perf_counter() - start) / n
     print(f"{keras.backend.backend()} widths={args.widths} batch={args.batch} bf16={args.bf16} "
-          f"rows={args.rows} params={model.count_params()} "
+          f"rows={args.rows} augment={args.augment} params={model.count_params()} "
           f"ms/sample={1000 * per_sample:.3f} s/epoch(28709)={per_sample * 28709:.0f}")
 
 

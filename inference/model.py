@@ -12,6 +12,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from inference.augment import EyeAugment
 from inference.labels import NUM_CLASSES
 
 
@@ -30,20 +31,12 @@ class ModelConfig:
         return cls(**{**data, "widths": tuple(data["widths"])})
 
 
-def augmentation() -> keras.Sequential:
+def augmentation() -> EyeAugment:
     """Augmentation suited to eye crops: mirror (faces are near-symmetric), small shifts and
     rotations (alignment jitter of a few pixels), lighting changes. No vertical flips, no large
-    zoom: the brow-to-eye distance carries the expression."""
-    return keras.Sequential(
-        [
-            layers.RandomFlip("horizontal"),
-            layers.RandomTranslation(0.08, 0.08, fill_mode="nearest"),
-            layers.RandomRotation(0.025, fill_mode="nearest"),
-            layers.RandomBrightness(0.15, value_range=(0.0, 255.0)),
-            layers.RandomContrast(0.25, value_range=(0.0, 255.0)),
-        ],
-        name="augment",
-    )
+    zoom: the brow-to-eye distance carries the expression. Always float32 (interpolation weights)."""
+    return EyeAugment(shift=(0.08, 0.08), rotation=0.025, brightness=0.15, contrast=0.25, name="augment",
+                      dtype="float32")
 
 
 def build_model(input_shape: tuple[int, int], config: ModelConfig = ModelConfig()) -> keras.Model:

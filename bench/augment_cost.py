@@ -1,0 +1,52 @@
+"""What the training augmentation costs per step, on whichever Keras backend is active: a small
+conv net on 48x28 bands trained with no augmentation, with each of Keras' own augmentation layers,
+and with `inference.augment.EyeAugment` (which replaced them). Usage:
+    KERAS_BACKEND=jax python bench/augment_cost.py [--batch 64] [--steps 12] [--width 32]
+"""
+
+import argparse
+import time
+
+import numpy as np
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--steps", type=int, default=12)
+    parser.add_argument("--width", type=int, default=32, help="channels of the one conv layer")
+    args = parser.parse_args()
+    import keras
+    from keras import layers
+
+    from inference.augment import EyeAugment
+
+    rng = np.random.default_rng(0)
+    n = args.batch * args.steps
+    x = rng.integers(0, 256, (n, 28, 48, 1)).astype("float32")
+    y = keras.utils.to_categorical(rng.integers(0, 7, n), 7)
+    candidates = {
+        "none": None,
+        "keras RandomFlip": layers.RandomFlip("horizontal"),
+        "keras RandomTranslation": layers.RandomTranslation(0.08, 0.08, fill_mode="nearest"),
+        "keras RandomRotation": layers.RandomRotation(0.025, fill_mode="nearest"),
+        "keras RandomBrightness": layers.RandomBrightness(0.15, value_range=(0.0, 255.0)),
+        "keras RandomContrast": layers.RandomContrast(0.25, value_range=(0.0, 255.0)),
+        "EyeAugment (all of the above)": EyeAugment(dtype="float32"),
+    }
+    print(f"backend {keras.backend.backend()}, batch {args.batch}, conv width {args.width}")
+    for name, augment in candidates.items():
+        inputs = keras.Input((28, 48, 1))
+        h = augment(inputs) if augment is not None else inputs
+        h = layers.Conv2D(args.width, 3, activation="relu")(h)
+        outputs = layers.Dense(7, activation="softmax")(layers.Flatten()(h))
+        model = keras.Model(inputs, outputs)
+        model.compile("sgd", "categorical_crossentropy")
+        model.fit(x[: 2 * args.batch], y[: 2 * args.batch], batch_size=args.batch, epochs=1, verbose=0)  # compile
+        start = time.perf_counter()
+        model.fit(x, y, batch_size=args.batch, epochs=1, verbose=0)
+        print(f"{name:32s} {1000 * (time.perf_counter() - start) / args.steps:8.1f} ms/step", flush=True)
+
+
+if __name__ == "__main__":
+    main()
