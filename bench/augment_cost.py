@@ -1,7 +1,9 @@
 """What the training augmentation costs per step, on whichever Keras backend is active: a small
 conv net on 48x28 bands trained with no augmentation, with each of Keras' own augmentation layers,
 and with `inference.augment.EyeAugment` (which replaced them). Usage:
-    KERAS_BACKEND=jax python bench/augment_cost.py [--batch 64] [--steps 12] [--width 32]
+    KERAS_BACKEND=jax python bench/augment_cost.py [--batch 64] [--steps 12] [--width 32] [--fail-above MS] [--only-eye]
+With --fail-above, exits 1 when EyeAugment's step takes longer than MS milliseconds (bench/gpu_train.sh
+uses it to stop before a lease is spent on training that cannot finish).
 """
 
 import argparse
@@ -10,11 +12,13 @@ import time
 import numpy as np
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--steps", type=int, default=12)
     parser.add_argument("--width", type=int, default=32, help="channels of the one conv layer")
+    parser.add_argument("--fail-above", type=float, help="exit 1 when EyeAugment's step takes longer (ms)")
+    parser.add_argument("--only-eye", action="store_true", help="time no augmentation and EyeAugment only")
     args = parser.parse_args()
     import keras
     from keras import layers
@@ -34,6 +38,8 @@ def main() -> None:
         "keras RandomContrast": layers.RandomContrast(0.25, value_range=(0.0, 255.0)),
         "EyeAugment (all of the above)": EyeAugment(dtype="float32"),
     }
+    if args.only_eye:
+        candidates = {name: layer for name, layer in candidates.items() if not name.startswith("keras")}
     print(f"backend {keras.backend.backend()}, batch {args.batch}, conv width {args.width}")
     for name, augment in candidates.items():
         inputs = keras.Input((28, 48, 1))
@@ -45,8 +51,13 @@ def main() -> None:
         model.fit(x[: 2 * args.batch], y[: 2 * args.batch], batch_size=args.batch, epochs=1, verbose=0)  # compile
         start = time.perf_counter()
         model.fit(x, y, batch_size=args.batch, epochs=1, verbose=0)
-        print(f"{name:32s} {1000 * (time.perf_counter() - start) / args.steps:8.1f} ms/step", flush=True)
+        step_ms = 1000 * (time.perf_counter() - start) / args.steps
+        print(f"{name:32s} {step_ms:8.1f} ms/step", flush=True)
+    if args.fail_above is not None and step_ms > args.fail_above:
+        print(f"EyeAugment takes {step_ms:.1f} ms a step, more than {args.fail_above:g}: too slow to train here")
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

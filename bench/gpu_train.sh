@@ -69,7 +69,12 @@ device)
   exec > >(tee "$OUT/train.log") 2>&1
   nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || echo "no GPU here"
   python3 -c "import jax, keras, numpy; print('jax', jax.__version__, 'keras', keras.__version__, 'numpy', numpy.__version__, jax.devices())"
-  timeout 90 python3 bench/augment_cost.py --steps 20 2>&1 | grep -E "backend|ms/step" || true
+  # what augmentation costs a step here (Keras' own layers: for the record, bounded in time); on the GPU,
+  # stop at once when EyeAugment is far too slow (a 64-128-256 step takes ~7 ms on an H200 without it)
+  timeout 75 python3 bench/augment_cost.py --steps 5 2>&1 | grep -E "backend|ms/step" || true
+  FAIL_ABOVE=$([ -z "${LOCAL_DRY_RUN:-}" ] && echo "--fail-above 40" || true)
+  python3 bench/augment_cost.py --only-eye --steps 20 $FAIL_ABOVE > /tmp/augment_gate.txt 2>&1 \
+    || { cat /tmp/augment_gate.txt; echo "augmentation preflight failed: not training"; exit 1; }
   DATA=/tmp/faces.npz python3 bench/gpu_train.py
   ;;
 *)
