@@ -52,6 +52,36 @@ def count_connection(pk: int, delta: int, stats: Stats | None = None, flushed: S
     Lecture.objects.filter(pk=pk).update(**changes)
 
 
+@database_sync_to_async
+def lecture_status(pk: int) -> tuple[str, str]:
+    return Lecture.objects.filter(pk=pk).values_list("status", "error").first() or ("missing", "the session is gone")
+
+
+async def wait_closed(pk: int, result, timeout: float) -> None:
+    """Wait until the worker has closed live session `pk`. The database is the record: the session is
+    closed once it leaves LIVE. The task's result is read too, for the worker's error, but a result
+    backend that restarted meanwhile (Redis; its reply can be lost) cannot keep this waiting."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, error = await lecture_status(pk)
+        if status == Lecture.Status.DONE:
+            return
+        if status != Lecture.Status.LIVE:
+            raise RuntimeError(error or f"the session is {status}")
+        try:
+            ready = await sync_to_async(result.ready, thread_sensitive=False)()
+        except Exception:  # the result backend is unreachable: the database decides
+            ready = False
+        if ready:
+            answer = await sync_to_async(result.get, thread_sensitive=False)(timeout=5)  # raises the worker's error
+            status, error = await lecture_status(pk)
+            if status != Lecture.Status.DONE:
+                raise RuntimeError(error or f"the worker answered {answer!r}, the session is {status}")
+            return
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"no worker closed the session within {timeout:.0f} s")
+
+
 class LiveConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -166,7 +196,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             args=[self.lecture.pk, "stopped"], queue=self.queue
         )
         try:
-            await sync_to_async(result.get, thread_sensitive=False)(timeout=120, interval=0.1)
+            await wait_closed(self.lecture.pk, result, timeout=120)
         except Exception as exc:
             await self.send_json({"type": "error", "error": f"could not close the session: {exc}"})
             return

@@ -7,6 +7,7 @@ import time
 
 import cv2
 import pytest
+from celery.result import AsyncResult
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
@@ -195,4 +196,22 @@ async def test_a_dropped_connection_is_closed_after_the_grace_period_unless_it_r
     while (await reload(lecture)).status == "live":
         assert time.monotonic() < deadline, "the session was never closed"
         await asyncio.sleep(0.5)
+    assert (await reload(lecture)).status == "done"
+
+
+async def test_stop_closes_the_session_even_when_the_workers_reply_is_lost(teacher, celery_worker_process, monkeypatch):
+    """A result backend that restarts while the page waits (Redis) can lose the worker's reply; the
+    database still says when the session is closed."""
+
+    def lost(self, *args, **kwargs):
+        raise ConnectionError("the result backend restarted")
+
+    monkeypatch.setattr(AsyncResult, "ready", lost)
+    monkeypatch.setattr(AsyncResult, "get", lost)
+    lecture = await live_lecture(teacher, worker=celery_worker_process.hostname)
+    ws, _, _ = await open_socket(lecture, teacher)
+    await receive_until(ws, "hello")
+    await ws.send_to(text_data=json.dumps({"type": "stop"}))
+    stopped, _ = await receive_until(ws, "stopped", timeout=60)
+    assert stopped["url"] == f"/sessions/{lecture.pk}/"
     assert (await reload(lecture)).status == "done"
