@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--widths", default="48,96,192", help="channels of the conv blocks")
     parser.add_argument("--lr", type=float, default=0.05, help="peak learning rate of the one-cycle schedule")
-    parser.add_argument("--bf16", action="store_true", help="mixed bfloat16 (fast on CPUs with AVX-512 BF16)")
+    parser.add_argument("--bf16", action="store_true", help="mixed bfloat16 (fast on GPUs and on CPUs with AVX-512 BF16)")
     parser.add_argument("--seed", type=int, default=1337)
     parser.add_argument("--subset", type=int, default=0, help="use only the first N training faces (quick runs)")
     parser.add_argument("--cache-dir", default="data", help="where the parsed FER2013 CSV is cached ('' = none)")

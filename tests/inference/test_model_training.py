@@ -130,3 +130,21 @@ def test_new_run_can_start_from_trained_weights(trained, tmp_path):
     continued = train(data, gentle, tmp_path / "more", verbose=0, init_weights=tmp_path / "start.keras")
     assert continued["init_weights"] == str(tmp_path / "start.keras")
     assert continued["best_val_accuracy"] >= 0.6  # a fresh model after one tiny-lr epoch sits near chance
+
+
+def test_a_model_trained_with_augmentation_in_bfloat16_exports_to_float32(tmp_path):
+    import keras
+
+    data = generated_bands(per_class=8, seed=4)
+    config = TrainConfig(band=SMALL_BAND, model=ModelConfig(widths=(8,), head_units=16), epochs=1, batch_size=16,
+                         bfloat16=True)
+    try:
+        train(data, config, tmp_path / "run", verbose=0)
+        model = export(tmp_path / "run", tmp_path / "eye.keras")
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    loaded = keras.saving.load_model(tmp_path / "eye.keras")
+    assert loaded.get_layer("augment").dtype_policy.name == "float32"
+    assert all(w.dtype == np.float32 for w in loaded.get_weights() if w.dtype.kind == "f")
+    bands = data.split("PublicTest").images[:4]
+    np.testing.assert_allclose(predict_tta(loaded, bands), predict_tta(model, bands), atol=1e-6)
