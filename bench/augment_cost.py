@@ -2,6 +2,7 @@
 conv net on 48x28 bands trained with no augmentation, with each of Keras' own augmentation layers,
 and with `inference.augment.EyeAugment` (which replaced them). Usage:
     KERAS_BACKEND=jax python bench/augment_cost.py [--batch 64] [--steps 12] [--width 32] [--fail-above MS] [--only-eye]
+    python bench/augment_cost.py --sharpness ../shared/data/fer2013/fer2013.csv.gz   # blur of each geometry
 With --fail-above, exits 1 when EyeAugment's step takes longer than MS milliseconds (bench/gpu_train.sh
 uses it to stop before a lease is spent on training that cannot finish).
 """
@@ -12,6 +13,11 @@ import time
 import numpy as np
 
 
+def laplacian(images: np.ndarray) -> float:
+    v = images[:, 2:-2, 2:-2, 0]  # away from the repeated edges
+    return float(np.abs(4 * v[:, 1:-1, 1:-1] - v[:, :-2, 1:-1] - v[:, 2:, 1:-1] - v[:, 1:-1, :-2] - v[:, 1:-1, 2:]).mean())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch", type=int, default=64)
@@ -19,11 +25,25 @@ def main() -> int:
     parser.add_argument("--width", type=int, default=32, help="channels of the one conv layer")
     parser.add_argument("--fail-above", type=float, help="exit 1 when EyeAugment's step takes longer (ms)")
     parser.add_argument("--only-eye", action="store_true", help="time no augmentation and EyeAugment only")
+    parser.add_argument("--sharpness", metavar="FER2013", help="print how much each geometry blurs real bands instead")
     args = parser.parse_args()
     import keras
     from keras import layers
 
     from inference.augment import EyeAugment
+
+    if args.sharpness:
+        from inference.fer2013 import load_fer2013
+
+        bands = load_fer2013(args.sharpness, cache_dir="data").images[:512, 4:32].astype("float32")[..., None]
+        keras_geometry = keras.Sequential([layers.RandomTranslation(0.08, 0.08, fill_mode="nearest"),
+                                           layers.RandomRotation(0.025, fill_mode="nearest")])
+        print("mean absolute Laplacian of 512 eye bands (higher: sharper)")
+        print(f"unchanged                     {laplacian(bands):6.1f}")
+        print(f"keras translation + rotation  {laplacian(np.asarray(keras_geometry(bands, training=True))):6.1f}")
+        eye = EyeAugment(brightness=0, contrast=0, flip=False, seed=1)
+        print(f"EyeAugment geometry           {laplacian(np.asarray(eye(bands, training=True))):6.1f}")
+        return 0
 
     rng = np.random.default_rng(0)
     n = args.batch * args.steps
