@@ -110,7 +110,7 @@ class Runner:
             return False  # wait until every running job has been measured
         throughput = sum(j.cost / rate for j, rate in rated) if running else max(j.cost / r for j, r in rated)
         remaining = sum((j.epochs - j.state(self.runs).get("epoch", 0)) * j.cost for j in running)
-        needed = (remaining + job.epochs * job.cost) / throughput + 45  # + compiling
+        needed = (remaining + job.epochs * job.cost) / throughput + 60  # + compiling, exporting
         return needed < 0.9 * (self.deadline - time.monotonic())
 
     def poll(self, jobs: list[Job]) -> None:
@@ -120,15 +120,19 @@ class Runner:
                 log(f"{job.status} {job.name} (exit {job.process.returncode}) after "
                     f"{time.monotonic() - job.started:.0f} s")
 
-    def stop(self, job: Job) -> None:
-        os.killpg(job.process.pid, signal.SIGTERM)
-        try:
-            job.process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(job.process.pid, signal.SIGKILL)
-            job.process.wait()
-        job.status = "stopped"
-        log(f"stopped {job.name} after epoch {job.state(self.runs).get('epoch', 0)} of {job.epochs}")
+    def stop_all(self, jobs: list[Job]) -> None:
+        running = [j for j in jobs if j.status == "running"]
+        for job in running:
+            os.killpg(job.process.pid, signal.SIGTERM)
+        give_up = time.monotonic() + 10
+        for job in running:
+            try:
+                job.process.wait(max(0.1, give_up - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(job.process.pid, signal.SIGKILL)
+                job.process.wait()
+            job.status = "stopped"
+            log(f"stopped {job.name} after epoch {job.state(self.runs).get('epoch', 0)} of {job.epochs}")
 
     def run(self, jobs: list[Job], wave: int, max_parallel: int) -> None:
         for job in jobs[:wave]:
@@ -148,9 +152,7 @@ class Runner:
                 break  # nothing left that fits before the deadline
             time.sleep(2)
         self.poll(jobs)
-        for job in jobs:
-            if job.status == "running":
-                self.stop(job)
+        self.stop_all(jobs)
 
     def export_stopped(self, jobs: list[Job]) -> None:
         """A stopped job's best epoch so far, exported like a finished one but marked incomplete."""
@@ -163,9 +165,14 @@ class Runner:
 
         for job in stopped:
             state, weights = job.state(self.runs), self.exports / job.name / f"{job.file}.keras"
-            model = export(self.runs / job.name, weights)
+            try:
+                model = export(self.runs / job.name, weights)
+            except Exception as exc:  # e.g. stopped while writing best.keras
+                log(f"could not export {job.name}: {exc}")
+                continue
             card = write_card(model, state, load_bands(self.data, parse_band(job.band)), Path(self.data).name, weights)
-            card["incomplete"] = {"epochs_done": state.get("epoch", 0), "epochs_planned": job.epochs}
+            if state.get("epoch", 0) < job.epochs:  # else it was stopped while exporting
+                card["incomplete"] = {"epochs_done": state.get("epoch", 0), "epochs_planned": job.epochs}
             weights.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
             log(f"exported {job.name}'s best epoch so far ({state.get('best_epoch')})")
 

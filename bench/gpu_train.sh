@@ -4,7 +4,7 @@
 #   bench/gpu_train.sh prepare   # here: .gpu/ = whole faces of Training + PublicTest (.npz.xz) + Keras wheels
 #   bench/gpu_train.sh travel    # here, before the device call: keep the committed .keras files out of
 #                                # what travels (64 MiB limit); `bench/gpu_train.sh home` undoes it
-#   bench/gpu_train.sh device    # there (the `device` tool's run, carry [".gpu"], timeout 590): runs
+#   bench/gpu_train.sh device    # there (the `device` tool's run, carry [".gpu"], timeout 590; TOTAL=540): runs
 #                                # bench/gpu_train.py with KERAS_BACKEND=jax; weights, cards, logs in $OUT
 #   bench/gpu_train.sh unpack FILES_AT DEST   # here: what came back (read-only) -> DEST/NAME/{.keras,.json,logs}
 #   bench/ship.sh DEST/EYE_NAME DEST/full_s1  # here: evaluate on PrivateTest, cards, README section
@@ -58,6 +58,7 @@ unpack)
   ;;
 device)
   : "${OUT:?run this on the device box, where OUT is set}"
+  START=$(date +%s)  # TOTAL (540 s): when training must end, counted from here (timeout 590 leaves 50 s to pack up)
   if [ -z "${LOCAL_DRY_RUN:-}" ]; then
     python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .gpu/whl/*.whl
     export PYTHONPATH=/tmp/site:$PWD
@@ -75,7 +76,7 @@ device)
   FAIL_ABOVE=$([ -z "${LOCAL_DRY_RUN:-}" ] && echo "--fail-above 40" || true)
   python3 bench/augment_cost.py --only-eye --steps 20 $FAIL_ABOVE > /tmp/augment_gate.txt 2>&1 \
     || { cat /tmp/augment_gate.txt; echo "augmentation preflight failed: not training"; exit 1; }
-  DATA=/tmp/faces.npz python3 bench/gpu_train.py
+  BUDGET=${BUDGET:-$(( ${TOTAL:-540} - ($(date +%s) - START) ))} DATA=/tmp/faces.npz python3 bench/gpu_train.py
   ;;
 *)
   sed -n 2,18p "$0"
