@@ -45,11 +45,17 @@ PY
 travel)
   git rm -q --cached $COMMITTED_WEIGHTS
   for f in $COMMITTED_WEIGHTS; do grep -qx "/$f" .git/info/exclude || echo "/$f" >> .git/info/exclude; done
+  # until `home`, a commit would delete the weights from the repository: refuse commits
+  mkdir -p .git/hooks
+  printf '#!/bin/sh\necho "bench/gpu_train.sh travel is in effect: run bench/gpu_train.sh home before committing" >&2\nexit 1\n' \
+    > .git/hooks/pre-commit
+  chmod +x .git/hooks/pre-commit
   echo "what travels: $(( ($(git ls-files -z | xargs -0 cat | wc -c) + $(du -sb .gpu | cut -f1)) / 1048576 )) MiB of 64"
   ;;
 home)
   git reset -q -- $COMMITTED_WEIGHTS
   for f in $COMMITTED_WEIGHTS; do sed -i "\#^/$f\$#d" .git/info/exclude; done
+  rm -f .git/hooks/pre-commit
   git status --short
   ;;
 unpack)
