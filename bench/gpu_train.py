@@ -68,9 +68,9 @@ def log(message: str) -> None:
 
 
 class Runner:
-    def __init__(self, out: Path, data: str, budget: float):
+    def __init__(self, out: Path, data: str, budget: float, work: Path = Path("/tmp")):
         self.out, self.data = out, data
-        self.runs, self.exports, self.logs = Path("/tmp/runs"), Path("/tmp/exports"), Path("/tmp/joblogs")
+        self.runs, self.exports, self.logs = work / "runs", work / "exports", work / "joblogs"
         for folder in (self.runs, self.exports, self.logs):
             folder.mkdir(parents=True, exist_ok=True)
         self.deadline = time.monotonic() + budget
