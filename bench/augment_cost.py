@@ -32,12 +32,18 @@ def main() -> int:
 
     from inference.augment import EyeAugment
 
+    keras_layers = {  # what the eye CNN used before EyeAugment, with the same ranges
+        "keras RandomFlip": layers.RandomFlip("horizontal", seed=1),
+        "keras RandomTranslation": layers.RandomTranslation(0.08, 0.08, fill_mode="nearest", seed=1),
+        "keras RandomRotation": layers.RandomRotation(0.025, fill_mode="nearest", seed=1),
+        "keras RandomBrightness": layers.RandomBrightness(0.15, value_range=(0.0, 255.0), seed=1),
+        "keras RandomContrast": layers.RandomContrast(0.25, value_range=(0.0, 255.0), seed=1),
+    }
     if args.sharpness:
         from inference.fer2013 import load_fer2013
 
         bands = load_fer2013(args.sharpness, cache_dir="data").images[:512, 4:32].astype("float32")[..., None]
-        keras_geometry = keras.Sequential([layers.RandomTranslation(0.08, 0.08, fill_mode="nearest"),
-                                           layers.RandomRotation(0.025, fill_mode="nearest")])
+        keras_geometry = keras.Sequential([keras_layers["keras RandomTranslation"], keras_layers["keras RandomRotation"]])
         print("mean absolute Laplacian of 512 eye bands (higher: sharper)")
         print(f"unchanged                     {laplacian(bands):6.1f}")
         print(f"keras translation + rotation  {laplacian(np.asarray(keras_geometry(bands, training=True))):6.1f}")
@@ -49,17 +55,8 @@ def main() -> int:
     n = args.batch * args.steps
     x = rng.integers(0, 256, (n, 28, 48, 1)).astype("float32")
     y = keras.utils.to_categorical(rng.integers(0, 7, n), 7)
-    candidates = {
-        "none": None,
-        "keras RandomFlip": layers.RandomFlip("horizontal"),
-        "keras RandomTranslation": layers.RandomTranslation(0.08, 0.08, fill_mode="nearest"),
-        "keras RandomRotation": layers.RandomRotation(0.025, fill_mode="nearest"),
-        "keras RandomBrightness": layers.RandomBrightness(0.15, value_range=(0.0, 255.0)),
-        "keras RandomContrast": layers.RandomContrast(0.25, value_range=(0.0, 255.0)),
-        "EyeAugment (all of the above)": EyeAugment(dtype="float32"),
-    }
-    if args.only_eye:
-        candidates = {name: layer for name, layer in candidates.items() if not name.startswith("keras")}
+    candidates = {"none": None, **({} if args.only_eye else keras_layers),
+                  "EyeAugment (all of the above)": EyeAugment(dtype="float32")}
     print(f"backend {keras.backend.backend()}, batch {args.batch}, conv width {args.width}")
     for name, augment in candidates.items():
         inputs = keras.Input((28, 48, 1))
