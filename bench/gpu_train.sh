@@ -11,8 +11,8 @@
 #
 # The box has JAX, numpy 2 and Python 3.12 but no TensorFlow and no internet; ../shared does not travel,
 # so `prepare` packs the faces (split and labels included) into .gpu/ (git-ignored); every band is cut
-# from them there. PrivateTest never leaves this machine. Whole faces are 74 MB raw; xz with a
-# vertical delta filter (rows are 48 bytes apart) brings them to ~53 MB, plain xz to ~57 MB, PNG ~58 MB.
+# from them there. PrivateTest never leaves this machine. Whole faces are 74 MB raw; xz after a
+# vertical delta filter (rows are 48 bytes apart) brings them to 52 MB (`du -sh .gpu` after prepare).
 # Dry run here (JAX on the CPU): LOCAL_DRY_RUN=1 PATH=/tmp/jaxenv/bin:$PATH OUT=/tmp/gout
 #   EPOCHS_SCALE=0.05 SUBSET=300 BUDGET=120 bench/gpu_train.sh device
 set -euo pipefail
