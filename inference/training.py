@@ -2,6 +2,7 @@
 
 A run folder holds `last.keras` (with optimizer state, for resuming), `best.keras` (best
 PublicTest accuracy so far), `history.csv` and `state.json` (config, epochs done, seconds per epoch).
+A weight-averaging run (`swa`) also keeps each epoch's weights and, at the end, `averaged.keras`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from inference.averaging import Snapshots, accuracy, choose_average
 from inference.fer2013 import FaceSet
 from inference.geometry import Band
 from inference.labels import LABELS, NUM_CLASSES
@@ -34,6 +36,7 @@ class TrainConfig:
     class_weight_power: float = 0.5  # 0: no reweighting, 1: inverse frequency
     bfloat16: bool = False
     seed: int = 1337
+    swa: bool = False  # constant learning rate after the warm-up, then average the epochs' weights
 
     def to_dict(self) -> dict:
         return {**asdict(self), "band": self.band.to_dict(), "model": self.model.to_dict()}
@@ -59,7 +62,7 @@ def class_weights(labels: np.ndarray, power: float) -> dict[int, float]:
 def compile_model(model: keras.Model, config: TrainConfig, steps: int) -> None:
     warmup = max(1, int(config.warmup * steps))
     schedule = keras.optimizers.schedules.CosineDecay(
-        config.peak_lr / 20, steps - warmup, alpha=0.002, warmup_target=config.peak_lr, warmup_steps=warmup
+        config.peak_lr / 20, steps - warmup, alpha=1.0 if config.swa else 0.002, warmup_target=config.peak_lr, warmup_steps=warmup
     )
     optimizer = keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True, weight_decay=config.weight_decay)
     loss = keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing)
@@ -122,7 +125,7 @@ def train(data: FaceSet, config: TrainConfig, run_dir: str | Path, verbose: str 
         ),
         keras.callbacks.CSVLogger(run / "history.csv", append=True),
         RunState(state_path, state),
-    ]
+    ] + ([Snapshots(run / "snapshots")] if config.swa else [])
     model.fit(
         as_input(training.images), keras.utils.to_categorical(training.labels, NUM_CLASSES),
         batch_size=config.batch_size, epochs=config.epochs, initial_epoch=state["epoch"],
@@ -130,14 +133,38 @@ def train(data: FaceSet, config: TrainConfig, run_dir: str | Path, verbose: str 
         class_weight=class_weights(training.labels, config.class_weight_power),
         callbacks=callbacks, verbose=verbose,
     )
+    if config.swa:
+        average_snapshots(run, data, config, state)
     return state
 
 
+def average_snapshots(run: Path, data: FaceSet, config: TrainConfig, state: dict) -> None:
+    """Averages the epochs' weights (how many: chosen on PublicTest) into `averaged.keras`; export
+    uses it when it beats the best single epoch on PublicTest (both flip-averaged)."""
+    keras.mixed_precision.set_global_policy("float32")
+    training, public = data.split("Training"), data.split("PublicTest")
+    model = build_model(config.band.shape, config.model)
+    snapshots = sorted((run / "snapshots").glob("*.npz"))
+    last_k, by_k = choose_average(model, snapshots, as_input(training.images), public.images, public.labels,
+                                  config.batch_size)
+    model.save(run / "averaged.keras")
+    single = accuracy(keras.saving.load_model(run / "best.keras", compile=False), public.images, public.labels)
+    state["averaging"] = {
+        "epochs": [len(snapshots) - last_k + 1, len(snapshots)], "public_test": by_k[last_k],
+        "public_test_by_last_k": by_k, "best_single_epoch_public_test": round(single, 4),
+        "used": by_k[last_k] > single,
+    }
+    (run / "state.json").write_text(json.dumps(state, indent=2))
+
+
 def export(run_dir: str | Path, out_path: str | Path) -> keras.Model:
-    """Copy the best weights into a fresh float32 model without optimizer state (small, portable)."""
+    """Copy the best weights (the best epoch, or the weight average when it scored higher) into a
+    fresh float32 model without optimizer state (small, portable)."""
     run = Path(run_dir)
-    config = TrainConfig.from_dict(json.loads((run / "state.json").read_text())["config"])
-    trained = keras.saving.load_model(run / "best.keras", compile=False)
+    state = json.loads((run / "state.json").read_text())
+    config = TrainConfig.from_dict(state["config"])
+    source = "averaged.keras" if state.get("averaging", {}).get("used") else "best.keras"
+    trained = keras.saving.load_model(run / source, compile=False)
     keras.mixed_precision.set_global_policy("float32")
     model = build_model(config.band.shape, config.model)
     model.set_weights(trained.get_weights())
@@ -235,6 +262,7 @@ def write_card(model: keras.Model, state: dict, data: FaceSet, data_name: str, w
         "epochs": state["epoch"],
         "continued_from": state.get("init_weights"),
         "best_epoch": state["best_epoch"],
+        "weight_averaging": state.get("averaging"),
         "hardware": state["hardware"],
         "seconds_per_epoch": round(float(np.median(seconds)), 1) if seconds else None,
         "public_test": score(public.labels, predict_tta(model, public.images).argmax(axis=1)).to_dict(),
