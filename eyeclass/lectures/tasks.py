@@ -115,13 +115,29 @@ def process_lecture(self, lecture_id: int) -> str:
     lecture.mark_processing(self.request.id or "")
     reporter = ProgressReporter(lecture)
     try:
-        result = analyze(path, reporter)
-    except (ValueError, FileNotFoundError, ModelMissing) as exc:  # bad video or missing model: a reason, no retry
-        lecture.mark_failed(str(exc))
+        lecture.store_results(analyze(path, reporter))  # atomic: nothing partial is left if this fails
+    except (ValueError, FileNotFoundError, ModelMissing) as exc:  # bad video or missing model: no retry
+        reason = readable_reason(exc, path)
+    except TRANSIENT as exc:  # database or broker unreachable: retried with a back-off, then a reason
+        if self.request.retries < self.max_retries:
+            raise
+        reason = (f"The database or message broker stayed unreachable ({type(exc).__name__}) after "
+                  f"{self.max_retries} retries. The video is kept: reprocess the session to try again.")
+    except Exception as exc:
+        log.exception("lecture %s: processing failed", lecture_id)
+        reason = (f"Processing stopped on an unexpected error ({type(exc).__name__}). The video is kept: "
+                  "reprocess the session to try again; if it happens again, tell an administrator.")
+    else:
+        if not lecture.keep_video:
+            lecture.delete_video()
         reporter.push(lecture.status_dict())
-        return "failed"
-    lecture.store_results(result)  # atomic: a transient failure here is retried with nothing partial left
-    if not lecture.keep_video:
-        lecture.delete_video()
+        return "done"
+    lecture.mark_failed(reason)
     reporter.push(lecture.status_dict())
-    return "done"
+    return "failed"
+
+
+def readable_reason(exc: Exception, path) -> str:
+    """The pipeline's message without the server's file path, which is none of the teacher's business."""
+    message = str(exc).replace(f"{path}: ", "").replace(str(path), "the video")
+    return message if isinstance(exc, ModelMissing) else f"The video could not be analysed: {message}"

@@ -47,3 +47,12 @@ def test_class_page_shows_an_empty_trend(client, teacher):
     client.force_login(teacher)
     page = client.get(classroom.get_absolute_url()).content.decode()
     assert "Trends appear here once a session" in page
+
+
+def test_the_session_list_shows_processing_progress_in_percent(client, teacher):
+    from tests.web.factories import make_lecture
+
+    lecture = make_lecture(teacher, status="processing", progress=0.42)
+    client.force_login(teacher)
+    page = client.get(lecture.classroom.get_absolute_url()).content.decode()
+    assert "Processing 42%" in page

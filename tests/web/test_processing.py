@@ -54,6 +54,48 @@ def test_a_deleted_session_is_skipped(teacher, tmp_path):
     assert process_lecture.apply(args=[lecture.pk]).get() == "missing"
 
 
+def test_an_unexpected_error_fails_with_a_reason_and_leaves_nothing_partial(teacher, tmp_path, monkeypatch):
+    def broken(path, on_progress):
+        on_progress(0.5)
+        raise RuntimeError("cv2 assertion failed deep inside")
+
+    monkeypatch.setattr("eyeclass.lectures.tasks.analyze", broken)
+    lecture = lecture_with_video(teacher, tmp_path)
+    assert process_lecture.apply(args=[lecture.pk]).get() == "failed"
+    lecture.refresh_from_db()
+    assert lecture.status == "failed" and "unexpected error (RuntimeError)" in lecture.error
+    assert "reprocess" in lecture.error and lecture.seconds.count() == 0 and lecture.video_path.exists()
+
+
+def test_a_database_that_stays_down_fails_the_session_after_the_retries(teacher, tmp_path, monkeypatch):
+    from django.db import OperationalError
+
+    calls = []
+
+    def unreachable(path, on_progress):
+        calls.append(1)
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr("eyeclass.lectures.tasks.analyze", unreachable)
+    lecture = lecture_with_video(teacher, tmp_path)
+    process_lecture.apply(args=[lecture.pk])
+    lecture.refresh_from_db()
+    assert len(calls) == 1 + process_lecture.max_retries
+    assert lecture.status == "failed" and "stayed unreachable (OperationalError)" in lecture.error
+
+
+def test_a_worker_side_decoding_error_names_no_server_path(teacher, tmp_path, monkeypatch):
+    def damaged(path, on_progress):
+        raise ValueError(f"{path}: frame 12 could not be decoded (damaged video)")
+
+    monkeypatch.setattr("eyeclass.lectures.tasks.analyze", damaged)
+    lecture = lecture_with_video(teacher, tmp_path)
+    assert process_lecture.apply(args=[lecture.pk]).get() == "failed"
+    lecture.refresh_from_db()
+    assert lecture.error == "The video could not be analysed: frame 12 could not be decoded (damaged video)"
+    assert str(django_settings.MEDIA_ROOT) not in lecture.error
+
+
 needs_weights = pytest.mark.skipif(
     not django_settings.EYECLASS_MODEL_PATH.is_file(), reason="no trained eye CNN at EYECLASS_MODEL_PATH yet"
 )
