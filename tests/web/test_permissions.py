@@ -1,6 +1,13 @@
-"""Teacher A can neither see nor change teacher B's data through any URL: always a 404."""
+"""Teacher A can neither see nor change teacher B's data through any URL: always a 404.
+
+The tables below name every route; `test_every_route_is_in_the_isolation_tables` fails when a new
+one is added without being put in one of them (and so under test)."""
 
 import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from eyeclass.classrooms.models import Classroom
+from eyeclass.routing import websocket_urlpatterns
 
 from eyeclass.lectures.models import Lecture
 from tests.web.factories import done_lecture
@@ -17,6 +24,42 @@ GET_URLS = [
     "/api/sessions/{lecture}/",
 ]
 POST_URLS = ["/sessions/{lecture}/reprocess/", "/sessions/{lecture}/delete/"]
+LIVE_URL = "/live/{lecture}/"  # the owner is sent on to the session page once it is no longer live
+# Routes that name no object: each shows or changes only the caller's own data (the test saying so).
+OWN_DATA_ONLY = {
+    "": "test_classrooms.py::test_home_lists_only_my_classes",
+    "classes/new/": "test_classrooms.py::test_two_teachers_may_use_the_same_name",
+    "sessions/upload/": "test_upload.py::test_it_refuses_another_teachers_class",
+    "api/classes/": "test_the_class_list_api_shows_only_my_classes",
+    "live/": "test_a_live_session_cannot_start_in_another_teachers_class",
+    "accounts/password/": "test_accounts.py (the logged-in teacher's own password)",
+}
+NO_TEACHER_DATA = {"healthz", "accounts/login/", "accounts/logout/", "accounts/password/done/"}
+STAFF_ONLY_PREFIX = "admin/"  # test_the_admin_is_for_staff_only
+WEBSOCKETS = {
+    "ws/updates/": "test_websocket.py (a socket joins its own teacher's group only)",
+    "ws/live/<int:pk>/": "test_live_socket.py::test_it_refuses_another_teachers_session",
+}
+
+
+def routes(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+def route_of(url: str) -> str:
+    return url.lstrip("/").replace("{lecture}", "<int:pk>").replace("{classroom}", "<int:pk>")
+
+
+def test_every_route_is_in_the_isolation_tables():
+    tested = {route_of(url) for url in [*GET_URLS, *POST_URLS, LIVE_URL]} | set(OWN_DATA_ONLY) | NO_TEACHER_DATA
+    http = {route for route in routes(get_resolver().url_patterns) if not route.startswith(STAFF_ONLY_PREFIX)}
+    assert http - tested == set(), "new routes: add them to a table in this file"
+    assert tested - http == set(), "the tables name routes that no longer exist"
+    assert {str(p.pattern) for p in websocket_urlpatterns} == set(WEBSOCKETS)
 
 
 @pytest.fixture
@@ -25,7 +68,7 @@ def theirs(other_teacher):
     return {"lecture": lecture.pk, "classroom": lecture.classroom_id}
 
 
-@pytest.mark.parametrize("url", GET_URLS)
+@pytest.mark.parametrize("url", [*GET_URLS, LIVE_URL])
 def test_it_hides_other_teachers_objects(client, teacher, theirs, url):
     client.force_login(teacher)
     assert client.get(url.format(**theirs)).status_code == 404
@@ -68,3 +111,24 @@ def test_reprocessing_needs_the_video(client, other_teacher, theirs):
     response = client.post(f"/sessions/{theirs['lecture']}/reprocess/", follow=True)
     assert "upload it again" in response.content.decode()
     assert Lecture.objects.get(pk=theirs["lecture"]).status == "done"
+
+
+def test_the_class_list_api_shows_only_my_classes(client, teacher, theirs):
+    mine = Classroom.objects.create(teacher=teacher, name="Mine")
+    client.force_login(teacher)
+    assert [row["id"] for row in client.get("/api/classes/").json()["classes"]] == [mine.pk]
+
+
+def test_a_live_session_cannot_start_in_another_teachers_class(client, teacher, theirs):
+    Classroom.objects.create(teacher=teacher, name="Mine")
+    client.force_login(teacher)
+    response = client.post("/live/", {"classroom": theirs["classroom"], "title": "intrusion"})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not Lecture.objects.filter(title="intrusion").exists()
+
+
+@pytest.mark.parametrize("url", ["/admin/", "/admin/lectures/lecture/", "/admin/lectures/lecture/{lecture}/change/"])
+def test_the_admin_is_for_staff_only(client, teacher, theirs, url):
+    client.force_login(teacher)
+    response = client.get(url.format(**theirs))
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
