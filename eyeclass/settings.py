@@ -198,4 +198,7 @@ EYECLASS_LIVE_MAX_FACES = int(os.environ.get("EYECLASS_LIVE_MAX_FACES", "8"))
 # sign of life for this long is queued again (up to 3 attempts) or failed with a reason.
 EYECLASS_STUCK_PROCESSING_SECONDS = float(os.environ.get("EYECLASS_STUCK_PROCESSING_SECONDS", "300"))
 EYECLASS_STUCK_QUEUED_SECONDS = float(os.environ.get("EYECLASS_STUCK_QUEUED_SECONDS", "3600"))
+# a worker forgets a live session's tracks after this long without frames (the watchdog closes such a
+# session after 3x EYECLASS_STUCK_PROCESSING_SECONDS of silence)
+EYECLASS_LIVE_STATE_IDLE_SECONDS = float(os.environ.get("EYECLASS_LIVE_STATE_IDLE_SECONDS", "900"))
 EYECLASS_WATCHDOG_EVERY_SECONDS = float(os.environ.get("EYECLASS_WATCHDOG_EVERY_SECONDS", "60"))

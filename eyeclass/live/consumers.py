@@ -142,6 +142,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if not self.bucket.allow():
             return await self.refuse(seq, "rate", f"over {settings.EYECLASS_LIVE_MAX_FPS:g} frames per second")
         self.expire_lost()
+        if seq in self.in_flight:  # would also slip past the in-flight bound below
+            return await self.refuse(seq, "duplicate", "a frame with this sequence number is still being analysed")
         if len(self.in_flight) >= settings.EYECLASS_LIVE_MAX_IN_FLIGHT:
             return await self.refuse(seq, "busy", "workers are behind: frame skipped")
         self.in_flight[seq] = time.monotonic()

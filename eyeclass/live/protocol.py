@@ -6,7 +6,8 @@ Browser -> server
 Server -> browser (JSON)
   {"type": "hello", "session": id, "limits": {...}, "stats": {...}}
   {"type": "result", "seq", "t", "faces": [...], "seconds": [...], "events": [...], "stats": {...}}
-  {"type": "dropped", "seq", "reason": "busy" | "rate" | "invalid" | "too_large", "error"?, "stats"}
+  {"type": "dropped", "seq", "reason": "busy" | "rate" | "invalid" | "too_large" | "duplicate"
+                 | "closed" | "late" (the last two: worker side), "error"?, "stats"}
   {"type": "stopped", "url"} | {"type": "error", "error"}
 """
 
@@ -39,7 +40,32 @@ def parse_frame(data: bytes, max_bytes: int) -> tuple[int, bytes]:
     jpeg = data[HEADER.size :]
     if jpeg[:2] != b"\xff\xd8":
         raise FrameRejected("invalid", "frame is not a JPEG image")
+    size = jpeg_size(jpeg)
+    if size is not None and max(size) > MAX_SIDE:  # refused before any worker spends memory on it
+        raise FrameRejected("too_large", f"frame of {size[0]}x{size[1]} is larger than {MAX_SIDE} px")
     return seq, jpeg
+
+
+SOF_MARKERS = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # start-of-frame segments (not DHT, JPG, DAC)
+
+
+def jpeg_size(jpeg: bytes) -> tuple[int, int] | None:
+    """(width, height) declared by a JPEG's frame header, read without decoding; None if not found."""
+    i = 2
+    while i + 9 <= len(jpeg):
+        if jpeg[i] != 0xFF:
+            return None
+        marker = jpeg[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+        elif marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
+            i += 2
+        elif marker in SOF_MARKERS:
+            height, width = struct.unpack_from(">HH", jpeg, i + 5)
+            return width, height
+        else:
+            i += 2 + struct.unpack_from(">H", jpeg, i + 2)[0]
+    return None
 
 
 def decode_jpeg(jpeg: bytes) -> np.ndarray:

@@ -24,12 +24,18 @@ _lock = threading.Lock()
 
 
 def get_state(lecture_id: int) -> LiveState:
+    """The session's state, created on its first frame. States of sessions that went silent for longer
+    than the watchdog waits before closing them are dropped here, so memory stays bounded by the
+    sessions that are actually live (their stored rows are all `live_finish` then needs)."""
     with _lock:
+        stale = drop_idle_locked(settings.EYECLASS_LIVE_STATE_IDLE_SECONDS, keep=lecture_id)
         state = _states.get(lecture_id)
         if state is None:
             state = _states[lecture_id] = LiveState(analyzer=_new_analyzer())
         state.last_used = time.monotonic()
-        return state
+    for old in stale:
+        old.analyzer.close()
+    return state
 
 
 def pop_state(lecture_id: int) -> LiveState | None:
@@ -37,10 +43,10 @@ def pop_state(lecture_id: int) -> LiveState | None:
         return _states.pop(lecture_id, None)
 
 
-def idle_sessions(max_idle: float) -> list[int]:
+def drop_idle_locked(max_idle: float, keep: int) -> list[LiveState]:
     now = time.monotonic()
-    with _lock:
-        return [lecture_id for lecture_id, s in _states.items() if now - s.last_used > max_idle]
+    idle = [lecture_id for lecture_id, s in _states.items() if lecture_id != keep and now - s.last_used > max_idle]
+    return [_states.pop(lecture_id) for lecture_id in idle]
 
 
 def _new_analyzer():

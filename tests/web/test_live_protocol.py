@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from eyeclass.live.protocol import FrameRejected, TokenBucket, decode_jpeg, parse_frame
+from eyeclass.live.protocol import FrameRejected, TokenBucket, decode_jpeg, jpeg_size, parse_frame
 
 
 def jpeg(width=64, height=48) -> bytes:
@@ -48,3 +48,18 @@ def test_the_rate_limit_allows_a_burst_then_the_rate():
     assert bucket.allow(0.2) is True
     allowed = sum(bucket.allow(0.2 + i * 0.01) for i in range(1, 101))  # 100 tries over one second
     assert 4 <= allowed <= 6
+
+
+def test_it_reads_the_declared_size_without_decoding():
+    assert jpeg_size(jpeg(64, 48)) == (64, 48)
+    assert jpeg_size(jpeg(1, 2000)) == (1, 2000)
+    assert jpeg_size(b"\xff\xd8\x00garbage-after-the-start-marker") is None
+
+
+def test_it_refuses_a_frame_declaring_huge_dimensions_before_decoding_it():
+    data = bytearray(jpeg(64, 48))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", 30000, 30000)  # a 900-megapixel claim in a tiny file
+    with pytest.raises(FrameRejected) as caught:
+        parse_frame(struct.pack(">I", 1) + bytes(data), max_bytes=100_000)
+    assert caught.value.reason == "too_large" and "30000x30000" in str(caught.value)

@@ -114,6 +114,20 @@ async def test_it_validates_every_message(teacher, settings):
     assert stored.frames_received == 2 and stored.frames_rejected == 2 and stored.live_connections == 0
 
 
+async def test_a_repeated_sequence_number_cannot_slip_past_the_in_flight_bound(teacher, settings):
+    settings.EYECLASS_LIVE_MAX_IN_FLIGHT = 2
+    lecture = await live_lecture(teacher)  # its worker does not exist: frames stay in flight
+    ws, _, _ = await open_socket(lecture, teacher)
+    await receive_until(ws, "hello")
+    for seq in (7, 7, 8, 9):
+        await ws.send_to(bytes_data=frame_message(seq))
+    first = json.loads(await ws.receive_from(timeout=10))
+    assert (first["seq"], first["reason"]) == (7, "duplicate")
+    second = json.loads(await ws.receive_from(timeout=10))
+    assert (second["seq"], second["reason"]) == (9, "busy")  # 7 and 8 fill the bound
+    await ws.disconnect()
+
+
 async def test_it_rate_limits_each_connection(teacher, settings):
     settings.EYECLASS_LIVE_MAX_FPS = 2
     lecture = await live_lecture(teacher)
