@@ -45,3 +45,12 @@ def test_it_reports_an_unreachable_broker(client, settings):
     finally:
         app.conf.broker_url = original
     assert body["checks"]["broker"]["ok"] is False
+
+
+def test_it_shows_details_only_to_staff_or_this_machine(client, django_user_model, settings, tmp_path):
+    settings.EYECLASS_MODEL_PATH = tmp_path / "missing.keras"
+    remote = client.get("/healthz", REMOTE_ADDR="203.0.113.5").json()
+    assert remote["checks"]["model"] == {"ok": False} and str(tmp_path) not in str(remote)
+    admin = django_user_model.objects.create_user("ops", password="x-ops-pass-1", is_staff=True)
+    client.force_login(admin)
+    assert "detail" in client.get("/healthz", REMOTE_ADDR="203.0.113.5").json()["checks"]["model"]
