@@ -152,6 +152,8 @@ async def test_frames_flow_to_the_worker_and_results_come_back(teacher, celery_w
     lecture = await live_lecture(teacher, worker=celery_worker_process.hostname)
     ws, connected, _ = await open_socket(lecture, teacher)
     await receive_until(ws, "hello")
+    bystander, _, _ = await open_socket(await live_lecture(teacher), teacher)  # the same teacher, another session
+    await receive_until(bystander, "hello")
     results = []
     for seq in range(6):
         await ws.send_to(bytes_data=frame_message(seq))
@@ -164,6 +166,8 @@ async def test_frames_flow_to_the_worker_and_results_come_back(teacher, celery_w
     # longer than the tracker's patience, so it is left out)
     assert len({r["faces"][0]["track"] for r in results[1:]}) == 1
     assert results[-1]["stats"]["analysed"] == 6
+    assert await bystander.receive_nothing(timeout=1)  # results go to the sending socket only
+    await bystander.disconnect()
     await ws.send_to(text_data=json.dumps({"type": "stop"}))
     stopped, _ = await receive_until(ws, "stopped", timeout=120)
     assert stopped["url"] == f"/sessions/{lecture.pk}/"
