@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,25 @@ class VideoFacts:
         return self.frames / self.fps if self.fps > 0 else 0.0
 
 
+AUDIO_SIGNATURES = {  # (offset, bytes) -> what the file is
+    (8, b"WAVE"): "WAV", (0, b"ID3"): "MP3", (0, b"\xff\xfb"): "MP3", (0, b"\xff\xf3"): "MP3", (0, b"fLaC"): "FLAC",
+    (8, b"M4A "): "M4A", (8, b"M4B "): "M4A", (0, b"#!AMR"): "AMR",
+}
+
+
+def unreadable_reason(path: Path) -> str:
+    """Why a file OpenCV cannot open is no video: named when its first bytes say so."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+    for (offset, signature), kind in AUDIO_SIGNATURES.items():
+        if head[offset : offset + len(signature)] == signature:
+            return f"This is an audio file ({kind}) with no video picture; a lecture recording needs video."
+    width, height = (re.search(rb" %s(\d+)" % key, head.split(b"\n")[0]) for key in (b"W", b"H"))
+    if head.startswith(b"YUV4MPEG2 ") and width and height and max(int(width[1]), int(height[1])) > MAX_SIDE:
+        return f"The video is {int(width[1])}x{int(height[1])}; at most {MAX_SIDE}x{MAX_SIDE} is supported."
+    return "This file is not a readable video (unknown format or damaged file)."
+
+
 def inspect_video(path: Path) -> VideoFacts:
     """Raise ValueError with a readable reason unless `path` holds a video whose first frame decodes."""
     from inference.video import probe
@@ -69,7 +89,7 @@ def inspect_video(path: Path) -> VideoFacts:
     try:
         info = probe(path)
     except ValueError:
-        raise ValueError("This file is not a readable video (unknown format or damaged file).") from None
+        raise ValueError(unreadable_reason(path)) from None
     if info.width <= 0 or info.height <= 0:
         raise ValueError("This file has no video picture (is it audio only?).")
     if info.width > MAX_SIDE or info.height > MAX_SIDE:

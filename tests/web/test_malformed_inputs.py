@@ -12,6 +12,18 @@ from tests.malformed import corpus
 from tests.web.factories import make_lecture
 
 CORPUS = corpus()
+UNREADABLE, TOO_SHORT = "not a readable video", "at least 1 s of video is needed"
+EXPECTED_REASON = {  # the reason each case must get (a substring of it)
+    "zero bytes": "The submitted file is empty", "truncated mp4 (a third)": UNREADABLE, "truncated mp4 (first KB)": UNREADABLE,
+    "mp4 without its index": UNREADABLE, "text file named .mp4": UNREADABLE, "html page named .mp4": UNREADABLE,
+    "pdf named .mov": UNREADABLE, "zip archive named .mp4": UNREADABLE, "random bytes": UNREADABLE,
+    "a PNG image named .mp4": "a single picture", "a JPEG image (a single picture)": "a single picture",
+    "audio only (wav)": "audio file (WAV) with no video picture", "huge declared dimensions": "20000x20000",
+    "zero fps": TOO_SHORT, "a single frame": "a single picture", "half a second of video": "only 5 frames",
+    "y4m with a cut-off first frame": "first frame of this video cannot be decoded",
+    "extremely long duration metadata": "at most 6 hours", "ftyp box only": UNREADABLE,
+    "mp4 header then zeros": UNREADABLE, "gzip bytes": UNREADABLE,
+}
 
 
 @pytest.fixture
@@ -27,8 +39,8 @@ def upload(client, teacher, name, content):
     return client.post("/sessions/upload/", data, HTTP_ACCEPT="application/json")
 
 
-def test_the_corpus_is_large_enough():
-    assert len(CORPUS) >= 20
+def test_the_corpus_is_large_enough_and_each_case_has_its_reason():
+    assert len(CORPUS) >= 20 and set(EXPECTED_REASON) == set(CORPUS)
 
 
 @pytest.mark.django_db
@@ -38,7 +50,7 @@ def test_each_malformed_upload_is_refused_with_a_reason(client, teacher, media, 
     response = upload(client, teacher, name, content)
     assert response.status_code == 400, case
     [reason] = response.json()["errors"]["video"]
-    assert len(reason) > 20 and "Traceback" not in reason and str(media) not in reason
+    assert EXPECTED_REASON[case] in reason and str(media) not in reason
     assert not Lecture.objects.exists()
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
 
@@ -85,3 +97,30 @@ def test_corrupt_frames_mid_stream_end_in_a_result_or_a_reason_never_partial(tea
         assert lecture.error and lecture.seconds.count() == 0 and lecture.tracks.count() == 0
     else:
         assert lecture.status == "done" and 1 <= lecture.seconds.count() <= 4
+
+
+WORKER_CASES = ["truncated mp4 (a third)", "random bytes", "audio only (wav)", "huge declared dimensions",
+                "extremely long duration metadata", "y4m with a cut-off first frame", "mp4 header then zeros"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not django_settings.EYECLASS_MODEL_PATH.is_file(), reason="no trained eye CNN yet")
+def test_a_real_worker_survives_malformed_videos_that_skip_the_upload_checks(teacher, tmp_path, celery_worker_process):
+    pid = celery_worker_process.pid
+    tasks = {}
+    for case in WORKER_CASES:  # as if a file changed on disk after its upload was checked
+        name, content = CORPUS[case]
+        lecture = make_lecture(teacher, title=case, video_file=Lecture.new_video_file(name), status="queued")
+        lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
+        lecture.video_path.write_bytes(content)
+        tasks[case] = process_lecture.apply_async(args=[lecture.pk])
+    for case, task in tasks.items():
+        outcome = task.get(timeout=240)
+        lecture = Lecture.objects.get(title=case)
+        assert outcome == lecture.status == "failed", case
+        assert lecture.error.startswith("The video could not be analysed") and "Traceback" not in lecture.error, case
+        assert lecture.seconds.count() == lecture.tracks.count() == lecture.events.count() == 0, case
+    good = make_lecture(teacher, title="good", video_file=Lecture.new_video_file("good.mp4"), status="queued")
+    write_clip(good.video_path, seconds=2)
+    assert process_lecture.apply_async(args=[good.pk]).get(timeout=240) == "done"  # the same worker goes on
+    assert celery_worker_process.poll() is None and celery_worker_process.pid == pid
