@@ -79,3 +79,26 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path, test_da
                 os.killpg(pid, signal.SIGKILL)
         if proc.poll() is None:
             proc.kill()
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_sessions_classes_and_workers_and_reprocesses(admin_client, teacher, settings, tmp_path,
+                                                                       django_capture_on_commit_callbacks):  # fmt: skip
+    from eyeclass.lectures.models import Lecture
+    from eyeclass.ops.models import WorkerHeartbeat
+    from tests.web.factories import done_lecture
+
+    settings.MEDIA_ROOT = tmp_path
+    WorkerHeartbeat.beat("w1@host", ["celery"], 123)
+    kept, gone = done_lecture(teacher, seconds=5), done_lecture(teacher, seconds=5)
+    Lecture.objects.filter(pk=kept.pk).update(video_file="uploads/kept.mp4")
+    (tmp_path / "uploads").mkdir()
+    (tmp_path / "uploads" / "kept.mp4").write_bytes(b"video")
+    for url in ["/admin/lectures/lecture/", f"/admin/lectures/lecture/{kept.pk}/change/",
+                "/admin/classrooms/classroom/", "/admin/ops/workerheartbeat/"]:
+        assert admin_client.get(url).status_code == 200, url
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = admin_client.post("/admin/lectures/lecture/", {"action": "reprocess", "_selected_action": [kept.pk, gone.pk]},
+                                     follow=True)  # fmt: skip
+    assert "Queued 1 of 2 sessions." in response.content.decode() and len(queued) == 1
+    assert Lecture.objects.get(pk=kept.pk).status == "queued" and Lecture.objects.get(pk=gone.pk).status == "done"

@@ -107,3 +107,18 @@ def test_a_bad_upload_leaves_other_sessions_alone(client, teacher, classroom, me
 def test_the_upload_page_needs_a_class_first(client, teacher):
     client.force_login(teacher)
     assert "Create a class first" in client.get("/sessions/upload/").content.decode()
+
+
+@pytest.mark.parametrize("gpu, queue", [(True, "gpu"), (False, "celery")])
+def test_processing_goes_to_the_gpu_queue_when_one_is_configured(client, teacher, classroom, media, tmp_path, settings,
+                                                                  monkeypatch, django_capture_on_commit_callbacks, gpu, queue):  # fmt: skip
+    from eyeclass.lectures.tasks import process_lecture
+
+    settings.EYECLASS_GPU_QUEUE = gpu
+    sent = []
+    monkeypatch.setattr(process_lecture, "apply_async", lambda **kw: sent.append(kw) or type("R", (), {"id": "t-1"})())
+    client.force_login(teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, classroom, "lecture.mp4", write_clip(tmp_path / "lecture.mp4", seconds=1).read_bytes())
+    lecture = Lecture.objects.get()
+    assert sent == [{"args": [lecture.pk], "queue": queue}] and lecture.task_id == "t-1"
