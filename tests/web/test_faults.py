@@ -1,4 +1,4 @@
-"""Faults: a worker process killed, or Redis restarted, in the middle of a video."""
+"""Faults: a worker process killed, Redis restarted, or PostgreSQL dropping connections, in the middle of a video."""
 
 import os
 import signal
@@ -128,3 +128,34 @@ def test_a_redis_restart_during_processing_does_not_lose_the_session(teacher, pr
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         client.close()
+
+
+def test_postgresql_dropping_the_workers_connections_mid_video_does_not_lose_the_session(teacher, celery_worker_process):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL; CI does)")
+    lecture = make_lecture(teacher, video_file=Lecture.new_video_file("long.mp4"), keep_video=True)
+    lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
+    write_clip(lecture.video_path, seconds=30, fps=10)
+    lecture.enqueue()
+
+    def processing():
+        lecture.refresh_from_db()
+        return lecture.status == "processing" and lecture.progress > 0.05
+
+    wait_until(processing, 180, "processing never started")
+    with connection.cursor() as cursor:  # what a PostgreSQL restart does to every client
+        cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")  # fmt: skip
+        assert cursor.fetchone()[0] >= 1
+
+    def finished():
+        lecture.refresh_from_db()
+        return lecture.status in ("done", "failed")
+
+    wait_until(finished, 300, "the session hangs after its database connections were dropped")
+    assert lecture.status == "done", lecture.error
+    assert lecture.attempts >= 2  # the lost connection failed the first run; the retry completed it
+    assert lecture.seconds.count() == 30  # nothing duplicated by the retry
+    assert celery_worker_process.poll() is None
