@@ -5,7 +5,9 @@
 Starts `manage.py serve` (daphne + one Celery worker) on a free loopback port against the configured
 database (DATABASE_URL, else the SQLite file) and REDIS_URL if set, logs in a bench teacher, and for each
 N runs N clients for a bounded time. Prints frame->result latency p50/p95, results per second, and the
-frames dropped (workers behind) and rejected. Loopback only; every loop is bounded in time.
+frames dropped (workers behind) and rejected, and the app's resident memory (all its processes) after
+each level: repeat a level (`--streams 1 8 8 8`) to see that it stays flat. Loopback only; every loop is
+bounded in time.
 """
 
 from __future__ import annotations
@@ -128,7 +130,29 @@ async def first_result(url: str, cookie: str, frame: bytes, timeout: float) -> f
     raise SystemExit(f"the worker analysed no frame within {timeout:g} s")
 
 
-def run_level(port: int, cookie: str, classroom, frames, n: int, fps: float, seconds: float) -> str:
+def tree_rss_mib(root: int) -> float:
+    """Resident memory of a process and all its descendants (daphne, the worker and its pool), MiB."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended meanwhile
+    tree, frontier = {root}, [root]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent == frontier.pop()]
+        tree.update(children)
+        frontier += children
+    pages = 0
+    for pid in tree:
+        try:
+            pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def run_level(port: int, cookie: str, classroom, frames, n: int, fps: float, seconds: float, server_pid: int) -> str:
     urls = [f"ws://127.0.0.1:{port}/ws/live/{pk}/" for pk in live_lectures(classroom, n, str(n))]
 
     async def all_streams():
@@ -140,7 +164,8 @@ def run_level(port: int, cookie: str, classroom, frames, n: int, fps: float, sec
     latencies = np.array([x for r in results for x in r["latencies"]]) if any(r["latencies"] for r in results) else np.array([np.nan])
     total = {k: sum(r[k] for r in results) for k in ("sent", "results", "dropped", "rejected", "errors")}
     return (f"| {n} | {fps:g} | {total['sent']} | {total['results']} | {total['results'] / elapsed:.1f} | "
-            f"{np.percentile(latencies, 50):.0f} | {np.percentile(latencies, 95):.0f} | {total['dropped']} | {total['rejected']} | {total['errors']} |")  # fmt: skip
+            f"{np.percentile(latencies, 50):.0f} | {np.percentile(latencies, 95):.0f} | {total['dropped']} | {total['rejected']} | {total['errors']} | "
+            f"{tree_rss_mib(server_pid):.0f} |")  # fmt: skip
 
 
 def main() -> None:
@@ -173,11 +198,12 @@ def main() -> None:
         warm_url = f"ws://127.0.0.1:{port}/ws/live/{live_lectures(classroom, 1, 'warm-up')[0]}/"
         warm = asyncio.run(first_result(warm_url, cookie, frames[0], timeout=120))
         print(f"video: {args.video.name}, {len(frames)} frames at 480 px wide; {args.seconds:g} s per level; "
-              f"first frame analysed {warm:.1f} s after the worker came up\n")
-        print("| streams | fps each | frames sent | results | results/s | p50 ms | p95 ms | dropped (busy) | rejected | errors |")
-        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+              f"first frame analysed {warm:.1f} s after the worker came up; app memory (all processes) "
+              f"{tree_rss_mib(server.pid):.0f} MiB\n")
+        print("| streams | fps each | frames sent | results | results/s | p50 ms | p95 ms | dropped (busy) | rejected | errors | memory after, MiB |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for n in args.streams:
-            print(run_level(port, cookie, classroom, frames, n, args.fps, args.seconds), flush=True)
+            print(run_level(port, cookie, classroom, frames, n, args.fps, args.seconds, server.pid), flush=True)
         ok = True
     finally:
         server.send_signal(signal.SIGINT)
