@@ -140,7 +140,8 @@ def tree_rss_mib(root: int) -> float:
             continue  # the process ended meanwhile
     tree, frontier = {root}, [root]
     while frontier:
-        children = [pid for pid, parent in parents.items() if parent == frontier.pop()]
+        current = frontier.pop()
+        children = [pid for pid, parent in parents.items() if parent == current]
         tree.update(children)
         frontier += children
     pages = 0
