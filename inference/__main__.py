@@ -13,6 +13,7 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "build-eye-db": ("inference.cli.build_eye_db", "cut the eye band from FER2013 into a compact dataset"),
     "train": ("inference.cli.train", "train the eye CNN (selects on PublicTest)"),
+    "ensemble": ("inference.cli.ensemble", "join trained eye CNNs into one model averaging their probabilities"),
     "evaluate": ("inference.cli.evaluate", "score weights on a FER2013 split"),
     "predict": ("inference.cli.predict", "classify aligned face crops"),
     "analyze": ("inference.cli.analyze", "analyze a video: tracks, eye signals, emotions, events"),

@@ -60,6 +60,15 @@ def build_model(input_shape: tuple[int, int], config: ModelConfig = ModelConfig(
     return keras.Model(inputs, outputs, name="eye_cnn")
 
 
+def ensemble(members: list[keras.Model], name: str = "eye_cnn_ensemble") -> keras.Model:
+    """One model whose output is the mean of its members' probabilities (members share the input)."""
+    inputs = keras.Input(members[0].input_shape[1:], name="band")
+    for i, member in enumerate(members):
+        member.name = f"member_{i}"  # nested models need distinct names
+    outputs = layers.Average(name="probabilities")([member(inputs) for member in members])
+    return keras.Model(inputs, outputs, name=name)
+
+
 def predict_tta(model: keras.Model, bands: np.ndarray, batch_size: int = 256, flip: bool = True) -> np.ndarray:
     """(N, h, w) uint8 bands -> (N, 7) float probabilities, averaged over each band and its mirror
     image (flip test-time augmentation; `flip=False`: the band alone, half the cost). Both views go

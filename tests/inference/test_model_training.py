@@ -148,3 +148,32 @@ def test_a_model_trained_with_augmentation_in_bfloat16_exports_to_float32(tmp_pa
     assert all(w.dtype == np.float32 for w in loaded.get_weights() if w.dtype.kind == "f")
     bands = data.split("PublicTest").images[:4]
     np.testing.assert_allclose(predict_tta(loaded, bands), predict_tta(model, bands), atol=1e-6)
+
+
+def test_an_ensemble_averages_its_members_and_records_them(trained, tmp_path, capsys):
+    import keras
+
+    run, data, config, state = trained
+    first = tmp_path / "first.keras"
+    write_card(export(run, first), state, data, "generated", first)
+    second = tmp_path / "second.keras"
+    build_model(SMALL_BAND.shape, TINY).save(second)  # an untrained member: a different function
+    second.with_suffix(".json").write_text(first.with_suffix(".json").read_text())
+    save_eye_db(EyeDb(data, SMALL_BAND), tmp_path / DB_NAME)
+
+    out = tmp_path / "both.keras"
+    argv = ["ensemble", "--members", str(first), str(second), "--data", str(tmp_path / DB_NAME), "--out", str(out)]
+    assert cli(argv) == 0 and "2 members" in capsys.readouterr().out
+    bands = data.split("PublicTest").images[:6]
+    members = [keras.saving.load_model(p, compile=False) for p in (first, second)]
+    expected = (predict_tta(members[0], bands) + predict_tta(members[1], bands)) / 2
+    np.testing.assert_allclose(predict_tta(keras.saving.load_model(out), bands), expected, atol=1e-6)
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert [m["weights"] for m in card["ensemble"]] == [str(first), str(second)]
+    assert card["band"] == SMALL_BAND.to_dict() and 0 <= card["public_test"]["accuracy"] <= 1
+
+    other = tmp_path / "tall.keras"
+    build_model(FULL_FACE.shape, TINY).save(other)
+    other.with_suffix(".json").write_text(json.dumps({**card, "band": FULL_FACE.to_dict()}))
+    assert cli([*argv[:2], str(first), str(other), *argv[4:]]) == 1
+    assert "same band" in capsys.readouterr().err
