@@ -95,12 +95,18 @@ async def stream(url: str, cookie: str, frames: list[bytes], fps: float, seconds
                 elif message["type"] == "dropped":
                     counts["dropped" if message["reason"] == "busy" else "rejected"] += 1
                     sent_at.pop(message["seq"], None)
+                elif message["type"] == "stopped":
+                    return
 
         receiving = asyncio.create_task(receiver())
         await sender()
         await asyncio.sleep(3)  # let the last results arrive
-        receiving.cancel()
-        await ws.send(json.dumps({"type": "stop"}))
+        await ws.send(json.dumps({"type": "stop"}))  # as the teacher's stop button: the session is saved
+        try:
+            await asyncio.wait_for(receiving, timeout=60)
+        except asyncio.TimeoutError:
+            counts["errors"] += 1
+            print("the session did not stop within 60 s", file=sys.stderr)
     return {"latencies": latencies, **counts}
 
 

@@ -32,6 +32,7 @@ def main(args: argparse.Namespace) -> int:
         raise ValueError("members must read the same band: " + ", ".join(str(m.card["band"]) for m in members))
     model = ensemble([member.model for member in members])
     out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     model.save(out)
     public = load_bands(args.data, band, cache_dir=args.cache_dir or None).split("PublicTest")
     scores = score(public.labels, predict_tta(model, public.images).argmax(axis=1))

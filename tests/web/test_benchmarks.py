@@ -47,3 +47,9 @@ def test_the_live_streams_bench_runs(test_database_url, tmp_path):
     out = bench("live_streams.py", "--streams", "1", "--seconds", "3", "--video", str(video), database_url=test_database_url)
     row = table_row(out, "1")
     assert int(row[2]) == 15 and int(row[3]) > 0  # 15 frames sent at 5 fps, results came back
+
+
+@pytest.mark.skipif(not django_settings.EYECLASS_MODEL_PATH.is_file(), reason="no trained eye CNN yet")
+def test_the_analyzer_memory_bench_runs(test_database_url):
+    out = bench("analyzer_memory.py", "--sessions", "5", "--frames", "2", database_url=test_database_url)
+    assert float(table_row(out, "5")[1]) > 100  # MiB resident after 5 sessions, model loaded
