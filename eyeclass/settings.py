@@ -118,6 +118,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 )
+# kombu's filesystem transport with atomic message files (eyeclass/broker.py)
+CELERY_BROKER_TRANSPORT = "eyeclass.broker:Transport" if CELERY_BROKER_URL.startswith("filesystem") else None
 # Heavy work goes to the `gpu` queue when GPU workers exist (EYECLASS_GPU_QUEUE=1), else `celery`.
 EYECLASS_GPU_QUEUE = env_bool("EYECLASS_GPU_QUEUE", False)
 

@@ -19,6 +19,33 @@ def test_it_uses_redis_when_configured():
         assert settings.CHANNEL_LAYERS["default"]["BACKEND"].endswith("RedisChannelLayer")
     else:
         assert settings.CELERY_BROKER_URL == "filesystem://"
+        assert settings.CELERY_BROKER_TRANSPORT == "eyeclass.broker:Transport"
+
+
+def test_the_embedded_broker_shows_a_message_only_once_it_is_whole(tmp_path, monkeypatch):
+    from kombu import Connection
+
+    from eyeclass.broker import Transport
+
+    seen, replace = [], os.replace
+
+    def watching_replace(partial, final):
+        seen.append((sorted(os.listdir(tmp_path / "in")), open(partial, "rb").read()))
+        return replace(partial, final)
+
+    monkeypatch.setattr("eyeclass.broker.os.replace", watching_replace)
+    folders = {"data_folder_in": tmp_path / "in", "data_folder_out": tmp_path / "in", "control_folder": tmp_path / "c"}
+    for folder in set(folders.values()):
+        folder.mkdir()
+    options = {**{k: str(v) for k, v in folders.items()}, "store_processed": False}
+    with Connection("filesystem://", transport=Transport, transport_options=options) as connection:
+        queue = connection.SimpleQueue("lectures")
+        queue.put({"lecture": 7})
+        [(names, written)] = seen
+        assert not any(name.endswith(".lectures.msg") for name in names)  # a reader sees nothing yet...
+        assert b"lecture" in written or b"eyJsZWN0dXJlIjogN30" in written  # ...while it is written whole
+        assert queue.get(timeout=1).payload == {"lecture": 7}
+        queue.close()
 
 
 @pytest.mark.django_db(transaction=True)
