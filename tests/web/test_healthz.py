@@ -38,12 +38,12 @@ def test_it_is_healthy_when_everything_is_up(client, settings, tmp_path):
 def test_it_reports_an_unreachable_broker(client, settings):
     from eyeclass.celery import app
 
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    original = app.conf.broker_url, app.conf.broker_transport
+    app.conf.broker_url, app.conf.broker_transport = "redis://127.0.0.1:1/0", None  # as settings make a Redis URL
     try:
         body = client.get("/healthz").json()
     finally:
-        app.conf.broker_url = original
+        app.conf.broker_url, app.conf.broker_transport = original
     assert body["checks"]["broker"]["ok"] is False
 
 
