@@ -62,7 +62,8 @@ def class_weights(labels: np.ndarray, power: float) -> dict[int, float]:
 def compile_model(model: keras.Model, config: TrainConfig, steps: int) -> None:
     warmup = max(1, int(config.warmup * steps))
     schedule = keras.optimizers.schedules.CosineDecay(
-        config.peak_lr / 20, steps - warmup, alpha=1.0 if config.swa else 0.002, warmup_target=config.peak_lr, warmup_steps=warmup
+        config.peak_lr / 20, steps - warmup, alpha=1.0 if config.swa else 0.002,  # swa: constant after warm-up
+        warmup_target=config.peak_lr, warmup_steps=warmup,
     )
     optimizer = keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True, weight_decay=config.weight_decay)
     loss = keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing)
