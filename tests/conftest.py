@@ -53,10 +53,15 @@ def test_database_url(django_db_setup, django_db_blocker) -> str:
         return _database_url_for_tests()
 
 
+WORKER_DB_NAME = "eyeclass-test-worker"
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(test_database_url, tmp_path_factory):
     """A real `celery worker` subprocess (not eager mode) using the test database."""
     database_url = test_database_url
+    if database_url.startswith("postgres"):  # so that a test can find (and drop) the worker's connections
+        database_url += ("&" if "?" in database_url else "?") + f"application_name={WORKER_DB_NAME}"
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     env = {**os.environ, "DATABASE_URL": database_url, "WORKER_HEARTBEAT_SECONDS": "1"}
     cmd = [sys.executable, "-m", "celery", "-A", "eyeclass", "worker", "-l", "info", "-c", "1",

@@ -11,6 +11,7 @@ from django.conf import settings as django_settings
 
 from eyeclass.lectures.models import Lecture
 from tests.clips import write_clip
+from tests.conftest import WORKER_DB_NAME
 from tests.web.factories import make_lecture
 
 pytestmark = [
@@ -145,9 +146,9 @@ def test_postgresql_dropping_the_workers_connections_mid_video_does_not_lose_the
         return lecture.status == "processing" and lecture.progress > 0.05
 
     wait_until(processing, 180, "processing never started")
-    with connection.cursor() as cursor:  # what a PostgreSQL restart does to every client
-        cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")  # fmt: skip
+    with connection.cursor() as cursor:  # what a PostgreSQL restart does to its clients, here the worker's
+        cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
+                       [WORKER_DB_NAME])  # fmt: skip
         assert cursor.fetchone()[0] >= 1
 
     def finished():
