@@ -76,9 +76,10 @@ def unreadable_reason(path: Path) -> str:
     for (offset, signature), kind in AUDIO_SIGNATURES.items():
         if head[offset : offset + len(signature)] == signature:
             return f"This is an audio file ({kind}) with no video picture; a lecture recording needs video."
-    width, height = (re.search(rb" %s(\d+)" % key, head.split(b"\n")[0]) for key in (b"W", b"H"))
-    if head.startswith(b"YUV4MPEG2 ") and width and height and max(int(width[1]), int(height[1])) > MAX_SIDE:
-        return f"The video is {int(width[1])}x{int(height[1])}; at most {MAX_SIDE}x{MAX_SIDE} is supported."
+    if head.startswith(b"YUV4MPEG2 "):  # raw video: its header line declares the size
+        size = re.search(rb" W(\d+) H(\d+)", head.split(b"\n")[0])
+        if size and max(int(size[1]), int(size[2])) > MAX_SIDE:
+            return f"The video is {int(size[1])}x{int(size[2])}; at most {MAX_SIDE}x{MAX_SIDE} is supported."
     return "This file is not a readable video (unknown format or damaged file)."
 
 
