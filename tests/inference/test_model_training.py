@@ -171,6 +171,9 @@ def test_an_ensemble_averages_its_members_and_records_them(trained, tmp_path, ca
     card = json.loads(out.with_suffix(".json").read_text())
     assert [m["weights"] for m in card["ensemble"]] == [str(first), str(second)]
     assert card["band"] == SMALL_BAND.to_dict() and 0 <= card["public_test"]["accuracy"] <= 1
+    first_card = json.loads(first.with_suffix(".json").read_text())  # how each member was trained travels along
+    assert card["ensemble"][0]["hardware"] == first_card["hardware"] and card["ensemble"][0]["seconds_per_epoch"]
+    assert card["total_epochs"] == 2 * first_card["epochs"]
 
     other = tmp_path / "tall.keras"
     build_model(FULL_FACE.shape, TINY).save(other)
