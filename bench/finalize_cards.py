@@ -20,21 +20,27 @@ REFERENCE_RUNS = {  # from issue 3, same recipe (64-128-256 VGG, 60 epochs), Pri
 }
 
 
-def first_stage(card: dict) -> dict | None:
-    """The run a continued model started from (its weights path is recorded in `continued_from`)."""
+def stage(card: dict, weights: str) -> dict:
+    """One finished run, as its (evaluated) card tells it."""
+    scores = card.get("evaluation", {}).get("PrivateTest", {})
+    return {"weights": weights, "epochs": card["epochs"], "best_epoch": card["best_epoch"],
+            "peak_lr": card["config"]["peak_lr"], "seconds_per_epoch": card["seconds_per_epoch"],
+            "hardware": card.get("hardware"), "PublicTest_accuracy": card.get("public_test", {}).get("accuracy"),
+            "PrivateTest_accuracy": scores.get("accuracy"), "PrivateTest_macro_f1": scores.get("macro_f1")}
+
+
+def earlier_stages(card: dict) -> list[dict]:
+    """The runs a continued model grew from, oldest first, read from the card beside the weights it
+    started from (`continued_from`); a finalized card lists its own earlier stages, so chains add up."""
     if not card.get("continued_from"):
-        return None
-    state = json.loads((Path(card["continued_from"]).parent / "state.json").read_text())
-    its_card = Path(card["continued_from"]).with_suffix(".json")
-    scores = json.loads(its_card.read_text()).get("evaluation", {}).get("PrivateTest", {}) if its_card.exists() else {}
-    return {"PrivateTest_accuracy": scores.get("accuracy"), "PrivateTest_macro_f1": scores.get("macro_f1"),
-            "weights": card["continued_from"], "epochs": state["epoch"], "best_epoch": state["best_epoch"],
-            "peak_lr": state["config"]["peak_lr"], "seconds_per_epoch": round(float(median(state["seconds_per_epoch"])), 1)}
+        return []
+    previous = json.loads(Path(card["continued_from"]).with_suffix(".json").read_text())
+    earlier = previous.get("stages") or ([previous["first_stage"]] if previous.get("first_stage") else [])
+    return earlier + [stage(previous, card["continued_from"])]
 
 
 def total_epochs(card: dict) -> int:
-    first = first_stage(card)
-    return card["epochs"] + (first["epochs"] if first else 0)
+    return card["epochs"] + sum(earlier["epochs"] for earlier in card.get("stages", []))
 
 
 def summary(card: dict, split: str = "PrivateTest") -> dict:
@@ -61,8 +67,9 @@ def main() -> None:
     if args.band_measure:
         choice["landmark_rows_in_48x48_frame"] = json.loads(args.band_measure.read_text())
     card["band_choice"] = choice
-    if first_stage(card):
-        card["first_stage"] = first_stage(card)
+    if card.get("continued_from"):
+        card["stages"] = earlier_stages(card)
+        card["first_stage"] = card["stages"][0]
     card["total_epochs"] = total_epochs(card)
     if args.full and args.full.exists():
         card["full_face_comparison"] = {"card": args.full.name, "eye": summary(card),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Place trained weights in inference/weights, evaluate them on PrivateTest with the CLI, complete
-# the model cards and write inference/weights/README-section.md from the measured output.
+# the model cards and write inference/weights/README-section.md, a draft of the README's eye-model section
+# from the measured output (paste what applies into README.md; the draft itself is not committed).
 # Usage: bench/ship.sh EYE_RUN_DIR [FULL_FACE_RUN_DIR]   (run from the repo root, venv active)
 set -euo pipefail
 EYE_RUN=$1
@@ -26,7 +27,7 @@ card() { python -c "import json,sys; c=json.load(open(sys.argv[1])); print(eval(
 WIDTHS=$(card $W/eye_cnn.json '",".join(map(str, c["config"]["model"]["widths"]))')
 PREV=$(card $W/eye_cnn.json 'c.get("continued_from") or ""')
 FIRST_EPOCHS=$(card $W/eye_cnn.json 'c["epochs"]')
-if [ -n "$PREV" ]; then FIRST_EPOCHS=$(card "$(dirname "$PREV")/state.json" 'c["epoch"]'); fi
+if [ -n "$PREV" ]; then FIRST_EPOCHS=$(card $W/eye_cnn.json 'c["first_stage"]["epochs"]'); fi
 {
   echo "## Eye-region expression model"
   echo
