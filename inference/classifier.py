@@ -36,6 +36,8 @@ class EyeClassifier:
             raise ValueError(f"{card_path}: label order {card.get('labels')} differs from {list(LABELS)}")
         import keras
 
+        import inference.augment  # noqa: F401 (registers EyeAugment, a layer of models trained with it)
+
         model = keras.saving.load_model(weights, compile=False)
         band = Band.from_dict(card["band"])
         if tuple(model.input_shape[1:3]) != band.shape:

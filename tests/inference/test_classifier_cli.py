@@ -1,6 +1,8 @@
 """EyeClassifier (weights + card), the predict CLI, and the committed weights on real data."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -58,6 +60,14 @@ def test_load_checks_files_labels_and_band(tmp_path, weights):
     mismatch.with_suffix(".json").write_text(json.dumps({"labels": list(LABELS), "band": FULL_FACE.to_dict()}))
     with pytest.raises(ValueError, match="does not match card band"):
         EyeClassifier.load(mismatch)
+
+
+def test_it_loads_a_model_with_eye_augment_in_a_fresh_process(weights):
+    # a worker imports the classifier and nothing else of training: the custom layer must still load
+    code = f"from inference.classifier import EyeClassifier; print(EyeClassifier.load({str(weights)!r}).model.name)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert any(layer.name == "augment" for layer in EyeClassifier.load(weights).model.layers)
 
 
 def test_from_default_names_the_missing_path(tmp_path, monkeypatch):
