@@ -35,7 +35,7 @@ def earlier_stages(card: dict) -> list[dict]:
     if not card.get("continued_from"):
         return []
     previous = json.loads(Path(card["continued_from"]).with_suffix(".json").read_text())
-    earlier = previous.get("stages") or ([previous["first_stage"]] if previous.get("first_stage") else [])
+    earlier = previous.get("stages") or ([previous["first_stage"]] if previous.get("first_stage") else [])  # older card
     return earlier + [stage(previous, card["continued_from"])]
 
 
@@ -69,7 +69,7 @@ def main() -> None:
     card["band_choice"] = choice
     if card.get("continued_from"):
         card["stages"] = earlier_stages(card)
-        card["first_stage"] = card["stages"][0]
+        card.pop("first_stage", None)  # older cards' name for stages[0]
     card["total_epochs"] = total_epochs(card)
     if args.full and args.full.exists():
         card["full_face_comparison"] = {"card": args.full.name, "eye": summary(card),

@@ -27,7 +27,7 @@ card() { python -c "import json,sys; c=json.load(open(sys.argv[1])); print(eval(
 WIDTHS=$(card $W/eye_cnn.json '",".join(map(str, c["config"]["model"]["widths"]))')
 PREV=$(card $W/eye_cnn.json 'c.get("continued_from") or ""')
 FIRST_EPOCHS=$(card $W/eye_cnn.json 'c["epochs"]')
-if [ -n "$PREV" ]; then FIRST_EPOCHS=$(card $W/eye_cnn.json 'c["first_stage"]["epochs"]'); fi
+if [ -n "$PREV" ]; then FIRST_EPOCHS=$(card $W/eye_cnn.json 'c["stages"][0]["epochs"]'); fi
 {
   echo "## Eye-region expression model"
   echo
@@ -57,7 +57,7 @@ if [ -n "$PREV" ]; then FIRST_EPOCHS=$(card $W/eye_cnn.json 'c["first_stage"]["e
   echo
   echo "### Training (\`python -m inference train\`)"
   echo
-  echo "VGG-style CNN, 3 blocks of two 3x3 convs ($(card $W/eye_cnn.json '"-".join(map(str, c["config"]["model"]["widths"]))') channels) + BN + dropout, dense 256 head; SGD (Nesterov) one-cycle (linear warm-up, cosine decay, peak lr $([ -n "$PREV" ] && echo "$(card $W/eye_cnn.json 'c["first_stage"]["peak_lr"]'), then $(card $W/eye_cnn.json 'c["config"]["peak_lr"]') in the continuation" || card $W/eye_cnn.json 'c["config"]["peak_lr"]')), label smoothing 0.1, class weights (inverse frequency)^0.5 for the imbalance (disgust: 436 training faces), augmentation: flip, shift +-8%, rotation +-9 deg, brightness, contrast; flip test-time averaging. Selected on PublicTest only; seeded; resumable (rerun the same command)."
+  echo "VGG-style CNN, 3 blocks of two 3x3 convs ($(card $W/eye_cnn.json '"-".join(map(str, c["config"]["model"]["widths"]))') channels) + BN + dropout, dense 256 head; SGD (Nesterov) one-cycle (linear warm-up, cosine decay, peak lr $([ -n "$PREV" ] && echo "$(card $W/eye_cnn.json 'c["stages"][0]["peak_lr"]'), then $(card $W/eye_cnn.json 'c["config"]["peak_lr"]') in the continuation" || card $W/eye_cnn.json 'c["config"]["peak_lr"]')), label smoothing 0.1, class weights (inverse frequency)^0.5 for the imbalance (disgust: 436 training faces), augmentation: flip, shift +-8%, rotation +-9 deg, brightness, contrast; flip test-time averaging. Selected on PublicTest only; seeded; resumable (rerun the same command)."
   echo
   echo '```'
   echo "python -m inference train --data ../shared/data/fer2013/fer2013.csv.gz --out data/runs/eye \\"
@@ -70,7 +70,7 @@ if [ -n "$PREV" ]; then FIRST_EPOCHS=$(card $W/eye_cnn.json 'c["first_stage"]["e
   fi
   echo '```'
   echo
-  echo "Measured on $(card $W/eye_cnn.json 'c["hardware"]["cpu"]') ($(card $W/eye_cnn.json 'c["hardware"]["cpu_count"]') cores, shared with other jobs), Keras $(card $W/eye_cnn.json 'c["hardware"]["keras"]') on $(card $W/eye_cnn.json 'c["hardware"]["backend"]'), $(card $W/eye_cnn.json 'c["hardware"]["precision"]'): $(card $W/eye_cnn.json 'c["total_epochs"]') epochs in all ($FIRST_EPOCHS$([ -n "$PREV" ] && echo " + $(card $W/eye_cnn.json 'c["epochs"]') continued")), median $(card $W/eye_cnn.json 'c["seconds_per_epoch"]') s per epoch$([ -n "$PREV" ] && echo " in the continuation (which shared the CPU with the full-face run) and $(card $W/eye_cnn.json 'c["first_stage"]["seconds_per_epoch"]') s in the first run; after the first run alone PrivateTest accuracy was $(card $W/eye_cnn.json 'c["first_stage"]["PrivateTest_accuracy"]')"). Best PublicTest epoch $(card $W/eye_cnn.json 'c["best_epoch"]') of the last run (PublicTest accuracy with flip averaging $(card $W/eye_cnn.json 'c["public_test"]["accuracy"]'))."
+  echo "Measured on $(card $W/eye_cnn.json 'c["hardware"]["cpu"]') ($(card $W/eye_cnn.json 'c["hardware"]["cpu_count"]') cores, shared with other jobs), Keras $(card $W/eye_cnn.json 'c["hardware"]["keras"]') on $(card $W/eye_cnn.json 'c["hardware"]["backend"]'), $(card $W/eye_cnn.json 'c["hardware"]["precision"]'): $(card $W/eye_cnn.json 'c["total_epochs"]') epochs in all ($FIRST_EPOCHS$([ -n "$PREV" ] && echo " + $(card $W/eye_cnn.json 'c["epochs"]') continued")), median $(card $W/eye_cnn.json 'c["seconds_per_epoch"]') s per epoch$([ -n "$PREV" ] && echo " in the continuation (which shared the CPU with the full-face run) and $(card $W/eye_cnn.json 'c["stages"][0]["seconds_per_epoch"]') s in the first run; after the first run alone PrivateTest accuracy was $(card $W/eye_cnn.json 'c["stages"][0]["PrivateTest_accuracy"]')"). Best PublicTest epoch $(card $W/eye_cnn.json 'c["best_epoch"]') of the last run (PublicTest accuracy with flip averaging $(card $W/eye_cnn.json 'c["public_test"]["accuracy"]'))."
   echo
   echo "Precision and width were chosen by timing training steps on this CPU (\`bench/time_steps.py\`, synthetic data, CPU otherwise idle; output pasted):"
   echo
@@ -94,7 +94,7 @@ TIMING
   echo '```'
   if [ -n "$FULL_RUN" ]; then
     echo
-    echo "Same architecture and recipe on the full 48x48 face ($(card $W/full_face_cnn.json 'c["epochs"]') epochs, median $(card $W/full_face_cnn.json 'c["seconds_per_epoch"]') s per epoch; weights and card \`inference/weights/full_face_cnn.keras|json\`). This is not an equal-budget comparison: the full-face run got $(card $W/full_face_cnn.json 'c["epochs"]') epochs against the eye model's $(card $W/eye_cnn.json 'c["total_epochs"]') (the eye model had $(card $W/eye_cnn.json 'c["first_stage"]["PrivateTest_accuracy"] if c.get("first_stage") else "-"') after its first $FIRST_EPOCHS). In the reference runs the same recipe scored 68.2% on full faces after 30 epochs against 65.3% for rows 4-32 after 60, i.e. the eyes alone cost about 3 points there."
+    echo "Same architecture and recipe on the full 48x48 face ($(card $W/full_face_cnn.json 'c["epochs"]') epochs, median $(card $W/full_face_cnn.json 'c["seconds_per_epoch"]') s per epoch; weights and card \`inference/weights/full_face_cnn.keras|json\`). This is not an equal-budget comparison: the full-face run got $(card $W/full_face_cnn.json 'c["epochs"]') epochs against the eye model's $(card $W/eye_cnn.json 'c["total_epochs"]') (the eye model had $(card $W/eye_cnn.json 'c["stages"][0]["PrivateTest_accuracy"] if c.get("stages") else "-"') after its first $FIRST_EPOCHS). In the reference runs the same recipe scored 68.2% on full faces after 30 epochs against 65.3% for rows 4-32 after 60, i.e. the eyes alone cost about 3 points there."
     echo
     echo '```'
     echo "\$ python -m inference train --data ../shared/data/fer2013/fer2013.csv.gz --out data/runs/full_face --band full --epochs $(card $W/full_face_cnn.json 'c["epochs"]') --widths $(card $W/full_face_cnn.json '",".join(map(str, c["config"]["model"]["widths"]))') --bf16 --export data/runs/full_face/full_face_cnn.keras"

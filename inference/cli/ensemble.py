@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 # what each member's card says about its training, copied into the ensemble's card
-MEMBER_KEYS = ("config", "epochs", "total_epochs", "best_epoch", "continued_from", "first_stage", "weight_averaging",
+MEMBER_KEYS = ("config", "epochs", "total_epochs", "best_epoch", "continued_from", "stages", "weight_averaging",
                "hardware", "seconds_per_epoch")
 CARRIED_KEYS = ("band_choice", "full_face_comparison")  # facts about the band, the same for every member
 
