@@ -8,7 +8,6 @@ architecture, so the card shows what the eyes alone cost. Usage:
 import argparse
 import json
 from pathlib import Path
-from statistics import median
 
 from inference.training import hardware
 

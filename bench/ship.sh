@@ -28,6 +28,10 @@ WIDTHS=$(card $W/eye_cnn.json '",".join(map(str, c["config"]["model"]["widths"])
 PREV=$(card $W/eye_cnn.json 'c.get("continued_from") or ""')
 FIRST_EPOCHS=$(card $W/eye_cnn.json 'c["epochs"]')
 if [ -n "$PREV" ]; then FIRST_EPOCHS=$(card $W/eye_cnn.json 'c["stages"][0]["epochs"]'); fi
+RUNS='c.get("stages", []) + [{"epochs": c["epochs"], "peak_lr": c["config"]["peak_lr"], "seconds_per_epoch": c["seconds_per_epoch"]}]'
+EPOCH_CHAIN=$(card $W/eye_cnn.json '" + ".join(str(r["epochs"]) for r in '"$RUNS"')')  # e.g. 40 + 16 + 22
+LR_CHAIN=$(card $W/eye_cnn.json '", then ".join(str(r["peak_lr"]) for r in '"$RUNS"')')
+SECONDS_CHAIN=$(card $W/eye_cnn.json '", ".join(str(r["seconds_per_epoch"]) for r in '"$RUNS"')')
 {
   echo "## Eye-region expression model"
   echo
@@ -57,20 +61,20 @@ if [ -n "$PREV" ]; then FIRST_EPOCHS=$(card $W/eye_cnn.json 'c["stages"][0]["epo
   echo
   echo "### Training (\`python -m inference train\`)"
   echo
-  echo "VGG-style CNN, 3 blocks of two 3x3 convs ($(card $W/eye_cnn.json '"-".join(map(str, c["config"]["model"]["widths"]))') channels) + BN + dropout, dense 256 head; SGD (Nesterov) one-cycle (linear warm-up, cosine decay, peak lr $([ -n "$PREV" ] && echo "$(card $W/eye_cnn.json 'c["stages"][0]["peak_lr"]'), then $(card $W/eye_cnn.json 'c["config"]["peak_lr"]') in the continuation" || card $W/eye_cnn.json 'c["config"]["peak_lr"]')), label smoothing 0.1, class weights (inverse frequency)^0.5 for the imbalance (disgust: 436 training faces), augmentation: flip, shift +-8%, rotation +-9 deg, brightness, contrast; flip test-time averaging. Selected on PublicTest only; seeded; resumable (rerun the same command)."
+  echo "VGG-style CNN, 3 blocks of two 3x3 convs ($(card $W/eye_cnn.json '"-".join(map(str, c["config"]["model"]["widths"]))') channels) + BN + dropout, dense 256 head; SGD (Nesterov) one-cycle (linear warm-up, cosine decay, peak lr $LR_CHAIN$([ -n "$PREV" ] && echo " in the successive runs")), label smoothing 0.1, class weights (inverse frequency)^0.5 for the imbalance (disgust: 436 training faces), augmentation: flip, shift +-8%, rotation +-9 deg, brightness, contrast; flip test-time averaging. Selected on PublicTest only; seeded; resumable (rerun the same command)."
   echo
   echo '```'
   echo "python -m inference train --data ../shared/data/fer2013/fer2013.csv.gz --out data/runs/eye \\"
   echo "    --band eye --epochs $FIRST_EPOCHS --widths $WIDTHS --bf16 --export data/runs/eye/eye_cnn.keras"
   if [ -n "$PREV" ]; then
-    echo "# then a second, shorter one-cycle from those weights (the shipped model):"
+    echo "# ... then one more one-cycle per stage in the card's \`stages\`, each from the weights before; the last one:"
     echo "python -m inference train --data ../shared/data/fer2013/fer2013.csv.gz --out data/runs/eye_more \\"
-    echo "    --band eye --epochs $(card $W/eye_cnn.json 'c["epochs"]') --lr $(card $W/eye_cnn.json 'c["config"]["peak_lr"]') --widths $WIDTHS --bf16 \\"
-    echo "    --init-weights data/runs/eye/eye_cnn.keras --export data/runs/eye_more/eye_cnn.keras"
+    echo "    --band eye --epochs $(card $W/eye_cnn.json 'c["epochs"]') --lr $(card $W/eye_cnn.json 'c["config"]["peak_lr"]') --widths $WIDTHS$(card $W/eye_cnn.json '" --bf16" if c["config"]["bfloat16"] else ""') --seed $(card $W/eye_cnn.json 'c["config"]["seed"]') \\"
+    echo "    --init-weights $PREV --export data/runs/eye_more/eye_cnn.keras"
   fi
   echo '```'
   echo
-  echo "Measured on $(card $W/eye_cnn.json 'c["hardware"]["cpu"]') ($(card $W/eye_cnn.json 'c["hardware"]["cpu_count"]') cores, shared with other jobs), Keras $(card $W/eye_cnn.json 'c["hardware"]["keras"]') on $(card $W/eye_cnn.json 'c["hardware"]["backend"]'), $(card $W/eye_cnn.json 'c["hardware"]["precision"]'): $(card $W/eye_cnn.json 'c["total_epochs"]') epochs in all ($FIRST_EPOCHS$([ -n "$PREV" ] && echo " + $(card $W/eye_cnn.json 'c["epochs"]') continued")), median $(card $W/eye_cnn.json 'c["seconds_per_epoch"]') s per epoch$([ -n "$PREV" ] && echo " in the continuation (which shared the CPU with the full-face run) and $(card $W/eye_cnn.json 'c["stages"][0]["seconds_per_epoch"]') s in the first run; after the first run alone PrivateTest accuracy was $(card $W/eye_cnn.json 'c["stages"][0]["PrivateTest_accuracy"]')"). Best PublicTest epoch $(card $W/eye_cnn.json 'c["best_epoch"]') of the last run (PublicTest accuracy with flip averaging $(card $W/eye_cnn.json 'c["public_test"]["accuracy"]'))."
+  echo "Measured on $(card $W/eye_cnn.json 'c["hardware"]["cpu"]') ($(card $W/eye_cnn.json 'c["hardware"]["cpu_count"]') cores, shared with other jobs), Keras $(card $W/eye_cnn.json 'c["hardware"]["keras"]') on $(card $W/eye_cnn.json 'c["hardware"]["backend"]'), $(card $W/eye_cnn.json 'c["hardware"]["precision"]'): $(card $W/eye_cnn.json 'c["total_epochs"]') epochs in all ($EPOCH_CHAIN), median $SECONDS_CHAIN s per epoch$([ -n "$PREV" ] && echo " in those runs (the card's \`stages\` says on which hardware); after the first run alone PrivateTest accuracy was $(card $W/eye_cnn.json 'c["stages"][0]["PrivateTest_accuracy"]')"). Best PublicTest epoch $(card $W/eye_cnn.json 'c["best_epoch"]') of the last run (PublicTest accuracy with flip averaging $(card $W/eye_cnn.json 'c["public_test"]["accuracy"]'))."
   echo
   echo "Precision and width were chosen by timing training steps on this CPU (\`bench/time_steps.py\`, synthetic data, CPU otherwise idle; output pasted):"
   echo
