@@ -76,10 +76,14 @@ def cmd_canonical(args) -> None:
     mean, med, std = eyes.mean(axis=0), np.median(eyes, axis=0), eyes.std(axis=0)
     print(f"faces: {len(faces)}  landmarks found: {ok.sum()} ({ok.mean():.1%})")
     for name, k in (("left_eye (image left)", 0), ("right_eye (image right)", 1)):
-        print(f"{name}: mean ({mean[k,0]:.2f}, {mean[k,1]:.2f})  median ({med[k,0]:.2f}, {med[k,1]:.2f})"
-              f"  sd ({std[k,0]:.2f}, {std[k,1]:.2f})")  # fmt: skip
-    print(f"CANONICAL = CanonicalFrame(left_eye=({mean[0,0]:.2f}, {mean[0,1]:.2f}), "
-          f"right_eye=({mean[1,0]:.2f}, {mean[1,1]:.2f}))")  # fmt: skip
+        print(
+            f"{name}: mean ({mean[k, 0]:.2f}, {mean[k, 1]:.2f})  median ({med[k, 0]:.2f}, {med[k, 1]:.2f})"
+            f"  sd ({std[k, 0]:.2f}, {std[k, 1]:.2f})"
+        )
+    print(
+        f"CANONICAL = CanonicalFrame(left_eye=({mean[0, 0]:.2f}, {mean[0, 1]:.2f}), "
+        f"right_eye=({mean[1, 0]:.2f}, {mean[1, 1]:.2f}))"
+    )
 
 
 def cmd_gap(args) -> None:
@@ -99,13 +103,18 @@ def cmd_gap(args) -> None:
     print(f"fixed-crop accuracy (faces with mesh):    {acc_fixed:.4f}")
     print(f"landmark-path accuracy (same faces):      {acc_land:.4f}")
     print(f"landmark-path accuracy (all, misses wrong): {(aligned == labels[ok]).sum() / len(faces):.4f}")
-    print(f"gap (fixed - landmark): {100 * (acc_fixed - acc_land):+.2f} points;"
-          f" top-1 agreement {np.mean(fixed[ok] == aligned):.1%}")  # fmt: skip
+    print(
+        f"gap (fixed - landmark): {100 * (acc_fixed - acc_land):+.2f} points;"
+        f" top-1 agreement {np.mean(fixed[ok] == aligned):.1%}"
+    )
 
 
 def align_bands_each(images: list[np.ndarray], eyes: np.ndarray, band) -> np.ndarray:
-    return np.concatenate([align_bands(img, [e], band) for img, e in zip(images, eyes)]) if len(images) else (
-        np.empty((0, band.height, band.width), np.uint8))  # fmt: skip
+    return (
+        np.concatenate([align_bands(img, [e], band) for img, e in zip(images, eyes)])
+        if len(images)
+        else (np.empty((0, band.height, band.width), np.uint8))
+    )
 
 
 def _paste(face: np.ndarray, rng) -> tuple[np.ndarray, tuple[int, int]]:
@@ -170,8 +179,10 @@ def cmd_sweep(args) -> None:
             found = [x for x in finder(canvas) if x.inter_ocular > 0]
             a_land = [x for x in found if x.landmarks is not None]
             a_err = (np.abs(a_land[0].eyes - ((astro_ref + 0.5) * fa - 0.5)).max() / iod) if a_land else float("nan")
-            row = (f"| {iod:g} | {land / len(faces):.0%} | {100 * _med(errs):.1f} | {_med(corrs):.3f} | "
-                   f"{'yes' if found else 'no'}, {'yes' if a_land else 'no'}, {100 * a_err:.1f}% |")  # fmt: skip
+            row = (
+                f"| {iod:g} | {land / len(faces):.0%} | {100 * _med(errs):.1f} | {_med(corrs):.3f} | "
+                f"{'yes' if found else 'no'}, {'yes' if a_land else 'no'}, {100 * a_err:.1f}% |"
+            )
             if clf:
                 row += f" {_med(agree, np.mean):.0%} | {_med(correct, np.mean):.3f} |"
             print(row, flush=True)

@@ -13,9 +13,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from inference.classifier import EyeClassifier  # noqa: E402
-from inference.pipeline import AnalysisOptions, SessionAnalyzer, accelerate  # noqa: E402
-from tests.clips import astronaut_face  # noqa: E402
+from inference.classifier import EyeClassifier
+from inference.pipeline import AnalysisOptions, SessionAnalyzer, accelerate
+from tests.clips import astronaut_face
 
 
 def rss_mib() -> float:

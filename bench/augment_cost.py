@@ -15,7 +15,9 @@ import numpy as np
 
 def laplacian(images: np.ndarray) -> float:
     v = images[:, 2:-2, 2:-2, 0]  # away from the repeated edges
-    return float(np.abs(4 * v[:, 1:-1, 1:-1] - v[:, :-2, 1:-1] - v[:, 2:, 1:-1] - v[:, 1:-1, :-2] - v[:, 1:-1, 2:]).mean())
+    return float(
+        np.abs(4 * v[:, 1:-1, 1:-1] - v[:, :-2, 1:-1] - v[:, 2:, 1:-1] - v[:, 1:-1, :-2] - v[:, 1:-1, 2:]).mean()
+    )
 
 
 def main() -> int:
@@ -43,7 +45,9 @@ def main() -> int:
         from inference.fer2013 import load_fer2013
 
         bands = load_fer2013(args.sharpness, cache_dir="data").images[:512, 4:32].astype("float32")[..., None]
-        keras_geometry = keras.Sequential([keras_layers["keras RandomTranslation"], keras_layers["keras RandomRotation"]])
+        keras_geometry = keras.Sequential(
+            [keras_layers["keras RandomTranslation"], keras_layers["keras RandomRotation"]]
+        )
         print("mean absolute Laplacian of 512 eye bands (higher: sharper)")
         print(f"unchanged                     {laplacian(bands):6.1f}")
         print(f"keras translation + rotation  {laplacian(np.asarray(keras_geometry(bands, training=True))):6.1f}")
@@ -55,8 +59,11 @@ def main() -> int:
     n = args.batch * args.steps
     x = rng.integers(0, 256, (n, 28, 48, 1)).astype("float32")
     y = keras.utils.to_categorical(rng.integers(0, 7, n), 7)
-    candidates = {"none": None, **({} if args.only_eye else keras_layers),
-                  "EyeAugment (all of the above)": EyeAugment(dtype="float32")}
+    candidates = {
+        "none": None,
+        **({} if args.only_eye else keras_layers),
+        "EyeAugment (all of the above)": EyeAugment(dtype="float32"),
+    }
     print(f"backend {keras.backend.backend()}, batch {args.batch}, conv width {args.width}")
     for name, augment in candidates.items():
         inputs = keras.Input((28, 48, 1))

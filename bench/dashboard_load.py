@@ -68,8 +68,15 @@ def user(base: str, cookie: str, pages: list[str], until: float, think: float, s
     rng = random.Random(seed)
     while time.monotonic() < until:
         page = rng.choice(pages)
-        kind = "session page" if page.startswith("/sessions/") and not page.endswith("status/") else (
-            "status poll" if page.endswith("status/") else ("class page" if page.startswith("/classes/") else "home"))  # fmt: skip
+        kind = (
+            "session page"
+            if page.startswith("/sessions/") and not page.endswith("status/")
+            else (
+                "status poll"
+                if page.endswith("status/")
+                else ("class page" if page.startswith("/classes/") else "home")
+            )
+        )
         request = urllib.request.Request(base + page, headers={"Cookie": cookie})
         start = time.perf_counter()
         reason = None
@@ -99,8 +106,12 @@ def main() -> None:
     teachers = make_teachers(args.teachers, lectures=2, seconds=3600)
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="eyeclass-dashboard-bench-", suffix=".log", delete=False)
-    server = subprocess.Popen([sys.executable, "manage.py", "serve", "--no-worker", "--port", str(port)], cwd=REPO,
-                              stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--no-worker", "--port", str(port)],
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -113,22 +124,30 @@ def main() -> None:
                 time.sleep(0.3)
         samples, errors = defaultdict(list), defaultdict(int)
         until = time.monotonic() + args.seconds
-        threads = [threading.Thread(target=user, args=(base, *teachers[i % len(teachers)], until, args.think, i, samples, errors))
-                   for i in range(args.users)]  # fmt: skip
+        threads = [
+            threading.Thread(
+                target=user, args=(base, *teachers[i % len(teachers)], until, args.think, i, samples, errors)
+            )
+            for i in range(args.users)
+        ]
         for t in threads:
             t.start()
         for t in threads:
             t.join(timeout=args.seconds + 60)
         total = sum(len(v) for v in samples.values())
-        print(f"{args.users} users, {args.seconds:g} s, think time ~{args.think:g} s; sessions of 1 hour (30 tracks); "
-              f"{total} requests, {total / args.seconds:.1f} req/s\n")  # fmt: skip
+        print(
+            f"{args.users} users, {args.seconds:g} s, think time ~{args.think:g} s; sessions of 1 hour (30 tracks); "
+            f"{total} requests, {total / args.seconds:.1f} req/s\n"
+        )
         print("| page | requests | p50 ms | p95 ms | max ms | errors |\n| --- | ---: | ---: | ---: | ---: | ---: |")
         everything = [x for v in samples.values() for x in v]
         reasons = errors.pop("reasons", set())
         for kind, values in sorted(samples.items()) + [("all", everything)]:
             errs = sum(errors.values()) if kind == "all" else errors[kind]
-            print(f"| {kind} | {len(values)} | {np.percentile(values, 50):.1f} | {np.percentile(values, 95):.1f} | "
-                  f"{max(values):.1f} | {errs} |")  # fmt: skip
+            print(
+                f"| {kind} | {len(values)} | {np.percentile(values, 50):.1f} | {np.percentile(values, 95):.1f} | "
+                f"{max(values):.1f} | {errs} |"
+            )
         for reason in sorted(reasons)[:10]:
             print(f"error: {reason}")
         if reasons:

@@ -57,9 +57,17 @@ class Job:
 
 def plan(scale: float) -> list[Job]:
     """Priority order: the runs the issue needs first, then more seeds and longer schedules."""
-    specs = [("eye_s1", "eye", 60, 1), ("full_s1", "full", 60, 1), ("eye_s2", "eye", 60, 2),
-             ("eye_e100_s3", "eye", 100, 3), ("eye_e100_s4", "eye", 100, 4), ("eye_s5", "eye", 60, 5),
-             ("eye_e100_s6", "eye", 100, 6), ("eye_s7", "eye", 60, 7), ("eye_s8", "eye", 60, 8)]
+    specs = [
+        ("eye_s1", "eye", 60, 1),
+        ("full_s1", "full", 60, 1),
+        ("eye_s2", "eye", 60, 2),
+        ("eye_e100_s3", "eye", 100, 3),
+        ("eye_e100_s4", "eye", 100, 4),
+        ("eye_s5", "eye", 60, 5),
+        ("eye_e100_s6", "eye", 100, 6),
+        ("eye_s7", "eye", 60, 7),
+        ("eye_s8", "eye", 60, 8),
+    ]
     return [Job(name, band, max(1, round(epochs * scale)), seed) for name, band, epochs, seed in specs]
 
 
@@ -83,10 +91,30 @@ class Runner:
 
     def start(self, job: Job) -> None:
         (self.exports / job.name).mkdir(exist_ok=True)
-        command = [sys.executable, "-m", "inference", "train", "--data", self.data, "--band", job.band,
-                   "--widths", self.widths, "--epochs", str(job.epochs), "--seed", str(job.seed),
-                   "--cache-dir", "", "--verbose", "2", "--out", str(self.runs / job.name),
-                   "--export", str(self.exports / job.name / f"{job.file}.keras")]
+        command = [
+            sys.executable,
+            "-m",
+            "inference",
+            "train",
+            "--data",
+            self.data,
+            "--band",
+            job.band,
+            "--widths",
+            self.widths,
+            "--epochs",
+            str(job.epochs),
+            "--seed",
+            str(job.seed),
+            "--cache-dir",
+            "",
+            "--verbose",
+            "2",
+            "--out",
+            str(self.runs / job.name),
+            "--export",
+            str(self.exports / job.name / f"{job.file}.keras"),
+        ]
         if self.subset:
             command += ["--subset", self.subset]
         if self.bf16:
@@ -117,8 +145,10 @@ class Runner:
         for job in jobs:
             if job.status == "running" and job.process.poll() is not None:
                 job.status = "done" if job.process.returncode == 0 else "failed"
-                log(f"{job.status} {job.name} (exit {job.process.returncode}) after "
-                    f"{time.monotonic() - job.started:.0f} s")
+                log(
+                    f"{job.status} {job.name} (exit {job.process.returncode}) after "
+                    f"{time.monotonic() - job.started:.0f} s"
+                )
 
     def stop_all(self, jobs: list[Job]) -> None:
         running = [j for j in jobs if j.status == "running"]
@@ -141,7 +171,9 @@ class Runner:
         while time.monotonic() < self.deadline:
             self.poll(jobs)
             if time.monotonic() > first_epoch_by and not any(j.state(self.runs).get("epoch") for j in jobs):
-                log(f"no job finished an epoch in {self.first_epoch_limit:.0f} s: stopping all (too slow to train here)")
+                log(
+                    f"no job finished an epoch in {self.first_epoch_limit:.0f} s: stopping all (too slow to train here)"
+                )
                 break
             running = [j for j in jobs if j.status == "running"]
             waiting = [j for j in jobs if j.status == "waiting"]
@@ -184,17 +216,25 @@ class Runner:
                 cards[job.name] = json.loads(card.read_text())
         eye = sorted((n for n in cards if n.startswith("eye")), key=lambda n: -cards[n]["public_test"]["accuracy"])
         keep = eye[:top] + [n for n in cards if n.startswith("full")]
-        log("runs by PublicTest accuracy (flip-averaged): " + ", ".join(
-            f"{n} {cards[n]['public_test']['accuracy']:.4f}{' (incomplete)' if 'incomplete' in cards[n] else ''}"
-            for n in sorted(cards, key=lambda n: -cards[n]["public_test"]["accuracy"])))
+        log(
+            "runs by PublicTest accuracy (flip-averaged): "
+            + ", ".join(
+                f"{n} {cards[n]['public_test']['accuracy']:.4f}{' (incomplete)' if 'incomplete' in cards[n] else ''}"
+                for n in sorted(cards, key=lambda n: -cards[n]["public_test"]["accuracy"])
+            )
+        )
         for name in keep:
             job = next(j for j in jobs if j.name == name)
             (self.out / name).mkdir(exist_ok=True)
             shutil.copy(self.exports / name / f"{job.file}.keras", self.out / name)
         with tarfile.open(self.out / "meta.tar.gz", "w:gz") as tar:
             for job in jobs:
-                for path in [self.exports / job.name / f"{job.file}.json", self.logs / f"{job.name}.log",
-                             self.runs / job.name / "history.csv", self.runs / job.name / "state.json"]:
+                for path in [
+                    self.exports / job.name / f"{job.file}.json",
+                    self.logs / f"{job.name}.log",
+                    self.runs / job.name / "history.csv",
+                    self.runs / job.name / "state.json",
+                ]:
                     if path.exists():
                         tar.add(path, arcname=f"{job.name}/{path.name}")
         log(f"returned {keep} and meta.tar.gz")
@@ -207,7 +247,9 @@ def main() -> int:
     runner.run(jobs, wave=int(os.environ.get("WAVE", 2)), max_parallel=int(os.environ.get("MAX_PARALLEL", 5)))
     for job in jobs:
         if job.status == "failed":
-            print(f"--- {job.name} failed; the end of its log:\n" + (runner.logs / f"{job.name}.log").read_text()[-3000:])
+            print(
+                f"--- {job.name} failed; the end of its log:\n" + (runner.logs / f"{job.name}.log").read_text()[-3000:]
+            )
     runner.export_stopped(jobs)
     runner.collect(jobs, top=int(os.environ.get("TOP", 3)))
     return 0

@@ -68,8 +68,10 @@ def main() -> None:
         probs, ms = run(content, bands)
         reference = probs if reference is None else reference
         labels = public.labels[: len(probs)]
-        print(f"| {mode} | {ms:.2f} | {len(content)} | {(probs.argmax(1) == labels).mean():.4f} | "
-              f"{(probs.argmax(1) == reference.argmax(1)).mean():.4f} | {np.abs(probs - reference).max():.4f} |")  # fmt: skip
+        print(
+            f"| {mode} | {ms:.2f} | {len(content)} | {(probs.argmax(1) == labels).mean():.4f} | "
+            f"{(probs.argmax(1) == reference.argmax(1)).mean():.4f} | {np.abs(probs - reference).max():.4f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -71,7 +71,9 @@ async def stream(url: str, cookie: str, frames: list[bytes], fps: float, seconds
     sent_at: dict[int, float] = {}
     latencies: list[float] = []
     counts = {"sent": 0, "results": 0, "dropped": 0, "rejected": 0, "errors": 0}
-    async with websockets.connect(url, additional_headers={"Cookie": cookie, "Origin": "http://127.0.0.1"}, max_size=2**22) as ws:
+    async with websockets.connect(
+        url, additional_headers={"Cookie": cookie, "Origin": "http://127.0.0.1"}, max_size=2**22
+    ) as ws:
         json.loads(await ws.recv())  # hello
 
         async def sender():
@@ -104,7 +106,7 @@ async def stream(url: str, cookie: str, frames: list[bytes], fps: float, seconds
         await ws.send(json.dumps({"type": "stop"}))  # as the teacher's stop button: the session is saved
         try:
             await asyncio.wait_for(receiving, timeout=60)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             counts["errors"] += 1
             print("the session did not stop within 60 s", file=sys.stderr)
     return {"latencies": latencies, **counts}
@@ -112,14 +114,25 @@ async def stream(url: str, cookie: str, frames: list[bytes], fps: float, seconds
 
 def live_lectures(classroom, n: int, label: str) -> list[str]:
     worker = WorkerHeartbeat.alive(60).values_list("hostname", flat=True).first()
-    return [Lecture.objects.create(classroom=classroom, title=f"bench {label}.{i}", source="live", status="live",
-                                   live_worker=worker, started_at=timezone.now()).pk for i in range(n)]  # fmt: skip
+    return [
+        Lecture.objects.create(
+            classroom=classroom,
+            title=f"bench {label}.{i}",
+            source="live",
+            status="live",
+            live_worker=worker,
+            started_at=timezone.now(),
+        ).pk
+        for i in range(n)
+    ]
 
 
 async def first_result(url: str, cookie: str, frame: bytes, timeout: float) -> float:
     """Send a frame a second until one comes back analysed (the worker is warm); seconds it took."""
     start = time.monotonic()
-    async with websockets.connect(url, additional_headers={"Cookie": cookie, "Origin": "http://127.0.0.1"}, max_size=2**22) as ws:
+    async with websockets.connect(
+        url, additional_headers={"Cookie": cookie, "Origin": "http://127.0.0.1"}, max_size=2**22
+    ) as ws:
         json.loads(await ws.recv())  # hello
         seq = 0
         while time.monotonic() - start < timeout:
@@ -131,7 +144,7 @@ async def first_result(url: str, cookie: str, frame: bytes, timeout: float) -> f
                     if message["type"] == "result":
                         await ws.send(json.dumps({"type": "stop"}))
                         return time.monotonic() - start
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
     raise SystemExit(f"the worker analysed no frame within {timeout:g} s")
 
@@ -168,11 +181,18 @@ def run_level(port: int, cookie: str, classroom, frames, n: int, fps: float, sec
     started = time.monotonic()
     results = asyncio.run(asyncio.wait_for(all_streams(), timeout=seconds + 120))
     elapsed = time.monotonic() - started
-    latencies = np.array([x for r in results for x in r["latencies"]]) if any(r["latencies"] for r in results) else np.array([np.nan])
+    latencies = (
+        np.array([x for r in results for x in r["latencies"]])
+        if any(r["latencies"] for r in results)
+        else np.array([np.nan])
+    )
     total = {k: sum(r[k] for r in results) for k in ("sent", "results", "dropped", "rejected", "errors")}
-    return (f"| {n} | {fps:g} | {total['sent']} | {total['results']} | {total['results'] / elapsed:.1f} | "
-            f"{np.percentile(latencies, 50):.0f} | {np.percentile(latencies, 95):.0f} | {total['dropped']} | {total['rejected']} | {total['errors']} | "
-            f"{tree_rss_mib(server_pid):.0f} |")  # fmt: skip
+    return (
+        f"| {n} | {fps:g} | {total['sent']} | {total['results']} | {total['results'] / elapsed:.1f} | "
+        f"{np.percentile(latencies, 50):.0f} | {np.percentile(latencies, 95):.0f} | "
+        f"{total['dropped']} | {total['rejected']} | {total['errors']} | "
+        f"{tree_rss_mib(server_pid):.0f} |"
+    )
 
 
 def main() -> None:
@@ -180,7 +200,9 @@ def main() -> None:
     parser.add_argument("--streams", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--fps", type=float, default=5.0)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--video", type=Path, default=REPO.parent / "shared" / "data" / "video" / "talk_single_face.mp4")
+    parser.add_argument(
+        "--video", type=Path, default=REPO.parent / "shared" / "data" / "video" / "talk_single_face.mp4"
+    )
     args = parser.parse_args()
     frames = load_frames(args.video)
     call_command("migrate", verbosity=0)
@@ -194,8 +216,9 @@ def main() -> None:
     port = free_port()
     WorkerHeartbeat.objects.all().delete()
     log = tempfile.NamedTemporaryFile(prefix="eyeclass-live-bench-", suffix=".log", delete=False)
-    server = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=REPO,
-                              stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT
+    )
     ok = False
     try:
         deadline = time.monotonic() + 120
@@ -204,10 +227,15 @@ def main() -> None:
             time.sleep(0.5)
         warm_url = f"ws://127.0.0.1:{port}/ws/live/{live_lectures(classroom, 1, 'warm-up')[0]}/"
         warm = asyncio.run(first_result(warm_url, cookie, frames[0], timeout=120))
-        print(f"video: {args.video.name}, {len(frames)} frames at 480 px wide; {args.seconds:g} s per level; "
-              f"first frame analysed {warm:.1f} s after the worker came up; app memory (all processes) "
-              f"{tree_rss_mib(server.pid):.0f} MiB\n")
-        print("| streams | fps each | frames sent | results | results/s | p50 ms | p95 ms | dropped (busy) | rejected | errors | memory after, MiB |")
+        print(
+            f"video: {args.video.name}, {len(frames)} frames at 480 px wide; {args.seconds:g} s per level; "
+            f"first frame analysed {warm:.1f} s after the worker came up; app memory (all processes) "
+            f"{tree_rss_mib(server.pid):.0f} MiB\n"
+        )
+        print(
+            "| streams | fps each | frames sent | results | results/s | p50 ms | p95 ms | dropped (busy) | rejected "
+            "| errors | memory after, MiB |"
+        )
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for n in args.streams:
             print(run_level(port, cookie, classroom, frames, n, args.fps, args.seconds, server.pid), flush=True)

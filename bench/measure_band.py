@@ -11,8 +11,40 @@ import json
 import numpy as np
 
 BROWS = [70, 63, 105, 66, 107, 336, 296, 334, 293, 300]
-EYES = [33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246,
-        362, 382, 381, 380, 374, 373, 390, 249, 263, 466, 388, 387, 386, 385, 384, 398]
+EYES = [
+    33,
+    7,
+    163,
+    144,
+    145,
+    153,
+    154,
+    155,
+    133,
+    173,
+    157,
+    158,
+    159,
+    160,
+    161,
+    246,
+    362,
+    382,
+    381,
+    380,
+    374,
+    373,
+    390,
+    249,
+    263,
+    466,
+    388,
+    387,
+    386,
+    385,
+    384,
+    398,
+]
 SCALE = 4
 
 
@@ -42,8 +74,11 @@ def main() -> None:
             rows["eye_centre"].append(y[EYES].mean())
             rows["nose_tip"].append(y[1])
             rows["upper_lip"].append(y[13])
-    result = {"faces_tried": args.faces, "faces_found": len(rows["brow_top"]),
-              **{k: {f"p{q}": round(float(np.percentile(v, q)), 1) for q in (2, 5, 50, 95, 98)} for k, v in rows.items()}}
+    result = {
+        "faces_tried": args.faces,
+        "faces_found": len(rows["brow_top"]),
+        **{k: {f"p{q}": round(float(np.percentile(v, q)), 1) for q in (2, 5, 50, 95, 98)} for k, v in rows.items()},
+    }
     print(json.dumps(result, indent=2))
     if args.json:
         with open(args.json, "w") as f:

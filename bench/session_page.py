@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eyeclass.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -62,8 +62,10 @@ def main() -> None:
             store_ms = (time.perf_counter() - start) * 1000
             client = Client()
             client.force_login(teacher)
-            print(f"database: {connection.vendor}; lecture: {args.seconds} s, {args.tracks} tracks; "
-                  f"storing results took {store_ms:.0f} ms\n")  # fmt: skip
+            print(
+                f"database: {connection.vendor}; lecture: {args.seconds} s, {args.tracks} tracks; "
+                f"storing results took {store_ms:.0f} ms\n"
+            )
             print("| request | median ms | max ms | bytes |\n| --- | ---: | ---: | ---: |")
             for name, url in [
                 ("session page", f"/sessions/{lecture.pk}/"),

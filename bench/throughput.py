@@ -61,7 +61,9 @@ def decode_and_raw_models(path, det, mesh):
 
 def full_analysis(path, classifier, faces: MediaPipeFaces, fps=None, flip=False):
     """One pass = a fresh SessionAnalyzer over the clip (classifier already loaded and converted)."""
-    options = AnalysisOptions(fps=fps, tiles=faces.tiles, emotions=classifier is not None, lite_cnn=False, flip_tta=flip)
+    options = AnalysisOptions(
+        fps=fps, tiles=faces.tiles, emotions=classifier is not None, lite_cnn=False, flip_tta=flip
+    )
 
     def run() -> int:
         n = 0
@@ -137,7 +139,9 @@ def main() -> None:
         ),
     }
     if classifier is not None:
-        rows["full analysis (ours" + cnn + ", with flip averaging: --flip)"] = full_analysis(path, classifier, faces, flip=True)
+        rows["full analysis (ours" + cnn + ", with flip averaging: --flip)"] = full_analysis(
+            path, classifier, faces, flip=True
+        )
     fer = None if args.no_fer else fer_package(path)
     if fer is not None:
         rows["`fer` package (FER(mtcnn=False).detect_emotions per frame)"] = fer
@@ -155,9 +159,11 @@ def main() -> None:
     for closable in (faces, room_faces, det, mesh):
         closable.close()
 
-    print(f"Clip: {args.clip} ({info.width}x{info.height}, {info.fps:.2f} fps, {info.frame_count} frames); "
-          f"{platform.machine()}, {os.cpu_count()} cores; best of {args.repeat} interleaved passes; "
-          f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after\n")  # fmt: skip
+    print(
+        f"Clip: {args.clip} ({info.width}x{info.height}, {info.fps:.2f} fps, {info.frame_count} frames); "
+        f"{platform.machine()}, {os.cpu_count()} cores; best of {args.repeat} interleaved passes; "
+        f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after\n"
+    )
     print("| step | frames | seconds | fps |")
     print("|---|---|---|---|")
     fps = {}
@@ -177,8 +183,10 @@ def main() -> None:
     if args.classroom:
         secs, n = best["classroom"]
         duration = VideoReader(room).info.duration
-        print(f"\nClassroom CCTV at 10 analysed fps, auto (5x3) tiles, default options: {n} frames in {secs:.2f} s for "
-              f"{duration:.2f} s of video = {duration / secs:.2f}x real time.")  # fmt: skip
+        print(
+            f"\nClassroom CCTV at 10 analysed fps, auto (5x3) tiles, default options: {n} frames in {secs:.2f} s for "
+            f"{duration:.2f} s of video = {duration / secs:.2f}x real time."
+        )
 
 
 if __name__ == "__main__":

@@ -37,9 +37,11 @@ def main() -> None:
     start = time.perf_counter()
     model.fit(x, y, batch_size=args.batch, epochs=1, verbose=0)
     per_sample = (time.perf_counter() - start) / n
-    print(f"{keras.backend.backend()} widths={args.widths} batch={args.batch} bf16={args.bf16} "
-          f"rows={args.rows} augment={args.augment} params={model.count_params()} "
-          f"ms/sample={1000 * per_sample:.3f} s/epoch(28709)={per_sample * 28709:.0f}")
+    print(
+        f"{keras.backend.backend()} widths={args.widths} batch={args.batch} bf16={args.bf16} "
+        f"rows={args.rows} augment={args.augment} params={model.count_params()} "
+        f"ms/sample={1000 * per_sample:.3f} s/epoch(28709)={per_sample * 28709:.0f}"
+    )
 
 
 if __name__ == "__main__":

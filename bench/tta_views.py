@@ -23,8 +23,19 @@ from inference.classifier import DEFAULT_WEIGHTS, EyeClassifier  # noqa: E402
 from inference.fer2013 import load_fer2013  # noqa: E402
 from inference.pipeline import accelerate  # noqa: E402
 
-VIEWS = [(0, 0, 1.0), (1, 0, 1.0), (-1, 0, 1.0), (0, 1, 1.0), (0, -1, 1.0), (0, 0, 1.05), (0, 0, 0.95),
-         (2, 0, 1.0), (-2, 0, 1.0), (0, 2, 1.0), (0, -2, 1.0)]  # fmt: skip
+VIEWS = [
+    (0, 0, 1.0),
+    (1, 0, 1.0),
+    (-1, 0, 1.0),
+    (0, 1, 1.0),
+    (0, -1, 1.0),
+    (0, 0, 1.05),
+    (0, 0, 0.95),
+    (2, 0, 1.0),
+    (-2, 0, 1.0),
+    (0, 2, 1.0),
+    (0, -2, 1.0),
+]
 SETS = {
     "shifts of 1 px": VIEWS[:5],
     "shifts of 1 px + scales": VIEWS[:7],
@@ -38,7 +49,9 @@ def view(faces: np.ndarray, dx: float, dy: float, scale: float) -> np.ndarray:
     if (dx, dy, scale) == (0, 0, 1.0):
         return faces
     m = np.array([[scale, 0, 23.5 * (1 - scale) + dx], [0, scale, 23.5 * (1 - scale) + dy]], np.float32)
-    return np.stack([cv2.warpAffine(f, m, (48, 48), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE) for f in faces])
+    return np.stack(
+        [cv2.warpAffine(f, m, (48, 48), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE) for f in faces]
+    )
 
 
 def main() -> None:
@@ -53,8 +66,13 @@ def main() -> None:
     for split in ("PublicTest", "PrivateTest"):
         d = faces.split(split)
         probs = {v: clf.predict_bands(clf.band.cut(view(d.images, *v)), flip=True) for v in VIEWS}
-        accuracy = lambda p: float((p.argmax(1) == d.labels).mean())  # noqa: E731
-        scores.setdefault("none (band alone)", []).append(accuracy(clf.predict_bands(clf.band.cut(d.images), flip=False)))
+
+        def accuracy(p, labels=d.labels):
+            return float((p.argmax(1) == labels).mean())
+
+        scores.setdefault("none (band alone)", []).append(
+            accuracy(clf.predict_bands(clf.band.cut(d.images), flip=False))
+        )
         scores.setdefault("mirror only (shipped)", []).append(accuracy(probs[VIEWS[0]]))
         for name, views in SETS.items():
             scores.setdefault(name + ", each with its mirror", []).append(accuracy(sum(probs[v] for v in views)))

@@ -105,7 +105,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis (broker, results, channel layer) or embedded fallbacks that need no server.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or REDIS_URL or f"file://{VAR_DIR / 'celery' / 'results'}"
+CELERY_RESULT_BACKEND = (
+    os.environ.get("CELERY_RESULT_BACKEND") or REDIS_URL or f"file://{VAR_DIR / 'celery' / 'results'}"
+)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(VAR_DIR / "celery" / "broker"),
@@ -152,9 +154,7 @@ UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(2 * 1024**3)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 
-EYECLASS_MODEL_PATH = Path(
-    os.environ.get("EYECLASS_MODEL_PATH", BASE_DIR / "inference" / "weights" / "eye_cnn.keras")
-)
+EYECLASS_MODEL_PATH = Path(os.environ.get("EYECLASS_MODEL_PATH", BASE_DIR / "inference" / "weights" / "eye_cnn.keras"))
 WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
 
 if PRODUCTION:

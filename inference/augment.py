@@ -53,8 +53,9 @@ def rotate_shift(x, angle, dy, dx):
 class EyeAugment(layers.Layer):
     """Random mirror, rotation, shift, brightness and contrast per image; identity outside training."""
 
-    def __init__(self, shift=(0.08, 0.08), rotation=0.025, brightness=0.15, contrast=0.25, flip=True,
-                 seed=None, **kwargs):
+    def __init__(
+        self, shift=(0.08, 0.08), rotation=0.025, brightness=0.15, contrast=0.25, flip=True, seed=None, **kwargs
+    ):
         super().__init__(**kwargs)
         self.shift, self.rotation, self.flip = tuple(shift), rotation, flip
         self.brightness, self.contrast, self.seed = brightness, contrast, seed
@@ -67,8 +68,12 @@ class EyeAugment(layers.Layer):
         u = ops.cast(u, x.dtype)
         if self.flip:
             x = ops.where((u[:, 0] < 0)[:, None, None, None], ops.flip(x, axis=2), x)
-        x = rotate_shift(x, u[:, 1] * (2 * math.pi * self.rotation),
-                         u[:, 2] * (self.shift[0] * x.shape[1]), u[:, 3] * (self.shift[1] * x.shape[2]))
+        x = rotate_shift(
+            x,
+            u[:, 1] * (2 * math.pi * self.rotation),
+            u[:, 2] * (self.shift[0] * x.shape[1]),
+            u[:, 3] * (self.shift[1] * x.shape[2]),
+        )
         x = x + (u[:, 4] * (255.0 * self.brightness))[:, None, None, None]
         mean = ops.mean(x, axis=(1, 2), keepdims=True)
         x = (x - mean) * (1 + u[:, 5] * self.contrast)[:, None, None, None] + mean
@@ -78,5 +83,12 @@ class EyeAugment(layers.Layer):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "shift": list(self.shift), "rotation": self.rotation, "flip": self.flip,
-                "brightness": self.brightness, "contrast": self.contrast, "seed": self.seed}
+        return {
+            **super().get_config(),
+            "shift": list(self.shift),
+            "rotation": self.rotation,
+            "flip": self.flip,
+            "brightness": self.brightness,
+            "contrast": self.contrast,
+            "seed": self.seed,
+        }

@@ -39,13 +39,15 @@ def mean_weights(snapshots: list[list[np.ndarray]]) -> list[np.ndarray]:
     are taken from the last snapshot."""
     return [
         np.mean(values, axis=0, dtype=np.float64).astype(values[-1].dtype)
-        if np.issubdtype(values[-1].dtype, np.floating) else values[-1]
+        if np.issubdtype(values[-1].dtype, np.floating)
+        else values[-1]
         for values in zip(*snapshots)
     ]
 
 
-def recalibrate_batchnorm(model: keras.Model, images: np.ndarray, batch_size: int = 64, batches: int = 128,
-                          seed: int = 0) -> None:
+def recalibrate_batchnorm(
+    model: keras.Model, images: np.ndarray, batch_size: int = 64, batches: int = 128, seed: int = 0
+) -> None:
     """Sets every BatchNormalization layer's moving mean and variance to the plain average of its
     batch statistics over `batches` random training batches, as the model sees them in training
     (the SWA paper's bn_update): momentum 1 - 1/k at batch k. `images`: (N, h, w, 1) float32."""
@@ -70,8 +72,14 @@ def accuracy(model: keras.Model, bands: np.ndarray, labels: np.ndarray) -> float
     return float((predict_tta(model, bands).argmax(axis=1) == labels).mean())
 
 
-def choose_average(model: keras.Model, snapshots: list[Path], train_images: np.ndarray, public_bands: np.ndarray,
-                   public_labels: np.ndarray, batch_size: int = 64) -> tuple[int, dict[int, float]]:
+def choose_average(
+    model: keras.Model,
+    snapshots: list[Path],
+    train_images: np.ndarray,
+    public_bands: np.ndarray,
+    public_labels: np.ndarray,
+    batch_size: int = 64,
+) -> tuple[int, dict[int, float]]:
     """Tries the average of the last k snapshots for k = 1..len(snapshots) (k = 1: the last epoch
     alone, statistics re-estimated the same way). Leaves the best on PublicTest in `model`.
     Returns that k and PublicTest accuracy for every k."""

@@ -1,7 +1,7 @@
 """`EyeClassifier`: a trained eye CNN (.keras) plus its model card (.json beside it).
 
-    clf = EyeClassifier.from_default()            # inference/weights/eye_cnn.keras
-    probs = clf.predict_bands(bands)              # (N, h, w) uint8 -> (N, 7), flip-averaged
+clf = EyeClassifier.from_default()            # inference/weights/eye_cnn.keras
+probs = clf.predict_bands(bands)              # (N, h, w) uint8 -> (N, 7), flip-averaged
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class EyeClassifier:
     band: Band
 
     @classmethod
-    def load(cls, weights: str | Path) -> "EyeClassifier":
+    def load(cls, weights: str | Path) -> EyeClassifier:
         weights = Path(weights)
         card_path = weights.with_suffix(".json")
         for path in (weights, card_path):
@@ -45,7 +45,7 @@ class EyeClassifier:
         return cls(model, card, band)
 
     @classmethod
-    def from_default(cls) -> "EyeClassifier":
+    def from_default(cls) -> EyeClassifier:
         return cls.load(DEFAULT_WEIGHTS)
 
     @property

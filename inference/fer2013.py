@@ -41,7 +41,7 @@ class FaceSet:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def split(self, name: str) -> "FaceSet":
+    def split(self, name: str) -> FaceSet:
         if name not in SPLIT_INDEX:
             raise ValueError(f"unknown split {name!r}; expected one of {', '.join(SPLITS)}")
         keep = self.splits == SPLIT_INDEX[name]

@@ -45,7 +45,7 @@ class Band:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Band":
+    def from_dict(cls, data: dict) -> Band:
         return cls(**{k: int(data[k]) for k in ("top", "bottom", "left", "right")})
 
 

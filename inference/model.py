@@ -27,7 +27,7 @@ class ModelConfig:
         return {**asdict(self), "widths": list(self.widths)}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ModelConfig":
+    def from_dict(cls, data: dict) -> ModelConfig:
         return cls(**{**data, "widths": tuple(data["widths"])})
 
 
@@ -35,8 +35,9 @@ def augmentation() -> EyeAugment:
     """Augmentation suited to eye crops: mirror (faces are near-symmetric), small shifts and
     rotations (alignment jitter of a few pixels), lighting changes. No vertical flips, no large
     zoom: the brow-to-eye distance carries the expression. Always float32 (interpolation weights)."""
-    return EyeAugment(shift=(0.08, 0.08), rotation=0.025, brightness=0.15, contrast=0.25, name="augment",
-                      dtype="float32")
+    return EyeAugment(
+        shift=(0.08, 0.08), rotation=0.025, brightness=0.15, contrast=0.25, name="augment", dtype="float32"
+    )
 
 
 def build_model(input_shape: tuple[int, int], config: ModelConfig = ModelConfig()) -> keras.Model:

@@ -152,7 +152,7 @@ def accelerate(classifier, threads: int = 1):
         if np.allclose(fast.predict_bands(probe), classifier.predict_bands(probe), atol=1e-4):
             return fast
         warnings.warn("TensorFlow Lite changed the eye CNN's outputs; using Keras", stacklevel=2)
-    except Exception as exc:  # noqa: BLE001 (an optimisation must never fail the analysis)
+    except Exception as exc:
         first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         warnings.warn(f"TensorFlow Lite conversion failed ({first_line}); using Keras", stacklevel=2)
     return classifier
@@ -191,7 +191,9 @@ class SessionAnalyzer:
         self._pending: list[_Pending] = []
         # the batch the CNN is classifying, with the tracks alive after its last frame
         self._in_flight: tuple[list[_Pending], set[int], Future] | None = None
-        self._cnn_lane = ThreadPoolExecutor(1, thread_name_prefix="cnn") if self.classifier and opts.overlap_cnn else None
+        self._cnn_lane = (
+            ThreadPoolExecutor(1, thread_name_prefix="cnn") if self.classifier and opts.overlap_cnn else None
+        )
         self._frames = 0
         self._last_time: float | None = None
         self._periods: list[float] = []

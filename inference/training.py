@@ -42,7 +42,7 @@ class TrainConfig:
         return {**asdict(self), "band": self.band.to_dict(), "model": self.model.to_dict()}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TrainConfig":
+    def from_dict(cls, data: dict) -> TrainConfig:
         return cls(**{**data, "band": Band.from_dict(data["band"]), "model": ModelConfig.from_dict(data["model"])})
 
 
@@ -62,8 +62,11 @@ def class_weights(labels: np.ndarray, power: float) -> dict[int, float]:
 def compile_model(model: keras.Model, config: TrainConfig, steps: int) -> None:
     warmup = max(1, int(config.warmup * steps))
     schedule = keras.optimizers.schedules.CosineDecay(
-        config.peak_lr / 20, steps - warmup, alpha=1.0 if config.swa else 0.002,  # swa: constant after warm-up
-        warmup_target=config.peak_lr, warmup_steps=warmup,
+        config.peak_lr / 20,
+        steps - warmup,
+        alpha=1.0 if config.swa else 0.002,  # swa: constant after warm-up
+        warmup_target=config.peak_lr,
+        warmup_steps=warmup,
     )
     optimizer = keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True, weight_decay=config.weight_decay)
     loss = keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing)
@@ -90,8 +93,13 @@ class RunState(keras.callbacks.Callback):
         self.path.write_text(json.dumps(self.state, indent=2))
 
 
-def train(data: FaceSet, config: TrainConfig, run_dir: str | Path, verbose: str | int = "auto",
-          init_weights: str | Path | None = None) -> dict:
+def train(
+    data: FaceSet,
+    config: TrainConfig,
+    run_dir: str | Path,
+    verbose: str | int = "auto",
+    init_weights: str | Path | None = None,
+) -> dict:
     """Train on Training, select on PublicTest; resumes from `run_dir` when it holds a run.
     A new run may start from the weights of a trained model of the same shape (`init_weights`),
     e.g. a second, shorter one-cycle to continue a finished run."""
@@ -111,8 +119,13 @@ def train(data: FaceSet, config: TrainConfig, run_dir: str | Path, verbose: str 
             raise ValueError(f"{run}: holds a run with another configuration; use a new --out")
         model = keras.saving.load_model(run / "last.keras")
     else:
-        state = {"config": config.to_dict(), "epoch": 0, "seconds_per_epoch": [], "best_val_accuracy": -1.0,
-                 "init_weights": str(init_weights) if init_weights else None}
+        state = {
+            "config": config.to_dict(),
+            "epoch": 0,
+            "seconds_per_epoch": [],
+            "best_val_accuracy": -1.0,
+            "init_weights": str(init_weights) if init_weights else None,
+        }
         model = build_model(config.band.shape, config.model)
         if init_weights:
             model.set_weights(keras.saving.load_model(init_weights, compile=False).get_weights())
@@ -121,18 +134,25 @@ def train(data: FaceSet, config: TrainConfig, run_dir: str | Path, verbose: str 
     callbacks = [
         keras.callbacks.ModelCheckpoint(run / "last.keras"),
         keras.callbacks.ModelCheckpoint(
-            run / "best.keras", monitor="val_accuracy", mode="max", save_best_only=True,
+            run / "best.keras",
+            monitor="val_accuracy",
+            mode="max",
+            save_best_only=True,
             initial_value_threshold=state["best_val_accuracy"] if state["epoch"] else None,
         ),
         keras.callbacks.CSVLogger(run / "history.csv", append=True),
         RunState(state_path, state),
     ] + ([Snapshots(run / "snapshots")] if config.swa else [])
     model.fit(
-        as_input(training.images), keras.utils.to_categorical(training.labels, NUM_CLASSES),
-        batch_size=config.batch_size, epochs=config.epochs, initial_epoch=state["epoch"],
+        as_input(training.images),
+        keras.utils.to_categorical(training.labels, NUM_CLASSES),
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        initial_epoch=state["epoch"],
         validation_data=(as_input(public.images), keras.utils.to_categorical(public.labels, NUM_CLASSES)),
         class_weight=class_weights(training.labels, config.class_weight_power),
-        callbacks=callbacks, verbose=verbose,
+        callbacks=callbacks,
+        verbose=verbose,
     )
     if config.swa:
         average_snapshots(run, data, config, state)
@@ -146,13 +166,16 @@ def average_snapshots(run: Path, data: FaceSet, config: TrainConfig, state: dict
     training, public = data.split("Training"), data.split("PublicTest")
     model = build_model(config.band.shape, config.model)
     snapshots = sorted((run / "snapshots").glob("*.npz"))
-    last_k, by_k = choose_average(model, snapshots, as_input(training.images), public.images, public.labels,
-                                  config.batch_size)
+    last_k, by_k = choose_average(
+        model, snapshots, as_input(training.images), public.images, public.labels, config.batch_size
+    )
     model.save(run / "averaged.keras")
     single = accuracy(keras.saving.load_model(run / "best.keras", compile=False), public.images, public.labels)
     state["averaging"] = {
-        "epochs": [len(snapshots) - last_k + 1, len(snapshots)], "public_test": by_k[last_k],
-        "public_test_by_last_k": by_k, "best_single_epoch_public_test": round(single, 4),
+        "epochs": [len(snapshots) - last_k + 1, len(snapshots)],
+        "public_test": by_k[last_k],
+        "public_test_by_last_k": by_k,
+        "best_single_epoch_public_test": round(single, 4),
         "used": by_k[last_k] > single,
     }
     (run / "state.json").write_text(json.dumps(state, indent=2))
@@ -179,7 +202,9 @@ def hardware() -> dict:
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
-        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
+        names = [
+            line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")
+        ]
         cpu = names[0] if names else cpu
     accelerator = None
     if keras.backend.backend() == "jax":
@@ -217,8 +242,12 @@ def score(labels: np.ndarray, predicted: np.ndarray) -> Scores:
     f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
     present = confusion.sum(axis=1) > 0
     per_class = {
-        label: {"precision": round(float(precision[i]), 4), "recall": round(float(recall[i]), 4),
-                "f1": round(float(f1[i]), 4), "support": int(confusion[i].sum())}
+        label: {
+            "precision": round(float(precision[i]), 4),
+            "recall": round(float(recall[i]), 4),
+            "f1": round(float(f1[i]), 4),
+            "support": int(confusion[i].sum()),
+        }
         for i, label in enumerate(LABELS)
     }
     accuracy = float(hits.sum() / max(confusion.sum(), 1))
@@ -236,8 +265,15 @@ def save_confusion_png(scores: Scores, path: str | Path, title: str) -> None:
     fig, ax = plt.subplots(figsize=(6.4, 5.6))
     ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
     for (i, j), n in np.ndenumerate(confusion):
-        ax.text(j, i, f"{n}\n{rates[i, j]:.0%}", ha="center", va="center", fontsize=7,
-                color="white" if rates[i, j] > 0.5 else "black")
+        ax.text(
+            j,
+            i,
+            f"{n}\n{rates[i, j]:.0%}",
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if rates[i, j] > 0.5 else "black",
+        )
     ax.set_xticks(range(NUM_CLASSES), LABELS, rotation=45)
     ax.set_yticks(range(NUM_CLASSES), LABELS)
     ax.set_xlabel("predicted")
@@ -257,8 +293,13 @@ def write_card(model: keras.Model, state: dict, data: FaceSet, data_name: str, w
         "labels": list(LABELS),
         "band": config.band.to_dict(),
         "input": "uint8-range grayscale band (N, h, w, 1) cut from the aligned 48x48 face",
-        "data": {"source": data_name, "train": "Training", "select": "PublicTest", "report": "PrivateTest",
-                 "train_size": state["train_size"]},
+        "data": {
+            "source": data_name,
+            "train": "Training",
+            "select": "PublicTest",
+            "report": "PrivateTest",
+            "train_size": state["train_size"],
+        },
         "config": state["config"],
         "epochs": state["epoch"],
         "continued_from": state.get("init_weights"),

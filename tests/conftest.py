@@ -64,8 +64,22 @@ def celery_worker_process(test_database_url, tmp_path_factory):
         database_url += ("&" if "?" in database_url else "?") + f"application_name={WORKER_DB_NAME}"
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     env = {**os.environ, "DATABASE_URL": database_url, "WORKER_HEARTBEAT_SECONDS": "1"}
-    cmd = [sys.executable, "-m", "celery", "-A", "eyeclass", "worker", "-l", "info", "-c", "1",
-           "-Q", "celery,gpu", "-n", f"test-{os.getpid()}@%h"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "eyeclass",
+        "worker",
+        "-l",
+        "info",
+        "-c",
+        "1",
+        "-Q",
+        "celery,gpu",
+        "-n",
+        f"test-{os.getpid()}@%h",
+    ]
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 120

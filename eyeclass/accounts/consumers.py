@@ -26,7 +26,7 @@ class TeacherUpdatesConsumer(AsyncJsonWebsocketConsumer):
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
         else:
-            await self.send_json({"type": "error", "error": "this socket only accepts {\"type\": \"ping\"}"})
+            await self.send_json({"type": "error", "error": 'this socket only accepts {"type": "ping"}'})
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         try:

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 
 class ClassroomQuerySet(models.QuerySet):
-    def for_teacher(self, user) -> "ClassroomQuerySet":
+    def for_teacher(self, user) -> ClassroomQuerySet:
         return self.filter(teacher=user) if user.is_authenticated else self.none()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Iterator
+from collections.abc import Iterator
 
 from inference.labels import LABELS
 
@@ -12,8 +12,21 @@ from .models import Lecture
 
 SECOND_COLUMNS = ["second", "faces_present", "readable", "facing", "perclos", "blinks", "engagement", *LABELS]
 EVENT_FIELDS = ["track", "onset", "apex", "offset", "duration", "kind", "label", "strength"]
-TRACK_FIELDS = ["track", "first_time", "last_time", "frames", "readable_frames", "blinks", "blink_rate",
-                "perclos", "facing", "engagement", "dominant", "emotion_mix", "timeline"]  # fmt: skip
+TRACK_FIELDS = [
+    "track",
+    "first_time",
+    "last_time",
+    "frames",
+    "readable_frames",
+    "blinks",
+    "blink_rate",
+    "perclos",
+    "facing",
+    "engagement",
+    "dominant",
+    "emotion_mix",
+    "timeline",
+]
 
 
 def lecture_meta(lecture: Lecture) -> dict:

@@ -19,7 +19,7 @@ from . import summary as summarize
 
 
 class LectureQuerySet(models.QuerySet):
-    def for_teacher(self, user) -> "LectureQuerySet":
+    def for_teacher(self, user) -> LectureQuerySet:
         return self.filter(classroom__teacher=user) if user.is_authenticated else self.none()
 
 
@@ -124,9 +124,9 @@ class Lecture(models.Model):
         """The watchdog: sessions with no sign of life are queued again, or failed with a reason once
         they have used up their attempts (or lost their video). Never leaves one processing forever."""
         now = timezone.now()
-        stale = models.Q(status=cls.Status.PROCESSING, heartbeat_at__lt=now - timedelta(seconds=processing_after)) | models.Q(
-            status=cls.Status.QUEUED, heartbeat_at__lt=now - timedelta(seconds=queued_after)
-        )
+        stale = models.Q(
+            status=cls.Status.PROCESSING, heartbeat_at__lt=now - timedelta(seconds=processing_after)
+        ) | models.Q(status=cls.Status.QUEUED, heartbeat_at__lt=now - timedelta(seconds=queued_after))
         actions = []
         with transaction.atomic():
             for lecture in cls.objects.select_for_update(skip_locked=True).filter(stale):
@@ -183,7 +183,9 @@ class Lecture(models.Model):
         return {
             "video": {"duration": self.duration},
             "seconds": [row.to_aggregate() for row in self.seconds.order_by("second")],
-            "events": list(self.events.values("track", "onset", "apex", "offset", "duration", "kind", "label", "strength")),
+            "events": list(
+                self.events.values("track", "onset", "apex", "offset", "duration", "kind", "label", "strength")
+            ),
             "tracks": [],
         }
 
@@ -201,17 +203,23 @@ class Lecture(models.Model):
             "faces": binned[2],
             "readable": binned[3],
             "emotions": {label: binned[4 + i] for i, label in enumerate(LABELS)},
-            "events": list(self.events.order_by("onset").values("track", "onset", "apex", "offset", "duration", "kind", "label", "strength")),
+            "events": list(
+                self.events.order_by("onset").values(
+                    "track", "onset", "apex", "offset", "duration", "kind", "label", "strength"
+                )
+            ),
             "tracks": [
                 {"track": t.track, "engagement": t.engagement, "timeline": _bin_timeline(t.timeline, size)}
                 for t in self.tracks.order_by("track")
             ],
-        }  # fmt: skip
+        }
 
 
 def script_safe_json(data) -> str:
     """JSON that can sit inside <script type="application/json"> (as Django's json_script escapes it)."""
-    return json.dumps(data, separators=(",", ":")).translate({ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"})
+    return json.dumps(data, separators=(",", ":")).translate(
+        {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+    )
 
 
 def _bin_rows(table: np.ndarray, size: int) -> list[list[float | None]]:
@@ -257,23 +265,33 @@ class SecondStat(models.Model):
         constraints = [models.UniqueConstraint(fields=["lecture", "second"], name="one_row_per_second")]
 
     @classmethod
-    def from_aggregate(cls, lecture: Lecture, row: dict) -> "SecondStat":
+    def from_aggregate(cls, lecture: Lecture, row: dict) -> SecondStat:
         mix = row.get("emotion_mix") or {}
         return cls(
-            lecture=lecture, second=int(row["second"]), faces_present=row.get("faces_present") or 0.0,
-            readable=row.get("readable") or 0.0, facing=row.get("facing_fraction"), perclos=row.get("perclos"),
-            blinks=int(row.get("blinks") or 0), engagement=row.get("engagement"),
+            lecture=lecture,
+            second=int(row["second"]),
+            faces_present=row.get("faces_present") or 0.0,
+            readable=row.get("readable") or 0.0,
+            facing=row.get("facing_fraction"),
+            perclos=row.get("perclos"),
+            blinks=int(row.get("blinks") or 0),
+            engagement=row.get("engagement"),
             **{label: mix.get(label) for label in LABELS},
-        )  # fmt: skip
+        )
 
     def to_aggregate(self) -> dict:
         mix = {label: getattr(self, label) for label in LABELS}
         return {
-            "second": self.second, "faces_present": self.faces_present, "readable": self.readable,
-            "facing_fraction": self.facing, "perclos": self.perclos, "blinks": self.blinks,
-            "engagement": self.engagement, "emotion_mix": mix if any(v is not None for v in mix.values()) else None,
+            "second": self.second,
+            "faces_present": self.faces_present,
+            "readable": self.readable,
+            "facing_fraction": self.facing,
+            "perclos": self.perclos,
+            "blinks": self.blinks,
+            "engagement": self.engagement,
+            "emotion_mix": mix if any(v is not None for v in mix.values()) else None,
             "tracks": {},
-        }  # fmt: skip
+        }
 
 
 class TrackStat(models.Model):
@@ -298,17 +316,26 @@ class TrackStat(models.Model):
         constraints = [models.UniqueConstraint(fields=["lecture", "track"], name="one_row_per_track")]
 
     @classmethod
-    def from_summary(cls, lecture: Lecture, row: dict, seconds: list[dict]) -> "TrackStat":
+    def from_summary(cls, lecture: Lecture, row: dict, seconds: list[dict]) -> TrackStat:
         key = str(row["track"])
         timeline = [[s["second"], s["tracks"][key]] for s in seconds if key in (s.get("tracks") or {})]
         mix = row.get("emotion_mix") or {}
         return cls(
-            lecture=lecture, track=int(row["track"]), first_time=row["first_time"], last_time=row["last_time"],
-            frames=row["frames"], readable_frames=row["readable_frames"], blinks=row.get("blinks") or 0,
-            blink_rate=row.get("blink_rate_per_min"), perclos=row.get("perclos"), facing=row.get("facing_fraction"),
-            engagement=row.get("engagement"), dominant=max(mix, key=mix.get) if mix else "", emotion_mix=mix,
+            lecture=lecture,
+            track=int(row["track"]),
+            first_time=row["first_time"],
+            last_time=row["last_time"],
+            frames=row["frames"],
+            readable_frames=row["readable_frames"],
+            blinks=row.get("blinks") or 0,
+            blink_rate=row.get("blink_rate_per_min"),
+            perclos=row.get("perclos"),
+            facing=row.get("facing_fraction"),
+            engagement=row.get("engagement"),
+            dominant=max(mix, key=mix.get) if mix else "",
+            emotion_mix=mix,
             timeline=timeline,
-        )  # fmt: skip
+        )
 
 
 class ExpressionEvent(models.Model):
@@ -328,6 +355,6 @@ class ExpressionEvent(models.Model):
         indexes = [models.Index(fields=["lecture", "onset"])]
 
     @classmethod
-    def from_event(cls, lecture: Lecture, row: dict) -> "ExpressionEvent":
+    def from_event(cls, lecture: Lecture, row: dict) -> ExpressionEvent:
         fields = ("track", "onset", "apex", "offset", "duration", "kind", "strength")
         return cls(lecture=lecture, label=row.get("label") or "", **{f: row[f] for f in fields})

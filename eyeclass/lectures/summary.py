@@ -34,7 +34,13 @@ def attention_dips(seconds: list[int], engagement: list[float | None]) -> list[d
             start = i
         elif not is_low and start is not None:
             if secs[i - 1] - secs[start] + 1 >= DIP_MIN_S:
-                dips.append({"start": int(secs[start]), "end": int(secs[i - 1]), "engagement": round(float(smooth[start:i].min()), 4)})
+                dips.append(
+                    {
+                        "start": int(secs[start]),
+                        "end": int(secs[i - 1]),
+                        "engagement": round(float(smooth[start:i].min()), 4),
+                    }
+                )
             start = None
     dips = sorted(dips, key=lambda d: d["engagement"])[:MAX_DIPS]
     return sorted(dips, key=lambda d: d["start"])

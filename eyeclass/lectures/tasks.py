@@ -38,7 +38,9 @@ class ProgressReporter:
         if now - self.last < self.interval:
             return
         self.last = now
-        Lecture.objects.filter(pk=self.lecture.pk).update(progress=min(max(fraction, 0.0), 0.999), heartbeat_at=timezone.now())
+        Lecture.objects.filter(pk=self.lecture.pk).update(
+            progress=min(max(fraction, 0.0), 0.999), heartbeat_at=timezone.now()
+        )
         self.push({**self.lecture.status_dict(), "progress": round(fraction, 4)})
 
     def push(self, status: dict) -> None:
@@ -59,8 +61,10 @@ def load_model():
     """The eye CNN named by settings, loaded once per worker process (and again if the file changes)."""
     path = settings.EYECLASS_MODEL_PATH
     if not path.is_file():
-        raise ModelMissing(f"The emotion model file is missing on the worker ({path}). The video is kept: "
-                           "reprocess the session once an administrator has restored the model.")  # fmt: skip
+        raise ModelMissing(
+            f"The emotion model file is missing on the worker ({path}). The video is kept: "
+            "reprocess the session once an administrator has restored the model."
+        )
     with _model_lock:  # a task that arrives during the warm-up waits for it instead of loading twice
         return _load_classifier(str(path), path.stat().st_mtime)
 
@@ -99,9 +103,15 @@ def analyze(path, on_progress) -> dict:
 
 
 @shared_task(
-    bind=True, name="lectures.process", acks_late=True, reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT, retry_backoff=5, retry_backoff_max=120, max_retries=5,
-)  # fmt: skip
+    bind=True,
+    name="lectures.process",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    retry_backoff_max=120,
+    max_retries=5,
+)
 def process_lecture(self, lecture_id: int) -> str:
     lecture = Lecture.objects.select_related("classroom").filter(pk=lecture_id).first()
     if lecture is None:
@@ -121,12 +131,16 @@ def process_lecture(self, lecture_id: int) -> str:
     except TRANSIENT as exc:  # database or broker unreachable: retried with a back-off, then a reason
         if self.request.retries < self.max_retries:
             raise
-        reason = (f"The database or message broker stayed unreachable ({type(exc).__name__}) after "
-                  f"{self.max_retries} retries. The video is kept: reprocess the session to try again.")
+        reason = (
+            f"The database or message broker stayed unreachable ({type(exc).__name__}) after "
+            f"{self.max_retries} retries. The video is kept: reprocess the session to try again."
+        )
     except Exception as exc:
         log.exception("lecture %s: processing failed", lecture_id)
-        reason = (f"Processing stopped on an unexpected error ({type(exc).__name__}). The video is kept: "
-                  "reprocess the session to try again; if it happens again, tell an administrator.")
+        reason = (
+            f"Processing stopped on an unexpected error ({type(exc).__name__}). The video is kept: "
+            "reprocess the session to try again; if it happens again, tell an administrator."
+        )
     else:
         if not lecture.keep_video:
             lecture.delete_video()

@@ -64,8 +64,14 @@ class VideoFacts:
 
 
 AUDIO_SIGNATURES = {  # (offset, bytes) -> what the file is
-    (8, b"WAVE"): "WAV", (0, b"ID3"): "MP3", (0, b"\xff\xfb"): "MP3", (0, b"\xff\xf3"): "MP3", (0, b"fLaC"): "FLAC",
-    (8, b"M4A "): "M4A", (8, b"M4B "): "M4A", (0, b"#!AMR"): "AMR",
+    (8, b"WAVE"): "WAV",
+    (0, b"ID3"): "MP3",
+    (0, b"\xff\xfb"): "MP3",
+    (0, b"\xff\xf3"): "MP3",
+    (0, b"fLaC"): "FLAC",
+    (8, b"M4A "): "M4A",
+    (8, b"M4B "): "M4A",
+    (0, b"#!AMR"): "AMR",
 }
 
 
@@ -98,7 +104,9 @@ def inspect_video(path: Path) -> VideoFacts:
     if not 0 < info.fps <= 240:
         raise ValueError("The video declares no usable frame rate.")
     if info.frame_count / info.fps > MAX_DURATION_S:
-        raise ValueError(f"The video declares {info.frame_count / info.fps / 3600:.1f} hours; at most 6 hours is supported.")
+        raise ValueError(
+            f"The video declares {info.frame_count / info.fps / 3600:.1f} hours; at most 6 hours is supported."
+        )
     needed = max(MIN_FRAMES, int(np.ceil(info.fps * MIN_DURATION_S)))
     cap = cv2.VideoCapture(str(path))
     try:

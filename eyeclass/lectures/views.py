@@ -44,10 +44,13 @@ def _upload(request):
         if form.is_valid():
             video = form.cleaned_data["video"]
             lecture = Lecture(
-                classroom=form.cleaned_data["classroom"], title=form.cleaned_data["title"] or video.name[:200],
-                video_name=video.name[:255], video_bytes=video.size, keep_video=form.cleaned_data["keep_video"],
+                classroom=form.cleaned_data["classroom"],
+                title=form.cleaned_data["title"] or video.name[:200],
+                video_name=video.name[:255],
+                video_bytes=video.size,
+                keep_video=form.cleaned_data["keep_video"],
                 video_file=Lecture.new_video_file(video.name),
-            )  # fmt: skip
+            )
             path = store_upload(video, lecture.video_file)
             try:
                 facts = inspect_video(path)
@@ -55,7 +58,12 @@ def _upload(request):
                 path.unlink(missing_ok=True)
                 form.add_error("video", str(exc))
             else:
-                lecture.width, lecture.height, lecture.fps, lecture.duration = facts.width, facts.height, facts.fps, facts.duration
+                lecture.width, lecture.height, lecture.fps, lecture.duration = (
+                    facts.width,
+                    facts.height,
+                    facts.fps,
+                    facts.duration,
+                )
                 with transaction.atomic():
                     lecture.save()
                     lecture.enqueue()
@@ -64,8 +72,12 @@ def _upload(request):
                 return redirect(lecture)
         if wants_json(request):
             return JsonResponse({"errors": {k: [str(e) for e in v] for k, v in form.errors.items()}}, status=400)
-    return render(request, "lectures/upload.html", {"form": form, "max_bytes": settings.UPLOAD_MAX_BYTES},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "lectures/upload.html",
+        {"form": form, "max_bytes": settings.UPLOAD_MAX_BYTES},
+        status=400 if form.errors else 200,
+    )
 
 
 def _upload_refused(request, reason: str, status: int):
@@ -73,7 +85,9 @@ def _upload_refused(request, reason: str, status: int):
         return JsonResponse({"errors": {"video": [reason]}}, status=status)
     form = UploadForm(teacher=request.user)
     form.errors["video"] = form.error_class([reason])
-    return render(request, "lectures/upload.html", {"form": form, "max_bytes": settings.UPLOAD_MAX_BYTES}, status=status)
+    return render(
+        request, "lectures/upload.html", {"form": form, "max_bytes": settings.UPLOAD_MAX_BYTES}, status=status
+    )
 
 
 @login_required
@@ -127,4 +141,3 @@ def lecture_export(request, pk: int, fmt: str):
         response = JsonResponse(lecture_document(lecture), json_dumps_params={"indent": 1})
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
-

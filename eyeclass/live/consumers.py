@@ -38,7 +38,9 @@ class Stats:
 
 @database_sync_to_async
 def live_lecture_for(user, pk: int) -> Lecture | None:
-    return Lecture.objects.for_teacher(user).filter(pk=pk, status=Lecture.Status.LIVE).select_related("classroom").first()
+    return (
+        Lecture.objects.for_teacher(user).filter(pk=pk, status=Lecture.Status.LIVE).select_related("classroom").first()
+    )
 
 
 @database_sync_to_async
@@ -47,7 +49,11 @@ def count_connection(pk: int, delta: int, stats: Stats | None = None, flushed: S
     changes = {"live_connections": F("live_connections") + delta}
     if stats is not None:
         flushed = flushed or Stats()
-        for name, column in (("received", "frames_received"), ("dropped", "frames_dropped"), ("rejected", "frames_rejected")):
+        for name, column in (
+            ("received", "frames_received"),
+            ("dropped", "frames_dropped"),
+            ("rejected", "frames_rejected"),
+        ):
             changes[column] = F(column) + getattr(stats, name) - getattr(flushed, name)
     Lecture.objects.filter(pk=pk).update(**changes)
 
@@ -96,13 +102,20 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await count_connection(self.lecture.pk, +1)
         self.connected, self.stopping = True, False
         self.stats, self.flushed = Stats(), Stats()
-        self.bucket = TokenBucket(rate=settings.EYECLASS_LIVE_MAX_FPS, burst=max(2.0, settings.EYECLASS_LIVE_MAX_FPS / 2))
+        self.bucket = TokenBucket(
+            rate=settings.EYECLASS_LIVE_MAX_FPS, burst=max(2.0, settings.EYECLASS_LIVE_MAX_FPS / 2)
+        )
         self.in_flight: dict[int, float] = {}
         self.queue = worker_direct(self.lecture.live_worker)
         self.relay_by_layer = not isinstance(self.channel_layer, InMemoryChannelLayer)
-        limits = {"max_fps": settings.EYECLASS_LIVE_MAX_FPS, "max_frame_bytes": settings.EYECLASS_LIVE_MAX_FRAME_BYTES,
-                  "max_in_flight": settings.EYECLASS_LIVE_MAX_IN_FLIGHT}  # fmt: skip
-        await self.send_json({"type": "hello", "session": self.lecture.pk, "limits": limits, "stats": asdict(self.stats)})
+        limits = {
+            "max_fps": settings.EYECLASS_LIVE_MAX_FPS,
+            "max_frame_bytes": settings.EYECLASS_LIVE_MAX_FRAME_BYTES,
+            "max_in_flight": settings.EYECLASS_LIVE_MAX_IN_FLIGHT,
+        }
+        await self.send_json(
+            {"type": "hello", "session": self.lecture.pk, "limits": limits, "stats": asdict(self.stats)}
+        )
 
     async def disconnect(self, code: int) -> None:
         if not getattr(self, "connected", False):
@@ -151,8 +164,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         reply_to = self.channel_name if self.relay_by_layer else None
         result = await sync_to_async(live_frame.apply_async, thread_sensitive=False)(
             args=[self.lecture.pk, reply_to, seq, t, base64.b64encode(jpeg).decode()],
-            queue=self.queue, expires=settings.EYECLASS_LIVE_FRAME_TIMEOUT,
-        )  # fmt: skip
+            queue=self.queue,
+            expires=settings.EYECLASS_LIVE_FRAME_TIMEOUT,
+        )
         if not self.relay_by_layer:
             asyncio.ensure_future(self.await_result(result))
 
@@ -176,7 +190,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.stats.dropped += 1
         else:
             self.stats.rejected += 1
-        await self.send_json({"type": "dropped", "seq": seq, "reason": reason, "error": error, "stats": asdict(self.stats)})
+        await self.send_json(
+            {"type": "dropped", "seq": seq, "reason": reason, "error": error, "stats": asdict(self.stats)}
+        )
 
     async def live_result(self, event: dict) -> None:
         """A worker's answer for one frame (over the channel layer, or read from the result backend)."""

@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 def face_payload(face) -> dict:
     data = face.to_dict()
     return {k: data[k] for k in ("track", "box", "eye_boxes", "top", "probs", "flags", "inter_ocular")} | {
-        "openness": None if face.signals is None else round((face.signals.openness_left + face.signals.openness_right) / 2, 3)
+        "openness": None
+        if face.signals is None
+        else round((face.signals.openness_left + face.signals.openness_right) / 2, 3)
     }
 
 
@@ -52,7 +54,9 @@ def live_frame(lecture_id: int, reply_channel: str | None, seq: int, t: float, j
     started = time.perf_counter()
     lecture = Lecture.objects.filter(pk=lecture_id, status=Lecture.Status.LIVE).first()
     if lecture is None:
-        return reply(reply_channel, {"type": "dropped", "seq": seq, "reason": "closed", "error": "the live session has ended"})
+        return reply(
+            reply_channel, {"type": "dropped", "seq": seq, "reason": "closed", "error": "the live session has ended"}
+        )
     try:
         image = decode_jpeg(base64.b64decode(jpeg_b64))
         live = live_state.get_state(lecture_id)
@@ -61,16 +65,24 @@ def live_frame(lecture_id: int, reply_channel: str | None, seq: int, t: float, j
     except ModelMissing as exc:
         return reply(reply_channel, {"type": "error", "seq": seq, "error": str(exc)})
     if t <= live.last_time:
-        return reply(reply_channel, {"type": "dropped", "seq": seq, "reason": "late", "error": "frame arrived out of order"})
+        return reply(
+            reply_channel, {"type": "dropped", "seq": seq, "reason": "late", "error": "frame arrived out of order"}
+        )
     live.last_time = t
     frame = live.analyzer.process(image, t, seq)
     seconds, events = persist_new(lecture, live)
     Lecture.objects.filter(pk=lecture_id).update(frames_analysed=F("frames_analysed") + 1, last_frame_at=timezone.now())
     payload = {
-        "type": "result", "seq": seq, "t": round(t, 3), "width": image.shape[1], "height": image.shape[0],
-        "faces": [face_payload(f) for f in frame.faces], "seconds": seconds, "events": events,
+        "type": "result",
+        "seq": seq,
+        "t": round(t, 3),
+        "width": image.shape[1],
+        "height": image.shape[0],
+        "faces": [face_payload(f) for f in frame.faces],
+        "seconds": seconds,
+        "events": events,
         "worker_ms": round((time.perf_counter() - started) * 1000, 1),
-    }  # fmt: skip
+    }
     return reply(reply_channel, payload)
 
 
@@ -95,4 +107,3 @@ def live_finish(lecture_id: int, reason: str = "stopped", if_idle_since: float |
         lecture.store_results(result)
     log.info("live session %s finished (%s)", lecture_id, reason)
     return "done"
-

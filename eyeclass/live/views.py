@@ -40,14 +40,20 @@ def live_start(request):
     if request.method == "POST" and form.is_valid():
         worker = pick_worker()
         if worker is None:
-            messages.error(request, "No recognition worker is running, so a live session cannot start. Start one "
-                                    "(see README: celery -A eyeclass worker) and try again.")  # fmt: skip
+            messages.error(
+                request,
+                "No recognition worker is running, so a live session cannot start. Start one "
+                "(see README: celery -A eyeclass worker) and try again.",
+            )
         else:
             lecture = Lecture.objects.create(
-                classroom=form.cleaned_data["classroom"], source=Lecture.Source.LIVE, status=Lecture.Status.LIVE,
-                title=form.cleaned_data["title"] or f"Live {timezone.localtime():%b %d, %H:%M}", live_worker=worker,
+                classroom=form.cleaned_data["classroom"],
+                source=Lecture.Source.LIVE,
+                status=Lecture.Status.LIVE,
+                title=form.cleaned_data["title"] or f"Live {timezone.localtime():%b %d, %H:%M}",
+                live_worker=worker,
                 started_at=timezone.now(),
-            )  # fmt: skip
+            )
             return redirect("live_session", pk=lecture.pk)
     live_now = Lecture.objects.for_teacher(request.user).filter(status=Lecture.Status.LIVE).select_related("classroom")
     return render(request, "live/start.html", {"form": form, "live_now": live_now})

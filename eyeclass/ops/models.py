@@ -25,5 +25,5 @@ class WorkerHeartbeat(models.Model):
         )
 
     @classmethod
-    def alive(cls, within_seconds: int) -> models.QuerySet["WorkerHeartbeat"]:
+    def alive(cls, within_seconds: int) -> models.QuerySet[WorkerHeartbeat]:
         return cls.objects.filter(last_seen__gte=timezone.now() - timedelta(seconds=within_seconds))

@@ -59,7 +59,7 @@ class _Outputs:
     def __init__(self, args, json_handle, fps: float) -> None:
         self.json, self.first = json_handle, True
         self.csv_path = args.csv
-        self.csv_handle = open(part_name(args.csv), "w", newline="") if args.csv else None  # noqa: SIM115 (closed in close())
+        self.csv_handle = open(part_name(args.csv), "w", newline="") if args.csv else None
         self.csv = csv.writer(self.csv_handle) if self.csv_handle else None
         if self.csv:
             self.csv.writerow(CSV_COLUMNS)
@@ -72,9 +72,17 @@ class _Outputs:
             self.first = False
             if self.csv:
                 sig, probs = face.signals, face.probs or {}
-                self.csv.writerow([face.frame, f"{face.time:.4f}", face.track,
-                                   _num(sig.openness_left if sig else None), _num(sig.openness_right if sig else None),
-                                   int(not face.readable), *(_num(probs.get(label)) for label in LABELS)])  # fmt: skip
+                self.csv.writerow(
+                    [
+                        face.frame,
+                        f"{face.time:.4f}",
+                        face.track,
+                        _num(sig.openness_left if sig else None),
+                        _num(sig.openness_right if sig else None),
+                        int(not face.readable),
+                        *(_num(probs.get(label)) for label in LABELS),
+                    ]
+                )
         if self.video_path and result.image is not None:
             self._draw(result)
 
@@ -144,7 +152,7 @@ def main(args) -> int:
         progress.update(int(fraction * 100) - progress.n)
 
     part, ok = part_name(args.out), False
-    handle = open(part, "w")  # noqa: SIM115 (closed in the finally below, after the outputs)
+    handle = open(part, "w")
     outputs = _Outputs(args, handle, fps=args.fps or info.fps or 25.0)
     try:
         handle.write('{"frames": [')
@@ -164,6 +172,8 @@ def main(args) -> int:
             os.replace(part, args.out)
         else:
             os.remove(part)
-    print(f"{args.out}: {result.video['analysed_frames']} frames analysed, {len(result.tracks)} tracks, "
-          f"{len(result.events)} events")  # fmt: skip
+    print(
+        f"{args.out}: {result.video['analysed_frames']} frames analysed, {len(result.tracks)} tracks, "
+        f"{len(result.events)} events"
+    )
     return 0

@@ -24,8 +24,10 @@ def main(args: argparse.Namespace) -> int:
     from inference.fer2013 import load_fer2013
 
     db = build_eye_db(load_fer2013(args.fer2013), args.band, args.out, samples=args.samples, seed=args.seed)
-    print(f"band rows {db.band.top}-{db.band.bottom}, columns {db.band.left}-{db.band.right} "
-          f"({db.band.height}x{db.band.width}); wrote {args.out}/{DB_NAME}, counts and mosaics")
+    print(
+        f"band rows {db.band.top}-{db.band.bottom}, columns {db.band.left}-{db.band.right} "
+        f"({db.band.height}x{db.band.width}); wrote {args.out}/{DB_NAME}, counts and mosaics"
+    )
     for row in counts_table(db.faces):
         print("".join(cell.rjust(12) for cell in row))
     return 0

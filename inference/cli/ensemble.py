@@ -11,8 +11,17 @@ import json
 from pathlib import Path
 
 # what each member's card says about its training, copied into the ensemble's card
-MEMBER_KEYS = ("config", "epochs", "total_epochs", "best_epoch", "continued_from", "stages", "weight_averaging",
-               "hardware", "seconds_per_epoch")
+MEMBER_KEYS = (
+    "config",
+    "epochs",
+    "total_epochs",
+    "best_epoch",
+    "continued_from",
+    "stages",
+    "weight_averaging",
+    "hardware",
+    "seconds_per_epoch",
+)
 CARRIED_KEYS = ("band_choice", "full_face_comparison")  # facts about the band, the same for every member
 
 
@@ -42,18 +51,27 @@ def main(args: argparse.Namespace) -> int:
     public = load_bands(args.data, band, cache_dir=args.cache_dir or None).split("PublicTest")
     scores = score(public.labels, predict_tta(model, public.images).argmax(axis=1))
     card = {
-        "labels": members[0].card["labels"], "band": members[0].card["band"], "input": members[0].card["input"],
+        "labels": members[0].card["labels"],
+        "band": members[0].card["band"],
+        "input": members[0].card["input"],
         "data": members[0].card["data"],
-        "ensemble": [{"weights": str(path), **{key: member.card.get(key) for key in MEMBER_KEYS},
-                      "public_test_accuracy": member.card.get("public_test", {}).get("accuracy"),
-                      "private_test_accuracy": member.card.get("evaluation", {}).get("PrivateTest", {}).get("accuracy")}
-                     for path, member in zip(args.members, members)],
+        "ensemble": [
+            {
+                "weights": str(path),
+                **{key: member.card.get(key) for key in MEMBER_KEYS},
+                "public_test_accuracy": member.card.get("public_test", {}).get("accuracy"),
+                "private_test_accuracy": member.card.get("evaluation", {}).get("PrivateTest", {}).get("accuracy"),
+            }
+            for path, member in zip(args.members, members)
+        ],
         "total_epochs": sum(member.card.get("total_epochs") or member.card.get("epochs") or 0 for member in members),
         "public_test": scores.to_dict(),
         "test_time_augmentation": "mean of the band and its horizontal mirror",
-    }  # fmt: skip
+    }
     card.update({key: members[0].card[key] for key in CARRIED_KEYS if key in members[0].card})
     out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
-    print(f"wrote {out} and {out.with_suffix('.json')}: {len(members)} members, PublicTest (flip-averaged) accuracy "
-          f"{scores.accuracy:.4f}")
+    print(
+        f"wrote {out} and {out.with_suffix('.json')}: {len(members)} members, PublicTest (flip-averaged) accuracy "
+        f"{scores.accuracy:.4f}"
+    )
     return 0

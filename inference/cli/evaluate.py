@@ -39,8 +39,15 @@ def main(args: argparse.Namespace) -> int:
     key = args.split if flip else f"{args.split}_no_flip"
     confusion = Path(args.confusion or weights.with_name(f"{weights.stem}.{key}.confusion.png"))
     save_confusion_png(scores, confusion, f"{weights.name} on {args.split} ({len(data)} faces)")
-    result = {"weights": str(weights), "data": Path(args.data).name, "split": args.split, "faces": len(data),
-              "flip_averaged": flip, **scores.to_dict(), "confusion_png": str(confusion)}
+    result = {
+        "weights": str(weights),
+        "data": Path(args.data).name,
+        "split": args.split,
+        "faces": len(data),
+        "flip_averaged": flip,
+        **scores.to_dict(),
+        "confusion_png": str(confusion),
+    }
     if args.record:
         card_path = weights.with_suffix(".json")
         card = json.loads(card_path.read_text())
@@ -49,7 +56,8 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(f"{weights.name} on {args.split} of {result['data']} ({len(data)} faces, {'flip-averaged' if flip else 'no flip averaging'})")
+    averaging = "flip-averaged" if flip else "no flip averaging"
+    print(f"{weights.name} on {args.split} of {result['data']} ({len(data)} faces, {averaging})")
     print(f"accuracy {scores.accuracy:.4f}   macro-F1 {scores.macro_f1:.4f}")
     print(f"{'class':>10} {'precision':>10} {'recall':>8} {'f1':>8} {'support':>8}")
     for label, s in scores.per_class.items():

@@ -17,8 +17,12 @@ from inference.geometry import FRAME_SIZE
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("images", nargs="+", metavar="IMAGE")
-    parser.add_argument("--aligned-face", action="store_true", required=True,
-                        help="the images are face crops (required: arbitrary photos go through `analyze`)")
+    parser.add_argument(
+        "--aligned-face",
+        action="store_true",
+        required=True,
+        help="the images are face crops (required: arbitrary photos go through `analyze`)",
+    )
     parser.add_argument("--weights", help=".keras file with its card beside it (default: the bundled eye CNN)")
     parser.add_argument("--json", action="store_true", help="print a JSON list, one object per image")
 
@@ -43,8 +47,11 @@ def main(args: argparse.Namespace) -> int:
     classifier = EyeClassifier.load(args.weights) if args.weights else EyeClassifier.from_default()
     probabilities = classifier.predict_faces(faces)
     results = [
-        {"path": path, "label": classifier.labels[int(p.argmax())],
-         "probabilities": {label: round(float(v), 4) for label, v in zip(classifier.labels, p)}}
+        {
+            "path": path,
+            "label": classifier.labels[int(p.argmax())],
+            "probabilities": {label: round(float(v), 4) for label, v in zip(classifier.labels, p)},
+        }
         for path, p in zip(args.images, probabilities)
     ]
     if args.json:

@@ -36,13 +36,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--widths", default="48,96,192", help="channels of the conv blocks")
     parser.add_argument("--lr", type=float, default=0.05, help="peak learning rate of the one-cycle schedule")
-    parser.add_argument("--bf16", action="store_true", help="mixed bfloat16 (fast on GPUs and on CPUs with AVX-512 BF16)")
+    parser.add_argument(
+        "--bf16", action="store_true", help="mixed bfloat16 (fast on GPUs and on CPUs with AVX-512 BF16)"
+    )
     parser.add_argument("--seed", type=int, default=1337)
     parser.add_argument("--subset", type=int, default=0, help="use only the first N training faces (quick runs)")
     parser.add_argument("--cache-dir", default="data", help="where the parsed FER2013 CSV is cached ('' = none)")
-    parser.add_argument("--swa", action="store_true",
-                        help="weight averaging: constant --lr after the warm-up, then average the last epochs' "
-                             "weights (how many: chosen on PublicTest); best with --init-weights of a trained model")
+    parser.add_argument(
+        "--swa",
+        action="store_true",
+        help="weight averaging: constant --lr after the warm-up, then average the last epochs' "
+        "weights (how many: chosen on PublicTest); best with --init-weights of a trained model",
+    )
     parser.add_argument("--init-weights", help="start a new run from these weights (.keras, same architecture)")
     parser.add_argument("--export", help="write the best weights here (.keras) with a model card beside it")
     parser.add_argument("--verbose", default="auto", help="Keras progress: auto, 0, 1 (bar) or 2 (line per epoch)")
@@ -55,8 +60,13 @@ def main(args: argparse.Namespace) -> int:
     from inference.training import TrainConfig, export, train, write_card
 
     config = TrainConfig(
-        band=args.band, model=ModelConfig(widths=tuple(int(w) for w in args.widths.split(","))),
-        epochs=args.epochs, batch_size=args.batch_size, peak_lr=args.lr, bfloat16=args.bf16, seed=args.seed,
+        band=args.band,
+        model=ModelConfig(widths=tuple(int(w) for w in args.widths.split(","))),
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        peak_lr=args.lr,
+        bfloat16=args.bf16,
+        seed=args.seed,
         swa=args.swa,
     )
     data = load_bands(args.data, args.band, cache_dir=args.cache_dir or None)
@@ -68,12 +78,16 @@ def main(args: argparse.Namespace) -> int:
     print(f"best PublicTest accuracy {state['best_val_accuracy']:.4f} at epoch {state['best_epoch']}")
     if "averaging" in state:
         avg = state["averaging"]
-        print(f"weight average of epochs {avg['epochs'][0]}-{avg['epochs'][1]}: PublicTest (flip-averaged) "
-              f"{avg['public_test']:.4f}, best single epoch {avg['best_single_epoch_public_test']:.4f}; "
-              f"export uses {'the average' if avg['used'] else 'the best epoch'}")
+        print(
+            f"weight average of epochs {avg['epochs'][0]}-{avg['epochs'][1]}: PublicTest (flip-averaged) "
+            f"{avg['public_test']:.4f}, best single epoch {avg['best_single_epoch_public_test']:.4f}; "
+            f"export uses {'the average' if avg['used'] else 'the best epoch'}"
+        )
     if args.export:
         model = export(args.out, args.export)
         card = write_card(model, state, data, Path(args.data).name, Path(args.export))
-        print(f"wrote {args.export} and {Path(args.export).with_suffix('.json')}: PublicTest (flip-averaged) "
-              f"accuracy {card['public_test']['accuracy']:.4f}")
+        print(
+            f"wrote {args.export} and {Path(args.export).with_suffix('.json')}: PublicTest (flip-averaged) "
+            f"accuracy {card['public_test']['accuracy']:.4f}"
+        )
     return 0

@@ -100,8 +100,25 @@ def test_committed_weights_reproduce_their_card_on_private_test(tmp_path, capsys
     if not weights.exists():
         pytest.skip("no committed weights yet")
     card = json.loads(weights.with_suffix(".json").read_text())
-    assert cli(["evaluate", "--weights", str(weights), "--data", str(FER2013), "--split", "PrivateTest",
-                "--json", "--cache-dir", str(ROOT / "data"), "--confusion", str(tmp_path / "c.png")]) == 0
+    assert (
+        cli(
+            [
+                "evaluate",
+                "--weights",
+                str(weights),
+                "--data",
+                str(FER2013),
+                "--split",
+                "PrivateTest",
+                "--json",
+                "--cache-dir",
+                str(ROOT / "data"),
+                "--confusion",
+                str(tmp_path / "c.png"),
+            ]
+        )
+        == 0
+    )
     result = json.loads(capsys.readouterr().out)
     assert result["faces"] == 3589
     assert result["accuracy"] == pytest.approx(card["evaluation"]["PrivateTest"]["accuracy"], abs=1e-4)

@@ -58,8 +58,7 @@ def test_unreadable_faces_count_as_present_but_not_engagement():
 def test_emotion_mix_and_track_summaries():
     agg = EngagementAggregator()
     for second in range(3):
-        for fr in frames_for_second(second, 10, lambda t, i: [rec(1, t, happy=0.8 if t < 1 else 0.2,
-                                                                  blink=(i == 0))]):  # fmt: skip
+        for fr in frames_for_second(second, 10, lambda t, i: [rec(1, t, happy=0.8 if t < 1 else 0.2, blink=(i == 0))]):
             agg.add(fr)
     done = agg.finish()
     assert done[0].second == 2

@@ -68,7 +68,10 @@ def test_a_database_of_whole_faces_yields_any_band(tmp_path, faces):
 
 
 def test_cli_builds_from_csv(tmp_path, faces, capsys):
-    rows = [f"{l},{' '.join(map(str, img.ravel()))},{SPLITS[s]}" for img, l, s in zip(faces.images, faces.labels, faces.splits)]
+    rows = [
+        f"{l},{' '.join(map(str, img.ravel()))},{SPLITS[s]}"
+        for img, l, s in zip(faces.images, faces.labels, faces.splits)
+    ]
     csv = tmp_path / "fer.csv"
     csv.write_text("emotion,pixels,Usage\n" + "\n".join(rows) + "\n")
     assert cli(["build-eye-db", "--fer2013", str(csv), "--out", str(tmp_path / "db"), "--band", "6:30"]) == 0

@@ -28,8 +28,14 @@ def synthetic_face(ear: float = 0.3, yaw: float = 0.0, iris_dx: float = 0.0) -> 
     lm = np.zeros((NUM_LANDMARKS, 3), np.float32)
     for idx, cx, iris in ((EAR_IMG_LEFT, 80.0, IRIS_IMG_LEFT), (EAR_IMG_RIGHT, 140.0, IRIS_IMG_RIGHT)):
         gap = ear * 20.0
-        pts = [(cx - 10, 100), (cx - 4, 100 - gap / 2), (cx + 4, 100 - gap / 2), (cx + 10, 100),
-               (cx + 4, 100 + gap / 2), (cx - 4, 100 + gap / 2)]  # fmt: skip
+        pts = [
+            (cx - 10, 100),
+            (cx - 4, 100 - gap / 2),
+            (cx + 4, 100 - gap / 2),
+            (cx + 10, 100),
+            (cx + 4, 100 + gap / 2),
+            (cx - 4, 100 + gap / 2),
+        ]
         lm[list(idx), :2] = pts
         lm[iris, :2] = (cx + iris_dx, 100 - 1.0)  # the frontal offset: iris 0.1 half-width up
     lm[OUTER_CORNERS[0], :2], lm[OUTER_CORNERS[1], :2] = (70, 100), (150, 100)

@@ -73,17 +73,22 @@ def write_tree(root, entries):
 
 
 def test_tree_recovers_split_from_file_names(tmp_path):
-    write_tree(tmp_path, [
-        ("train", "happy", "Training_10.png", face(0)),
-        ("train", "happy", "Training_2.png", face(1)),
-        ("train", "disgust", "Training_5.jpg", np.full((48, 48), 90, np.uint8)),
-        ("test", "sad", "PublicTest_7.png", face(2)),
-        ("test", "neutral", "PrivateTest_3.png", face(3)),
-    ])
+    write_tree(
+        tmp_path,
+        [
+            ("train", "happy", "Training_10.png", face(0)),
+            ("train", "happy", "Training_2.png", face(1)),
+            ("train", "disgust", "Training_5.jpg", np.full((48, 48), 90, np.uint8)),
+            ("test", "sad", "PublicTest_7.png", face(2)),
+            ("test", "neutral", "PrivateTest_3.png", face(3)),
+        ],
+    )
     (tmp_path / "train" / "happy" / ".DS_Store").write_bytes(b"junk")
     faces = load_tree(tmp_path)
     assert len(faces) == 5
-    by_split = {SPLITS[s]: sorted(LABELS[l] for l, t in zip(faces.labels, faces.splits) if t == s) for s in set(faces.splits)}
+    by_split = {
+        SPLITS[s]: sorted(LABELS[l] for l, t in zip(faces.labels, faces.splits) if t == s) for s in set(faces.splits)
+    }
     assert by_split == {"Training": ["disgust", "happy", "happy"], "PublicTest": ["sad"], "PrivateTest": ["neutral"]}
     happy = faces.images[faces.labels == LABELS.index("happy")]
     np.testing.assert_array_equal(happy, np.stack([face(1), face(0)]))  # numeric order: 2 before 10

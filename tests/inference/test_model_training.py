@@ -136,8 +136,9 @@ def test_a_model_trained_with_augmentation_in_bfloat16_exports_to_float32(tmp_pa
     import keras
 
     data = generated_bands(per_class=8, seed=4)
-    config = TrainConfig(band=SMALL_BAND, model=ModelConfig(widths=(8,), head_units=16), epochs=1, batch_size=16,
-                         bfloat16=True)
+    config = TrainConfig(
+        band=SMALL_BAND, model=ModelConfig(widths=(8,), head_units=16), epochs=1, batch_size=16, bfloat16=True
+    )
     try:
         train(data, config, tmp_path / "run", verbose=0)
         model = export(tmp_path / "run", tmp_path / "eye.keras")

@@ -202,7 +202,9 @@ def test_lite_cnn_gives_the_same_probabilities_as_keras():
     bands = np.random.default_rng(3).integers(0, 256, (37, *EYE_BAND.shape), dtype=np.uint8)
     np.testing.assert_allclose(fast.predict_bands(bands), keras_clf.predict_bands(bands), atol=1e-5)
     np.testing.assert_allclose(fast.predict_bands(bands[:1]), keras_clf.predict_bands(bands[:1]), atol=1e-5)
-    np.testing.assert_allclose(fast.predict_bands(bands, flip=False), keras_clf.predict_bands(bands, flip=False), atol=1e-5)
+    np.testing.assert_allclose(
+        fast.predict_bands(bands, flip=False), keras_clf.predict_bands(bands, flip=False), atol=1e-5
+    )
     many = np.random.default_rng(4).integers(0, 256, (300, *EYE_BAND.shape), dtype=np.uint8)  # several chunks
     np.testing.assert_allclose(fast.predict_bands(many), keras_clf.predict_bands(many), atol=1e-5)
     # whatever the batch sizes, one interpreter per power-of-two chunk size, none re-allocated per call

@@ -27,8 +27,14 @@ def run(seq, closed=None, probs=None, spotter=None, track=1, fps=FPS):
     spotter = spotter or Spotter()
     events = []
     for i, band in enumerate(seq):
-        events += spotter.update(track, i, i / fps, np.clip(band, 0, 255).astype(np.uint8),
-                                 closed[i] if closed else False, probs[i] if probs else None)  # fmt: skip
+        events += spotter.update(
+            track,
+            i,
+            i / fps,
+            np.clip(band, 0, 255).astype(np.uint8),
+            closed[i] if closed else False,
+            probs[i] if probs else None,
+        )
     return events + spotter.flush()
 
 

@@ -16,9 +16,17 @@ import pytest
 
 from tests.conftest import REPO
 
-CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--no-first-run", "--window-size=1280,1600"]  # fmt: skip
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1280,1600",
+]
 
 
 def free_port() -> int:
@@ -36,8 +44,13 @@ class LiveStack:
         self.log = log
         env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
         with log.open("w") as out:
-            self.proc = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(self.port)],
-                                         cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+            self.proc = subprocess.Popen(
+                [sys.executable, "manage.py", "serve", "--port", str(self.port)],
+                cwd=REPO,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 120
         while not self._up() or "ready." not in log.read_text():
             if self.proc.poll() is not None or time.monotonic() > deadline:

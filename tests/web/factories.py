@@ -16,23 +16,63 @@ def make_result(seconds: int = 60, tracks: int = 3, dip: tuple[int, int] | None 
     for s in range(seconds):
         mix = rng.dirichlet(np.ones(len(LABELS)))
         engagement = 0.2 if dip and dip[0] <= s <= dip[1] else 0.8
-        rows.append(SecondAggregate(
-            second=s, faces_present=float(tracks), readable=float(tracks), facing_fraction=0.9, perclos=0.05,
-            blinks=int(s % 4 == 0), engagement=engagement, emotion_mix=dict(zip(LABELS, mix.tolist())),
-            tracks={str(t): engagement for t in range(1, tracks + 1)},
-        ))  # fmt: skip
+        rows.append(
+            SecondAggregate(
+                second=s,
+                faces_present=float(tracks),
+                readable=float(tracks),
+                facing_fraction=0.9,
+                perclos=0.05,
+                blinks=int(s % 4 == 0),
+                engagement=engagement,
+                emotion_mix=dict(zip(LABELS, mix.tolist())),
+                tracks={str(t): engagement for t in range(1, tracks + 1)},
+            )
+        )
     summaries = [
-        TrackSummary(track=t, first_time=0.0, last_time=seconds - 0.1, frames=seconds * 10, readable_frames=seconds * 9,
-                     blinks=seconds // 4, blink_rate_per_min=15.0, perclos=0.05, facing_fraction=0.9, engagement=0.75,
-                     emotion_mix={**dict.fromkeys(LABELS, 0.1), "happy": 0.4})
+        TrackSummary(
+            track=t,
+            first_time=0.0,
+            last_time=seconds - 0.1,
+            frames=seconds * 10,
+            readable_frames=seconds * 9,
+            blinks=seconds // 4,
+            blink_rate_per_min=15.0,
+            perclos=0.05,
+            facing_fraction=0.9,
+            engagement=0.75,
+            emotion_mix={**dict.fromkeys(LABELS, 0.1), "happy": 0.4},
+        )
         for t in range(1, tracks + 1)
-    ]  # fmt: skip
+    ]
     events = [
-        Event(track=1, onset=10.0, apex=10.2, offset=10.4, duration=0.4, onset_frame=100, apex_frame=102,
-              offset_frame=104, kind="micro", label="surprise", strength=4.2),
-        Event(track=2, onset=30.0, apex=30.5, offset=31.5, duration=1.5, onset_frame=300, apex_frame=305,
-              offset_frame=315, kind="macro", label=None, strength=3.1),
-    ]  # fmt: skip
+        Event(
+            track=1,
+            onset=10.0,
+            apex=10.2,
+            offset=10.4,
+            duration=0.4,
+            onset_frame=100,
+            apex_frame=102,
+            offset_frame=104,
+            kind="micro",
+            label="surprise",
+            strength=4.2,
+        ),
+        Event(
+            track=2,
+            onset=30.0,
+            apex=30.5,
+            offset=31.5,
+            duration=1.5,
+            onset_frame=300,
+            apex_frame=305,
+            offset_frame=315,
+            kind="macro",
+            label=None,
+            strength=3.1,
+        ),
+    ]
     video = {"path": "x.mp4", "width": 640, "height": 360, "fps": 10.0, "frame_count": seconds * 10}
     return AnalysisResult(video=video, options={}, tracks=summaries, frames=[], events=events, seconds=rows).to_dict()
 

@@ -13,8 +13,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def bench(script: str, *args: str, database_url: str, timeout: int = 300) -> str:
-    result = subprocess.run([sys.executable, f"bench/{script}", *args], cwd=REPO, capture_output=True, text=True,
-                            env={**os.environ, "DATABASE_URL": database_url}, timeout=timeout)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, f"bench/{script}", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": database_url},
+        timeout=timeout,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-8000:]
     return result.stdout
 
@@ -33,7 +39,9 @@ def test_the_session_page_bench_runs(test_database_url):
 
 
 def test_the_dashboard_load_bench_runs(test_database_url):
-    out = bench("dashboard_load.py", "--users", "4", "--teachers", "1", "--seconds", "3", database_url=test_database_url)
+    out = bench(
+        "dashboard_load.py", "--users", "4", "--teachers", "1", "--seconds", "3", database_url=test_database_url
+    )
     row = table_row(out, "all")
     assert int(row[1]) > 0 and row[5] == "0"  # requests made, no errors
 
@@ -44,7 +52,9 @@ def test_the_live_streams_bench_runs(test_database_url, tmp_path):
 
     talk = SHARED / "data" / "video" / "talk_single_face.mp4"
     video = talk if talk.exists() else write_clip(tmp_path / "clip.mp4", seconds=3)
-    out = bench("live_streams.py", "--streams", "1", "--seconds", "3", "--video", str(video), database_url=test_database_url)
+    out = bench(
+        "live_streams.py", "--streams", "1", "--seconds", "3", "--video", str(video), database_url=test_database_url
+    )
     row = table_row(out, "1")
     assert int(row[2]) == 15 and int(row[3]) > 0  # 15 frames sent at 5 fps, results came back
 

@@ -49,9 +49,13 @@ def test_a_teacher_uploads_a_lecture_and_sees_charts(stack, browser, teacher, tm
     lecture = Lecture.objects.get(title="Week 1")
     assert browser.current_url.endswith(lecture.get_absolute_url())
 
-    drawn = "return window.EyeClassDrawn && window.EyeClassDrawn.engagement ? " \
-            "window.EyeClassDrawn.engagement.data.datasets[0].data.filter(p => p.y !== null).length : 0"
-    WebDriverWait(browser, 300, poll_frequency=1).until(lambda b: b.execute_script(drawn) > 0, message=stack.log.read_text()[-2000:])
+    drawn = (
+        "return window.EyeClassDrawn && window.EyeClassDrawn.engagement ? "
+        "window.EyeClassDrawn.engagement.data.datasets[0].data.filter(p => p.y !== null).length : 0"
+    )
+    WebDriverWait(browser, 300, poll_frequency=1).until(
+        lambda b: b.execute_script(drawn) > 0, message=stack.log.read_text()[-2000:]
+    )
     lecture.refresh_from_db()
     assert lecture.status == "done"
     points = browser.execute_script(drawn)

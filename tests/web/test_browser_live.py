@@ -21,8 +21,11 @@ def test_a_teacher_streams_a_live_session(test_database_url, tmp_path, teacher):
     talk = SHARED / "data" / "video" / "talk_single_face.mp4"
     source = talk if talk.exists() else write_clip(tmp_path / "generated.mp4", seconds=6, fps=25)
     camera = write_y4m(source, tmp_path / "camera.y4m")
-    browser = chromium("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                       f"--use-file-for-fake-video-capture={camera}")  # fmt: skip
+    browser = chromium(
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={camera}",
+    )
     stack = LiveStack(test_database_url, tmp_path / "serve.log")
     try:
         classroom = Classroom.objects.create(teacher=teacher, name="Physics 101")
@@ -31,9 +34,14 @@ def test_a_teacher_streams_a_live_session(test_database_url, tmp_path, teacher):
         Select(browser.find_element(By.NAME, "classroom")).select_by_value(str(classroom.pk))
         browser.find_element(By.NAME, "title").send_keys("Live lecture")
         browser.find_element(By.ID, "start-live").click()
-        WebDriverWait(browser, 30).until(lambda b: "/live/" in b.current_url and b.current_url.rstrip("/")[-1].isdigit())
+        WebDriverWait(browser, 30).until(
+            lambda b: "/live/" in b.current_url and b.current_url.rstrip("/")[-1].isdigit()
+        )
 
-        updates = "const l = window.EyeClassLive; return l ? [l.results, l.charts.engagement.data.datasets[0].data.length] : [0, 0]"
+        updates = (
+            "const l = window.EyeClassLive; "
+            "return l ? [l.results, l.charts.engagement.data.datasets[0].data.length] : [0, 0]"
+        )
         WebDriverWait(browser, 180, poll_frequency=1).until(
             lambda b: b.execute_script(updates)[0] >= 10 and b.execute_script(updates)[1] >= 2,
             message=stack.log.read_text()[-3000:],

@@ -68,14 +68,33 @@ def private_redis(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
+    cmd = [
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(tmp_path),
+    ]
 
     class Server:
         url = f"redis://127.0.0.1:{port}/0"
 
         def start(self):
             self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-            wait_until(lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip() == b"PONG", 20, "redis did not start")
+            wait_until(
+                lambda: (
+                    subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip()
+                    == b"PONG"
+                ),
+                20,
+                "redis did not start",
+            )
 
         def kill(self):
             self.proc.kill()
@@ -87,13 +106,20 @@ def private_redis(tmp_path):
     server.kill()
 
 
-def test_a_redis_restart_during_processing_does_not_lose_the_session(teacher, private_redis, test_database_url, tmp_path):
+def test_a_redis_restart_during_processing_does_not_lose_the_session(
+    teacher, private_redis, test_database_url, tmp_path
+):
     from celery import Celery
 
     env = {**os.environ, "REDIS_URL": private_redis.url, "DATABASE_URL": test_database_url}
     log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "eyeclass", "worker", "-c", "1", "-l", "info",
-                               "-n", "restart@%h"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "eyeclass", "worker", "-c", "1", "-l", "info", "-n", "restart@%h"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     client = Celery(broker=private_redis.url, backend=private_redis.url, set_as_current=False)
     try:
         wait_until(lambda: "ready." in (tmp_path / "worker.log").read_text(), 120, "worker did not start")
@@ -131,7 +157,9 @@ def test_a_redis_restart_during_processing_does_not_lose_the_session(teacher, pr
         client.close()
 
 
-def test_postgresql_dropping_the_workers_connections_mid_video_does_not_lose_the_session(teacher, celery_worker_process):
+def test_postgresql_dropping_the_workers_connections_mid_video_does_not_lose_the_session(
+    teacher, celery_worker_process
+):
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -147,8 +175,10 @@ def test_postgresql_dropping_the_workers_connections_mid_video_does_not_lose_the
 
     wait_until(processing, 180, "processing never started")
     with connection.cursor() as cursor:  # what a PostgreSQL restart does to its clients, here the worker's
-        cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
-                       [WORKER_DB_NAME])  # fmt: skip
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
+            [WORKER_DB_NAME],
+        )
         assert cursor.fetchone()[0] >= 1
 
     def finished():

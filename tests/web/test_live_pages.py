@@ -56,8 +56,15 @@ def test_another_teachers_live_session_is_hidden(client, teacher, other_teacher)
 def test_a_saved_live_session_shows_its_frame_counts(client, teacher):
     from tests.web.factories import make_result
 
-    lecture = make_lecture(teacher, status="live", source="live", frames_received=50, frames_analysed=40,
-                           frames_dropped=7, frames_rejected=3)  # fmt: skip
+    lecture = make_lecture(
+        teacher,
+        status="live",
+        source="live",
+        frames_received=50,
+        frames_analysed=40,
+        frames_dropped=7,
+        frames_rejected=3,
+    )
     lecture.store_results(make_result(seconds=5))
     client.force_login(teacher)
     page = client.get(f"/sessions/{lecture.pk}/").content.decode()

@@ -40,7 +40,9 @@ def cookie_for(user):
 
 @database_sync_to_async
 def live_lecture(user, worker="nobody@nowhere", **fields):
-    return make_lecture(user, title="Live", source="live", status="live", live_worker=worker, started_at=timezone.now(), **fields)
+    return make_lecture(
+        user, title="Live", source="live", status="live", live_worker=worker, started_at=timezone.now(), **fields
+    )
 
 
 @database_sync_to_async
@@ -103,7 +105,13 @@ async def test_it_validates_every_message(teacher, settings):
     await ws.send_to(text_data="{not json")
     assert json.loads(await ws.receive_from())["type"] == "error"
     await ws.send_to(bytes_data=b"\x00\x00\x00\x01hello")
-    assert json.loads(await ws.receive_from()) | {"stats": None} == {"type": "dropped", "seq": None, "reason": "invalid", "error": "frame is not a JPEG image", "stats": None}
+    assert json.loads(await ws.receive_from()) | {"stats": None} == {
+        "type": "dropped",
+        "seq": None,
+        "reason": "invalid",
+        "error": "frame is not a JPEG image",
+        "stats": None,
+    }
     await ws.send_to(bytes_data=struct.pack(">I", 2) + b"\xff\xd8" + b"\x00" * 60_000)
     dropped = json.loads(await ws.receive_from())
     assert dropped["reason"] == "too_large" and dropped["stats"]["rejected"] == 2
@@ -197,7 +205,9 @@ async def test_frames_are_dropped_and_counted_when_workers_are_behind(teacher, c
 
 
 @needs_weights
-async def test_a_dropped_connection_is_closed_after_the_grace_period_unless_it_returns(teacher, celery_worker_process, settings):
+async def test_a_dropped_connection_is_closed_after_the_grace_period_unless_it_returns(
+    teacher, celery_worker_process, settings
+):
     settings.EYECLASS_LIVE_GRACE_SECONDS = 1
     lecture = await live_lecture(teacher, worker=celery_worker_process.hostname)
     ws, _, _ = await open_socket(lecture, teacher)

@@ -14,15 +14,27 @@ from tests.web.factories import make_lecture
 CORPUS = corpus()
 UNREADABLE, TOO_SHORT = "not a readable video", "at least 1 s of video is needed"
 EXPECTED_REASON = {  # the reason each case must get (a substring of it)
-    "zero bytes": "The submitted file is empty", "truncated mp4 (a third)": UNREADABLE, "truncated mp4 (first KB)": UNREADABLE,
-    "mp4 without its index": UNREADABLE, "text file named .mp4": UNREADABLE, "html page named .mp4": UNREADABLE,
-    "pdf named .mov": UNREADABLE, "zip archive named .mp4": UNREADABLE, "random bytes": UNREADABLE,
-    "a PNG image named .mp4": "a single picture", "a JPEG image (a single picture)": "a single picture",
-    "audio only (wav)": "audio file (WAV) with no video picture", "huge declared dimensions": "20000x20000",
-    "zero fps": TOO_SHORT, "a single frame": "a single picture", "half a second of video": "only 5 frames",
+    "zero bytes": "The submitted file is empty",
+    "truncated mp4 (a third)": UNREADABLE,
+    "truncated mp4 (first KB)": UNREADABLE,
+    "mp4 without its index": UNREADABLE,
+    "text file named .mp4": UNREADABLE,
+    "html page named .mp4": UNREADABLE,
+    "pdf named .mov": UNREADABLE,
+    "zip archive named .mp4": UNREADABLE,
+    "random bytes": UNREADABLE,
+    "a PNG image named .mp4": "a single picture",
+    "a JPEG image (a single picture)": "a single picture",
+    "audio only (wav)": "audio file (WAV) with no video picture",
+    "huge declared dimensions": "20000x20000",
+    "zero fps": TOO_SHORT,
+    "a single frame": "a single picture",
+    "half a second of video": "only 5 frames",
     "y4m with a cut-off first frame": "first frame of this video cannot be decoded",
-    "extremely long duration metadata": "at most 6 hours", "ftyp box only": UNREADABLE,
-    "mp4 header then zeros": UNREADABLE, "gzip bytes": UNREADABLE,
+    "extremely long duration metadata": "at most 6 hours",
+    "ftyp box only": UNREADABLE,
+    "mp4 header then zeros": UNREADABLE,
+    "gzip bytes": UNREADABLE,
 }
 
 
@@ -56,7 +68,9 @@ def test_each_malformed_upload_is_refused_with_a_reason(client, teacher, media, 
 
 
 @pytest.mark.django_db
-def test_the_extension_does_not_matter_for_a_real_video(client, teacher, media, tmp_path, django_capture_on_commit_callbacks):
+def test_the_extension_does_not_matter_for_a_real_video(
+    client, teacher, media, tmp_path, django_capture_on_commit_callbacks
+):
     clip = write_clip(tmp_path / "x.mp4", seconds=1).read_bytes()
     with django_capture_on_commit_callbacks(execute=False):
         response = upload(client, teacher, "lecture.txt", clip)
@@ -99,8 +113,15 @@ def test_corrupt_frames_mid_stream_end_in_a_result_or_a_reason_never_partial(tea
         assert lecture.status == "done" and 1 <= lecture.seconds.count() <= 4
 
 
-WORKER_CASES = ["truncated mp4 (a third)", "random bytes", "audio only (wav)", "huge declared dimensions",
-                "extremely long duration metadata", "y4m with a cut-off first frame", "mp4 header then zeros"]
+WORKER_CASES = [
+    "truncated mp4 (a third)",
+    "random bytes",
+    "audio only (wav)",
+    "huge declared dimensions",
+    "extremely long duration metadata",
+    "y4m with a cut-off first frame",
+    "mp4 header then zeros",
+]
 
 
 @pytest.mark.django_db(transaction=True)

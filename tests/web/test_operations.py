@@ -15,13 +15,21 @@ from tests.conftest import REPO
 
 def manage(*args, env=None, timeout=120):
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=REPO, env={**os.environ, **(env or {})},
-        capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_production_settings_pass_the_deploy_check():
-    env = {"EYECLASS_ENV": "production", "SECRET_KEY": "k" * 20 + "QxZ-8vT!pL2mN4bR7wY9eU3iO6aS1dF5gH0jK", "ALLOWED_HOSTS": "eyeclass.example.org"}
+    env = {
+        "EYECLASS_ENV": "production",
+        "SECRET_KEY": "k" * 20 + "QxZ-8vT!pL2mN4bR7wY9eU3iO6aS1dF5gH0jK",
+        "ALLOWED_HOSTS": "eyeclass.example.org",
+    }
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -50,8 +58,13 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path, test_da
     port = free_port()
     log = (tmp_path / "serve.log").open("w")
     env = {**os.environ, "DATABASE_URL": test_database_url}
-    proc = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port), "--web-processes", "2"],
-                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port), "--web-processes", "2"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -82,8 +95,9 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path, test_da
 
 
 @pytest.mark.django_db
-def test_the_admin_shows_sessions_classes_and_workers_and_reprocesses(admin_client, teacher, settings, tmp_path,
-                                                                       django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_admin_shows_sessions_classes_and_workers_and_reprocesses(
+    admin_client, teacher, settings, tmp_path, django_capture_on_commit_callbacks
+):
     from eyeclass.lectures.models import Lecture
     from eyeclass.ops.models import WorkerHeartbeat
     from tests.web.factories import done_lecture
@@ -94,11 +108,16 @@ def test_the_admin_shows_sessions_classes_and_workers_and_reprocesses(admin_clie
     Lecture.objects.filter(pk=kept.pk).update(video_file="uploads/kept.mp4")
     (tmp_path / "uploads").mkdir()
     (tmp_path / "uploads" / "kept.mp4").write_bytes(b"video")
-    for url in ["/admin/lectures/lecture/", f"/admin/lectures/lecture/{kept.pk}/change/",
-                "/admin/classrooms/classroom/", "/admin/ops/workerheartbeat/"]:
+    for url in [
+        "/admin/lectures/lecture/",
+        f"/admin/lectures/lecture/{kept.pk}/change/",
+        "/admin/classrooms/classroom/",
+        "/admin/ops/workerheartbeat/",
+    ]:
         assert admin_client.get(url).status_code == 200, url
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        response = admin_client.post("/admin/lectures/lecture/", {"action": "reprocess", "_selected_action": [kept.pk, gone.pk]},
-                                     follow=True)  # fmt: skip
+        response = admin_client.post(
+            "/admin/lectures/lecture/", {"action": "reprocess", "_selected_action": [kept.pk, gone.pk]}, follow=True
+        )
     assert "Queued 1 of 2 sessions." in response.content.decode() and len(queued) == 1
     assert Lecture.objects.get(pk=kept.pk).status == "queued" and Lecture.objects.get(pk=gone.pk).status == "done"

@@ -7,9 +7,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from eyeclass.classrooms.models import Classroom
-from eyeclass.routing import websocket_urlpatterns
-
 from eyeclass.lectures.models import Lecture
+from eyeclass.routing import websocket_urlpatterns
 from tests.web.factories import done_lecture
 
 pytestmark = pytest.mark.django_db

@@ -108,8 +108,11 @@ def test_a_real_worker_processes_an_upload_end_to_end(client, teacher, tmp_path,
     classroom = Classroom.objects.create(teacher=teacher, name="Physics")
     clip = write_clip(tmp_path / "lecture.mp4", seconds=3)
     client.force_login(teacher)
-    response = client.post("/sessions/upload/", {"classroom": classroom.pk, "video": SimpleUploadedFile("l.mp4", clip.read_bytes())},
-                           HTTP_ACCEPT="application/json")  # fmt: skip
+    response = client.post(
+        "/sessions/upload/",
+        {"classroom": classroom.pk, "video": SimpleUploadedFile("l.mp4", clip.read_bytes())},
+        HTTP_ACCEPT="application/json",
+    )
     assert response.status_code == 201
     stored = Lecture.objects.get().video_path
     assert stored.exists()

@@ -61,7 +61,13 @@ def test_the_session_page_draws_charts(client, teacher):
     lecture = done_lecture(teacher, seconds=60, tracks=3)
     client.force_login(teacher)
     page = client.get(lecture.get_absolute_url()).content.decode()
-    for needle in ('id="emotion-chart"', 'id="engagement-chart"', 'id="heatmap"', "chart.umd.min.js", 'id="series-data"'):
+    for needle in (
+        'id="emotion-chart"',
+        'id="engagement-chart"',
+        'id="heatmap"',
+        "chart.umd.min.js",
+        'id="series-data"',
+    ):
         assert needle in page
 
 
@@ -99,7 +105,9 @@ def test_it_exports_json_and_serves_the_api(client, teacher):
     classes = client.get("/api/classes/").json()["classes"]
     assert [c["name"] for c in classes] == ["Physics"]
     detail = client.get(f"/api/classes/{classes[0]['id']}/").json()
-    assert detail["sessions"][0]["id"] == lecture.pk and detail["trend"][0]["engagement"] == lecture.summary["engagement"]
+    assert (
+        detail["sessions"][0]["id"] == lecture.pk and detail["trend"][0]["engagement"] == lecture.summary["engagement"]
+    )
 
 
 def test_the_api_needs_a_login(client, teacher):
@@ -113,7 +121,13 @@ def test_the_status_endpoint(client, teacher):
     lecture = make_lecture(teacher, status="processing", progress=0.25)
     client.force_login(teacher)
     body = client.get(f"/sessions/{lecture.pk}/status/").json()
-    assert body == {"id": lecture.pk, "status": "processing", "progress": 0.25, "error": "", "url": lecture.get_absolute_url()}
+    assert body == {
+        "id": lecture.pk,
+        "status": "processing",
+        "progress": 0.25,
+        "error": "",
+        "url": lecture.get_absolute_url(),
+    }
 
 
 def test_the_class_page_shows_trends(client, teacher):

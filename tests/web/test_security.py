@@ -48,7 +48,12 @@ def test_uploaded_videos_are_never_served(client, teacher, settings, tmp_path):
     (tmp_path / "uploads").mkdir()
     (tmp_path / "uploads" / "abc.mp4").write_bytes(b"video")
     client.force_login(teacher)
-    for url in ("/media/uploads/abc.mp4", "/uploads/abc.mp4", "/static/uploads/abc.mp4", "/static/../var/media/uploads/abc.mp4"):
+    for url in (
+        "/media/uploads/abc.mp4",
+        "/uploads/abc.mp4",
+        "/static/uploads/abc.mp4",
+        "/static/../var/media/uploads/abc.mp4",
+    ):
         assert client.get(url).status_code == 404, url
 
 

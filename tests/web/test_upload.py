@@ -28,7 +28,9 @@ def post(client, classroom, name, content):
     return client.post("/sessions/upload/", data, HTTP_ACCEPT="application/json")
 
 
-def test_it_accepts_a_video_and_queues_it(client, teacher, classroom, media, tmp_path, django_capture_on_commit_callbacks):
+def test_it_accepts_a_video_and_queues_it(
+    client, teacher, classroom, media, tmp_path, django_capture_on_commit_callbacks
+):
     clip = write_clip(tmp_path / "lecture.mp4", seconds=1)
     client.force_login(teacher)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -43,12 +45,19 @@ def test_it_accepts_a_video_and_queues_it(client, teacher, classroom, media, tmp
     assert len(callbacks) == 1  # processing is sent once the upload is committed
 
 
-def test_it_redirects_browsers_without_javascript(client, teacher, classroom, media, tmp_path, django_capture_on_commit_callbacks):
+def test_it_redirects_browsers_without_javascript(
+    client, teacher, classroom, media, tmp_path, django_capture_on_commit_callbacks
+):
     clip = write_clip(tmp_path / "lecture.mp4", seconds=1)
     client.force_login(teacher)
     with django_capture_on_commit_callbacks(execute=False):
-        response = client.post("/sessions/upload/", {"classroom": classroom.pk, "title": "Week 1", "video": SimpleUploadedFile("a.mp4", clip.read_bytes())})
-    assert response.status_code == 302 and response["Location"] == Lecture.objects.get(title="Week 1").get_absolute_url()
+        response = client.post(
+            "/sessions/upload/",
+            {"classroom": classroom.pk, "title": "Week 1", "video": SimpleUploadedFile("a.mp4", clip.read_bytes())},
+        )
+    assert (
+        response.status_code == 302 and response["Location"] == Lecture.objects.get(title="Week 1").get_absolute_url()
+    )
 
 
 @pytest.mark.parametrize(
@@ -110,8 +119,9 @@ def test_the_upload_page_needs_a_class_first(client, teacher):
 
 
 @pytest.mark.parametrize("gpu, queue", [(True, "gpu"), (False, "celery")])
-def test_processing_goes_to_the_gpu_queue_when_one_is_configured(client, teacher, classroom, media, tmp_path, settings,
-                                                                  monkeypatch, django_capture_on_commit_callbacks, gpu, queue):  # fmt: skip
+def test_processing_goes_to_the_gpu_queue_when_one_is_configured(
+    client, teacher, classroom, media, tmp_path, settings, monkeypatch, django_capture_on_commit_callbacks, gpu, queue
+):
     from eyeclass.lectures.tasks import process_lecture
 
     settings.EYECLASS_GPU_QUEUE = gpu

@@ -40,7 +40,9 @@ async def test_it_rejects_anonymous_users():
 
 async def test_it_rejects_other_origins(teacher):
     cookie = await session_cookie_for(teacher)
-    communicator = WebsocketCommunicator(application, "/ws/updates/", headers=[(b"origin", b"http://evil.example"), cookie])
+    communicator = WebsocketCommunicator(
+        application, "/ws/updates/", headers=[(b"origin", b"http://evil.example"), cookie]
+    )
     connected, _ = await communicator.connect(timeout=5)
     assert not connected
 

@@ -26,8 +26,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--queues", default="celery,gpu", help="queues this worker consumes")
         parser.add_argument("--concurrency", type=int, default=1)
-        parser.add_argument("--web-processes", type=int, default=int(os.environ.get("WEB_PROCESSES", "0")),
-                            help="daphne processes (default: one per core, at most 4)")
+        parser.add_argument(
+            "--web-processes",
+            type=int,
+            default=int(os.environ.get("WEB_PROCESSES", "0")),
+            help="daphne processes (default: one per core, at most 4)",
+        )
         parser.add_argument("--no-worker", action="store_true", help="web server only")
         parser.add_argument("--grace", type=float, default=15.0, help="seconds to wait before killing")
 
@@ -43,11 +47,25 @@ class Command(BaseCommand):
         commands = {f"web{i + 1}": daphne for i in range(web_processes)}
         if not no_worker:
             commands["worker"] = [
-                sys.executable, "-m", "celery", "-A", "eyeclass", "worker", "-l", "info",
-                "-Q", queues, "-c", str(concurrency), "-n", f"local-{os.getpid()}@%h",
-            ]  # fmt: skip
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "eyeclass",
+                "worker",
+                "-l",
+                "info",
+                "-Q",
+                queues,
+                "-c",
+                str(concurrency),
+                "-n",
+                f"local-{os.getpid()}@%h",
+            ]
         children = {
-            name: subprocess.Popen(cmd, start_new_session=True, pass_fds=(listener.fileno(),) if name.startswith("web") else ())
+            name: subprocess.Popen(
+                cmd, start_new_session=True, pass_fds=(listener.fileno(),) if name.startswith("web") else ()
+            )
             for name, cmd in commands.items()
         }
         listener.close()  # the web processes hold it now
