@@ -15,11 +15,11 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 migrate: install
-	$(PY) manage.py migrate --noinput
+	@$(PY) manage.py migrate --noinput -v 0
 
 run: migrate
-	$(PY) manage.py ensure_demo_teacher
-	$(PY) manage.py serve
+	@$(PY) manage.py ensure_demo_teacher
+	@$(PY) manage.py serve
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -2,19 +2,17 @@
 after another in this process (as a worker does for successive live sessions) and prints the resident
 memory every few sessions: a leak grows without bound, allocator high-water settles.
 
-    python bench/analyzer_memory.py [--sessions 40] [--frames 10]
+    python -m bench.analyzer_memory [--sessions 40] [--frames 10] [--markdown [FILE]]
 """
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from inference.classifier import EyeClassifier
-from inference.pipeline import AnalysisOptions, SessionAnalyzer, accelerate
+from bench.report import Report, add_markdown_option
+from inference.classifier import EyeClassifier, accelerate
+from inference.pipeline import AnalysisOptions, SessionAnalyzer
 from tests.clips import astronaut_face
 
 
@@ -26,12 +24,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=40)
     parser.add_argument("--frames", type=int, default=10)
+    add_markdown_option(parser, "analyzer_memory")
     args = parser.parse_args()
+    report = Report(args.markdown, "Analyzer memory across live sessions")
     classifier = accelerate(EyeClassifier.from_default())
     frame = np.full((360, 480, 3), 128, np.uint8)
     face = astronaut_face()
     frame[40 : 40 + face.shape[0], 80 : 80 + face.shape[1]] = face
-    print(f"sessions closed | resident MiB (model loaded: {rss_mib():.0f})")
+    print(f"model loaded: {rss_mib():.0f} MiB resident\n")
+    print("| sessions closed | resident MiB |\n| ---: | ---: |")
     for i in range(1, args.sessions + 1):
         analyzer = SessionAnalyzer(AnalysisOptions(max_faces=8), classifier=classifier)
         for k in range(args.frames):
@@ -40,7 +41,8 @@ def main() -> None:
         analyzer.result(video={"duration": args.frames * 0.2, "source": "live"})
         analyzer.close()
         if i % 5 == 0:
-            print(f"{i} | {rss_mib():.0f}", flush=True)
+            print(f"| {i} | {rss_mib():.0f} |", flush=True)
+    report.save()
 
 
 if __name__ == "__main__":

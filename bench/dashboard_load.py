@@ -1,6 +1,6 @@
 """Dashboard load: N concurrent teachers browse their classes and 1-hour session pages (loopback only).
 
-    python bench/dashboard_load.py [--users 50] [--seconds 30] [--think 1.0]
+    python -m bench.dashboard_load [--users 50] [--seconds 30] [--think 1.0] [--markdown [FILE]]
 
 Starts `manage.py serve --no-worker` (daphne) on a free loopback port against the configured database,
 creates bench teachers with processed 1-hour sessions, runs the users for a bounded time (each waits
@@ -26,7 +26,6 @@ from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eyeclass.settings")
 
 import django  # noqa: E402
@@ -38,6 +37,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench.report import Report, add_markdown_option  # noqa: E402
 from tests.web.factories import make_lecture, make_result  # noqa: E402
 
 
@@ -101,8 +101,10 @@ def main() -> None:
     parser.add_argument("--teachers", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--think", type=float, default=1.0)
+    add_markdown_option(parser, "dashboard_load")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
+    report = Report(args.markdown, "Dashboard load", services=("database",))
     teachers = make_teachers(args.teachers, lectures=2, seconds=3600)
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="eyeclass-dashboard-bench-", suffix=".log", delete=False)
@@ -156,6 +158,7 @@ def main() -> None:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
         get_user_model().objects.filter(username__startswith="load-").delete()
+    report.save()
 
 
 if __name__ == "__main__":

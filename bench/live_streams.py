@@ -1,6 +1,7 @@
 """Live-mode load: N simulated cameras stream JPEG frames over websockets to a local EyeClass.
 
-    python bench/live_streams.py --streams 1 8 --fps 5 --seconds 20 [--video ../shared/data/video/talk_single_face.mp4]
+    python -m bench.live_streams --streams 1 8 --fps 5 --seconds 20 [--video ../shared/data/video/talk_single_face.mp4]
+                                 [--markdown [FILE]]
 
 Starts `manage.py serve` (daphne + one Celery worker) on a free loopback port against the configured
 database (DATABASE_URL, else the SQLite file) and REDIS_URL if set, logs in a bench teacher, and for each
@@ -26,7 +27,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eyeclass.settings")
 
 import cv2  # noqa: E402
@@ -41,6 +41,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.report import Report, add_markdown_option  # noqa: E402
 from eyeclass.classrooms.models import Classroom  # noqa: E402
 from eyeclass.lectures.models import Lecture  # noqa: E402
 from eyeclass.ops.models import WorkerHeartbeat  # noqa: E402
@@ -203,6 +204,7 @@ def main() -> None:
     parser.add_argument(
         "--video", type=Path, default=REPO.parent / "shared" / "data" / "video" / "talk_single_face.mp4"
     )
+    add_markdown_option(parser, "live_streams")
     args = parser.parse_args()
     frames = load_frames(args.video)
     call_command("migrate", verbosity=0)
@@ -215,6 +217,7 @@ def main() -> None:
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     port = free_port()
     WorkerHeartbeat.objects.all().delete()
+    report = Report(args.markdown, "Live streams", services=("database", "broker"))
     log = tempfile.NamedTemporaryFile(prefix="eyeclass-live-bench-", suffix=".log", delete=False)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--port", str(port)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT
@@ -249,6 +252,7 @@ def main() -> None:
             print("\n".join(Path(log.name).read_text(errors="replace").splitlines()[-80:]), file=sys.stderr)
         else:
             os.unlink(log.name)
+    report.save()
 
 
 if __name__ == "__main__":

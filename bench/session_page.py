@@ -1,6 +1,6 @@
 """How fast does a 1-hour lecture's session page load? Measures the page, the status poll and the API.
 
-    python bench/session_page.py [--seconds 3600] [--tracks 30] [--repeat 20]
+    python -m bench.session_page [--seconds 3600] [--tracks 30] [--repeat 20] [--markdown [FILE]]
 
 Uses the configured database (DATABASE_URL, else the SQLite file); everything it writes is rolled back.
 """
@@ -10,11 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eyeclass.settings")
 
 import django
@@ -25,6 +22,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench.report import Report, add_markdown_option  # noqa: E402
 from tests.web.factories import make_lecture, make_result  # noqa: E402
 
 
@@ -49,10 +47,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=3600)
     parser.add_argument("--tracks", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=20)
+    add_markdown_option(parser, "session_page")
     args = parser.parse_args()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    report = Report(args.markdown, "Session page load", services=("database",))
     try:
         with transaction.atomic():
             teacher = get_user_model().objects.create_user(f"bench-{time.time_ns()}", password="bench-pass-123")
@@ -79,6 +79,7 @@ def main() -> None:
             raise Rollback
     except Rollback:
         pass
+    report.save()
 
 
 if __name__ == "__main__":

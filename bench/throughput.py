@@ -1,7 +1,7 @@
 """Throughput of the analysis pipeline, measured in one run on the same clip and machine.
 
-    python bench/throughput.py [--clip talk_single_face.mp4] [--weights W | --untrained]
-                               [--repeat 3] [--no-fer] [--classroom]
+    python -m bench.throughput [--clip talk_single_face.mp4] [--weights W | --untrained]
+                               [--repeat 3] [--no-fer] [--classroom] [--markdown [FILE]]
 
 Rows (frames of video processed per second, model loading excluded):
 - decode only (OpenCV, every frame);
@@ -21,17 +21,16 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import cv2
 import numpy as np
 
+from bench.report import Report, add_markdown_option
+from inference.classifier import accelerate, load_classifier
 from inference.faces import MediaPipeFaces
-from inference.pipeline import AnalysisOptions, SessionAnalyzer, accelerate, load_classifier
+from inference.pipeline import AnalysisOptions, SessionAnalyzer
 from inference.video import VideoReader
 
 REPO = Path(__file__).resolve().parents[1]
@@ -117,7 +116,9 @@ def main() -> None:
     parser.add_argument("--no-fer", action="store_true")
     parser.add_argument("--classroom", action="store_true", help="also time the CCTV clip at 10 fps, auto tiles")
     parser.add_argument("--repeat", type=int, default=3, help="interleaved passes; each row keeps its fastest")
+    add_markdown_option(parser, "throughput")
     args = parser.parse_args()
+    report = Report(args.markdown, "Throughput of the analysis pipeline")
     path = VIDEOS / args.clip
     info = VideoReader(path).info
     classifier = None if args.no_emotions else (untrained() if args.untrained else load_classifier(args.weights))
@@ -187,6 +188,7 @@ def main() -> None:
             f"\nClassroom CCTV at 10 analysed fps, auto (5x3) tiles, default options: {n} frames in {secs:.2f} s for "
             f"{duration:.2f} s of video = {duration / secs:.2f}x real time."
         )
+    report.save()
 
 
 if __name__ == "__main__":

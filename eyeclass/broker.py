@@ -1,9 +1,9 @@
 """The embedded broker (no Redis): kombu's filesystem transport, with each message written atomically.
 
-kombu creates a message file, then writes it. A worker polling the folder can take the file in between,
-read nothing and stop with "Unrecoverable error: JSONDecodeError" (seen under load on two cores). Here a
-message is written under a name the reader ignores and renamed into place, which is atomic within one
-filesystem, so a reader sees a whole message or none.
+kombu creates a message file, then writes it: a worker polling the folder can take the file in between,
+read nothing and stop with "Unrecoverable error: JSONDecodeError". Here a message is written under a name
+the reader ignores and renamed into place, which is atomic within one filesystem, so a reader sees a whole
+message or none.
 """
 
 from __future__ import annotations
@@ -33,3 +33,9 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+    @property
+    def default_connection_params(self) -> dict:
+        # a folder, not a server: no default host name, which kombu would announce with a warning
+        # ("No hostname was supplied") on every connection
+        return {"port": self.default_port}

@@ -86,10 +86,10 @@ DATABASES = {
     "default": dj_database_url.parse(os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'eyeclass.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # Under ASGI each request's sync code may run on a fresh thread, and persistent per-thread
-    # connections piled up until PostgreSQL refused clients (seen under 50 users). Django's advice
-    # for ASGI: no persistent connections, the backend's pool instead. Connections are checked as
-    # they are taken, so a restarted PostgreSQL costs nobody an error.
+    # Under ASGI each request's sync code may run on a fresh thread, so persistent per-thread
+    # connections would pile up until PostgreSQL refuses clients. Django's advice for ASGI: no
+    # persistent connections, the backend's pool instead. Connections are checked as they are
+    # taken, so a restarted PostgreSQL costs nobody an error.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # Django then has the pool check each connection it lends
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
@@ -122,8 +122,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 # kombu's filesystem transport with atomic message files (eyeclass/broker.py)
 CELERY_BROKER_TRANSPORT = "eyeclass.broker:Transport" if CELERY_BROKER_URL.startswith("filesystem") else None
-# Heavy work goes to the `gpu` queue when GPU workers exist (EYECLASS_GPU_QUEUE=1), else `celery`.
-EYECLASS_GPU_QUEUE = env_bool("EYECLASS_GPU_QUEUE", False)
 
 if REDIS_URL:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
@@ -154,9 +152,6 @@ UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(2 * 1024**3)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 
-EYECLASS_MODEL_PATH = Path(os.environ.get("EYECLASS_MODEL_PATH", BASE_DIR / "inference" / "weights" / "eye_cnn.keras"))
-WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
-
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -177,30 +172,50 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Our own loggers log at LOG_LEVEL; these libraries only their warnings and errors, as their INFO
+    # lines are start-up chatter (`manage.py serve` prints where the app runs and what it uses).
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "daphne": {"level": "WARNING"},
+        "celery.worker.consumer": {"level": "WARNING"},  # "Connected to ..."; the worker's "ready." line stays
+        "tensorflow": {"level": "WARNING"},
+        "absl": {"level": "WARNING"},
+    },
 }
 
 for _folder in (VAR_DIR, MEDIA_ROOT, STATIC_ROOT):
     _folder.mkdir(parents=True, exist_ok=True)
 
-# Analysis rate for uploaded recordings (frames analysed per second of video). 10 fps keeps
-# micro-expressions (<= 0.5 s, i.e. >= 5 analysed frames) visible at a third of the cost of 30 fps.
+# --- EyeClass's own settings ---------------------------------------------------------------------------
+# Each is read from the environment variable of the same name. (EYECLASS_ENV and EYECLASS_VAR_DIR, read
+# at the top, choose production mode and the data folder.)
+
+# The eye CNN the workers run.
+EYECLASS_MODEL_PATH = Path(os.environ.get("EYECLASS_MODEL_PATH", BASE_DIR / "inference" / "weights" / "eye_cnn.keras"))
+# Load the CNN as each worker process starts, so the first video or live frame does not wait for TensorFlow.
+EYECLASS_WARM_UP_MODEL = env_bool("EYECLASS_WARM_UP_MODEL", True)
+# Heavy work goes to the `gpu` queue when GPU workers exist (EYECLASS_GPU_QUEUE=1), else to `celery`.
+EYECLASS_GPU_QUEUE = env_bool("EYECLASS_GPU_QUEUE", False)
+# Frames analysed per second of an uploaded video: at 10, a micro-expression (<= 0.5 s) still spans
+# 5 analysed frames, for a third of the work of analysing every frame of a 30 fps video.
 EYECLASS_ANALYSIS_FPS = float(os.environ.get("EYECLASS_ANALYSIS_FPS", "10"))
 
-# Live classroom mode (websocket frames). See eyeclass/live/protocol.py.
-EYECLASS_WARM_UP_MODEL = env_bool("EYECLASS_WARM_UP_MODEL", True)  # load the CNN as each worker process starts
-EYECLASS_LIVE_MAX_FPS = float(os.environ.get("EYECLASS_LIVE_MAX_FPS", "15"))  # per connection, sustained
+# Live sessions (camera frames over a websocket, see eyeclass/live/protocol.py); limits per connection.
+EYECLASS_LIVE_MAX_FPS = float(os.environ.get("EYECLASS_LIVE_MAX_FPS", "15"))  # sustained; faster frames are refused
 EYECLASS_LIVE_MAX_FRAME_BYTES = int(os.environ.get("EYECLASS_LIVE_MAX_FRAME_BYTES", str(1024 * 1024)))
-EYECLASS_LIVE_MAX_IN_FLIGHT = int(os.environ.get("EYECLASS_LIVE_MAX_IN_FLIGHT", "2"))  # beyond: frames are dropped
+# frames a connection may have waiting for the worker; beyond, new ones are dropped so results stay current
+EYECLASS_LIVE_MAX_IN_FLIGHT = int(os.environ.get("EYECLASS_LIVE_MAX_IN_FLIGHT", "2"))
 EYECLASS_LIVE_FRAME_TIMEOUT = float(os.environ.get("EYECLASS_LIVE_FRAME_TIMEOUT", "10"))  # s before a frame is lost
 EYECLASS_LIVE_GRACE_SECONDS = float(os.environ.get("EYECLASS_LIVE_GRACE_SECONDS", "30"))  # reconnect window
-EYECLASS_LIVE_MAX_FACES = int(os.environ.get("EYECLASS_LIVE_MAX_FACES", "8"))
+EYECLASS_LIVE_MAX_FACES = int(os.environ.get("EYECLASS_LIVE_MAX_FACES", "8"))  # faces analysed per frame, at most
+# a worker forgets a live session's tracks after this long without frames, so its memory holds only
+# sessions still live (the watchdog closes such a session after 3x EYECLASS_STUCK_PROCESSING_SECONDS)
+EYECLASS_LIVE_STATE_IDLE_SECONDS = float(os.environ.get("EYECLASS_LIVE_STATE_IDLE_SECONDS", "900"))
 
-# Watchdog (run by every worker's heartbeat thread, and by `manage.py recover_stuck`): a session with no
-# sign of life for this long is queued again (up to 3 attempts) or failed with a reason.
+# Worker heartbeat and watchdog, so that no session stays "processing" after its worker died.
+WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))  # how often a worker says it is alive
+# a session with no sign of life for this long is queued again (up to 3 attempts) or failed with a reason
 EYECLASS_STUCK_PROCESSING_SECONDS = float(os.environ.get("EYECLASS_STUCK_PROCESSING_SECONDS", "300"))
 EYECLASS_STUCK_QUEUED_SECONDS = float(os.environ.get("EYECLASS_STUCK_QUEUED_SECONDS", "3600"))
-# a worker forgets a live session's tracks after this long without frames (the watchdog closes such a
-# session after 3x EYECLASS_STUCK_PROCESSING_SECONDS of silence)
-EYECLASS_LIVE_STATE_IDLE_SECONDS = float(os.environ.get("EYECLASS_LIVE_STATE_IDLE_SECONDS", "900"))
+# how often each worker's heartbeat thread runs the watchdog (`manage.py recover_stuck` runs it once)
 EYECLASS_WATCHDOG_EVERY_SECONDS = float(os.environ.get("EYECLASS_WATCHDOG_EVERY_SECONDS", "60"))

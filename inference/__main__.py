@@ -15,8 +15,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("inference.cli.train", "train the eye CNN (selects on PublicTest)"),
     "ensemble": ("inference.cli.ensemble", "join trained eye CNNs into one model averaging their probabilities"),
     "evaluate": ("inference.cli.evaluate", "score weights on a FER2013 split"),
+    "calibrate": ("inference.cli.calibrate", "fit temperature scaling on PublicTest, report ECE on PrivateTest"),
     "predict": ("inference.cli.predict", "classify aligned face crops"),
     "analyze": ("inference.cli.analyze", "analyze a video: tracks, eye signals, emotions, events"),
+    "benchmark": ("inference.cli.benchmark", "score the analysis on labelled real clips"),
 }
 
 

@@ -1,11 +1,9 @@
 """Training-time augmentation of eye bands: one Keras layer made of matrix products only.
 
-Keras' RandomTranslation and RandomRotation resample through a gather (`affine_transform`). Under
-JAX that made a training step of the eye CNN about 450 times slower on an H200 (20 steps: 58.8 s
-with Keras' augmentation layers, 0.13 s without them; bench/train_step_probe.py, 2026-11-28), and
-on a 2-core CPU the two layers cost 55-62 ms a step each (bench/augment_cost.py). Here every
-geometric change is a fractional shift of each row or each column by a (linear-interpolation)
-matrix, a batched matmul on any backend:
+Keras' RandomTranslation and RandomRotation resample through a gather (`affine_transform`), which
+made training steps of the eye CNN far slower under JAX on a GPU and costly on a small CPU
+(docs/model.md, "Architecture and recipe"). Here every geometric change is a fractional shift of
+each row or each column by a (linear-interpolation) matrix, a batched matmul on any backend:
 a rotation is three shears (Paeth: x-shear, y-shear, x-shear), each a per-line shift, and the
 translation folds into the last two. Pixels from outside the band repeat the edge ("nearest" fill).
 

@@ -1,14 +1,14 @@
 """Eye openness, blinks, head pose and gaze from Face Mesh landmarks (numbers only).
 
 - Openness: eye aspect ratio (EAR, Soukupova & Cech 2016) per eye: mean of the two vertical lid
-  distances over the corner-to-corner width (about 0.25-0.35 open, under 0.15 closed).
+  distances over the corner-to-corner width (falls towards zero as the lids close).
 - Closed / blink: per track, the "open level" is the 90th percentile of the mean EAR over the last
   `window` seconds; the eyes are closed when the mean EAR falls under `closed_ratio` x that level
   (adapts to each face and camera angle). A closure that ends within `max_blink` s counts as a
   blink (flagged on the re-opening frame); longer ones are only eyes_closed time (PERCLOS).
 - Head pose from the mesh's 3D landmarks (z in pixel units): roll = angle of the outer-eye-corner
   line in the image; yaw = its depth slope (atan2(dz, dx)); pitch = depth slope of the chin ->
-  forehead line, minus the slope of a frontal face (`PITCH_NEUTRAL`, measured on frontal photos).
+  forehead line, minus the slope of a frontal face (`PITCH_NEUTRAL`, see docs/methods.md).
 - Gaze: iris centre offset from the eye-corner midpoint, along the corner line (x) and across it
   (y, minus the frontal offset), in units of half the eye width, averaged over both eyes.
 """
@@ -28,11 +28,11 @@ EAR_IMG_LEFT = (33, 160, 158, 133, 153, 144)
 EAR_IMG_RIGHT = (362, 385, 387, 263, 373, 380)
 OUTER_CORNERS = (33, 263)  # image-left eye's outer corner, image-right eye's outer corner
 CHIN, FOREHEAD = 152, 10
-# Frontal offsets: medians over 282 FER2013 PublicTest faces (4x upscaled, Face Mesh), which are
-# frontal on average; the astronaut photo gives -9.7 deg / -0.12.
+# Frontal offsets: what a face looking straight at the camera reads, so that frontal is zero;
+# measured on FER2013 faces, which are frontal on average (docs/methods.md, "Eye signals").
 PITCH_NEUTRAL = -8.0  # degrees
 GAZE_Y_NEUTRAL = -0.10  # the iris sits slightly above the corner line when looking straight
-DEFAULT_OPEN_EAR = 0.28
+DEFAULT_OPEN_EAR = 0.28  # a typical open eye, until a track has enough history of its own
 
 
 def eye_aspect_ratio(landmarks: np.ndarray, idx: tuple[int, ...]) -> float:

@@ -22,12 +22,9 @@ EYE_RING_IMG_RIGHT = (263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385
 IRIS_IMG_LEFT, IRIS_IMG_RIGHT = 468, 473
 NUM_LANDMARKS = 478
 
-# Below this inter-ocular distance (frame pixels) the eyes are flagged `eyes_unreadable`.
-# Measured with `bench/alignment_gap.py sweep --n 300` and the trained eye CNN (300 FER2013
-# PublicTest faces scaled to each IOD, read by the crop mesh as in the pipeline, against the same
-# face upscaled 4x; table in the README): at 12 px landmarks are found for 97% of faces, eye centres
-# are off by 2.9% of the IOD, the CNN gives the 4x answer for 84% and its accuracy (0.63) is within
-# 2 points of the native ~17 px size (0.64-0.65); at 10 px: 77% and 0.62; at 8 px: 55% and 0.50.
+# Below this inter-ocular distance (frame pixels) the eyes are flagged `eyes_unreadable`: the
+# smallest size at which landmarks, eye centres and the CNN's answers stay close to those of a large
+# face (measured; docs/methods.md, "Small faces").
 MIN_INTER_OCULAR = 12.0
 
 
@@ -55,7 +52,9 @@ def eye_centres(landmarks: np.ndarray) -> np.ndarray:
     )
 
 
-AUTO_TILE = 128  # px: "auto" tiles are about this big, so 10-20 px faces reach ~20 px in the model
+# px: "auto" tiles are about this big, so small classroom faces reach a size the detector finds
+# (docs/methods.md, "Faces and landmarks")
+AUTO_TILE = 128
 
 
 def auto_grid(height: int, width: int) -> tuple[int, int]:
@@ -104,23 +103,21 @@ class MediaPipeFaces:
     """Callable step: BGR frame -> list[Face].
 
     tiles: (columns, rows) grid of overlapping tiles run through the detector in addition to the
-    full frame (1x1 = full frame only), or "auto" (tiles of ~128 px, `auto_grid`). On the 640x352
-    CCTV clip (10-20 px faces) faces found per frame: 1x1 ~0.1, 3x2 2.4, 4x3 2.9, 5x3 5.4, 6x4 5.6
-    (the other students look down at their desks); 5x3 costs ~3x the 3x2 detector time.
+    full frame (1x1 = full frame only), or "auto" (tiles of about AUTO_TILE px, `auto_grid`). More
+    tiles find smaller faces and cost more detector time (docs/methods.md).
     video: Face Mesh in tracking mode (landmarks follow the previous frame; cheaper); use False for
     unrelated still images.
     crop_min_inter_ocular: a detected face the full-frame mesh missed gets a second chance, the
     mesh run on a 192x192 crop around it, when its detector eye distance is at least this (px).
-    The full-frame mesh (short-range internal detector) misses faces under ~60 px. A place where
-    that retry failed (a profile, a hand over the face) is not retried for `retry_after` calls:
-    on the talk clip 60% of the retries failed. Likewise, in video mode a full-frame mesh that
-    found nothing (faces too small for its detector, ~4 ms wasted per frame) rests for
-    `retry_after` calls; detected faces still get the crop mesh meanwhile. Talk clip, 3 calls:
-    343 mesh calls instead of 511 for 261 landmarked faces instead of 270.
+    The full-frame mesh (short-range internal detector) misses small faces. A place where that
+    retry failed (a profile, a hand over the face) is not retried for `retry_after` calls, since
+    such retries mostly fail again. Likewise, in video mode a full-frame mesh that found nothing
+    (faces too small for its detector: a wasted call) rests for `retry_after` calls; detected faces
+    still get the crop mesh meanwhile. Resting saves most mesh calls for a few landmarked faces
+    lost (docs/methods.md).
     threads: MediaPipe's graphs run single-threaded and release the GIL, so with 2 the full-frame
     mesh and the detector (or two halves of the tiles, each half with its own detector) run side by
-    side (bench/throughput.py: the classroom clip went from 0.83x to 1.40x real time on 2 cores).
-    Same faces, same order as with 1.
+    side, faster on 2+ cores. Same faces, same order as with 1.
     """
 
     def __init__(

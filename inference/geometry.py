@@ -49,7 +49,8 @@ class Band:
         return cls(**{k: int(data[k]) for k in ("top", "bottom", "left", "right")})
 
 
-# Eyes and brows. Chosen by measurement (see README, "Eye band").
+# Eyes and brows, with a margin below the eyes for alignment error, stopping above the mouth;
+# chosen by measurement (docs/model.md, "Band choice").
 EYE_BAND = Band(top=4, bottom=32)
 FULL_FACE = Band(top=0, bottom=FRAME_SIZE)
 
@@ -58,8 +59,8 @@ FULL_FACE = Band(top=0, bottom=FRAME_SIZE)
 class CanonicalFrame:
     """Where the eye centres sit, on average, in a FER2013 48x48 face (x, y in pixels).
 
-    Measured by running the landmark model on upscaled FER2013 faces (see README, "Alignment").
-    An aligned crop maps a detected face's eye centres onto these two points.
+    Measured by running the landmark model on upscaled FER2013 faces (docs/methods.md, "Alignment
+    and the eye band"). An aligned crop maps a detected face's eye centres onto these two points.
     """
 
     left_eye: tuple[float, float]  # the eye on the image's left side
@@ -71,8 +72,6 @@ class CanonicalFrame:
         return float(np.hypot(self.right_eye[0] - self.left_eye[0], self.right_eye[1] - self.left_eye[1]))
 
 
-# Measured (bench/alignment_gap.py canonical --n 1500): 1500 random PublicTest faces upscaled 4x
-# (bicubic), MediaPipe Face Mesh (refine_landmarks) found 1428 (95.2%); each eye centre is the mean
-# of its 16 eye-contour landmarks (inference.faces.eye_centres), mapped back to 48x48 pixel-centre
-# coordinates and averaged. Per-face spread is about 3.5 px (sd) on each axis.
+# Where alignment puts the eyes: the average eye centres (as inference.faces.eye_centres) of
+# upscaled FER2013 faces, in 48x48 pixel-centre coordinates (docs/methods.md, "Alignment and the eye band").
 CANONICAL = CanonicalFrame(left_eye=(14.93, 18.07), right_eye=(31.86, 17.82))

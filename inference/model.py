@@ -34,7 +34,8 @@ class ModelConfig:
 def augmentation() -> EyeAugment:
     """Augmentation suited to eye crops: mirror (faces are near-symmetric), small shifts and
     rotations (alignment jitter of a few pixels), lighting changes. No vertical flips, no large
-    zoom: the brow-to-eye distance carries the expression. Always float32 (interpolation weights)."""
+    zoom: the brow-to-eye distance carries the expression (docs/model.md). Always float32
+    (interpolation weights)."""
     return EyeAugment(
         shift=(0.08, 0.08), rotation=0.025, brightness=0.15, contrast=0.25, name="augment", dtype="float32"
     )

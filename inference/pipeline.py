@@ -7,15 +7,12 @@ Two entry points for callers (the Celery worker, the live-camera mode, the CLI):
   batches up to `batch_size` bands or `max_delay` frames); `process` returns the frame's own
   result at once (live mode); `finish` flushes everything at the end.
 - `analyze_video(path, options, on_progress=...)`: the whole file, constant memory unless
-  `keep_frames` (the per-frame records are numbers only, ~0.5 KB per face and frame).
+  `keep_frames` (the per-frame records are numbers only, small next to the frames).
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import io
-import warnings
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +22,7 @@ import cv2
 import numpy as np
 
 from .align import align_bands, eye_boxes
+from .classifier import accelerate, load_classifier
 from .engagement import EngagementAggregator
 from .eyesignals import EyeSignalEstimator
 from .faces import MIN_INTER_OCULAR, Face, MediaPipeFaces
@@ -39,20 +37,20 @@ from .video import VideoReader
 @dataclass
 class AnalysisOptions(Record):
     fps: float | None = None  # analysis rate; None = every frame (best for micro-expression spotting)
-    tiles: tuple[int, int] | str = (1, 1)  # detector tiles (columns, rows) or "auto"; see faces.py
+    tiles: tuple[int, int] | str = (1, 1)  # detector tiles (columns, rows) or "auto"; see faces.py, docs/methods.md
     max_faces: int = 4  # faces given landmarks per frame (Face Mesh)
     min_confidence: float = 0.5
     min_inter_ocular: float = MIN_INTER_OCULAR  # pixels; below: eyes_unreadable
     emotions: bool = True  # run the eye CNN (needs weights)
     spotting: bool = True
-    # CNN batching: per-band cost falls from ~3.9 ms (16 bands) to ~2.1 ms (128) on 2 cores
+    # CNN batching: a bigger batch costs less per band, at the price of results waiting longer
     batch_size: int = 128  # bands per CNN call
     max_delay: int = 96  # frames a result may wait for its batch (~3 s at 30 fps; `process` never waits)
     track_max_gap: float = 1.5  # seconds a track survives unseen
     lite_cnn: bool = True  # run the eye CNN through TensorFlow Lite (same outputs, checked; faster)
-    # Average each band with its mirror image: +0.7 points PrivateTest per frame (0.630 vs 0.623) for
-    # twice the CNN work (~15% of the analysis speed, bench/throughput.py). Off for video: the
-    # per-second emotion mix averages many frames anyway. `evaluate` and `predict` do average.
+    # Average each band with its mirror image: doubles the CNN work for a small per-frame accuracy gain
+    # (docs/model.md). Off for video: the per-second emotion mix averages many frames anyway.
+    # `evaluate` and `predict` do average.
     flip_tta: bool = False
     overlap_cnn: bool = True  # classify a batch in a thread while the next frames' faces are found (2+ cores)
     face_threads: int = 2  # MediaPipe lanes (see faces.MediaPipeFaces); 1 = everything on the calling thread
@@ -76,96 +74,6 @@ class _Pending:
     result: FrameResult
     bands: list[np.ndarray]  # one per readable face, in order of result.faces
     readable: list[FaceRecord]
-
-
-def load_classifier(weights: str | None = None):
-    """The eye CNN (inference.classifier.EyeClassifier): default weights, or those at `weights`.
-    FileNotFoundError when the weights are missing."""
-    from .classifier import EyeClassifier
-
-    return EyeClassifier.from_default() if weights is None else EyeClassifier.load(weights)
-
-
-class LiteModel:
-    """A Keras model compiled to TensorFlow Lite (XNNPACK, `threads` threads), callable like the
-    Keras model (`model(x, training=False)` -> numpy). On 2 cores it runs the eye CNN at about half
-    the per-band cost of Keras eager calls and leaves no TF thread pool spinning next to MediaPipe.
-
-    Re-allocating an interpreter for a new batch size is slow (XNNPACK repacks the weights): on a
-    short clip it cost more than the CNN itself. So inputs run in chunks of `chunk` rows, the last one
-    zero-padded to a power of two, each size with its own interpreter, made once: at most
-    log2(chunk) + 1 of them, whatever batch sizes the callers send."""
-
-    def __init__(self, keras_model, threads: int = 1, chunk: int = 64) -> None:
-        import tensorflow as tf
-
-        if chunk < 1 or chunk & (chunk - 1):
-            raise ValueError(f"chunk must be a power of two, got {chunk}")
-        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the export chatter and tf.lite's deprecation notice
-            self._content = tf.lite.TFLiteConverter.from_keras_model(keras_model).convert()
-        self.threads, self.chunk = threads, chunk
-        self._interpreters: dict[int, tuple] = {}  # padded batch size -> (interpreter, input, output)
-
-    def _interpreter(self, shape: tuple[int, ...]):
-        if shape[0] not in self._interpreters:
-            import tensorflow as tf
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                interpreter = tf.lite.Interpreter(model_content=self._content, num_threads=self.threads)
-            index = interpreter.get_input_details()[0]["index"]
-            interpreter.resize_tensor_input(index, shape)
-            interpreter.allocate_tensors()
-            self._interpreters[shape[0]] = (interpreter, index, interpreter.get_output_details()[0]["index"])
-        return self._interpreters[shape[0]]
-
-    def __call__(self, x, training: bool = False) -> np.ndarray:
-        x = np.ascontiguousarray(x, dtype=np.float32)
-        outputs = []
-        for start in range(0, len(x), self.chunk):
-            part = x[start : start + self.chunk]
-            n, size = len(part), 1 << (len(part) - 1).bit_length()  # rows, next power of two
-            if size != n:
-                part = np.concatenate([part, np.zeros((size - n, *part.shape[1:]), np.float32)])
-            interpreter, input_index, output_index = self._interpreter(part.shape)
-            interpreter.set_tensor(input_index, part)
-            interpreter.invoke()
-            outputs.append(interpreter.get_tensor(output_index)[:n].copy())
-        return np.concatenate(outputs) if outputs else np.zeros((0, 0), np.float32)
-
-
-def accelerate(classifier, threads: int = 1):
-    """The same EyeClassifier with its Keras model swapped for a LiteModel, if (and only if) the
-    two give the same probabilities (|diff| <= 1e-4 on random bands); otherwise the original.
-    Conversion takes ~2 s: a worker serving many jobs should accelerate once and pass the result as
-    `classifier=` (one per thread: a TF Lite interpreter is not thread-safe). Models computing in
-    bfloat16 (mixed-precision training) are left alone: TF Lite has no bf16 kernels, a float32 copy
-    differs by up to ~0.01 in probability, and oneDNN's bf16 path measured as fast here."""
-    if not (dataclasses.is_dataclass(classifier) and hasattr(classifier, "model")):
-        return classifier
-    if isinstance(classifier.model, LiteModel) or not _float32(classifier.model):
-        return classifier
-    try:
-        fast = dataclasses.replace(classifier, model=LiteModel(classifier.model, threads))
-        probe = np.random.default_rng(0).integers(0, 256, (8, *classifier.band.shape), dtype=np.uint8)
-        if np.allclose(fast.predict_bands(probe), classifier.predict_bands(probe), atol=1e-4):
-            return fast
-        warnings.warn("TensorFlow Lite changed the eye CNN's outputs; using Keras", stacklevel=2)
-    except Exception as exc:
-        first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        warnings.warn(f"TensorFlow Lite conversion failed ({first_line}); using Keras", stacklevel=2)
-    return classifier
-
-
-def _float32(model) -> bool:
-    """True when every layer of a Keras model computes in float32."""
-    layers = getattr(model, "layers", None)
-    if layers is None:
-        return False
-    return all(
-        getattr(getattr(layer, "dtype_policy", None), "compute_dtype", "float32") == "float32" for layer in layers
-    )
 
 
 class SessionAnalyzer:

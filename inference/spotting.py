@@ -32,6 +32,8 @@ from .records import Event
 
 @dataclass(frozen=True)
 class SpotterConfig:
+    """The method's sizes, thresholds and windows (steps above; docs/methods.md, "Expression spotting")."""
+
     size: tuple[int, int] = (12, 24)  # (rows, columns) the band is shrunk to
     baseline: float = 1.0
     noise_window: float = 3.0

@@ -25,6 +25,8 @@ from inference.model import ModelConfig, build_model, predict_tta
 
 @dataclass(frozen=True)
 class TrainConfig:
+    """One training run; the defaults are the recipe of docs/model.md, "Architecture and recipe"."""
+
     band: Band
     model: ModelConfig = field(default_factory=ModelConfig)
     epochs: int = 40

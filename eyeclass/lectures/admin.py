@@ -1,14 +1,14 @@
 from django.contrib import admin, messages
 from django.db import transaction
 
-from .models import ExpressionEvent, Lecture
+from .models import EVENT_FIELDS, ExpressionEvent, Lecture
 
 
 class EventInline(admin.TabularInline):
     model = ExpressionEvent
     extra = 0
     can_delete = False
-    readonly_fields = ("track", "onset", "apex", "offset", "duration", "kind", "label", "strength")
+    readonly_fields = EVENT_FIELDS
 
 
 @admin.register(Lecture)

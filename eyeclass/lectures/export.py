@@ -8,10 +8,9 @@ from collections.abc import Iterator
 
 from inference.labels import LABELS
 
-from .models import Lecture
+from .models import EVENT_FIELDS, Lecture
 
 SECOND_COLUMNS = ["second", "faces_present", "readable", "facing", "perclos", "blinks", "engagement", *LABELS]
-EVENT_FIELDS = ["track", "onset", "apex", "offset", "duration", "kind", "label", "strength"]
 TRACK_FIELDS = [
     "track",
     "first_time",

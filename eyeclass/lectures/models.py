@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import numpy as np
 from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
@@ -16,6 +14,7 @@ from django.utils import timezone
 from inference.labels import LABELS
 
 from . import summary as summarize
+from .charts import MAX_POINTS, SERIES_COLUMNS, script_safe_json, session_series
 
 
 class LectureQuerySet(models.QuerySet):
@@ -183,63 +182,18 @@ class Lecture(models.Model):
         return {
             "video": {"duration": self.duration},
             "seconds": [row.to_aggregate() for row in self.seconds.order_by("second")],
-            "events": list(
-                self.events.values("track", "onset", "apex", "offset", "duration", "kind", "label", "strength")
-            ),
+            "events": list(self.events.values(*EVENT_FIELDS)),
             "tracks": [],
         }
 
-    def series(self, max_points: int = 900) -> dict:
-        """Everything the session page charts, binned to at most `max_points` per series (one query per table)."""
-        rows = self.seconds.order_by("second").values_list("second", "engagement", "faces_present", "readable", *LABELS)
-        table = np.array(list(rows), dtype=float).reshape(-1, 4 + len(LABELS))  # None -> nan
-        size = max(1, -(-len(table) // max_points))  # seconds per bin
-        binned = _bin_rows(table, size)
-        return {
-            "labels": list(LABELS),
-            "bin_seconds": size,
-            "seconds": table[::size, 0].astype(int).tolist(),
-            "engagement": binned[1],
-            "faces": binned[2],
-            "readable": binned[3],
-            "emotions": {label: binned[4 + i] for i, label in enumerate(LABELS)},
-            "events": list(
-                self.events.order_by("onset").values(
-                    "track", "onset", "apex", "offset", "duration", "kind", "label", "strength"
-                )
-            ),
-            "tracks": [
-                {"track": t.track, "engagement": t.engagement, "timeline": _bin_timeline(t.timeline, size)}
-                for t in self.tracks.order_by("track")
-            ],
-        }
-
-
-def script_safe_json(data) -> str:
-    """JSON that can sit inside <script type="application/json"> (as Django's json_script escapes it)."""
-    return json.dumps(data, separators=(",", ":")).translate(
-        {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-    )
-
-
-def _bin_rows(table: np.ndarray, size: int) -> list[list[float | None]]:
-    """Mean of each column over consecutive groups of `size` rows, ignoring unknowns; None where all unknown."""
-    pad = (-len(table)) % size
-    padded = np.vstack([table, np.full((pad, table.shape[1]), np.nan)]) if pad else table
-    groups = padded.reshape(-1, size, table.shape[1])
-    counts = np.sum(~np.isnan(groups), axis=1)
-    means = np.where(counts > 0, np.nansum(groups, axis=1) / np.maximum(counts, 1), np.nan).round(4)
-    return [[None if np.isnan(v) else float(v) for v in column] for column in means.T]
-
-
-def _bin_timeline(timeline: list, size: int) -> list:
-    if size == 1 or not timeline:
-        return timeline
-    pairs = np.array([p for p in timeline if p[1] is not None], dtype=float).reshape(-1, 2)
-    starts = pairs[:, 0] - pairs[:, 0] % size
-    keys, index = np.unique(starts, return_inverse=True)
-    means = np.bincount(index, weights=pairs[:, 1]) / np.bincount(index)
-    return [[int(k), round(float(m), 4)] for k, m in zip(keys, means)]
+    def series(self, max_points: int = MAX_POINTS) -> dict:
+        """What the session page charts (see charts.session_series), read with one query per table."""
+        return session_series(
+            seconds=self.seconds.order_by("second").values_list(*SERIES_COLUMNS),
+            tracks=self.tracks.order_by("track").values_list("track", "engagement", "timeline"),
+            events=self.events.order_by("onset").values(*EVENT_FIELDS),
+            max_points=max_points,
+        )
 
 
 class SecondStat(models.Model):
@@ -356,5 +310,11 @@ class ExpressionEvent(models.Model):
 
     @classmethod
     def from_event(cls, lecture: Lecture, row: dict) -> ExpressionEvent:
-        fields = ("track", "onset", "apex", "offset", "duration", "kind", "strength")
-        return cls(lecture=lecture, label=row.get("label") or "", **{f: row[f] for f in fields})
+        """From an inference Event as a dict (its frame indices are not kept); a missing label is stored as ""."""
+        values = {name: row[name] for name in EVENT_FIELDS if name != "label"}
+        return cls(lecture=lecture, label=row.get("label") or "", **values)
+
+
+# An event's fields wherever they are listed (storing, the JSON export and API, the charts, the admin):
+# the columns above, in their order, so that a column added there appears everywhere.
+EVENT_FIELDS = tuple(f.name for f in ExpressionEvent._meta.concrete_fields if f.name not in ("id", "lecture"))

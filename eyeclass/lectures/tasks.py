@@ -88,7 +88,7 @@ def warm_up_model(**kwargs) -> None:
 def _load_classifier(path: str, mtime: float):
     # lazily: TensorFlow is heavy. accelerate() swaps in TF Lite when it gives the same probabilities;
     # safe here because each prefork worker process runs one task at a time (one thread).
-    from inference.pipeline import accelerate, load_classifier
+    from inference.classifier import accelerate, load_classifier
 
     return accelerate(load_classifier(path))
 

@@ -17,8 +17,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ star
 
 import cv2
 
+from inference.classifier import load_classifier
 from inference.labels import LABELS
-from inference.pipeline import AnalysisOptions, analyze_video, load_classifier
+from inference.pipeline import AnalysisOptions, analyze_video
 from inference.records import FrameResult
 from inference.video import probe
 

@@ -192,9 +192,8 @@ def test_classroom_clip_small_faces_are_found_and_flagged():
 
 
 def test_lite_cnn_gives_the_same_probabilities_as_keras():
-    from inference.classifier import EyeClassifier
+    from inference.classifier import EyeClassifier, LiteModel, accelerate
     from inference.model import build_model
-    from inference.pipeline import LiteModel, accelerate
 
     keras_clf = EyeClassifier(build_model(EYE_BAND.shape), {}, EYE_BAND)
     fast = accelerate(keras_clf)
@@ -272,9 +271,8 @@ def test_memory_stays_flat_on_a_long_stream():
 def test_bfloat16_models_stay_on_keras():
     import keras
 
-    from inference.classifier import EyeClassifier
+    from inference.classifier import EyeClassifier, accelerate
     from inference.model import build_model
-    from inference.pipeline import accelerate
 
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:
@@ -285,7 +283,7 @@ def test_bfloat16_models_stay_on_keras():
 
 
 def test_with_the_trained_eye_cnn_when_its_weights_exist(clip):
-    from inference.pipeline import load_classifier
+    from inference.classifier import load_classifier
 
     try:
         clf = load_classifier()

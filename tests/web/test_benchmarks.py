@@ -1,4 +1,4 @@
-"""The benchmarks in bench/ keep working: tiny runs against the test database (numbers go in the README)."""
+"""The benchmarks in bench/ keep working: tiny runs against the test database (full runs: docs/benchmarks/)."""
 
 import os
 import subprocess
@@ -12,9 +12,9 @@ from tests.conftest import REPO, SHARED
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def bench(script: str, *args: str, database_url: str, timeout: int = 300) -> str:
+def bench(name: str, *args: str, database_url: str, timeout: int = 300) -> str:
     result = subprocess.run(
-        [sys.executable, f"bench/{script}", *args],
+        [sys.executable, "-m", f"bench.{name}", *args],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -34,14 +34,25 @@ def table_row(output: str, first_cell: str) -> list[str]:
 
 
 def test_the_session_page_bench_runs(test_database_url):
-    out = bench("session_page.py", "--seconds", "600", "--tracks", "5", "--repeat", "2", database_url=test_database_url)
+    out = bench("session_page", "--seconds", "600", "--tracks", "5", "--repeat", "2", database_url=test_database_url)
     assert float(table_row(out, "session page")[1]) > 0
 
 
+def test_a_bench_writes_a_markdown_report(test_database_url, tmp_path):
+    path = tmp_path / "reports" / "session_page.md"
+    args = ["--seconds", "60", "--tracks", "2", "--repeat", "1", "--markdown", str(path)]
+    out = bench("session_page", *args, database_url=test_database_url)
+    report = path.read_text()
+    assert report.startswith("# Session page load\n")
+    assert f"- command: `python -m bench.session_page {' '.join(args)}`" in report
+    for fact in ("- date: ", "- machine: ", "- database: ", "- load average (1 min): "):
+        assert fact in report
+    assert out.strip() in report  # what it printed, tables included
+    assert "| request | median ms | max ms | bytes |" in report and table_row(report, "session page")
+
+
 def test_the_dashboard_load_bench_runs(test_database_url):
-    out = bench(
-        "dashboard_load.py", "--users", "4", "--teachers", "1", "--seconds", "3", database_url=test_database_url
-    )
+    out = bench("dashboard_load", "--users", "4", "--teachers", "1", "--seconds", "3", database_url=test_database_url)
     row = table_row(out, "all")
     assert int(row[1]) > 0 and row[5] == "0"  # requests made, no errors
 
@@ -53,7 +64,7 @@ def test_the_live_streams_bench_runs(test_database_url, tmp_path):
     talk = SHARED / "data" / "video" / "talk_single_face.mp4"
     video = talk if talk.exists() else write_clip(tmp_path / "clip.mp4", seconds=3)
     out = bench(
-        "live_streams.py", "--streams", "1", "--seconds", "3", "--video", str(video), database_url=test_database_url
+        "live_streams", "--streams", "1", "--seconds", "3", "--video", str(video), database_url=test_database_url
     )
     row = table_row(out, "1")
     assert int(row[2]) == 15 and int(row[3]) > 0  # 15 frames sent at 5 fps, results came back
@@ -61,5 +72,5 @@ def test_the_live_streams_bench_runs(test_database_url, tmp_path):
 
 @pytest.mark.skipif(not django_settings.EYECLASS_MODEL_PATH.is_file(), reason="no trained eye CNN yet")
 def test_the_analyzer_memory_bench_runs(test_database_url):
-    out = bench("analyzer_memory.py", "--sessions", "5", "--frames", "2", database_url=test_database_url)
+    out = bench("analyzer_memory", "--sessions", "5", "--frames", "2", database_url=test_database_url)
     assert float(table_row(out, "5")[1]) > 100  # MiB resident after 5 sessions, model loaded

@@ -149,7 +149,7 @@ def test_long_sessions_are_binned_for_the_page(teacher):
 
 
 def test_chart_data_is_safe_inside_a_script_tag():
-    from eyeclass.lectures.models import script_safe_json
+    from eyeclass.lectures.charts import script_safe_json
 
     text = script_safe_json({"label": "</script><script>alert(1)</script>&"})
     assert "<" not in text and ">" not in text and "&" not in text

@@ -4,18 +4,35 @@ The web side is `--web-processes` daphne processes accepting on one listening so
 inherited, so the kernel spreads connections): Django runs sync views on one thread per process, so one
 process uses one core. Ctrl-C (or SIGTERM) stops everything, worker pool included: each child runs in
 its own process group and the whole group is signalled, then killed if it has not exited in time.
+
+The worker's stderr passes through here, less the INFO and WARNING notes that TensorFlow, XLA, MediaPipe
+and TF Lite write to it from C++ (absl writes them before any log setting applies); everything else,
+errors included, is copied as it comes. `celery -A eyeclass worker`, run directly, shows them all.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from kombu.utils.url import maybe_sanitize_url
+
+NATIVE_CHATTER = re.compile(
+    rb"^[IW]\d{4} [\d:.]+ +\d+ \S+:\d+\] "  # absl's INFO and WARNING lines
+    rb"|^WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    rb"|^INFO: "  # TF Lite's notes ("Created TensorFlow Lite XNNPACK delegate for CPU.")
+    # TensorFlow's CUDA build registers its CUDA plugins twice and says so as an error; nothing fails
+    rb"|Unable to register cu\w+ factory: Attempting to register factory for plugin \w+ when one has already"
+)
 
 
 class Command(BaseCommand):
@@ -52,6 +69,7 @@ class Command(BaseCommand):
                 "celery",
                 "-A",
                 "eyeclass",
+                "--quiet",  # no start-up banner: the summary below says what matters
                 "worker",
                 "-l",
                 "info",
@@ -64,12 +82,19 @@ class Command(BaseCommand):
             ]
         children = {
             name: subprocess.Popen(
-                cmd, start_new_session=True, pass_fds=(listener.fileno(),) if name.startswith("web") else ()
+                cmd,
+                start_new_session=True,
+                pass_fds=(listener.fileno(),) if name.startswith("web") else (),
+                stderr=subprocess.PIPE if name == "worker" else None,
             )
             for name, cmd in commands.items()
         }
         listener.close()  # the web processes hold it now
-        self.stdout.write(self.style.SUCCESS(f"EyeClass is running at http://{host}:{port}/ — Ctrl-C stops it."))
+        relay = None
+        if "worker" in children:
+            relay = threading.Thread(target=_relay_without_chatter, args=(children["worker"].stderr,), daemon=True)
+            relay.start()
+        self._print_summary(host, port, web_processes, None if no_worker else queues)
 
         stopping = False
 
@@ -87,9 +112,24 @@ class Command(BaseCommand):
                     exit_code, stopping = child.returncode or 1, True
             time.sleep(0.3)
         self._stop_all(children.values(), grace)
+        if relay is not None:
+            relay.join(timeout=2)  # the worker's last lines before ours
         self.stdout.write("Stopped.")
         if exit_code:
             sys.exit(exit_code)
+
+    def _print_summary(self, host: str, port: int, web_processes: int, queues: str | None) -> None:
+        worker = f"1 worker (queues {queues})" if queues else "no worker (--no-worker)"
+        lines = [
+            self.style.SUCCESS(f"EyeClass is running at http://{host}:{port}/"),
+            f"  database   {_database()}",
+            f"  media      {_shown(settings.MEDIA_ROOT)}  (uploaded videos)",
+            f"  broker     {_broker()}",
+            f"  processes  {web_processes} web (daphne), {worker}",
+            "Ctrl-C stops it.",
+        ]
+        self.stdout.write("\n".join(lines))
+        self.stdout.flush()
 
     @staticmethod
     def _stop_all(children, grace: float) -> None:
@@ -110,3 +150,31 @@ def _signal_group(child: subprocess.Popen, sig: int) -> None:
         os.killpg(child.pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _relay_without_chatter(source) -> None:
+    """Copy the worker's stderr to ours line by line, leaving out NATIVE_CHATTER."""
+    with source:
+        for line in iter(source.readline, b""):
+            if not NATIVE_CHATTER.search(line):
+                sys.stderr.buffer.write(line)
+                sys.stderr.buffer.flush()
+
+
+def _shown(path) -> str:
+    """A path relative to the current folder when it lies inside it (shorter to read), else absolute."""
+    path = Path(path).resolve()
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
+def _database() -> str:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"{_shown(db['NAME'])}  (SQLite)"
+    return f"{db['ENGINE'].rsplit('.', 1)[-1]} {db.get('NAME')} on {db.get('HOST') or 'localhost'}"
+
+
+def _broker() -> str:
+    if settings.CELERY_BROKER_URL.startswith("filesystem"):
+        return f"{_shown(settings.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'])}  (files; set REDIS_URL for Redis)"
+    return maybe_sanitize_url(settings.CELERY_BROKER_URL)

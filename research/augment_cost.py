@@ -1,10 +1,11 @@
 """What the training augmentation costs per step, on whichever Keras backend is active: a small
 conv net on 48x28 bands trained with no augmentation, with each of Keras' own augmentation layers,
 and with `inference.augment.EyeAugment` (which replaced them). Usage:
-    KERAS_BACKEND=jax python bench/augment_cost.py [--batch 64] [--steps 12] [--width 32] [--fail-above MS] [--only-eye]
-    python bench/augment_cost.py --sharpness ../shared/data/fer2013/fer2013.csv.gz   # blur of each geometry
-With --fail-above, exits 1 when EyeAugment's step takes longer than MS milliseconds (bench/gpu_train.sh
-uses it to stop before a lease is spent on training that cannot finish).
+    KERAS_BACKEND=jax python research/augment_cost.py [--batch 64] [--steps 12] [--width 32]
+                                                      [--fail-above MS] [--only-eye]
+    python research/augment_cost.py --sharpness ../shared/data/fer2013/fer2013.csv.gz   # blur of each geometry
+With --fail-above, exits 1 when EyeAugment's step takes longer than MS milliseconds (a check to run
+before a long training run on an unfamiliar machine).
 """
 
 import argparse

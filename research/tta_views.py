@@ -1,6 +1,6 @@
 """Test-time views beyond the mirror image: do shifted / scaled copies of each face help the eye CNN?
 
-    python bench/tta_views.py [--weights W]
+    python research/tta_views.py [--weights W]
 
 Each view warps the whole 48x48 face (shift in pixels, scale about the centre), cuts the card's band
 and is classified with flip averaging; sums of views are scored on PublicTest (to choose) and
@@ -10,18 +10,15 @@ PrivateTest (to report). Slow on 2 cores: 11 views x 2 splits x 3589 faces (~9 m
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+import cv2
+import numpy as np
+
+from inference.classifier import DEFAULT_WEIGHTS, EyeClassifier, accelerate
+from inference.fer2013 import load_fer2013
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-
-from inference.classifier import DEFAULT_WEIGHTS, EyeClassifier  # noqa: E402
-from inference.fer2013 import load_fer2013  # noqa: E402
-from inference.pipeline import accelerate  # noqa: E402
 
 VIEWS = [
     (0, 0, 1.0),

@@ -1,8 +1,8 @@
 """Train/inference geometry checks on FER2013 PublicTest faces, through the real landmark path.
 
-    python bench/alignment_gap.py canonical [--n 500]          # measure geometry.CANONICAL
-    python bench/alignment_gap.py sweep [--n 200] [--weights W] # eyes_unreadable threshold
-    python bench/alignment_gap.py gap --weights W [--n 2000]    # fixed crop vs landmark path
+    python research/alignment_gap.py canonical [--n 500]          # measure geometry.CANONICAL
+    python research/alignment_gap.py sweep [--n 200] [--weights W] # eyes_unreadable threshold
+    python research/alignment_gap.py gap --weights W [--n 2000]    # fixed crop vs landmark path
 
 canonical: upscale each 48x48 face 4x (bicubic), run Face Mesh (iris model), map the eye-contour
 centres back to 48x48 coordinates and average them.
@@ -20,18 +20,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from inference.align import align_bands
+from inference.classifier import load_classifier
 from inference.faces import eye_centres
 from inference.geometry import EYE_BAND
-from inference.pipeline import load_classifier
 
 REPO = Path(__file__).resolve().parents[1]
 FER = Path(os.environ.get("EYECLASS_SHARED_DIR", REPO.parent / "shared")) / "data" / "fer2013" / "fer2013.csv.gz"

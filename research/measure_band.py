@@ -2,7 +2,7 @@
 
 Runs MediaPipe Face Mesh on upscaled Training faces and prints percentiles of the rows (in the
 48x48 frame) of the brow tops, the lower eyelids, the nose tip and the upper lip. Usage:
-    python bench/measure_band.py ../shared/data/fer2013/fer2013.csv.gz --faces 400 [--json OUT]
+    python research/measure_band.py ../shared/data/fer2013/fer2013.csv.gz --faces 400 [--json OUT]
 """
 
 import argparse

@@ -1,8 +1,8 @@
 """Would a quantized TF Lite eye CNN be faster here? Per-band time and agreement with float32.
 
-    python bench/lite_quantization.py [--weights W]
+    python research/lite_quantization.py [--weights W]
 
-Three conversions of the same Keras model: float32 (what `pipeline.accelerate` runs), dynamic-range
+Three conversions of the same Keras model: float32 (what `classifier.accelerate` runs), dynamic-range
 (int8 weights) and full int8 (calibrated on 2000 Training bands); one thread, batches of 64, on the
 PublicTest bands; top-1 agreement and largest probability difference against float32.
 """
@@ -10,14 +10,12 @@ PublicTest bands; top-1 agreement and largest probability difference against flo
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+import numpy as np
 
-import numpy as np  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 
 def convert(model, mode: str, calibration: np.ndarray | None = None) -> bytes:

@@ -1,6 +1,6 @@
 """Time a few training steps of the eye CNN for one configuration (used to pick widths, batch
 size and precision for the CPU run). Usage:
-    python bench/time_steps.py --widths 32,64,128 --batch 64 --steps 60 [--bf16] [--rows 4,32] [--no-augment]
+    python research/time_steps.py --widths 32,64,128 --batch 64 --steps 60 [--bf16] [--rows 4,32] [--no-augment]
 Runs on whichever Keras backend KERAS_BACKEND names (tensorflow by default, jax where installed).
 """
 
