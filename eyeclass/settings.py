@@ -196,9 +196,9 @@ EYECLASS_MODEL_PATH = Path(os.environ.get("EYECLASS_MODEL_PATH", BASE_DIR / "inf
 EYECLASS_WARM_UP_MODEL = env_bool("EYECLASS_WARM_UP_MODEL", True)
 # Heavy work goes to the `gpu` queue when GPU workers exist (EYECLASS_GPU_QUEUE=1), else to `celery`.
 EYECLASS_GPU_QUEUE = env_bool("EYECLASS_GPU_QUEUE", False)
-# Frames analysed per second of an uploaded video: at 10, a micro-expression (<= 0.5 s) still spans
-# 5 analysed frames, for a third of the work of analysing every frame of a 30 fps video.
-EYECLASS_ANALYSIS_FPS = float(os.environ.get("EYECLASS_ANALYSIS_FPS", "10"))
+# Frames analysed per second of an uploaded video; unset: inference.pipeline.UPLOAD_FPS, the rate the
+# CLI and the labelled-clip benchmark use too.
+EYECLASS_ANALYSIS_FPS = float(os.environ["EYECLASS_ANALYSIS_FPS"]) if os.environ.get("EYECLASS_ANALYSIS_FPS") else None
 
 # Live sessions (camera frames over a websocket, see eyeclass/live/protocol.py); limits per connection.
 EYECLASS_LIVE_MAX_FPS = float(os.environ.get("EYECLASS_LIVE_MAX_FPS", "15"))  # sustained; faster frames are refused

@@ -261,6 +261,24 @@ class SessionAnalyzer:
         return record
 
 
+# The one source of the service's analysis options: uploads, `analyze`, `benchmark` and live frames.
+# 10 analysed frames a second keep a micro-expression (<= 0.5 s) on 5 frames for a third of the work
+# of a 30 fps video, and score as well on the labelled clips as every frame (docs/methods.md).
+UPLOAD_FPS = 10.0
+
+
+def upload_options(**overrides) -> AnalysisOptions:
+    """What a recorded video is analysed with (the upload worker, `analyze`, `benchmark`)."""
+    return AnalysisOptions(**{"fps": UPLOAD_FPS, **overrides})
+
+
+def live_options(**overrides) -> AnalysisOptions:
+    """What live camera frames are analysed with: the upload options, every frame that arrives (the
+    page already sends a few per second) on the full frame only, since detector tiles would add their
+    cost to every frame's latency."""
+    return upload_options(**{"fps": None, "tiles": (1, 1), **overrides})
+
+
 def analyze_video(
     path,
     options: AnalysisOptions | None = None,

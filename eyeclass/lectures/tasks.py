@@ -95,9 +95,10 @@ def _load_classifier(path: str, mtime: float):
 
 def analyze(path, on_progress) -> dict:
     """The inference pipeline, as the worker runs it."""
-    from inference.pipeline import AnalysisOptions, analyze_video
+    from inference.pipeline import analyze_video, upload_options
 
-    options = AnalysisOptions(fps=settings.EYECLASS_ANALYSIS_FPS)
+    fps = settings.EYECLASS_ANALYSIS_FPS
+    options = upload_options(**({"fps": fps} if fps else {}))
     result = analyze_video(path, options, on_progress=on_progress, classifier=load_model(), keep_frames=False)
     return result.to_dict()
 

@@ -51,7 +51,7 @@ def drop_idle_locked(max_idle: float, keep: int) -> list[LiveState]:
 
 def _new_analyzer():
     from eyeclass.lectures.tasks import load_model
-    from inference.pipeline import AnalysisOptions, SessionAnalyzer
+    from inference.pipeline import SessionAnalyzer, live_options
 
-    options = AnalysisOptions(max_faces=settings.EYECLASS_LIVE_MAX_FACES)
+    options = live_options(max_faces=settings.EYECLASS_LIVE_MAX_FACES)
     return SessionAnalyzer(options, classifier=load_model())

@@ -19,7 +19,7 @@ import cv2
 
 from inference.classifier import load_classifier
 from inference.labels import LABELS
-from inference.pipeline import AnalysisOptions, analyze_video
+from inference.pipeline import AnalysisOptions, analyze_video, upload_options
 from inference.records import FrameResult
 from inference.video import probe
 
@@ -31,15 +31,25 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", required=True, help="result JSON path")
     parser.add_argument("--csv", help="also write one row per frame and track")
     parser.add_argument("--annotated", help="also write an annotated video (mp4)")
-    parser.add_argument("--fps", type=float, help="analysis rate (default: every frame, best for spotting)")
-    parser.add_argument(
-        "--tiles", default="1x1", help="detector tiles COLSxROWS, or 'auto' (~128 px tiles: 5x3 for 640x352 CCTV)"
-    )
+    add_analysis_arguments(parser)
     parser.add_argument("--max-faces", type=int, default=4, help="faces given landmarks per frame")
     parser.add_argument("--weights", help="eye CNN weights (default: inference/weights/eye_cnn.keras)")
     parser.add_argument("--no-emotions", action="store_true", help="skip the eye CNN (no probabilities)")
     parser.add_argument("--flip", action="store_true", help="average each eye band with its mirror image (2x CNN cost)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def add_analysis_arguments(parser) -> None:
+    """--fps and --tiles, defaulting to the service's options (`upload_options`)."""
+    defaults = upload_options()
+    parser.add_argument(
+        "--fps", type=float, default=defaults.fps, help=f"analysis rate, 0 = every frame (default {defaults.fps:g})"
+    )
+    parser.add_argument(
+        "--tiles",
+        default="x".join(map(str, defaults.tiles)) if isinstance(defaults.tiles, tuple) else defaults.tiles,
+        help="detector tiles COLSxROWS, or 'auto' (~128 px tiles: 5x3 for 640x352 CCTV)",
+    )
 
 
 def parse_tiles(text: str) -> tuple[int, int] | str:
@@ -133,8 +143,8 @@ def _num(value) -> str:
 
 def main(args) -> int:
     info = probe(args.video)  # FileNotFoundError / ValueError before any output is created
-    options = AnalysisOptions(
-        fps=args.fps,
+    options = upload_options(
+        fps=args.fps or None,
         tiles=parse_tiles(args.tiles),
         max_faces=args.max_faces,
         emotions=not args.no_emotions,

@@ -1,8 +1,8 @@
 """`python -m inference benchmark LABELS.json [--markdown FILE]`
 
-Analyses every labelled clip with the service's analysis options and scores the result by the
-labelled set's rules (inference/benchmark.py): expression episodes, blinks, eyes closed, looking
-away, distinct students and readable faces, per clip and in total.
+Analyses every labelled clip with the service's analysis options (`upload_options`: what the upload
+worker runs) and scores the result by the labelled set's rules (inference/benchmark.py): expression
+episodes, blinks, eyes closed, looking away, distinct students and readable faces, per clip and in total.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from inference import benchmark
 from inference.classifier import load_classifier
-from inference.cli.analyze import parse_tiles
+from inference.cli.analyze import add_analysis_arguments, parse_tiles
 from inference.engagement import EngagementAggregator
-from inference.pipeline import AnalysisOptions, analyze_video
+from inference.pipeline import analyze_video, upload_options
 from inference.records import EyeSignals
 from inference.reports import header, module_command
 
@@ -29,8 +29,7 @@ MIN_TRACK_SECONDS = 2.0  # what the session page counts as a student (eyeclass/l
 def add_arguments(parser) -> None:
     parser.add_argument("labels", help="labels.json of a labelled clip folder (the clips sit beside it)")
     parser.add_argument("--clips", nargs="+", help="only these clip files")
-    parser.add_argument("--fps", type=float, help="analysis rate (default: every frame)")
-    parser.add_argument("--tiles", default="1x1", help="detector tiles COLSxROWS or 'auto'")
+    add_analysis_arguments(parser)
     parser.add_argument("--weights", help="eye CNN weights (default: inference/weights/eye_cnn.keras)")
     parser.add_argument("--markdown", nargs="?", const="docs/benchmarks/labelled_clips.md", type=Path, metavar="FILE")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the scores as JSON")
@@ -54,7 +53,7 @@ def main(args) -> int:
     clips = [c for c in labels["clips"] if not args.clips or c["file"] in args.clips]
     if not clips:
         raise ValueError(f"no clip of {labels_path} matches {args.clips}")
-    options = AnalysisOptions(fps=args.fps, tiles=parse_tiles(args.tiles))
+    options = upload_options(fps=args.fps or None, tiles=parse_tiles(args.tiles))
     classifier = load_classifier(args.weights)
     away = is_away(EngagementAggregator())
     scores, seconds = [], 0.0
