@@ -28,6 +28,7 @@ from .eyesignals import EyeSignalEstimator
 from .faces import MIN_INTER_OCULAR, Face, MediaPipeFaces
 from .geometry import EYE_BAND
 from .labels import LABELS
+from .readability import ReadabilityCounter
 from .records import AnalysisResult, Event, FaceRecord, FrameResult, Record, SecondAggregate
 from .spotting import Spotter, SpotterConfig
 from .tracking import IouTracker, SceneCuts
@@ -94,6 +95,7 @@ class SessionAnalyzer:
         self.eyes = EyeSignalEstimator()
         self.spotter = Spotter(SpotterConfig())
         self.engagement = EngagementAggregator()
+        self.readability = ReadabilityCounter(self.options.min_inter_ocular, self.engagement.facing)
         self.events: list[Event] = []
         self.seconds: list[SecondAggregate] = []
         self._pending: list[_Pending] = []
@@ -202,6 +204,7 @@ class SessionAnalyzer:
                         record.track, p.result.frame, p.result.time, band, closed, row
                     )
             self.seconds += self.engagement.add(p.result)
+            self.readability.add(p.result)
             out.append(p.result)
         self.eyes.forget(self._live_tracks())  # eye state is per frame as pushed: today's tracks
         if out:
@@ -229,6 +232,7 @@ class SessionAnalyzer:
             frames=frames or [],
             events=sorted(self.events, key=lambda e: (e.onset, e.track)),
             seconds=self.seconds,
+            readability=self.readability.result(),
         )
 
     def close(self) -> None:

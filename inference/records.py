@@ -174,4 +174,5 @@ class AnalysisResult(Record):
     frames: list[FaceRecord]
     events: list[Event]
     seconds: list[SecondAggregate]
+    readability: Record | None = None  # readability.Readability: how many faces could be read, and why not
     labels: tuple[str, ...] = LABELS

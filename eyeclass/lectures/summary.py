@@ -64,4 +64,5 @@ def lecture_summary(result: dict) -> dict:
         "macro_events": sum(1 for e in events if e.get("kind") == "macro"),
         "dips": attention_dips([s["second"] for s in seconds], [s.get("engagement") for s in seconds]),
         "seconds": len(seconds),
+        "readability": result.get("readability"),  # None for results analysed before it existed
     }

@@ -65,6 +65,14 @@ def test_analyze_video_on_a_generated_face_clip(clip):
     assert doc["frames"][0]["probs"].keys() == set(LABELS)
 
 
+def test_the_result_says_how_many_faces_were_readable(clip, tmp_path):
+    result = analyze_video(clip, AnalysisOptions(emotions=False, min_inter_ocular=1000.0))  # no face is big enough
+    readability = json.loads(json.dumps(result.to_dict()))["readability"]
+    assert readability["face_records"] == len(result.frames) == 20 and readability["readable_records"] == 0
+    assert readability["small_face"] == 20 and readability["faces_per_frame"] == 1.0
+    assert "100% of faces are too small" in readability["summary"] and "eyes need 1000 px" in readability["summary"]
+
+
 def test_push_batches_frames_and_process_answers_at_once(clip):
     frames = []
     cap = cv2.VideoCapture(str(clip))

@@ -156,3 +156,24 @@ def test_chart_data_is_safe_inside_a_script_tag():
     import json
 
     assert json.loads(text) == {"label": "</script><script>alert(1)</script>&"}
+
+
+def test_the_session_page_says_why_eyes_could_not_be_read(client, teacher):
+    from inference.readability import ReadabilityCounter
+    from inference.records import Box, FaceRecord, FrameResult
+
+    counter = ReadabilityCounter(12.0, lambda rec: None)
+    tiny = [FaceRecord(0, 0.0, 1, Box(0, 0, 8, 8), 0.7, iod, flags=["eyes_unreadable", "small_face"]) for iod in (3, 5)]
+    counter.add(FrameResult(0, 0.0, tiny))
+    lecture = make_lecture(teacher)
+    lecture.store_results({**make_result(seconds=5, tracks=1), "readability": counter.result().to_dict()})
+    assert lecture.summary["readability"]["small_face"] == 2
+    client.force_login(teacher)
+    page = client.get(lecture.get_absolute_url()).content.decode()
+    assert 'id="readability"' in page and "eyes need 12 px" in page
+
+
+def test_a_result_without_readability_shows_no_readability_card(client, teacher):
+    lecture = done_lecture(teacher, seconds=10)
+    client.force_login(teacher)
+    assert 'id="readability"' not in client.get(lecture.get_absolute_url()).content.decode()
