@@ -55,6 +55,10 @@ def eye_centres(landmarks: np.ndarray) -> np.ndarray:
 # px: "auto" tiles are about this big, so small classroom faces reach a size the detector finds
 # (docs/methods.md, "Faces and landmarks")
 AUTO_TILE = 128
+# A face wider than this fraction of the frame makes it a close-up (webcam, selfie, speaker): "auto"
+# tiles then rest until it is gone, since a close-up has no small faces to find, only background that
+# tiles would take for faces.
+CLOSE_UP = 0.15
 
 
 def auto_grid(height: int, width: int) -> tuple[int, int]:
@@ -158,6 +162,7 @@ class MediaPipeFaces:
         self.retry_after = retry_after if video else 0  # still images are unrelated: always try
         self._failed: list[tuple[Box, int]] = []  # (box, calls left before a retry there)
         self._mesh_rest = 0  # calls left before the full-frame mesh runs again
+        self._close_up = False  # the last frame showed a close-up face: "auto" tiles rest
 
     def close(self) -> None:
         if self._lane is not None:
@@ -195,6 +200,7 @@ class MediaPipeFaces:
         if run_mesh and not meshed_faces:
             self._mesh_rest = self.retry_after
         faces = merge(meshed_faces, detected)
+        self._close_up = any(face.box.w > CLOSE_UP * rgb.shape[1] for face in faces)
         meshed = sum(f.landmarks is not None for f in faces)
         self._failed = [(box, left - 1) for box, left in self._failed if left > 1]
         for face in faces:
@@ -228,6 +234,8 @@ class MediaPipeFaces:
 
     def regions(self, height: int, width: int) -> list[tuple[int, int, int, int]]:
         """(x, y, w, h) of the whole frame, then of each tile."""
+        if self.tiles == "auto" and self._close_up:
+            return [(0, 0, width, height)]
         grid = auto_grid(height, width) if self.tiles == "auto" else self.tiles
         return [(0, 0, width, height)] + (list(_tiles(height, width, grid)) if grid != (1, 1) else [])
 
