@@ -82,9 +82,12 @@ class _EyeState:
 class EyeSignalEstimator:
     """Per-track eye signals; keeps only a few seconds of EAR values per live track."""
 
-    def __init__(self, window: float = 3.0, closed_ratio: float = 0.6, max_blink: float = 0.5) -> None:
+    def __init__(
+        self, window: float = 3.0, closed_ratio: float = 0.6, max_blink: float = 0.5, wider_ratio: float = 0.8
+    ) -> None:
         self.window = window
         self.closed_ratio = closed_ratio
+        self.wider_ratio = wider_ratio
         self.max_blink = max_blink
         self._state: dict[int, _EyeState] = {}
 
@@ -99,7 +102,10 @@ class EyeSignalEstimator:
         left, right = eye_aspect_ratio(landmarks, EAR_IMG_LEFT), eye_aspect_ratio(landmarks, EAR_IMG_RIGHT)
         mean = float(np.nanmean([left, right])) if np.isfinite([left, right]).any() else float("nan")
         state = self._state.setdefault(track, _EyeState())
-        closed = bool(np.isfinite(mean) and mean < self.closed_ratio * self.open_level(track))
+        level = self.open_level(track)
+        # both eyes, not their mean: a wink (one eye shut, the other open) is an expression, not a closure
+        wider = float(np.nanmax([left, right])) if np.isfinite(mean) else float("nan")
+        closed = bool(np.isfinite(mean) and mean < self.closed_ratio * level and wider < self.wider_ratio * level)
         blink = False
         if closed and state.closed_since is None:
             state.closed_since = time

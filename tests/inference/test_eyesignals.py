@@ -116,3 +116,24 @@ def test_real_photo_pose_signs():
     assert y1 == pytest.approx(-y0, abs=3) and r1 == pytest.approx(-r0, abs=1.5)
     assert r2 - r0 == pytest.approx(15, abs=3)
     assert abs(gaze(lms[0])[0]) < 0.3
+
+
+def test_a_wink_is_neither_a_closure_nor_a_blink():
+    est = EyeSignalEstimator()
+    open_face, wink = synthetic_face(ear=0.3), synthetic_face(ear=0.3)
+    wink[list(EAR_IMG_LEFT), :2] = synthetic_face(ear=0.02)[list(EAR_IMG_LEFT), :2]  # one eye shut
+    t, signals = 0.0, []
+    for face in [open_face] * 30 + [wink] * 6 + [open_face] * 5:
+        signals.append(est.measure(1, face, t))
+        t += 1 / 30
+    assert signals[32].openness_left < 0.05 and signals[32].openness_right == pytest.approx(0.3)
+    assert not any(s.eyes_closed or s.blink for s in signals)
+
+
+def test_both_eyes_shut_briefly_is_still_a_blink():
+    est = EyeSignalEstimator()
+    t, signals = 0.0, []
+    for ear in [0.3] * 30 + [0.03] * 6 + [0.3] * 5:
+        signals.append(est.measure(1, synthetic_face(ear=ear), t))
+        t += 1 / 30
+    assert sum(s.blink for s in signals) == 1 and signals[33].eyes_closed
