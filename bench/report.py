@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from inference.reports import machine
+from inference.reports import header
 
 REPO = Path(__file__).resolve().parents[1]
 REPORTS = REPO / "docs" / "benchmarks"
@@ -52,13 +52,10 @@ class Report:
             return
         sys.stdout = self.tee.stream
         facts = [
-            f"date: {self.started:%Y-%m-%dT%H:%M:%SZ} (UTC)",
-            f"machine: {machine()}",
             *(f"{service}: {SERVICES[service]()}" for service in self.services),
             f"load average (1 min): {self.load_before:.2f} before, {os.getloadavg()[0]:.2f} after",
-            f"command: `{command()}`",
         ]
-        text = f"# {self.title}\n\n" + "".join(f"- {fact}\n" for fact in facts)
+        text = header(self.title, command(), facts, started=self.started)
         text += "\n" + self.tee.copy.getvalue().strip("\n") + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(text)

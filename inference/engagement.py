@@ -23,6 +23,8 @@ import numpy as np
 from .labels import LABELS
 from .records import FaceRecord, FrameResult, SecondAggregate, TrackSummary
 
+STUDENT_MIN_SECONDS = 2.0  # a "student" is a track seen this long; shorter ones are passers-by or detector noise
+
 
 def _mean(total: float, count: int) -> float | None:
     return total / count if count else None

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 
-def header(title: str, command: str, extra: list[str] | None = None) -> str:
-    """A Markdown title and the bullet list of facts (date, machine, load, command, anything extra)."""
+def header(title: str, command: str, extra: list[str] | None = None, started: datetime | None = None) -> str:
+    """A Markdown title and the bullet list of facts (date, machine, anything extra, command)."""
     facts = [
-        f"date: {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} (UTC)",
+        f"date: {started or datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} (UTC)",
         f"machine: {machine()}",
         *(extra or []),
         f"command: `{command}`",

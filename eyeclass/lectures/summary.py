@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from inference.engagement import STUDENT_MIN_SECONDS
 from inference.labels import LABELS
 
 DIP_WINDOW_S = 5  # smoothing window for the engagement curve
 DIP_RATIO = 0.8  # a dip is below this fraction of the session's mean engagement...
 DIP_MIN_S = 5  # ...for at least this many consecutive seconds
 MAX_DIPS = 5
-MIN_TRACK_S = 2.0  # a "student" is a track seen for at least this long (shorter ones: passers-by, detector noise)
 
 
 def _mean(values) -> float | None:
@@ -59,7 +59,7 @@ def lecture_summary(result: dict) -> dict:
         "faces": _mean(s.get("faces_present") for s in seconds),
         "readable": _mean(s.get("readable") for s in seconds),
         "tracks": len(result.get("tracks", [])),
-        "students": sum(1 for t in result.get("tracks", []) if t["last_time"] - t["first_time"] >= MIN_TRACK_S),
+        "students": sum(1 for t in result.get("tracks", []) if t["last_time"] - t["first_time"] >= STUDENT_MIN_SECONDS),
         "micro_events": sum(1 for e in events if e.get("kind") == "micro"),
         "macro_events": sum(1 for e in events if e.get("kind") == "macro"),
         "dips": attention_dips([s["second"] for s in seconds], [s.get("engagement") for s in seconds]),

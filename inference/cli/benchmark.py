@@ -18,12 +18,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from inference import benchmark
 from inference.classifier import load_classifier
 from inference.cli.analyze import add_analysis_arguments, parse_tiles
-from inference.engagement import EngagementAggregator
+from inference.engagement import STUDENT_MIN_SECONDS, EngagementAggregator
 from inference.pipeline import analyze_video, upload_options
 from inference.records import EyeSignals
 from inference.reports import header, module_command
-
-MIN_TRACK_SECONDS = 2.0  # what the session page counts as a student (eyeclass/lectures/summary.py)
 
 
 def add_arguments(parser) -> None:
@@ -67,7 +65,7 @@ def main(args) -> int:
             on_frame=lambda r, seen=analysed: seen.append(r.frame),
         )
         seconds += time.perf_counter() - started
-        scores.append(benchmark.score_clip(clip, result.to_dict(), analysed, away, MIN_TRACK_SECONDS))
+        scores.append(benchmark.score_clip(clip, result.to_dict(), analysed, away, STUDENT_MIN_SECONDS))
         print(f"{clip['file']}: analysed", flush=True)
     text = benchmark.table(scores)
     print(text)
