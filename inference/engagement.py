@@ -2,8 +2,10 @@
 
 For every face record (one track in one analysed frame):
 - present: always 1 (the face was found, readable or not);
-- facing: head towards the front, |yaw| <= `facing_yaw` and |pitch| <= `facing_pitch` degrees
-  (unknown without landmarks);
+- facing: looking towards the front: head within |yaw| <= `facing_yaw` and |pitch| <= `facing_pitch`
+  degrees, and eyes not turned away in the head (|gaze_x| <= `gaze_x`, |gaze_y| <= `gaze_y` half eye
+  widths; a glance up or down, lids lowered over a downward look, moves the iris, not the head);
+  unknown without landmarks;
 - eyes_closed: from eyesignals (adaptive EAR threshold); PERCLOS = fraction of known frames closed;
 - attentive = facing and eyes open (unknown without landmarks).
 Engagement of a track over a span = fraction of its known frames that are attentive (0..1).
@@ -83,9 +85,13 @@ class _Track:
 
 
 class EngagementAggregator:
-    def __init__(self, facing_yaw: float = 30.0, facing_pitch: float = 25.0) -> None:
+    def __init__(
+        self, facing_yaw: float = 30.0, facing_pitch: float = 25.0, gaze_x: float = 0.4, gaze_y: float = 0.12
+    ) -> None:
         self.facing_yaw = facing_yaw
         self.facing_pitch = facing_pitch
+        self.gaze_x = gaze_x
+        self.gaze_y = gaze_y
         self._second: _Second | None = None
         self._tracks: dict[int, _Track] = {}
 
@@ -93,7 +99,10 @@ class EngagementAggregator:
         sig = rec.signals
         if sig is None or not np.isfinite([sig.yaw, sig.pitch]).all():
             return None
-        return abs(sig.yaw) <= self.facing_yaw and abs(sig.pitch) <= self.facing_pitch
+        head = abs(sig.yaw) <= self.facing_yaw and abs(sig.pitch) <= self.facing_pitch
+        # no iris landmarks (nan): the head alone decides
+        eyes = not (abs(sig.gaze_x) > self.gaze_x or abs(sig.gaze_y) > self.gaze_y)
+        return bool(head and eyes)
 
     def add(self, frame: FrameResult) -> list[SecondAggregate]:
         """Add one analysed frame (in time order); returns the seconds completed before it."""

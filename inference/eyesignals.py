@@ -3,9 +3,12 @@
 - Openness: eye aspect ratio (EAR, Soukupova & Cech 2016) per eye: mean of the two vertical lid
   distances over the corner-to-corner width (falls towards zero as the lids close).
 - Closed / blink: per track, the "open level" is the 90th percentile of the mean EAR over the last
-  `window` seconds; the eyes are closed when the mean EAR falls under `closed_ratio` x that level
-  (adapts to each face and camera angle). A closure that ends within `max_blink` s counts as a
-  blink (flagged on the re-opening frame); longer ones are only eyes_closed time (PERCLOS).
+  `window` seconds of frames read as open (so a long closure does not lower it); the eyes close when
+  the mean EAR falls under `closed_ratio` x that level while the more open eye is under `wider_ratio`
+  x it (a wink is not a closure), and reopen only above `reopen_ratio` x it (lids hovering near the
+  threshold, as in a downward look, do not flicker into blinks). A closure that ends within
+  `max_blink` s counts as a blink (flagged on the re-opening frame); longer ones are only
+  eyes_closed time (PERCLOS).
 - Head pose from the mesh's 3D landmarks (z in pixel units): roll = angle of the outer-eye-corner
   line in the image; yaw = its depth slope (atan2(dz, dx)); pitch = depth slope of the chin ->
   forehead line, minus the slope of a frontal face (`PITCH_NEUTRAL`, see docs/methods.md).
@@ -83,11 +86,17 @@ class EyeSignalEstimator:
     """Per-track eye signals; keeps only a few seconds of EAR values per live track."""
 
     def __init__(
-        self, window: float = 3.0, closed_ratio: float = 0.6, max_blink: float = 0.5, wider_ratio: float = 0.8
+        self,
+        window: float = 3.0,
+        closed_ratio: float = 0.6,
+        max_blink: float = 0.5,
+        wider_ratio: float = 0.8,
+        reopen_ratio: float = 0.7,
     ) -> None:
         self.window = window
         self.closed_ratio = closed_ratio
         self.wider_ratio = wider_ratio
+        self.reopen_ratio = reopen_ratio
         self.max_blink = max_blink
         self._state: dict[int, _EyeState] = {}
 
@@ -103,16 +112,19 @@ class EyeSignalEstimator:
         mean = float(np.nanmean([left, right])) if np.isfinite([left, right]).any() else float("nan")
         state = self._state.setdefault(track, _EyeState())
         level = self.open_level(track)
-        # both eyes, not their mean: a wink (one eye shut, the other open) is an expression, not a closure
-        wider = float(np.nanmax([left, right])) if np.isfinite(mean) else float("nan")
-        closed = bool(np.isfinite(mean) and mean < self.closed_ratio * level and wider < self.wider_ratio * level)
+        if state.closed_since is None:
+            # both eyes, not their mean: a wink (one eye shut, the other open) is an expression, not a closure
+            wider = float(np.nanmax([left, right])) if np.isfinite(mean) else float("nan")
+            closed = bool(np.isfinite(mean) and mean < self.closed_ratio * level and wider < self.wider_ratio * level)
+        else:
+            closed = bool(np.isfinite(mean) and mean < self.reopen_ratio * level)
         blink = False
         if closed and state.closed_since is None:
             state.closed_since = time
         elif not closed and state.closed_since is not None:
             blink = time - state.closed_since <= self.max_blink
             state.closed_since = None
-        if np.isfinite(mean):
+        if np.isfinite(mean) and not closed:
             state.history.append((time, mean))
         while state.history and time - state.history[0][0] > self.window:
             state.history.popleft()

@@ -3,13 +3,16 @@
 Method (appearance change against a rolling baseline, with hysteresis):
 1. Each aligned eye band is shrunk to `size` (area average) and standardised (zero mean, unit
    variance), so global lighting changes and slow exposure drift do not count.
-2. Baseline = per-pixel median of the track's recent calm frames (last `baseline` seconds, frames
-   outside events and with the eyes open). Change d(t) = mean |band(t) - baseline|.
+2. Baseline = per-pixel median of the track's recent calm frames (the last `baseline` seconds of
+   frames outside events and with the eyes open, counted on a clock that stops during events, so a
+   long expression does not age the baseline away). Change d(t) = mean |band(t) - baseline|.
 3. Noise: median and MAD of d over the last `noise_window` seconds of calm frames. Robust score
    z = (d - median) / max(1.4826 MAD, min_sigma).
 4. An event opens when z > z_on on `min_frames` consecutive frames (onset = first frame of the run,
-   extended back over frames with z > z_off); the baseline and noise stop updating; it closes at
-   the last frame with z > z_off (offset). Apex = frame of maximum z; strength = that z.
+   extended back over up to `onset_lookback` s of frames with z > z_off: expressions build up); the
+   baseline and noise stop updating; it closes at the last frame with z > z_off (offset). Apex =
+   frame of maximum z; strength = that z. After an event, frames count as calm again only once z
+   falls under `z_calm`: the fading trace of an expression is not learnt as the new calm face.
 5. Blinks are not expressions: frames with the eyes closed never open an event, and an event in
    which closed-eye frames make up at least `blink_fraction` is dropped.
 6. duration = offset - onset + one frame period; <= `micro_max` (0.5 s) is "micro", longer is
@@ -39,6 +42,7 @@ class SpotterConfig:
     noise_window: float = 3.0
     z_on: float = 6.0
     z_off: float = 3.0
+    z_calm: float = 1.5  # after an event, calm again only under this: a fading expression is not a baseline
     min_sigma: float = 0.02
     min_frames: int = 2
     min_calm: int = 6  # calm frames needed before anything can be spotted
@@ -46,6 +50,7 @@ class SpotterConfig:
     micro_max: float = 0.5
     blink_fraction: float = 0.25
     max_gap: float = 0.5  # a longer hole in a track restarts its baseline
+    onset_lookback: float = 2.0  # seconds an onset may reach back over rising frames (z > z_off)
 
 
 @dataclass
@@ -59,9 +64,11 @@ class _Point:
 
 @dataclass
 class _TrackState:
-    calm: deque = field(default_factory=deque)  # (time, standardised band)
-    noise: deque = field(default_factory=deque)  # (time, d)
-    recent: deque = field(default_factory=lambda: deque(maxlen=8))  # last points, for onsets
+    calm: deque = field(default_factory=deque)  # (quiet clock, standardised band)
+    noise: deque = field(default_factory=deque)  # (quiet clock, d)
+    quiet: float = 0.0  # seconds of frames outside events seen so far
+    recovering: float | None = None  # time the last event ended, until the face is calm again
+    recent: deque = field(default_factory=deque)  # the last `onset_lookback` s of points, for onsets
     event: list[_Point] | None = None
     probs_mean: np.ndarray | None = None
     last_time: float | None = None
@@ -112,6 +119,8 @@ class Spotter:
                 state.noise.clear()
         self._calm_or_open(state, point, v, d)
         state.recent.append(point)
+        while state.recent and time - state.recent[0].time > cfg.onset_lookback:
+            state.recent.popleft()
         return out
 
     def _score(self, state: _TrackState, v: np.ndarray) -> tuple[float, float | None]:
@@ -138,24 +147,29 @@ class Spotter:
                 onset -= 1
             state.event = recent[onset:] + [point]
             return
-        if point.z > cfg.z_off:  # not calm, not (yet) an event: keep it out of the baseline
-            return
+        if state.recovering is not None and (point.z <= cfg.z_calm or point.time - state.recovering > cfg.max_duration):
+            state.recovering = None
+        if point.z > (cfg.z_off if state.recovering is None else cfg.z_calm):
+            return  # not calm, not (yet) an event: keep it out of the baseline
+        # the windows run on a clock of quiet frames only, so a long event does not age the baseline away
+        state.quiet += state.period or 0.0
         if not point.closed:
-            state.calm.append((point.time, v))
+            state.calm.append((state.quiet, v))
             if point.probs is not None:
                 mean = state.probs_mean
                 state.probs_mean = point.probs if mean is None else 0.9 * mean + 0.1 * point.probs
         if d is not None:
-            state.noise.append((point.time, d))
-        while state.calm and point.time - state.calm[0][0] > cfg.baseline:
+            state.noise.append((state.quiet, d))
+        while state.calm and state.quiet - state.calm[0][0] > cfg.baseline:
             state.calm.popleft()
-        while state.noise and point.time - state.noise[0][0] > cfg.noise_window:
+        while state.noise and state.quiet - state.noise[0][0] > cfg.noise_window:
             state.noise.popleft()
 
     def _close(self, track: int, state: _TrackState) -> list[Event]:
         cfg, points = self.config, state.event or []
         state.event = None
         state.recent.clear()  # a later onset must not reach back into this event
+        state.recovering = points[-1].time if points else None
         # trailing points under z_off are not part of the event
         while points and points[-1].z <= cfg.z_off:
             points.pop()

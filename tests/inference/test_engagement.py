@@ -74,3 +74,15 @@ def test_seconds_without_frames_are_skipped_not_invented():
     agg = EngagementAggregator()
     out = agg.add(FrameResult(0, 0.2, [rec(1, 0.2)])) + agg.add(FrameResult(50, 5.1, [rec(1, 5.1)])) + agg.finish()
     assert [s.second for s in out] == [0, 5]
+
+
+def test_eyes_turned_up_or_down_in_a_frontal_head_are_not_facing():
+    agg = EngagementAggregator()
+    look = lambda gx, gy: FaceRecord(
+        0, 0.0, 1, Box(0, 0, 10, 10), 0.9, 20.0, signals=EyeSignals(0.3, 0.3, False, False, 0, 0, 0, gx, gy)
+    )
+    assert agg.facing(look(0.05, 0.02)) is True
+    assert agg.facing(look(0.0, -0.2)) is False  # a glance up at the ceiling
+    assert agg.facing(look(0.0, 0.2)) is False  # lids lowered over a downward look
+    assert agg.facing(look(0.5, 0.0)) is False  # eyes to the side
+    assert agg.facing(look(float("nan"), float("nan"))) is True  # no iris: the head decides

@@ -137,3 +137,20 @@ def test_both_eyes_shut_briefly_is_still_a_blink():
         signals.append(est.measure(1, synthetic_face(ear=ear), t))
         t += 1 / 30
     assert sum(s.blink for s in signals) == 1 and signals[33].eyes_closed
+
+
+def test_a_closure_longer_than_the_level_window_stays_closed():
+    """The open level is learnt from open frames only: 5 s of shut eyes do not become the new "open"."""
+    est = EyeSignalEstimator()
+    out = _feed(est, [0.3] * 60 + [0.06] * 150 + [0.3] * 10)
+    assert all(s.eyes_closed for s in out[60:210]) and not any(s.eyes_closed for s in out[211:])
+    assert not any(s.blink for s in out)
+
+
+def test_lids_hovering_near_the_threshold_are_one_closure_not_a_string_of_blinks():
+    """A downward look: the lids sink to around the closed threshold and wobble there."""
+    est = EyeSignalEstimator()
+    hover = [0.17, 0.19, 0.17, 0.19] * 6  # 0.57x-0.63x of the open 0.3: above 0.6 and below 0.7
+    out = _feed(est, [0.3] * 30 + [0.1] + hover + [0.3] * 10)
+    assert all(s.eyes_closed for s in out[30:55])
+    assert [s.blink for s in out].count(True) == 0  # one closure of 0.8 s: not a blink either

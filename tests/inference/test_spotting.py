@@ -140,3 +140,28 @@ def test_open_event_is_closed_by_flush_and_gap_restarts_baseline(base):
         for e in spotter.update(1, 200 + i, 10 + i / FPS, np.clip(x, 0, 255).astype(np.uint8))
     ]
     assert later == []
+
+
+def test_an_expression_that_builds_up_has_its_onset_where_it_began(base):
+    """At 10 analysed frames a second: 1.5 s of a mild change, then a strong one."""
+    seq = insert(insert(noisy(base, 120), 30, 45, delta=-15.0), 45, 60, delta=-40.0)
+    (event,) = run(seq, fps=10)
+    assert (event.onset_frame, event.offset_frame) == (30, 59)
+
+
+def test_the_calm_baseline_survives_a_long_event(base):
+    """At 10 analysed frames a second, calm frames from before a 3 s expression still define calm
+    right after it: a brief change 0.2 s later is found, with no frames of warm-up."""
+    seq = insert(noisy(base, 100), 20, 50)
+    for i in range(52, 56):
+        seq[i] = seq[i].copy()
+        seq[i][16:24, 8:40] += 40.0  # a different region this time
+    events = run(seq, fps=10)
+    assert [(e.onset_frame, e.offset_frame) for e in events] == [(20, 49), (52, 55)]
+
+
+def test_a_lingering_trace_of_an_expression_is_not_learnt_as_calm(base):
+    """After a strong change, 3 s of a faint trace of it, then the same change again, moderately."""
+    seq = insert(insert(insert(noisy(base, 120), 20, 35, delta=-40.0), 35, 65, delta=-8.0), 65, 70, delta=-20.0)
+    events = run(seq, fps=10)
+    assert [(e.onset_frame, e.offset_frame) for e in events] == [(20, 34), (65, 69)]
