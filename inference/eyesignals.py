@@ -6,7 +6,8 @@
   `window` seconds of frames read as open (so a long closure does not lower it); the eyes close when
   the mean EAR falls under `closed_ratio` x that level while the more open eye is under `wider_ratio`
   x it (a wink is not a closure), and reopen only above `reopen_ratio` x it (lids hovering near the
-  threshold, as in a downward look, do not flicker into blinks). A closure that ends within
+  threshold, as in a downward look, do not flicker into blinks). One eye under `closed_ratio` x the
+  level while the other stays over `wider_ratio` x it is a wink. A closure that ends within
   `max_blink` s counts as a blink (flagged on the re-opening frame); longer ones are only
   eyes_closed time (PERCLOS).
 - Head pose from the mesh's 3D landmarks (z in pixel units): roll = angle of the outer-eye-corner
@@ -112,10 +113,13 @@ class EyeSignalEstimator:
         mean = float(np.nanmean([left, right])) if np.isfinite([left, right]).any() else float("nan")
         state = self._state.setdefault(track, _EyeState())
         level = self.open_level(track)
+        wink = False
         if state.closed_since is None:
             # both eyes, not their mean: a wink (one eye shut, the other open) is an expression, not a closure
             wider = float(np.nanmax([left, right])) if np.isfinite(mean) else float("nan")
             closed = bool(np.isfinite(mean) and mean < self.closed_ratio * level and wider < self.wider_ratio * level)
+            narrower = float(np.nanmin([left, right])) if np.isfinite(mean) else float("nan")
+            wink = bool(not closed and narrower < self.closed_ratio * level and wider >= self.wider_ratio * level)
         else:
             closed = bool(np.isfinite(mean) and mean < self.reopen_ratio * level)
         blink = False
@@ -130,7 +134,7 @@ class EyeSignalEstimator:
             state.history.popleft()
         yaw, pitch, roll = head_pose(landmarks)
         gx, gy = gaze(landmarks)
-        return EyeSignals(left, right, closed, blink, yaw, pitch, roll, gx, gy)
+        return EyeSignals(left, right, closed, blink, yaw, pitch, roll, gx, gy, wink)
 
     def forget(self, live_tracks: set[int]) -> None:
         """Drop the state of tracks that are gone (keeps memory constant)."""

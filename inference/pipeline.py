@@ -199,9 +199,15 @@ class SessionAnalyzer:
                     record.probs = dict(zip(LABELS, row.tolist()))
                     record.top = LABELS[int(np.argmax(row))]
                 if self.options.spotting:
-                    closed = record.signals.eyes_closed if record.signals else None
+                    sig = record.signals
                     p.result.events += self.spotter.update(
-                        record.track, p.result.frame, p.result.time, band, closed, row
+                        record.track,
+                        p.result.frame,
+                        p.result.time,
+                        band,
+                        sig and sig.eyes_closed,
+                        row,
+                        sig and sig.wink,
                     )
             self.seconds += self.engagement.add(p.result)
             self.readability.add(p.result)
@@ -262,6 +268,8 @@ class SessionAnalyzer:
                 record.flags.append("eyes_closed")
             if record.signals.blink:
                 record.flags.append("blink")
+            if record.signals.wink:
+                record.flags.append("wink")
         return record
 
 

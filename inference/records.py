@@ -85,6 +85,7 @@ class EyeSignals(Record):
     roll: float  # degrees, + = eye line rotated clockwise in the image
     gaze_x: float  # iris offset in the eye, -1 (image left) .. +1 (image right)
     gaze_y: float  # -1 (up) .. +1 (down)
+    wink: bool = False  # one eye shut while the other stays open
 
 
 @dataclass
@@ -134,6 +135,7 @@ class Event(Record):
     kind: str  # "micro" (<= 0.5 s) or "macro"
     label: str | None  # emotion whose probability rose most at the apex, if classified
     strength: float  # peak change in robust z units against the rolling baseline
+    cue: str = "appearance"  # "appearance": the eye band changed; "wink": one eye shut, the other open
 
 
 @dataclass

@@ -15,6 +15,9 @@ Method (appearance change against a rolling baseline, with hysteresis):
    falls under `z_calm`: the fading trace of an expression is not learnt as the new calm face.
 5. Blinks are not expressions: frames with the eyes closed never open an event, and an event in
    which closed-eye frames make up at least `blink_fraction` is dropped.
+   Winks are: a run of `min_frames` or more frames with one eye shut and the other open (from the
+   eye signals, so it needs no baseline) is an event with cue "wink", unless an appearance event
+   takes it in.
 6. duration = offset - onset + one frame period; <= `micro_max` (0.5 s) is "micro", longer is
    "macro"; a change held for `max_duration` s is closed there and becomes the new baseline.
 Label = the emotion whose probability at the apex rose most over its calm-frame average.
@@ -60,6 +63,7 @@ class _Point:
     z: float
     closed: bool
     probs: np.ndarray | None
+    wink: bool = False
 
 
 @dataclass
@@ -68,6 +72,7 @@ class _TrackState:
     noise: deque = field(default_factory=deque)  # (quiet clock, d)
     quiet: float = 0.0  # seconds of frames outside events seen so far
     recovering: float | None = None  # time the last event ended, until the face is calm again
+    winks: list[_Point] = field(default_factory=list)  # the wink run under way, if any
     recent: deque = field(default_factory=deque)  # the last `onset_lookback` s of points, for onsets
     event: list[_Point] | None = None
     probs_mean: np.ndarray | None = None
@@ -93,8 +98,10 @@ class Spotter:
         band: np.ndarray,
         eyes_closed: bool | None = None,
         probs: np.ndarray | None = None,
+        wink: bool | None = None,
     ) -> list[Event]:
-        """Feed one aligned eye band of one track; returns the events that closed on this frame."""
+        """Feed one aligned eye band of one track (with the eye signals' closed and wink readings);
+        returns the events that closed on this frame."""
         cfg, out = self.config, []
         state = self._tracks.setdefault(track, _TrackState())
         if state.last_time is not None:
@@ -107,7 +114,11 @@ class Spotter:
         state.last_time = time
         v = standardise(band, cfg.size)
         z, d = self._score(state, v)
-        point = _Point(frame, time, z, bool(eyes_closed), None if probs is None else np.asarray(probs, np.float32))
+        point = _Point(
+            frame, time, z, bool(eyes_closed), None if probs is None else np.asarray(probs, np.float32), bool(wink)
+        )
+        if state.event is None:
+            out += self._wink_run(track, state, point)
         if state.event is not None:
             if z > cfg.z_off and time - state.event[0].time <= cfg.max_duration:
                 state.event.append(point)
@@ -145,6 +156,9 @@ class Spotter:
             onset = len(recent) - (cfg.min_frames - 1)
             while onset > 0 and recent[onset - 1].z > cfg.z_off:
                 onset -= 1
+            if state.winks:  # a wink under way becomes part of this event
+                onset = min([onset] + [i for i, p in enumerate(recent) if p.time >= state.winks[0].time])
+                state.winks = []
             state.event = recent[onset:] + [point]
             return
         if state.recovering is not None and (point.z <= cfg.z_calm or point.time - state.recovering > cfg.max_duration):
@@ -153,7 +167,7 @@ class Spotter:
             return  # not calm, not (yet) an event: keep it out of the baseline
         # the windows run on a clock of quiet frames only, so a long event does not age the baseline away
         state.quiet += state.period or 0.0
-        if not point.closed:
+        if not (point.closed or point.wink):
             state.calm.append((state.quiet, v))
             if point.probs is not None:
                 mean = state.probs_mean
@@ -164,6 +178,22 @@ class Spotter:
             state.calm.popleft()
         while state.noise and state.quiet - state.noise[0][0] > cfg.noise_window:
             state.noise.popleft()
+
+    def _wink_run(self, track: int, state: _TrackState, point: _Point) -> list[Event]:
+        """A wink: a run of frames with one eye shut, and closed frames in it or up to `micro_max` s
+        after it (the other eye follows, as it often does), holding `min_frames` wink frames or more.
+        Closed frames alone are blinks or closures."""
+        last_wink = next((p.time for p in reversed(state.winks) if p.wink), None)
+        if point.wink or (point.closed and last_wink is not None and point.time - last_wink <= self.config.micro_max):
+            state.winks.append(point)
+            return []
+        points, state.winks = state.winks, []
+        if point.closed:  # a closure that outlasts the wink is not part of it
+            while points and not points[-1].wink:
+                points.pop()
+        if sum(p.wink for p in points) < self.config.min_frames:
+            return []
+        return [self._event(track, state, points, max(points, key=lambda p: p.z), "wink")]
 
     def _close(self, track: int, state: _TrackState) -> list[Event]:
         cfg, points = self.config, state.event or []
@@ -177,32 +207,38 @@ class Spotter:
             return []
         if np.mean([p.closed for p in points]) >= cfg.blink_fraction:
             return []
-        apex = max(points, key=lambda p: p.z)
+        return [self._event(track, state, points, max(points, key=lambda p: p.z), "appearance")]
+
+    def _event(self, track: int, state: _TrackState, points: list[_Point], apex: _Point, cue: str) -> Event:
+        cfg = self.config
         duration = points[-1].time - points[0].time + (state.period or 0.0)
         label = None
         if apex.probs is not None:
             rise = apex.probs - (state.probs_mean if state.probs_mean is not None else 0.0)
             label = LABELS[int(np.argmax(rise))]
-        return [
-            Event(
-                track=track,
-                onset=points[0].time,
-                apex=apex.time,
-                offset=points[-1].time,
-                duration=duration,
-                onset_frame=points[0].frame,
-                apex_frame=apex.frame,
-                offset_frame=points[-1].frame,
-                kind="micro" if duration <= cfg.micro_max + 1e-9 else "macro",
-                label=label,
-                strength=apex.z,
-            )
-        ]
+        return Event(
+            track=track,
+            onset=points[0].time,
+            apex=apex.time,
+            offset=points[-1].time,
+            duration=duration,
+            onset_frame=points[0].frame,
+            apex_frame=apex.frame,
+            offset_frame=points[-1].frame,
+            kind="micro" if duration <= cfg.micro_max + 1e-9 else "macro",
+            label=label,
+            strength=apex.z,
+            cue=cue,
+        )
 
     def close_track(self, track: int) -> list[Event]:
         """End a track: report its open event (if any) and drop its state."""
         state = self._tracks.pop(track, None)
-        return self._close(track, state) if state is not None and state.event is not None else []
+        if state is None:
+            return []
+        if state.event is not None:
+            return self._close(track, state)
+        return self._wink_run(track, state, _Point(-1, 0.0, 0.0, False, None, False))
 
     def forget(self, live_tracks: set[int]) -> list[Event]:
         out: list[Event] = []

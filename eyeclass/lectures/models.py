@@ -304,6 +304,7 @@ class ExpressionEvent(models.Model):
     kind = models.CharField(max_length=8)
     label = models.CharField(max_length=12, blank=True)
     strength = models.FloatField()
+    cue = models.CharField(max_length=12, default="appearance")  # "appearance" (the eye band changed) or "wink"
 
     class Meta:
         indexes = [models.Index(fields=["lecture", "onset"])]

@@ -49,7 +49,7 @@
         scales: { x: timeAxis(), y: { min: 0, max: 1, title: { display: true, text: "engagement (0–1)" } } },
         plugins: { tooltip: { callbacks: {
           title: (items) => fmtTime(items[0].parsed.x),
-          label: (item) => item.raw.event ? `track ${item.raw.event.track}: ${item.raw.event.label || "change"} (${item.raw.event.duration.toFixed(2)} s)` : `engagement ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(2)}`,
+          label: (item) => item.raw.event ? `track ${item.raw.event.track}: ${item.raw.event.cue === "wink" ? "wink" : item.raw.event.label || "change"} (${item.raw.event.duration.toFixed(2)} s)` : `engagement ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(2)}`,
         } } },
       },
     });

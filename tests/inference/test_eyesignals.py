@@ -128,6 +128,7 @@ def test_a_wink_is_neither_a_closure_nor_a_blink():
         t += 1 / 30
     assert signals[32].openness_left < 0.05 and signals[32].openness_right == pytest.approx(0.3)
     assert not any(s.eyes_closed or s.blink for s in signals)
+    assert [i for i, s in enumerate(signals) if s.wink] == list(range(30, 36))
 
 
 def test_both_eyes_shut_briefly_is_still_a_blink():

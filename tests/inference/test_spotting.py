@@ -23,7 +23,7 @@ def noisy(base, n, seed=1, sigma=4.0):
     return [base + rng.normal(0, sigma, base.shape) for _ in range(n)]
 
 
-def run(seq, closed=None, probs=None, spotter=None, track=1, fps=FPS):
+def run(seq, closed=None, probs=None, spotter=None, track=1, fps=FPS, winks=None):
     spotter = spotter or Spotter()
     events = []
     for i, band in enumerate(seq):
@@ -34,6 +34,7 @@ def run(seq, closed=None, probs=None, spotter=None, track=1, fps=FPS):
             np.clip(band, 0, 255).astype(np.uint8),
             closed[i] if closed else False,
             probs[i] if probs else None,
+            winks[i] if winks else False,
         )
     return events + spotter.flush()
 
@@ -165,3 +166,22 @@ def test_a_lingering_trace_of_an_expression_is_not_learnt_as_calm(base):
     seq = insert(insert(insert(noisy(base, 120), 20, 35, delta=-40.0), 35, 65, delta=-8.0), 65, 70, delta=-20.0)
     events = run(seq, fps=10)
     assert [(e.onset_frame, e.offset_frame) for e in events] == [(20, 34), (65, 69)]
+
+
+def test_a_wink_is_an_event_from_the_first_frames_of_a_track(base):
+    """A wink needs no calm baseline: one eye shut is read from the eye signals."""
+    seq, winks, closed = noisy(base, 60, sigma=12.0), [False] * 60, [False] * 60
+    for i in range(2, 8):
+        winks[i] = True
+    for i in range(8, 10):  # the other eye follows for two frames before both open
+        closed[i] = True
+    (event,) = run(seq, closed=closed, fps=10, winks=winks)
+    assert (event.cue, event.onset_frame, event.offset_frame, event.kind) == ("wink", 2, 9, "macro")
+
+
+def test_a_single_wink_frame_and_closures_without_a_wink_are_not_winks(base):
+    seq, winks, closed = noisy(base, 100), [False] * 100, [False] * 100
+    winks[40] = True
+    for i in range(60, 66):
+        closed[i] = True
+    assert run(seq, closed=closed, fps=10, winks=winks) == []
