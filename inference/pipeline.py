@@ -27,7 +27,7 @@ from .engagement import EngagementAggregator
 from .eyesignals import EyeSignalEstimator
 from .faces import MIN_INTER_OCULAR, Face, MediaPipeFaces
 from .geometry import EYE_BAND
-from .labels import LABELS
+from .labels import LABELS, top_label
 from .readability import ReadabilityCounter
 from .records import AnalysisResult, Event, FaceRecord, FrameResult, Record, SecondAggregate
 from .spotting import Spotter, SpotterConfig
@@ -197,7 +197,7 @@ class SessionAnalyzer:
                 k += 1
                 if row is not None:
                     record.probs = dict(zip(LABELS, row.tolist()))
-                    record.top = LABELS[int(np.argmax(row))]
+                    record.top = top_label(row)
                 if self.options.spotting:
                     sig = record.signals
                     p.result.events += self.spotter.update(

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from inference.fer2013 import SPLITS
+from inference.labels import MIN_TOP_PROBABILITY
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +36,10 @@ def main(args: argparse.Namespace) -> int:
     if len(data) == 0:
         raise ValueError(f"{args.data}: no {args.split} faces")
     flip = not args.no_flip
-    scores = score(data.labels, classifier.predict_bands(data.images, flip=flip).argmax(axis=1))
+    probs = classifier.predict_bands(data.images, flip=flip)
+    scores = score(data.labels, probs.argmax(axis=1))
+    confident = probs.max(axis=1) >= MIN_TOP_PROBABILITY
+    right = probs.argmax(axis=1) == data.labels
     key = args.split if flip else f"{args.split}_no_flip"
     confusion = Path(args.confusion or weights.with_name(f"{weights.stem}.{key}.confusion.png"))
     save_confusion_png(scores, confusion, f"{weights.name} on {args.split} ({len(data)} faces)")
@@ -46,6 +50,10 @@ def main(args: argparse.Namespace) -> int:
         "faces": len(data),
         "flip_averaged": flip,
         **scores.to_dict(),
+        "min_top_probability": MIN_TOP_PROBABILITY,
+        "confident_fraction": float(confident.mean()),
+        "confident_accuracy": float(right[confident].mean()) if confident.any() else None,
+        "uncertain_accuracy": float(right[~confident].mean()) if (~confident).any() else None,
         "confusion_png": str(confusion),
     }
     if args.record:
@@ -62,5 +70,9 @@ def main(args: argparse.Namespace) -> int:
     print(f"{'class':>10} {'precision':>10} {'recall':>8} {'f1':>8} {'support':>8}")
     for label, s in scores.per_class.items():
         print(f"{label:>10} {s['precision']:>10.4f} {s['recall']:>8.4f} {s['f1']:>8.4f} {s['support']:>8}")
+    print(
+        f"top probability >= {MIN_TOP_PROBABILITY}: {result['confident_fraction']:.1%} of faces, accuracy "
+        f"{result['confident_accuracy'] or 0:.4f}; uncertain: {result['uncertain_accuracy'] or 0:.4f}"
+    )
     print(f"confusion matrix: {confusion}")
     return 0

@@ -123,3 +123,6 @@ def test_committed_weights_reproduce_their_card_on_private_test(tmp_path, capsys
     assert result["faces"] == 3589
     assert result["accuracy"] == pytest.approx(card["evaluation"]["PrivateTest"]["accuracy"], abs=1e-4)
     assert result["accuracy"] > 0.55  # the majority class alone scores 0.245
+    # calibrated: the faces shown with a class are right more often than the ones shown as uncertain
+    assert result["confident_accuracy"] > result["accuracy"] > result["uncertain_accuracy"]
+    assert 0.3 < result["confident_fraction"] < 1.0
