@@ -73,6 +73,7 @@ class _TrackState:
     quiet: float = 0.0  # seconds of frames outside events seen so far
     recovering: float | None = None  # time the last event ended, until the face is calm again
     winks: list[_Point] = field(default_factory=list)  # the wink run under way, if any
+    wink_ignored: bool = False  # a run that outlasted max_duration, until the eyes open
     recent: deque = field(default_factory=deque)  # the last `onset_lookback` s of points, for onsets
     event: list[_Point] | None = None
     probs_mean: np.ndarray | None = None
@@ -183,11 +184,17 @@ class Spotter:
         """A wink: a run of frames with one eye shut, and closed frames in it or up to `micro_max` s
         after it (the other eye follows, as it often does), holding `min_frames` wink frames or more.
         Closed frames alone are blinks or closures."""
+        cfg = self.config
         last_wink = next((p.time for p in reversed(state.winks) if p.wink), None)
-        if point.wink or (point.closed and last_wink is not None and point.time - last_wink <= self.config.micro_max):
-            state.winks.append(point)
+        if point.wink or (point.closed and last_wink is not None and point.time - last_wink <= cfg.micro_max):
+            # one eye hidden for longer than an expression lasts is occlusion or a profile view, not a
+            # wink: the run is dropped and ignored until both eyes open (memory stays bounded)
+            if state.winks and point.time - state.winks[0].time > cfg.max_duration:
+                state.winks, state.wink_ignored = [], True
+            if not state.wink_ignored:
+                state.winks.append(point)
             return []
-        points, state.winks = state.winks, []
+        points, state.winks, state.wink_ignored = state.winks, [], False
         if point.closed:  # a closure that outlasts the wink is not part of it
             while points and not points[-1].wink:
                 points.pop()

@@ -185,3 +185,14 @@ def test_a_single_wink_frame_and_closures_without_a_wink_are_not_winks(base):
     for i in range(60, 66):
         closed[i] = True
     assert run(seq, closed=closed, fps=10, winks=winks) == []
+
+
+def test_one_eye_hidden_for_minutes_is_not_a_wink_and_keeps_memory_bounded(base):
+    spotter = Spotter()
+    seq = noisy(base, 40)
+    events = []
+    for i in range(3000):  # 5 minutes at 10 fps, one eye read as shut throughout (hair over it)
+        events += spotter.update(1, i, i / 10, np.clip(seq[i % 40], 0, 255).astype(np.uint8), False, None, True)
+        assert len(spotter._tracks[1].winks) <= 10 * SpotterConfig().max_duration + 2
+    events += spotter.update(1, 3000, 300.0, np.clip(seq[0], 0, 255).astype(np.uint8), False, None, False)
+    assert events + spotter.flush() == []
