@@ -194,10 +194,14 @@ class Spotter:
             if not state.wink_ignored:
                 state.winks.append(point)
             return []
+        return self._end_winks(track, state, trim_closed=point.closed)
+
+    def _end_winks(self, track: int, state: _TrackState, trim_closed: bool = False) -> list[Event]:
+        """The wink run under way as an event, if it holds enough wink frames; `trim_closed`: the eyes
+        stayed closed after it, and that closure is not part of the wink."""
         points, state.winks, state.wink_ignored = state.winks, [], False
-        if point.closed:  # a closure that outlasts the wink is not part of it
-            while points and not points[-1].wink:
-                points.pop()
+        while trim_closed and points and not points[-1].wink:
+            points.pop()
         if sum(p.wink for p in points) < self.config.min_frames:
             return []
         return [self._event(track, state, points, max(points, key=lambda p: p.z), "wink")]
@@ -245,7 +249,7 @@ class Spotter:
             return []
         if state.event is not None:
             return self._close(track, state)
-        return self._wink_run(track, state, _Point(-1, 0.0, 0.0, False, None, False))
+        return self._end_winks(track, state)
 
     def forget(self, live_tracks: set[int]) -> list[Event]:
         out: list[Event] = []

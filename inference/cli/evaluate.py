@@ -37,9 +37,10 @@ def main(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.data}: no {args.split} faces")
     flip = not args.no_flip
     probs = classifier.predict_bands(data.images, flip=flip)
-    scores = score(data.labels, probs.argmax(axis=1))
+    predicted = probs.argmax(axis=1)
+    scores = score(data.labels, predicted)
     confident = probs.max(axis=1) >= MIN_TOP_PROBABILITY
-    right = probs.argmax(axis=1) == data.labels
+    right = predicted == data.labels
     key = args.split if flip else f"{args.split}_no_flip"
     confusion = Path(args.confusion or weights.with_name(f"{weights.stem}.{key}.confusion.png"))
     save_confusion_png(scores, confusion, f"{weights.name} on {args.split} ({len(data)} faces)")
