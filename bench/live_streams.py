@@ -1,14 +1,15 @@
 """Live-mode load: N simulated cameras stream JPEG frames over websockets to a local EyeClass.
 
     python -m bench.live_streams --streams 1 8 --fps 5 --seconds 20 [--video ../shared/data/video/talk_single_face.mp4]
-                                 [--markdown [FILE]]
+                                 [--upload CLIP] [--markdown [FILE]]
 
-Starts `manage.py serve` (daphne + one Celery worker) on a free loopback port against the configured
-database (DATABASE_URL, else the SQLite file) and REDIS_URL if set, logs in a bench teacher, and for each
-N runs N clients for a bounded time. Prints frame->result latency p50/p95, results per second, and the
-frames dropped (workers behind) and rejected, and the app's resident memory (all its processes) after
-each level: repeat a level (`--streams 1 8 8 8`) to see that it stays flat. Loopback only; every loop is
-bounded in time.
+Starts `manage.py serve` (the web server, the upload worker and the live worker) on a free loopback port
+against the configured database (DATABASE_URL, else the SQLite file) and REDIS_URL if set, logs in a bench
+teacher, and for each N runs N clients for a bounded time. Prints frame->result latency p50/p95, results
+per second, and the frames dropped (workers behind) and rejected, and the app's resident memory (all its
+processes) after each level: repeat a level (`--streams 1 8 8 8`) to see that it stays flat. With `--upload CLIP`, each
+level starts with an upload of CLIP (repeated to `--upload-seconds`) queued for analysis, so the streams
+run while it is analysed (the table says how far it got). Loopback only; every loop is bounded in time.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -38,12 +40,15 @@ django.setup()
 import websockets  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.report import Report, add_markdown_option  # noqa: E402
 from eyeclass.classrooms.models import Classroom  # noqa: E402
 from eyeclass.lectures.models import Lecture  # noqa: E402
+from eyeclass.lectures.uploads import inspect_video  # noqa: E402
+from eyeclass.live.views import pick_worker  # noqa: E402
 from eyeclass.ops.models import WorkerHeartbeat  # noqa: E402
 
 
@@ -114,7 +119,7 @@ async def stream(url: str, cookie: str, frames: list[bytes], fps: float, seconds
 
 
 def live_lectures(classroom, n: int, label: str) -> list[str]:
-    worker = WorkerHeartbeat.alive(60).values_list("hostname", flat=True).first()
+    worker = pick_worker()
     return [
         Lecture.objects.create(
             classroom=classroom,
@@ -173,8 +178,55 @@ def tree_rss_mib(root: int) -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def run_level(port: int, cookie: str, classroom, frames, n: int, fps: float, seconds: float, server_pid: int) -> str:
+def looped(clip: Path, seconds: float, folder: Path) -> Path:
+    """`clip` repeated until it lasts `seconds` (a long recording from a short one)."""
+    cap = cv2.VideoCapture(str(clip))
+    fps, frames = cap.get(cv2.CAP_PROP_FPS) or 25.0, []
+    while True:
+        ok, image = cap.read()
+        if not ok:
+            break
+        frames.append(image)
+    cap.release()
+    out = folder / f"{clip.stem}_{seconds:g}s.mp4"
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    for i in range(int(seconds * fps)):
+        writer.write(frames[i % len(frames)])
+    writer.release()
+    return out
+
+
+def queue_upload(classroom, clip: Path) -> Lecture:
+    """An uploaded recording of `clip`, queued for analysis as the upload page does."""
+    lecture = Lecture(classroom=classroom, title=f"bench upload {clip.name}", video_name=clip.name)
+    lecture.video_file = Lecture.new_video_file(clip.name)
+    lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(clip, lecture.video_path)
+    facts = inspect_video(lecture.video_path)
+    lecture.width, lecture.height, lecture.fps, lecture.duration = facts.width, facts.height, facts.fps, facts.duration
+    with transaction.atomic():
+        lecture.save()
+        lecture.enqueue()
+    return lecture
+
+
+def upload_state(lecture: Lecture | None) -> str:
+    if lecture is None:
+        return "none"
+    lecture.refresh_from_db()
+    return f"{lecture.status} {lecture.progress:.0%}"
+
+
+def run_level(
+    port: int, cookie: str, classroom, frames, n: int, fps: float, seconds: float, server_pid: int, upload
+) -> str:
     urls = [f"ws://127.0.0.1:{port}/ws/live/{pk}/" for pk in live_lectures(classroom, n, str(n))]
+    uploaded = queue_upload(classroom, upload) if upload else None
+    if uploaded is not None:  # the streams start once its analysis has
+        deadline = time.monotonic() + 60
+        while upload_state(uploaded).startswith("queued") and time.monotonic() < deadline:
+            time.sleep(0.2)
 
     async def all_streams():
         return await asyncio.gather(*(stream(url, cookie, frames, fps, seconds) for url in urls))
@@ -188,8 +240,10 @@ def run_level(port: int, cookie: str, classroom, frames, n: int, fps: float, sec
         else np.array([np.nan])
     )
     total = {k: sum(r[k] for r in results) for k in ("sent", "results", "dropped", "rejected", "errors")}
+    kept = total["results"] / max(1, total["sent"])
     return (
-        f"| {n} | {fps:g} | {total['sent']} | {total['results']} | {total['results'] / elapsed:.1f} | "
+        f"| {n} | {fps:g} | {upload_state(uploaded)} | {total['sent']} | {total['results']} | {kept:.0%} | "
+        f"{total['results'] / elapsed:.1f} | "
         f"{np.percentile(latencies, 50):.0f} | {np.percentile(latencies, 95):.0f} | "
         f"{total['dropped']} | {total['rejected']} | {total['errors']} | "
         f"{tree_rss_mib(server_pid):.0f} |"
@@ -204,9 +258,13 @@ def main() -> None:
     parser.add_argument(
         "--video", type=Path, default=REPO.parent / "shared" / "data" / "video" / "talk_single_face.mp4"
     )
+    parser.add_argument("--upload", type=Path, help="a recording analysed (as an upload) during each level")
+    parser.add_argument("--upload-seconds", type=float, default=90.0, help="--upload repeated to this length")
+    parser.add_argument("--live-workers", type=int, default=1, help="`serve --live-workers` (0: as one worker)")
     add_markdown_option(parser, "live_streams")
     args = parser.parse_args()
     frames = load_frames(args.video)
+    upload = looped(args.upload, args.upload_seconds, Path(tempfile.mkdtemp())) if args.upload else None
     call_command("migrate", verbosity=0)
     teacher, _ = get_user_model().objects.get_or_create(username="bench-teacher")
     teacher.set_password("bench-pass-123")
@@ -220,12 +278,15 @@ def main() -> None:
     report = Report(args.markdown, "Live streams", services=("database", "broker"))
     log = tempfile.NamedTemporaryFile(prefix="eyeclass-live-bench-", suffix=".log", delete=False)
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(port)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT
+        [sys.executable, "manage.py", "serve", "--port", str(port), "--live-workers", str(args.live_workers)],
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     ok = False
     try:
         deadline = time.monotonic() + 120
-        while not WorkerHeartbeat.alive(60).exists():
+        while WorkerHeartbeat.alive(60).count() < 1 + args.live_workers:  # all workers up
             assert time.monotonic() < deadline and server.poll() is None, "the app did not start"
             time.sleep(0.5)
         warm_url = f"ws://127.0.0.1:{port}/ws/live/{live_lectures(classroom, 1, 'warm-up')[0]}/"
@@ -233,19 +294,24 @@ def main() -> None:
         print(
             f"video: {args.video.name}, {len(frames)} frames at 480 px wide; {args.seconds:g} s per level; "
             f"first frame analysed {warm:.1f} s after the worker came up; app memory (all processes) "
-            f"{tree_rss_mib(server.pid):.0f} MiB\n"
+            f"{tree_rss_mib(server.pid):.0f} MiB; live workers: {args.live_workers}"
+            + (f"; upload: {args.upload.name} repeated to {args.upload_seconds:g} s" if upload else "")
+            + "\n"
         )
         print(
-            "| streams | fps each | frames sent | results | results/s | p50 ms | p95 ms | dropped (busy) | rejected "
-            "| errors | memory after, MiB |"
+            "| streams | fps each | upload after the level | frames sent | results | kept | results/s | p50 ms "
+            "| p95 ms | dropped (busy) | rejected | errors | memory after, MiB |"
         )
-        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for n in args.streams:
-            print(run_level(port, cookie, classroom, frames, n, args.fps, args.seconds, server.pid), flush=True)
+            row = run_level(port, cookie, classroom, frames, n, args.fps, args.seconds, server.pid, upload)
+            print(row, flush=True)
         ok = True
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=60)
+        for lecture in Lecture.objects.filter(classroom=classroom).exclude(video_file=""):
+            lecture.video_path.unlink(missing_ok=True)
         Lecture.objects.filter(classroom=classroom).delete()
         if not ok:  # show why: the server's and worker's own log
             print(f"--- server log ({log.name}), last lines ---", file=sys.stderr)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from celery import Celery
 from kombu import Queue
@@ -14,21 +13,19 @@ app = Celery("eyeclass")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
     task_default_queue="celery",
-    task_queues=(Queue("celery"), Queue("gpu")),
+    # `live`: nothing is sent there; a worker consuming it is preferred for live sessions (pick_worker)
+    task_queues=(Queue("celery"), Queue("gpu"), Queue("live")),
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
     task_track_started=True,
-    result_expires=24 * 3600,
+    # results are read by whoever waits for them (seconds); the cleanup in each worker's heartbeat
+    # thread (eyeclass/ops/signals.py) removes older ones where the backend does not expire them itself
+    result_expires=3600,
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
     worker_direct=True,  # each worker also consumes its own queue: live sessions pin to one worker
 )
-for folder in app.conf.broker_transport_options.values():
-    if isinstance(folder, str) and app.conf.broker_url.startswith("filesystem"):
-        Path(folder).mkdir(parents=True, exist_ok=True)
-if str(app.conf.result_backend).startswith("file://"):
-    Path(str(app.conf.result_backend)[len("file://") :]).mkdir(parents=True, exist_ok=True)
 app.autodiscover_tasks()
 
 

@@ -8,6 +8,7 @@ on the secure settings (`manage.py check --deploy` is clean).
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
     "eyeclass.accounts",
     "eyeclass.ops",
     "eyeclass.classrooms",
@@ -60,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "eyeclass.urls"
@@ -134,6 +137,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is refused (429) until AXES_COOLOFF_MINUTES pass; other addresses are unaffected,
+# so nobody can lock a teacher out from elsewhere.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -150,6 +163,10 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(2 * 1024**3)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
+# Any other request body (and any body from a visitor who is not logged in) is refused over this many
+# bytes before it is read (eyeclass/ops/limits.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2621440  # Django's default, named here because the next line uses it
+EYECLASS_MAX_BODY_BYTES = int(os.environ.get("EYECLASS_MAX_BODY_BYTES", str(DATA_UPLOAD_MAX_MEMORY_SIZE)))
 FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 
 if PRODUCTION:
@@ -176,7 +193,8 @@ LOGGING = {
     # lines are start-up chatter (`manage.py serve` prints where the app runs and what it uses).
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "daphne": {"level": "WARNING"},
+        "uvicorn.error": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
         "celery.worker.consumer": {"level": "WARNING"},  # "Connected to ..."; the worker's "ready." line stays
         "tensorflow": {"level": "WARNING"},
         "absl": {"level": "WARNING"},
@@ -185,6 +203,10 @@ LOGGING = {
 
 for _folder in (VAR_DIR, MEDIA_ROOT, STATIC_ROOT):
     _folder.mkdir(parents=True, exist_ok=True)
+# the embedded broker's and result backend's folders hold camera frames and results: this user's only
+for _folder in [*CELERY_BROKER_TRANSPORT_OPTIONS.values(), CELERY_RESULT_BACKEND]:
+    if isinstance(_folder, str) and (_folder.startswith("file://") or _folder.startswith("/")):
+        Path(_folder.removeprefix("file://")).mkdir(mode=0o700, parents=True, exist_ok=True)
 
 # --- EyeClass's own settings ---------------------------------------------------------------------------
 # Each is read from the environment variable of the same name. (EYECLASS_ENV and EYECLASS_VAR_DIR, read

@@ -11,3 +11,5 @@ urlpatterns = [
     path("", include("eyeclass.lectures.urls")),
     path("", include("eyeclass.live.urls")),
 ]
+
+handler400 = "eyeclass.ops.views.bad_request"

@@ -47,12 +47,12 @@ def _image(ext: str) -> bytes:
     return cv2.imencode(ext, np.full((120, 160, 3), 200, np.uint8))[1].tobytes()
 
 
-def _avi(patch) -> bytes:
-    """A small MJPG AVI with its headers changed by `patch(data, avih_offset, strh_offset)`."""
+def _avi(patch, frames: int = 10) -> bytes:
+    """A small MJPG AVI (10 fps) with its headers changed by `patch(data, avih_offset, strh_offset)`."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "x.avi"
         writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (160, 120))
-        for _ in range(10):
+        for _ in range(frames):
             writer.write(np.full((120, 160, 3), 90, np.uint8))
         writer.release()
         data = bytearray(path.read_bytes())
@@ -68,6 +68,16 @@ def _years_long(data, avih, strh):
 def _zero_fps(data, avih, strh):
     struct.pack_into("<I", data, avih, 0)  # dwMicroSecPerFrame
     struct.pack_into("<I", data, strh + 24, 0)  # dwRate
+
+
+def _claims_100000_frames(data, avih, strh):
+    struct.pack_into("<I", data, avih + 16, 100_000)  # dwTotalFrames
+    struct.pack_into("<I", data, strh + 32, 100_000)  # dwLength
+
+
+def _thousandth_fps(data, avih, strh):
+    struct.pack_into("<I", data, avih, 1_000_000_000)  # dwMicroSecPerFrame: 1000 s
+    struct.pack_into("<II", data, strh + 20, 1000, 1)  # dwScale, dwRate: 1/1000 frames per second
 
 
 def corpus() -> dict[str, tuple[str, bytes]]:
@@ -94,4 +104,6 @@ def corpus() -> dict[str, tuple[str, bytes]]:
         "ftyp box only": ("ftyp.mp4", struct.pack(">I", 24) + b"ftypisom" + b"\x00\x00\x02\x00isomiso2"),
         "mp4 header then zeros": ("zeros.mp4", clip[:64] + bytes(20_000)),
         "gzip bytes": ("data.mp4", b"\x1f\x8b\x08\x00" + bytes(1000)),
+        "avi declaring 100000 frames, holding 20": ("claims.avi", _avi(_claims_100000_frames, frames=20)),
+        "avi at 0.001 fps": ("slow.avi", _avi(_thousandth_fps, frames=20)),
     }

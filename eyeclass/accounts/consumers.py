@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from eyeclass.live.protocol import MAX_TEXT_BYTES, control_kind
+
 from .notify import teacher_group
 
 
@@ -22,17 +24,12 @@ class TeacherUpdatesConsumer(AsyncJsonWebsocketConsumer):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def receive_json(self, content, **kwargs) -> None:
-        if isinstance(content, dict) and content.get("type") == "ping":
-            await self.send_json({"type": "pong"})
-        else:
-            await self.send_json({"type": "error", "error": 'this socket only accepts {"type": "ping"}'})
-
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
-        try:
-            await super().receive(text_data=text_data, bytes_data=bytes_data, **kwargs)
-        except ValueError:  # malformed JSON or a binary frame: answer, keep the socket
-            await self.send_json({"type": "error", "error": "malformed message: expected a JSON object"})
+        if control_kind(text_data or "") == "ping":
+            await self.send_json({"type": "pong"})
+        else:  # malformed, binary, too long or too deep: answer and keep the socket
+            expected = f'this socket only accepts {{"type": "ping"}} (at most {MAX_TEXT_BYTES} bytes)'
+            await self.send_json({"type": "error", "error": expected})
 
     async def teacher_update(self, event: dict) -> None:
         await self.send_json(event["message"])

@@ -28,19 +28,24 @@ def enqueue_processing(lecture_id: int) -> None:
 
 
 class ProgressReporter:
-    """Saves progress and pushes it to the teacher's sockets, at most every `interval` seconds."""
+    """Saves progress and pushes it to the teacher's sockets, at most every `interval` seconds. Raises
+    SessionDeleted when the session is gone, so a deleted session's analysis stops within `interval`."""
 
-    def __init__(self, lecture: Lecture, interval: float = 1.0) -> None:
-        self.lecture, self.interval, self.last = lecture, interval, 0.0
+    interval = 1.0
+
+    def __init__(self, lecture: Lecture) -> None:
+        self.lecture, self.last = lecture, 0.0
 
     def __call__(self, fraction: float) -> None:
         now = time.monotonic()
         if now - self.last < self.interval:
             return
         self.last = now
-        Lecture.objects.filter(pk=self.lecture.pk).update(
+        updated = Lecture.objects.filter(pk=self.lecture.pk).update(
             progress=min(max(fraction, 0.0), 0.999), heartbeat_at=timezone.now()
         )
+        if not updated:
+            raise SessionDeleted(self.lecture.pk)
         self.push({**self.lecture.status_dict(), "progress": round(fraction, 4)})
 
     def push(self, status: dict) -> None:
@@ -52,6 +57,10 @@ class ProgressReporter:
 
 class ModelMissing(Exception):
     pass
+
+
+class SessionDeleted(Exception):
+    """The teacher deleted the session while it was analysed: stop, there is nothing to store."""
 
 
 _model_lock = threading.Lock()
@@ -127,6 +136,9 @@ def process_lecture(self, lecture_id: int) -> str:
     reporter = ProgressReporter(lecture)
     try:
         lecture.store_results(analyze(path, reporter))  # atomic: nothing partial is left if this fails
+    except SessionDeleted:
+        log.info("lecture %s was deleted while it was analysed; stopped", lecture_id)
+        return "deleted"
     except (ValueError, FileNotFoundError, ModelMissing) as exc:  # bad video or missing model: no retry
         reason = readable_reason(exc, path)
     except TRANSIENT as exc:  # database or broker unreachable: retried with a back-off, then a reason
@@ -137,6 +149,9 @@ def process_lecture(self, lecture_id: int) -> str:
             f"{self.max_retries} retries. The video is kept: reprocess the session to try again."
         )
     except Exception as exc:
+        if not Lecture.objects.filter(pk=lecture_id).exists():  # deleted as its results were stored
+            log.info("lecture %s was deleted while it was analysed; stopped", lecture_id)
+            return "deleted"
         log.exception("lecture %s: processing failed", lecture_id)
         reason = (
             f"Processing stopped on an unexpected error ({type(exc).__name__}). The video is kept: "
@@ -147,6 +162,9 @@ def process_lecture(self, lecture_id: int) -> str:
             lecture.delete_video()
         reporter.push(lecture.status_dict())
         return "done"
+    if not Lecture.objects.filter(pk=lecture_id).exists():  # deleted meanwhile (its video went first)
+        log.info("lecture %s was deleted while it was analysed; stopped", lecture_id)
+        return "deleted"
     lecture.mark_failed(reason)
     reporter.push(lecture.status_dict())
     return "failed"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,9 @@ MAX_SIDE = 4096  # pixels; larger declared frames are refused before decoding
 MAX_DURATION_S = 6 * 3600
 MIN_DURATION_S = 1.0
 MIN_FRAMES = 2
+MIN_FPS = 1.0  # slower "video" is a slide show: no blink or track survives a second between frames
+COMPLETE = 0.9  # a file must hold this share of its declared frames (the reader's own rule)
+COUNT_BUDGET_S = 20.0  # seconds spent counting frames when seeking cannot settle it
 
 
 class UploadTooLarge(Exception):
@@ -103,6 +107,10 @@ def inspect_video(path: Path) -> VideoFacts:
         raise ValueError(f"The video is {info.width}x{info.height}; at most {MAX_SIDE}x{MAX_SIDE} is supported.")
     if not 0 < info.fps <= 240:
         raise ValueError("The video declares no usable frame rate.")
+    if info.fps < MIN_FPS:
+        raise ValueError(
+            f"The video declares {info.fps:g} frames per second; at least {MIN_FPS:g} is needed to follow faces."
+        )
     if info.frame_count / info.fps > MAX_DURATION_S:
         raise ValueError(
             f"The video declares {info.frame_count / info.fps / 3600:.1f} hours; at most 6 hours is supported."
@@ -121,7 +129,39 @@ def inspect_video(path: Path) -> VideoFacts:
     if decoded < needed:
         what = "a single picture" if decoded == 1 else f"only {decoded} frames"
         raise ValueError(f"This is {what}, not a lecture recording: at least {MIN_DURATION_S:g} s of video is needed.")
+    if info.frame_count > needed:
+        target = int(info.frame_count * COMPLETE)
+        held = frames_up_to(path, target)
+        if held < target:
+            raise ValueError(
+                f"The video declares {info.frame_count} frames but holds only {held}: "
+                "the file is damaged or was cut short."
+            )
     return VideoFacts(info.width, info.height, info.fps, info.frame_count)
+
+
+def frames_up_to(path: Path, target: int) -> int:
+    """`target` if frame number `target` exists, else how many frames the file holds. Seeking settles
+    it at once for indexed files; otherwise frames are counted, for at most COUNT_BUDGET_S (after that
+    the file is taken at its word, and the analysis checks again as it reads)."""
+    cap = cv2.VideoCapture(str(path))
+    try:
+        cap.set(cv2.CAP_PROP_POS_FRAMES, target - 1)
+        if cap.grab():
+            return target
+    finally:
+        cap.release()
+    cap = cv2.VideoCapture(str(path))
+    deadline = time.monotonic() + COUNT_BUDGET_S
+    try:
+        count = 0
+        while count < target and cap.grab():
+            count += 1
+            if time.monotonic() > deadline:
+                return target
+        return count
+    finally:
+        cap.release()
 
 
 def store_upload(uploaded, relative_path: str) -> Path:

@@ -37,6 +37,9 @@ def upload(request):
 
 @csrf_protect
 def _upload(request):
+    if request.method == "POST" and request.content_type != "multipart/form-data":
+        reason = "Send the recording as a multipart/form-data form with a “video” file field."
+        return _upload_refused(request, reason, 415)
     form = UploadForm(request.POST or None, request.FILES or None, teacher=request.user, initial=request.GET.dict())
     if request.method == "POST":
         if getattr(request, "upload_too_large", False):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import time
 from dataclasses import asdict, dataclass
 
@@ -24,8 +25,10 @@ from django.utils import timezone
 
 from eyeclass.lectures.models import Lecture
 
-from .protocol import FrameRejected, TokenBucket, parse_frame
+from .protocol import MAX_TEXT_BYTES, FrameRejected, TokenBucket, control_kind, parse_frame
 from .tasks import live_finish, live_frame
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -34,6 +37,13 @@ class Stats:
     analysed: int = 0
     dropped: int = 0  # shed: workers behind
     rejected: int = 0  # invalid, too large, over the rate limit
+
+
+def forget(result) -> None:
+    try:
+        result.forget()
+    except Exception:  # the backend is unreachable: its periodic cleanup removes the result later
+        log.warning("could not remove a live frame's result", exc_info=True)
 
 
 @database_sync_to_async
@@ -129,20 +139,28 @@ class LiveConsumer(AsyncWebsocketConsumer):
             )
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
+        try:
+            await self.handle(text_data, bytes_data)
+        except Exception:  # an escaping error would close the socket without disconnect(): counters must stay right
+            log.exception("live session %s: message not handled", self.lecture.pk)
+            await self.send_json({"type": "error", "error": "the server could not handle this message; try again"})
+
+    async def handle(self, text_data, bytes_data) -> None:
         if bytes_data is not None:
             await self.on_frame(bytes_data)
             return
-        try:
-            message = json.loads(text_data)
-            kind = message.get("type") if isinstance(message, dict) else None
-        except (TypeError, ValueError):
-            kind = None
+        kind = control_kind(text_data or "")
         if kind == "stop":
             await self.stop()
         elif kind == "ping":
             await self.send_json({"type": "pong", "stats": asdict(self.stats)})
         else:
-            await self.send_json({"type": "error", "error": 'expected a binary frame or {"type": "stop"|"ping"}'})
+            await self.send_json(
+                {
+                    "type": "error",
+                    "error": f'expected a binary frame or {{"type": "stop"|"ping"}} (at most {MAX_TEXT_BYTES} bytes)',
+                }
+            )
 
     async def on_frame(self, data: bytes) -> None:
         self.stats.received += 1
@@ -166,17 +184,22 @@ class LiveConsumer(AsyncWebsocketConsumer):
             args=[self.lecture.pk, reply_to, seq, t, base64.b64encode(jpeg).decode()],
             queue=self.queue,
             expires=settings.EYECLASS_LIVE_FRAME_TIMEOUT,
+            ignore_result=self.relay_by_layer,  # a frame's faces are relayed, never stored
         )
         if not self.relay_by_layer:
             asyncio.ensure_future(self.await_result(result))
 
     async def await_result(self, result) -> None:
+        """Without a shared channel layer the answer comes through the result backend; it is removed
+        once read (or given up on), as only per-second rows and summaries are kept."""
         try:
             payload = await sync_to_async(result.get, thread_sensitive=False)(
                 timeout=settings.EYECLASS_LIVE_FRAME_TIMEOUT, interval=0.02
             )
         except Exception:
-            return  # counted as lost by expire_lost()
+            return  # counted as lost by expire_lost(); a late answer expires with the backend's cleanup
+        finally:
+            await sync_to_async(forget, thread_sensitive=False)(result)
         await self.live_result({"payload": payload})
 
     def expire_lost(self) -> None:

@@ -2,7 +2,7 @@
 
 Browser -> server
   binary: 4-byte big-endian sequence number, then one JPEG image (the camera frame, downscaled)
-  text:   {"type": "stop"} | {"type": "ping"}
+  text:   {"type": "stop"} | {"type": "ping"}  (at most MAX_TEXT_BYTES)
 Server -> browser (JSON)
   {"type": "hello", "session": id, "limits": {...}, "stats": {...}}
   {"type": "result", "seq", "t", "faces": [...], "seconds": [...], "events": [...], "stats": {...}}
@@ -13,6 +13,7 @@ Server -> browser (JSON)
 
 from __future__ import annotations
 
+import json
 import struct
 import time
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ import numpy as np
 
 HEADER = struct.Struct(">I")
 MAX_SIDE = 1920
+MAX_TEXT_BYTES = 4096  # control messages are a few bytes; longer text is refused unparsed
 
 
 class FrameRejected(ValueError):
@@ -40,17 +42,40 @@ def parse_frame(data: bytes, max_bytes: int) -> tuple[int, bytes]:
     jpeg = data[HEADER.size :]
     if jpeg[:2] != b"\xff\xd8":
         raise FrameRejected("invalid", "frame is not a JPEG image")
-    size = jpeg_size(jpeg)
-    if size is not None and max(size) > MAX_SIDE:  # refused before any worker spends memory on it
-        raise FrameRejected("too_large", f"frame of {size[0]}x{size[1]} is larger than {MAX_SIDE} px")
+    check_declared_size(jpeg)
     return seq, jpeg
+
+
+def check_declared_size(jpeg: bytes) -> tuple[int, int]:
+    """The JPEG's declared (width, height), refused when absent or too large: a decoder allocates what
+    the header declares, so an image is never decoded before its size is known to be small enough."""
+    size = jpeg_size(jpeg)
+    if size is None:
+        raise FrameRejected("invalid", "frame is not a well-formed JPEG: no frame header (SOF) before its data")
+    if max(size) > MAX_SIDE or min(size) == 0:
+        raise FrameRejected("too_large", f"frame of {size[0]}x{size[1]} is outside 1..{MAX_SIDE} px")
+    return size
+
+
+def control_kind(text: str) -> str | None:
+    """The "type" of a text control message, or None when it is not a small JSON object. Length is
+    checked first, and nesting cannot exhaust the parser's stack: the error is the answer."""
+    if len(text) > MAX_TEXT_BYTES:
+        return None
+    try:
+        message = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    kind = message.get("type") if isinstance(message, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 SOF_MARKERS = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # start-of-frame segments (not DHT, JPG, DAC)
 
 
 def jpeg_size(jpeg: bytes) -> tuple[int, int] | None:
-    """(width, height) declared by a JPEG's frame header, read without decoding; None if not found."""
+    """(width, height) declared by a JPEG's frame header, read without decoding; None if not found
+    (a byte where a marker must be, or the data ends first)."""
     i = 2
     while i + 9 <= len(jpeg):
         if jpeg[i] != 0xFF:
@@ -69,6 +94,7 @@ def jpeg_size(jpeg: bytes) -> tuple[int, int] | None:
 
 
 def decode_jpeg(jpeg: bytes) -> np.ndarray:
+    check_declared_size(jpeg)  # again on the worker: its queue may carry frames from elsewhere
     image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
     if image is None:
         raise FrameRejected("invalid", "frame could not be decoded as an image")

@@ -24,9 +24,12 @@ class LiveStartForm(forms.Form):
 
 
 def pick_worker() -> str | None:
-    """The live worker with the fewest live sessions (GPU workers first when a GPU queue is configured)."""
+    """The worker with the fewest live sessions: dedicated live workers (queue `live`) first, as uploads
+    never hold them up; else GPU workers when a GPU queue is configured; else any."""
     workers = WorkerHeartbeat.alive(3 * settings.WORKER_HEARTBEAT_SECONDS)
-    if settings.EYECLASS_GPU_QUEUE and workers.filter(queues__contains="gpu").exists():
+    if workers.filter(queues__regex=r"(^|,)live(,|$)").exists():
+        workers = workers.filter(queues__regex=r"(^|,)live(,|$)")
+    elif settings.EYECLASS_GPU_QUEUE and workers.filter(queues__contains="gpu").exists():
         workers = workers.filter(queues__contains="gpu")
     live = Lecture.objects.filter(status=Lecture.Status.LIVE).values("live_worker").annotate(n=Count("id"))
     load = {row["live_worker"]: row["n"] for row in live}

@@ -16,6 +16,7 @@ _stop = threading.Event()
 
 
 def _beat_forever(hostname: str, queues: list[str]) -> None:
+    from eyeclass.celery import app as celery_app
     from eyeclass.lectures.models import Lecture
 
     from .models import WorkerHeartbeat
@@ -31,6 +32,7 @@ def _beat_forever(hostname: str, queues: list[str]) -> None:
                     settings.EYECLASS_STUCK_PROCESSING_SECONDS, settings.EYECLASS_STUCK_QUEUED_SECONDS
                 ):
                     log.warning("watchdog: session %s", action)
+                celery_app.backend.cleanup()  # expired results (the file backend never expires them itself)
         except Exception:  # the database may be restarting: keep beating, never kill the worker
             log.warning("worker heartbeat failed", exc_info=True)
         _stop.wait(settings.WORKER_HEARTBEAT_SECONDS)

@@ -67,7 +67,13 @@ def test_the_live_streams_bench_runs(test_database_url, tmp_path):
         "live_streams", "--streams", "1", "--seconds", "3", "--video", str(video), database_url=test_database_url
     )
     row = table_row(out, "1")
-    assert int(row[2]) == 15 and int(row[3]) > 0  # 15 frames sent at 5 fps, results came back
+    assert row[2] == "none" and int(row[3]) == 15 and int(row[4]) > 0  # 15 frames sent at 5 fps, results came back
+
+
+def test_the_request_memory_bench_runs():
+    out = bench("request_memory", "--sizes", "3", "--timeout", "20", database_url="")
+    assert table_row(out, "3 MiB")[3] == "413"  # an anonymous 3 MiB body: refused unread
+    assert [c for c in table_row(out, "3 GiB declared, 20 MiB sent")][3] == "413"
 
 
 @pytest.mark.skipif(not django_settings.EYECLASS_MODEL_PATH.is_file(), reason="no trained eye CNN yet")

@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from eyeclass.live.protocol import FrameRejected, TokenBucket, decode_jpeg, jpeg_size, parse_frame
+from eyeclass.live.protocol import FrameRejected, TokenBucket, control_kind, decode_jpeg, jpeg_size, parse_frame
 
 
 def jpeg(width=64, height=48) -> bytes:
@@ -31,8 +31,9 @@ def test_it_rejects_bad_frames(message, reason):
 
 
 def test_it_rejects_a_jpeg_that_does_not_decode():
-    with pytest.raises(FrameRejected, match="could not be decoded"):
-        decode_jpeg(jpeg()[:40])
+    data = jpeg()
+    with pytest.raises(FrameRejected, match="could not be decoded"):  # a frame header, then no image data
+        decode_jpeg(data[: data.index(b"\xff\xda")])
 
 
 def test_it_rejects_huge_images():
@@ -63,3 +64,38 @@ def test_it_refuses_a_frame_declaring_huge_dimensions_before_decoding_it():
     with pytest.raises(FrameRejected) as caught:
         parse_frame(struct.pack(">I", 1) + bytes(data), max_bytes=100_000)
     assert caught.value.reason == "too_large" and "30000x30000" in str(caught.value)
+
+
+def test_a_stray_byte_before_the_frame_header_cannot_hide_a_huge_size():
+    data = bytearray(jpeg(64, 48))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", 16000, 16000)
+    data[sof:sof] = b"\x00"  # one byte where a marker must be: the header can no longer be found
+    with pytest.raises(FrameRejected) as caught:
+        parse_frame(struct.pack(">I", 1) + bytes(data), max_bytes=100_000)
+    assert caught.value.reason == "invalid" and "no frame header" in str(caught.value)
+    with pytest.raises(FrameRejected, match="no frame header"):  # the worker checks again before decoding
+        decode_jpeg(bytes(data))
+
+
+def test_a_jpeg_that_ends_before_its_frame_header_is_refused():
+    data = jpeg(64, 48)
+    with pytest.raises(FrameRejected, match="no frame header"):
+        parse_frame(struct.pack(">I", 1) + data[: data.index(b"\xff\xc0")], max_bytes=100_000)
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ('{"type": "ping"}', "ping"),
+        ('{"type": "stop"}', "stop"),
+        ("[" * 100_000 + "]" * 100_000, None),  # too long to parse at all
+        ("[" * 2000 + "]" * 2000, None),  # short, but deeper than the parser's stack
+        ('{"type": ' + "[" * 1500 + "]" * 1500 + "}", None),
+        ('{"type": 5}', None),
+        ("{not json", None),
+        ('"ping"', None),
+    ],
+)
+def test_control_messages_are_small_flat_json_objects(text, kind):
+    assert control_kind(text) == kind

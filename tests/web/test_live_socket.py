@@ -2,11 +2,14 @@
 
 import asyncio
 import json
+import os
 import struct
 import time
+from pathlib import Path
 
 import cv2
 import pytest
+from asgiref.sync import sync_to_async
 from celery.result import AsyncResult
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -16,6 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from eyeclass.asgi import application
+from eyeclass.celery import app as celery_app
 from eyeclass.lectures.models import Lecture
 from tests.clips import astronaut_face
 from tests.web.factories import make_lecture
@@ -122,6 +126,45 @@ async def test_it_validates_every_message(teacher, settings):
     assert stored.frames_received == 2 and stored.frames_rejected == 2 and stored.live_connections == 0
 
 
+NESTED = "[" * 100_000 + "]" * 100_000  # 200 KB of nesting: once a RecursionError that skipped disconnect()
+
+
+async def test_deeply_nested_or_long_text_is_refused_and_the_counters_stay_right(teacher):
+    lecture = await live_lecture(teacher)
+    ws, connected, _ = await open_socket(lecture, teacher)
+    await receive_until(ws, "hello")
+    assert (await reload(lecture)).live_connections == 1
+    for text in (NESTED, "[" * 3000 + "]" * 3000, '{"type": "ping", "pad": "' + "x" * 5000 + '"}'):
+        await ws.send_to(text_data=text)
+        answer = json.loads(await ws.receive_from(timeout=10))
+        assert answer["type"] == "error" and "at most 4096 bytes" in answer["error"]
+    await ws.send_to(text_data=json.dumps({"type": "ping"}))
+    assert json.loads(await ws.receive_from())["type"] == "pong"  # the socket lives on
+    await ws.disconnect()
+    assert (await reload(lecture)).live_connections == 0  # disconnect() ran
+
+
+async def test_the_updates_socket_answers_malformed_text_and_stays_open(teacher):
+    ws = WebsocketCommunicator(application, "/ws/updates/", headers=[ORIGIN, await cookie_for(teacher)])
+    assert (await ws.connect(timeout=10))[0]
+    assert json.loads(await ws.receive_from())["type"] == "hello"
+    for text in (NESTED, "{not json", '{"type": "stop"}'):
+        await ws.send_to(text_data=text)
+        assert json.loads(await ws.receive_from(timeout=10))["type"] == "error"
+    await ws.send_to(bytes_data=b"\x00\x01")
+    assert json.loads(await ws.receive_from(timeout=10))["type"] == "error"
+    await ws.send_to(text_data=json.dumps({"type": "ping"}))
+    assert json.loads(await ws.receive_from())["type"] == "pong"
+    await ws.disconnect()
+
+
+async def test_an_unknown_websocket_path_is_closed_with_a_reason(teacher):
+    ws = WebsocketCommunicator(application, "/ws/nothing-here/", headers=[ORIGIN, await cookie_for(teacher)])
+    assert (await ws.connect(timeout=10))[0]
+    closed = await ws.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 4404, "reason": "no websocket at this path"}
+
+
 async def test_a_repeated_sequence_number_cannot_slip_past_the_in_flight_bound(teacher, settings):
     settings.EYECLASS_LIVE_MAX_IN_FLIGHT = 2
     lecture = await live_lecture(teacher)  # its worker does not exist: frames stay in flight
@@ -182,6 +225,38 @@ async def test_frames_flow_to_the_worker_and_results_come_back(teacher, celery_w
     lecture = await reload(lecture)
     assert lecture.status == "done" and lecture.frames_analysed == 6 and lecture.source == "live"
     assert 1 <= await database_sync_to_async(lecture.tracks.count)() <= 2
+
+
+def stored_frame_results() -> list[dict]:
+    """Results in the result backend (files or Redis) that hold a frame's faces."""
+    backend, found = celery_app.backend, []
+    if hasattr(backend, "path"):  # the embedded file backend
+        blobs = [p.read_bytes() for p in Path(os.fsdecode(backend.path)).iterdir() if p.is_file()]
+    else:
+        blobs = [backend.client.get(key) for key in backend.client.scan_iter("celery-task-meta-*")]
+    for blob in blobs:
+        try:
+            result = json.loads(blob or b"{}").get("result")
+        except ValueError:
+            continue
+        if isinstance(result, dict) and "faces" in result:
+            found.append(result)
+    return found
+
+
+@needs_weights
+async def test_no_frame_result_is_kept_after_a_live_session(teacher, celery_worker_process):
+    lecture = await live_lecture(teacher, worker=celery_worker_process.hostname)
+    ws, _, _ = await open_socket(lecture, teacher)
+    await receive_until(ws, "hello")
+    for seq in range(3):
+        await ws.send_to(bytes_data=frame_message(seq))
+        await receive_until(ws, "result", timeout=120)
+    await ws.send_to(text_data=json.dumps({"type": "stop"}))
+    await receive_until(ws, "stopped", timeout=120)
+    await ws.disconnect()
+    assert (await reload(lecture)).frames_analysed == 3
+    assert await sync_to_async(stored_frame_results)() == []
 
 
 @needs_weights

@@ -35,6 +35,8 @@ EXPECTED_REASON = {  # the reason each case must get (a substring of it)
     "ftyp box only": UNREADABLE,
     "mp4 header then zeros": UNREADABLE,
     "gzip bytes": UNREADABLE,
+    "avi declaring 100000 frames, holding 20": "declares 100000 frames but holds only 20",
+    "avi at 0.001 fps": "declares 0.001 frames per second",
 }
 
 

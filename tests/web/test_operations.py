@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -53,6 +54,14 @@ def processes() -> list[tuple[int, int, int, str]]:
     return [(int(p), int(pp), int(g), st) for p, pp, g, st in (row.split() for row in out.strip().splitlines())]
 
 
+def command_of(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def nice_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
 @pytest.mark.django_db(transaction=True)
 def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path, test_database_url):
     port = free_port()
@@ -75,13 +84,17 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path, test_da
             except OSError:
                 assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
                 time.sleep(0.5)
-        # serve starts two daphne processes on one socket and the worker, each in its own process group
+        # serve starts two web processes on one socket, the upload worker and the live worker, each in its
+        # own process group; the upload worker runs at a lower CPU priority than live frames
         groups = {pid for pid, parent, _, _ in processes() if parent == proc.pid}
-        assert len(groups) == 3
-        while "ready." not in (tmp_path / "serve.log").read_text():  # the worker has forked its pool
+        assert len(groups) == 4
+        while (tmp_path / "serve.log").read_text().count("ready.") < 2:  # both workers have forked their pools
             assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
             time.sleep(0.3)
-        assert len([p for p, _, g, _ in processes() if g in groups]) >= 4
+        assert len([p for p, _, g, _ in processes() if g in groups]) >= 6
+        niceness = {command_of(pid): nice_of(pid) for pid in groups}
+        assert [n for c, n in niceness.items() if "-Q celery,gpu" in c] == [10]
+        assert [n for c, n in niceness.items() if "-Q live" in c] == [0]
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=60) == 0
         left = [p for p, _, g, state in processes() if g in groups and not state.startswith("Z")]
@@ -121,3 +134,15 @@ def test_the_admin_shows_sessions_classes_and_workers_and_reprocesses(
         )
     assert "Queued 1 of 2 sessions." in response.content.decode() and len(queued) == 1
     assert Lecture.objects.get(pk=kept.pk).status == "queued" and Lecture.objects.get(pk=gone.pk).status == "done"
+
+
+def test_the_test_suite_keeps_its_files_out_of_the_real_var_folder(settings):
+    real = (REPO / "var").resolve()
+    folders = [settings.VAR_DIR, settings.MEDIA_ROOT, settings.STATIC_ROOT, Path(settings.DATABASES["default"]["NAME"])]
+    folders += [Path(v) for v in settings.CELERY_BROKER_TRANSPORT_OPTIONS.values() if isinstance(v, str)]
+    if settings.CELERY_RESULT_BACKEND.startswith("file://"):
+        folders.append(Path(settings.CELERY_RESULT_BACKEND.removeprefix("file://")))
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        folders.append(Path(settings.DATABASES["default"]["TEST"]["NAME"]))
+    assert not [f for f in folders if Path(f).resolve().is_relative_to(real)]
+    assert os.environ["EYECLASS_VAR_DIR"] == str(settings.VAR_DIR)  # workers started by tests use it too

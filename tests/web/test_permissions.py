@@ -38,6 +38,7 @@ STAFF_ONLY_PREFIX = "admin/"  # test_the_admin_is_for_staff_only
 WEBSOCKETS = {
     "ws/updates/": "test_websocket.py (a socket joins its own teacher's group only)",
     "ws/live/<int:pk>/": "test_live_socket.py::test_it_refuses_another_teachers_session",
+    "": "test_live_socket.py::test_an_unknown_websocket_path_is_closed_with_a_reason (no data at all)",
 }
 
 

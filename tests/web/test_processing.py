@@ -54,6 +54,41 @@ def test_a_deleted_session_is_skipped(teacher, tmp_path):
     assert process_lecture.apply(args=[lecture.pk]).get() == "missing"
 
 
+def test_deleting_a_session_while_it_is_analysed_stops_the_analysis(teacher, tmp_path, monkeypatch, caplog):
+    progressed = []
+
+    def analysis(path, on_progress):
+        for step in range(100):
+            if step == 3:
+                client_deletes(lecture)
+            on_progress(step / 100)
+            progressed.append(step)
+            time.sleep(0.01)
+        return {"seconds": [], "tracks": [], "events": []}
+
+    def client_deletes(lecture):
+        lecture.video_path.unlink()
+        Lecture.objects.filter(pk=lecture.pk).delete()
+
+    monkeypatch.setattr("eyeclass.lectures.tasks.ProgressReporter.interval", 0.0)
+    monkeypatch.setattr("eyeclass.lectures.tasks.analyze", analysis)
+    lecture = lecture_with_video(teacher, tmp_path)
+    assert process_lecture.apply(args=[lecture.pk]).get() == "deleted"
+    assert progressed == [0, 1, 2]  # stopped at the first progress report after the delete
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+def test_a_session_deleted_as_its_video_fails_is_not_marked_failed(teacher, tmp_path, monkeypatch, caplog):
+    def analysis(path, on_progress):
+        Lecture.objects.filter(pk=lecture.pk).delete()
+        raise ValueError("the video ended early")
+
+    monkeypatch.setattr("eyeclass.lectures.tasks.analyze", analysis)
+    lecture = lecture_with_video(teacher, tmp_path)
+    assert process_lecture.apply(args=[lecture.pk]).get() == "deleted"
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
 def test_an_unexpected_error_fails_with_a_reason_and_leaves_nothing_partial(teacher, tmp_path, monkeypatch):
     def broken(path, on_progress):
         on_progress(0.5)

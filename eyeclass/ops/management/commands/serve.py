@@ -1,8 +1,12 @@
-"""Run the whole app in one terminal: the ASGI server (HTTP + websockets) and a Celery worker.
+"""Run the whole app in one terminal: the ASGI server (HTTP + websockets) and two Celery workers, one
+for uploads (at a lower CPU priority) and one for live sessions, so live frames never queue behind an
+upload's analysis.
 
-The web side is `--web-processes` daphne processes accepting on one listening socket (opened here and
+The web side is `--web-processes` uvicorn processes accepting on one listening socket (opened here and
 inherited, so the kernel spreads connections): Django runs sync views on one thread per process, so one
-process uses one core. Ctrl-C (or SIGTERM) stops everything, worker pool included: each child runs in
+process uses one core. uvicorn hands a request body to the app as it arrives, with flow control, where
+daphne (Twisted) holds the whole body in memory first; `eyeclass.ops.limits` then refuses bodies over
+their limit before they are read. Ctrl-C (or SIGTERM) stops everything, worker pool included: each child runs in
 its own process group and the whole group is signalled, then killed if it has not exited in time.
 
 The worker's stderr passes through here, less the INFO and WARNING notes that TensorFlow, XLA, MediaPipe
@@ -36,7 +40,7 @@ NATIVE_CHATTER = re.compile(
 
 
 class Command(BaseCommand):
-    help = "Run the ASGI server (daphne) and a Celery worker together; Ctrl-C stops both."
+    help = "Run the ASGI server (uvicorn), a Celery worker and a live worker together; Ctrl-C stops all."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -47,12 +51,18 @@ class Command(BaseCommand):
             "--web-processes",
             type=int,
             default=int(os.environ.get("WEB_PROCESSES", "0")),
-            help="daphne processes (default: one per core, at most 4)",
+            help="web server processes (default: one per core, at most 4)",
         )
         parser.add_argument("--no-worker", action="store_true", help="web server only")
+        parser.add_argument(
+            "--live-workers",
+            type=int,
+            default=1,
+            help="workers kept for live sessions (0: live frames share the upload worker, behind its uploads)",
+        )
         parser.add_argument("--grace", type=float, default=15.0, help="seconds to wait before killing")
 
-    def handle(self, *args, host, port, queues, concurrency, web_processes, no_worker, grace, **options):
+    def handle(self, *args, host, port, queues, concurrency, web_processes, no_worker, live_workers, grace, **options):
         web_processes = web_processes or min(os.cpu_count() or 1, 4)
         try:
             listener = socket.create_server((host, port), backlog=512)  # shared by every web process
@@ -60,41 +70,32 @@ class Command(BaseCommand):
             raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         listener.set_inheritable(True)
         fd = str(listener.fileno())
-        daphne = [sys.executable, "-m", "daphne", "--fd", fd, "eyeclass.asgi:application"]
-        commands = {f"web{i + 1}": daphne for i in range(web_processes)}
+        commands = {f"web{i + 1}": web_command(fd) for i in range(web_processes)}
         if not no_worker:
-            commands["worker"] = [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "eyeclass",
-                "--quiet",  # no start-up banner: the summary below says what matters
-                "worker",
-                "-l",
-                "info",
-                "-Q",
-                queues,
-                "-c",
-                str(concurrency),
-                "-n",
-                f"local-{os.getpid()}@%h",
-            ]
+            commands["worker"] = worker_command(queues, concurrency, f"local-{os.getpid()}@%h")
+            # live frames get a worker of their own: they never wait behind an upload's analysis
+            for i in range(live_workers):
+                commands[f"live{i + 1}"] = worker_command("live", 1, f"live{i + 1}-{os.getpid()}@%h")
         children = {
             name: subprocess.Popen(
                 cmd,
                 start_new_session=True,
                 pass_fds=(listener.fileno(),) if name.startswith("web") else (),
-                stderr=subprocess.PIPE if name == "worker" else None,
+                stderr=None if name.startswith("web") else subprocess.PIPE,
+                # uploads yield the CPU to live frames and web requests, which someone is waiting for
+                preexec_fn=(lambda: os.nice(10)) if name == "worker" else None,
             )
             for name, cmd in commands.items()
         }
         listener.close()  # the web processes hold it now
-        relay = None
-        if "worker" in children:
-            relay = threading.Thread(target=_relay_without_chatter, args=(children["worker"].stderr,), daemon=True)
+        relays = [
+            threading.Thread(target=_relay_without_chatter, args=(children[name].stderr,), daemon=True)
+            for name in children
+            if not name.startswith("web")
+        ]
+        for relay in relays:
             relay.start()
-        self._print_summary(host, port, web_processes, None if no_worker else queues)
+        self._print_summary(host, port, web_processes, None if no_worker else queues, live_workers)
 
         stopping = False
 
@@ -112,20 +113,20 @@ class Command(BaseCommand):
                     exit_code, stopping = child.returncode or 1, True
             time.sleep(0.3)
         self._stop_all(children.values(), grace)
-        if relay is not None:
-            relay.join(timeout=2)  # the worker's last lines before ours
+        for relay in relays:
+            relay.join(timeout=2)  # the workers' last lines before ours
         self.stdout.write("Stopped.")
         if exit_code:
             sys.exit(exit_code)
 
-    def _print_summary(self, host: str, port: int, web_processes: int, queues: str | None) -> None:
-        worker = f"1 worker (queues {queues})" if queues else "no worker (--no-worker)"
+    def _print_summary(self, host: str, port: int, web_processes: int, queues: str | None, live: int) -> None:
+        worker = f"1 worker (queues {queues}), {live} live" if queues else "no worker (--no-worker)"
         lines = [
             self.style.SUCCESS(f"EyeClass is running at http://{host}:{port}/"),
             f"  database   {_database()}",
             f"  media      {_shown(settings.MEDIA_ROOT)}  (uploaded videos)",
             f"  broker     {_broker()}",
-            f"  processes  {web_processes} web (daphne), {worker}",
+            f"  processes  {web_processes} web (uvicorn), {worker}",
             "Ctrl-C stops it.",
         ]
         self.stdout.write("\n".join(lines))
@@ -143,6 +144,27 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 pass
             _signal_group(child, signal.SIGKILL)  # also reaps leftover pool processes in the group
+
+
+def worker_command(queues: str, concurrency: int, name: str) -> list[str]:
+    return [
+        *(sys.executable, "-m", "celery", "-A", "eyeclass"),
+        "--quiet",  # no start-up banner: the summary says what matters
+        *("worker", "-l", "info", "-Q", queues, "-c", str(concurrency), "-n", name),
+    ]
+
+
+def web_command(fd: str) -> list[str]:
+    """uvicorn on an inherited socket, with websocket messages bounded (see eyeclass/live/protocol.py)."""
+    frame_limit = settings.EYECLASS_LIVE_MAX_FRAME_BYTES
+    return [
+        *(sys.executable, "-m", "uvicorn", "eyeclass.asgi:application", "--fd", fd),
+        *("--http", "httptools", "--ws", "websockets", "--lifespan", "off", "--no-access-log"),
+        # a frame up to 4x the limit reaches the consumer, which refuses it with a reason ("too_large");
+        # beyond that the server closes the socket with 1009. Queued messages per socket are few.
+        *("--ws-max-size", str(4 * frame_limit + 1024), "--ws-max-queue", "4"),
+        *("--timeout-graceful-shutdown", "10"),
+    ]
 
 
 def _signal_group(child: subprocess.Popen, sig: int) -> None:

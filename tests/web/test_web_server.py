@@ -1,0 +1,91 @@
+"""The real web server as `manage.py serve` runs it: what reaches the app, and what it answers."""
+
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from tests.conftest import REPO
+from tests.web.browser import free_port
+from tests.web.factories import make_lecture
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module")
+def web(test_database_url, tmp_path_factory):
+    port = free_port()
+    log = tmp_path_factory.mktemp("web") / "web.log"
+    env = {**os.environ, "DATABASE_URL": test_database_url}
+    command = [sys.executable, "manage.py", "serve", "--no-worker", "--web-processes", "1", "--port", str(port)]
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2).read()
+            break
+        except OSError:
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.3)
+    yield port
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def live_socket(port, teacher):
+    lecture = make_lecture(teacher, source="live", status="live", live_worker="nobody@x", started_at=timezone.now())
+    client = Client()
+    client.force_login(teacher)
+    headers = {"Cookie": f"sessionid={client.cookies['sessionid'].value}", "Origin": "http://127.0.0.1"}
+    ws = connect(f"ws://127.0.0.1:{port}/ws/live/{lecture.pk}/", additional_headers=headers, open_timeout=10)
+    assert json.loads(ws.recv(timeout=10))["type"] == "hello"
+    return ws
+
+
+def jpeg_message(size: int) -> bytes:
+    return struct.pack(">I", 1) + b"\xff\xd8" + b"\0" * (size - 6)
+
+
+def test_a_frame_over_the_limit_gets_the_documented_refusal_and_the_socket_stays(web, teacher):
+    with live_socket(web, teacher) as ws:
+        ws.send(jpeg_message(3 * 1024 * 1024 // 2))
+        answer = json.loads(ws.recv(timeout=10))
+        assert answer["type"] == "dropped" and answer["reason"] == "too_large"
+        ws.send(json.dumps({"type": "ping"}))
+        assert json.loads(ws.recv(timeout=10))["type"] == "pong"
+
+
+def test_a_frame_far_over_the_limit_closes_the_socket_with_message_too_big(web, teacher):
+    with live_socket(web, teacher) as ws:
+        ws.send(jpeg_message(5 * 1024 * 1024))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+
+
+def test_an_unknown_websocket_path_is_closed_not_an_error(web):
+    with connect(f"ws://127.0.0.1:{web}/ws/nope/", additional_headers={"Origin": "http://127.0.0.1"}) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+    assert closed.value.rcvd.code == 4404 and closed.value.rcvd.reason == "no websocket at this path"
+
+
+def test_a_body_declaring_gigabytes_is_answered_at_once(web):
+    with socket.create_connection(("127.0.0.1", web), timeout=10) as sock:
+        sock.sendall(
+            b"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+            b"Content-Length: 3221225472\r\n\r\n" + b"\0" * 65536
+        )
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 413") and b"connection: close" in answer.lower()
