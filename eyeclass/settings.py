@@ -27,7 +27,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 PRODUCTION = os.environ.get("EYECLASS_ENV", "development") == "production"
-DEBUG = env_bool("DEBUG", not PRODUCTION)
+# Off unless asked for (DEBUG=1), also under `make run`: a teacher trying it sees the app's own error
+# pages, never Django's debug page with its settings and paths.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
@@ -157,6 +159,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+WHITENOISE_USE_FINDERS = not PRODUCTION  # `make run` serves static files without collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 # Uploaded recordings: private, never served by URL (no MEDIA_URL route exists).

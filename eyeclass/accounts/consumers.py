@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import InMemoryChannelLayer
 
 from eyeclass.live.protocol import MAX_TEXT_BYTES, control_kind
 
@@ -18,7 +19,9 @@ class TeacherUpdatesConsumer(AsyncJsonWebsocketConsumer):
         self.group = teacher_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self.send_json({"type": "hello", "user": user.get_username()})
+        # without a shared channel layer (no Redis) workers cannot push here: the page then polls often
+        pushes = not isinstance(self.channel_layer, InMemoryChannelLayer)
+        await self.send_json({"type": "hello", "user": user.get_username(), "pushes": pushes})
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):

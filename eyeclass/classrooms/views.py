@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from eyeclass.lectures.models import Lecture
 
@@ -42,3 +43,44 @@ def classroom_detail(request, pk: int):
         "classrooms/detail.html",
         {"classroom": classroom, "lectures": classroom.lectures.defer("charts"), "trend": classroom.trend()},
     )
+
+
+def own_classroom(request, pk: int) -> Classroom:
+    return get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def classroom_rename(request, pk: int):
+    classroom = own_classroom(request, pk)
+    form = ClassroomForm(request.POST, instance=classroom, teacher=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Renamed.")
+    else:
+        messages.error(request, " ".join(form.errors.get("name", ["A class needs a name."])))
+    return redirect(classroom)
+
+
+@login_required
+@require_POST
+def classroom_delete(request, pk: int):
+    classroom = own_classroom(request, pk)
+    for lecture in classroom.lectures.exclude(video_file=""):
+        lecture.delete_video()
+    classroom.delete()
+    messages.success(request, f"Deleted the class “{classroom.name}” and its sessions.")
+    return redirect("home")
+
+
+@login_required
+@require_GET
+def classroom_compare(request, pk: int):
+    """Two finished sessions of the class side by side (?a=ID&b=ID); pickers when they are not chosen."""
+    classroom = own_classroom(request, pk)
+    done = classroom.lectures.filter(status=Lecture.Status.DONE).defer("charts")
+    chosen = [
+        done.filter(pk=request.GET.get(key)).first() if request.GET.get(key, "").isdigit() else None for key in "ab"
+    ]
+    context = {"classroom": classroom, "choices": done, "pair": [c for c in chosen if c is not None]}
+    return render(request, "classrooms/compare.html", context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 from inference.labels import LABELS
 
@@ -70,3 +71,53 @@ def seconds_csv(lecture: Lecture) -> Iterator[str]:
     for row in lecture.seconds.order_by("second").values_list(*SECOND_COLUMNS).iterator(chunk_size=2000):
         writer.writerow(["" if v is None else v for v in row])
         yield flush()
+
+
+STUDENT_COLUMNS = [
+    "student",
+    "first_seen_s",
+    "last_seen_s",
+    "seconds_on_screen",
+    "readable_share",
+    "engagement",
+    "facing",
+    "perclos",
+    "blinks",
+    "blinks_per_min",
+    "dominant",
+    *LABELS,
+]
+
+
+def students_csv(lecture: Lecture) -> Iterator[str]:
+    """One row per anonymous student track, most present first (the per-session sizes are small)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(STUDENT_COLUMNS)
+    for t in lecture.tracks.order_by("first_time"):
+        mix = t.emotion_mix or {}
+        writer.writerow(
+            [
+                t.track,
+                round(t.first_time, 2),
+                round(t.last_time, 2),
+                round(t.last_time - t.first_time, 2),
+                round(t.readable_frames / t.frames, 4) if t.frames else "",
+                *("" if v is None else round(v, 4) for v in (t.engagement, t.facing, t.perclos)),
+                t.blinks,
+                "" if t.blink_rate is None else round(t.blink_rate, 2),
+                t.dominant,
+                *("" if mix.get(label) is None else round(mix[label], 4) for label in LABELS),
+            ]
+        )
+    yield buffer.getvalue()
+
+
+def export_name(lecture: Lecture, what: str = "") -> str:
+    """A file name from the title without its extension (`lecture.mp4` -> `lecture`), never empty."""
+    from django.utils.text import slugify
+
+    title = lecture.title
+    if lecture.video_name and title == lecture.video_name[:200]:
+        title = Path(title).stem
+    return "-".join(part for part in (slugify(title) or f"session-{lecture.pk}", what) if part)

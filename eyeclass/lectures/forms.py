@@ -14,6 +14,13 @@ def human_bytes(n: int) -> str:
     return str(n)
 
 
+def preselect_only_class(form: forms.Form) -> None:
+    """A teacher with one class does not have to pick it."""
+    classes = form.fields["classroom"].queryset
+    if not form.initial.get("classroom") and len(classes[:2]) == 1:
+        form.initial["classroom"] = classes[0].pk
+
+
 class UploadForm(forms.Form):
     classroom = forms.ModelChoiceField(queryset=Classroom.objects.none(), label="Class")
     title = forms.CharField(max_length=200, required=False, help_text="Defaults to the file name.")
@@ -23,6 +30,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args, teacher, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["classroom"].queryset = Classroom.objects.for_teacher(teacher)
+        preselect_only_class(self)
         self.fields["video"].help_text = f"Any common video format, up to {human_bytes(settings.UPLOAD_MAX_BYTES)}."
 
     def clean_video(self):

@@ -15,6 +15,7 @@ from inference.labels import LABELS
 
 from . import summary as summarize
 from .charts import MAX_POINTS, SERIES_COLUMNS, script_safe_json, session_series
+from .glossary import ENOUGH_READABLE_SECONDS, READABLE_SECOND
 
 
 class LectureQuerySet(models.QuerySet):
@@ -176,6 +177,30 @@ class Lecture(models.Model):
             self.status, self.progress, self.error, self.finished_at = self.Status.DONE, 1.0, "", timezone.now()
             # only these fields: live frame counters are updated concurrently by the socket and the worker
             self.save(update_fields=["summary", "charts", "duration", "status", "progress", "error", "finished_at"])
+
+    def confidence(self) -> dict:
+        """How much of the session could be read, and whether that is enough to show numbers."""
+        summary = self.summary or {}
+        seconds = summary.get("seconds") or 0
+        readable = summary.get("readable_seconds")
+        if readable is None:  # summarised before this was counted
+            readable = self.seconds.filter(readable__gte=READABLE_SECOND).count()
+        if not summary.get("faces"):
+            reason = "No face was found in this recording."
+        else:
+            reason = (summary.get("readability") or {}).get("summary") or (
+                "Faces were present, but their eyes were mostly too small, turned away or covered to read."
+            )
+        return {
+            "seconds": seconds,
+            "readable_seconds": readable,
+            "share": readable / seconds if seconds else 0.0,
+            "faces": summary.get("faces"),
+            "readable": summary.get("readable"),
+            "enough": readable >= ENOUGH_READABLE_SECONDS,
+            "reason": reason,
+            "minimum": ENOUGH_READABLE_SECONDS,
+        }
 
     def stored_result(self) -> dict:
         """The stored rows in the shape of an analysis result (to re-summarise what is stored)."""

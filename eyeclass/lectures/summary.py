@@ -7,6 +7,8 @@ import numpy as np
 from inference.engagement import STUDENT_MIN_SECONDS
 from inference.labels import LABELS
 
+from .glossary import READABLE_SECOND
+
 DIP_WINDOW_S = 5  # smoothing window for the engagement curve
 DIP_RATIO = 0.8  # a dip is below this fraction of the session's mean engagement...
 DIP_MIN_S = 5  # ...for at least this many consecutive seconds
@@ -64,5 +66,6 @@ def lecture_summary(result: dict) -> dict:
         "macro_events": sum(1 for e in events if e.get("kind") == "macro"),
         "dips": attention_dips([s["second"] for s in seconds], [s.get("engagement") for s in seconds]),
         "seconds": len(seconds),
+        "readable_seconds": sum(1 for s in seconds if (s.get("readable") or 0) >= READABLE_SECOND),
         "readability": result.get("readability"),  # None for results analysed before it existed
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, views
+from . import api, replay, students, views
 
 urlpatterns = [
     path("sessions/upload/", views.upload, name="upload"),
@@ -8,6 +8,11 @@ urlpatterns = [
     path("sessions/<int:pk>/status/", views.lecture_status, name="lecture_status"),
     path("sessions/<int:pk>/reprocess/", views.lecture_reprocess, name="lecture_reprocess"),
     path("sessions/<int:pk>/delete/", views.lecture_delete, name="lecture_delete"),
+    path("sessions/<int:pk>/rename/", views.lecture_rename, name="lecture_rename"),
+    path("sessions/<int:pk>/video", replay.lecture_video, name="lecture_video"),
+    path("sessions/<int:pk>/students/<int:track>/", students.student_detail, name="student"),
+    path("sessions/<int:pk>/students.csv", students.lecture_students_csv, name="lecture_students_csv"),
+    path("help/", views.help_page, name="help"),
     path("sessions/<int:pk>/export.csv", views.lecture_export, {"fmt": "csv"}, name="lecture_export_csv"),
     path("sessions/<int:pk>/export.json", views.lecture_export, {"fmt": "json"}, name="lecture_export_json"),
     path("api/classes/", api.classes, name="api_classes"),

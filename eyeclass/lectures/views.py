@@ -6,12 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from .export import lecture_document, seconds_csv
+from .export import export_name, lecture_document, seconds_csv
 from .forms import UploadForm, human_bytes
+from .glossary import TERMS, model_accuracy
 from .models import Lecture
 from .uploads import inspect_video, install_upload_handlers, store_upload
 
@@ -137,10 +137,28 @@ def lecture_delete(request, pk: int):
 @require_GET
 def lecture_export(request, pk: int, fmt: str):
     lecture = own_lecture(request, pk)
-    name = slugify(lecture.title) or f"session-{lecture.pk}"
+    name = export_name(lecture)
     if fmt == "csv":
         response = StreamingHttpResponse(seconds_csv(lecture), content_type="text/csv; charset=utf-8")
     else:
         response = JsonResponse(lecture_document(lecture), json_dumps_params={"indent": 1})
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+@login_required
+@require_POST
+def lecture_rename(request, pk: int):
+    lecture = own_lecture(request, pk)
+    title = request.POST.get("title", "").strip()[:200]
+    if title:
+        lecture.title = title
+        lecture.save(update_fields=["title"])
+        messages.success(request, "Renamed.")
+    else:
+        messages.error(request, "A session needs a title.")
+    return redirect(lecture)
+
+
+def help_page(request):
+    return render(request, "help.html", {"terms": TERMS, "model": model_accuracy()})

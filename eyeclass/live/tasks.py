@@ -9,6 +9,7 @@ import time
 from asgiref.sync import async_to_sync
 from celery import shared_task
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -86,6 +87,22 @@ def live_frame(lecture_id: int, reply_channel: str | None, seq: int, t: float, j
     return reply(reply_channel, payload)
 
 
+def with_stored_rows(result: dict, stored: dict) -> dict:
+    """The analyzer's result, plus the stored seconds and events it does not cover (its state may have
+    started later than the session: a worker restart). Seconds analysed are never thrown away."""
+    covered = {row["second"] for row in result.get("seconds", [])}
+    seconds = result.get("seconds", []) + [row for row in stored["seconds"] if row["second"] not in covered]
+    first = min(covered) if covered else float("inf")
+    events = [e for e in stored["events"] if e["onset"] < first] + result.get("events", [])
+    duration = max(result.get("video", {}).get("duration") or 0.0, stored["video"].get("duration") or 0.0)
+    return {
+        **result,
+        "seconds": sorted(seconds, key=lambda row: row["second"]),
+        "events": events,
+        "video": {**result.get("video", {}), "duration": duration},
+    }
+
+
 @shared_task(name="live.finish", acks_late=True)
 def live_finish(lecture_id: int, reason: str = "stopped", if_idle_since: float | None = None) -> str:
     """Close a live session: flush the analyzer and store the complete results (replacing the partial
@@ -93,8 +110,11 @@ def live_finish(lecture_id: int, reason: str = "stopped", if_idle_since: float |
     lecture = Lecture.objects.select_related("classroom").filter(pk=lecture_id).first()
     if lecture is None or lecture.status != Lecture.Status.LIVE:
         return "not live"
+    # frames in flight when the page left are still analysed for up to the frame timeout: only a frame
+    # after that came from a new connection (which schedules its own finish when it goes)
+    resumed_after = (if_idle_since or 0) + settings.EYECLASS_LIVE_FRAME_TIMEOUT
     if if_idle_since is not None and (
-        lecture.live_connections > 0 or (lecture.last_frame_at and lecture.last_frame_at.timestamp() > if_idle_since)
+        lecture.live_connections > 0 or (lecture.last_frame_at and lecture.last_frame_at.timestamp() > resumed_after)
     ):
         return "resumed"
     live = live_state.pop_state(lecture_id)
@@ -104,6 +124,6 @@ def live_finish(lecture_id: int, reason: str = "stopped", if_idle_since: float |
         live.analyzer.finish()
         result = live.analyzer.result(video={"duration": max(live.last_time, 0.0), "source": "live"}).to_dict()
         live.analyzer.close()
-        lecture.store_results(result)
+        lecture.store_results(with_stored_rows(result, lecture.stored_result()))
     log.info("live session %s finished (%s)", lecture_id, reason)
     return "done"

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import time
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from eyeclass.classrooms.models import Classroom
+from eyeclass.lectures.forms import preselect_only_class
 from eyeclass.lectures.models import Lecture
 from eyeclass.ops.models import WorkerHeartbeat
 from inference.labels import LABELS
@@ -21,6 +26,7 @@ class LiveStartForm(forms.Form):
     def __init__(self, *args, teacher, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["classroom"].queryset = Classroom.objects.for_teacher(teacher)
+        preselect_only_class(self)
 
 
 def pick_worker() -> str | None:
@@ -68,3 +74,35 @@ def live_session(request, pk: int):
     if lecture.status != Lecture.Status.LIVE:
         return redirect(lecture)
     return render(request, "live/session.html", {"lecture": lecture, "labels": list(LABELS)})
+
+
+@login_required
+@require_POST
+def live_stop(request, pk: int):
+    """Stop and save a live session whose camera page was left (the page's own Stop does this over its socket)."""
+    lecture = get_object_or_404(Lecture.objects.for_teacher(request.user), pk=pk)
+    if lecture.status == Lecture.Status.LIVE:
+        finish_now(lecture)
+        messages.success(request, "The live session was stopped and saved.")
+    return redirect(lecture)
+
+
+def finish_now(lecture: Lecture, wait: float = 20.0) -> None:
+    """Close a live session through its worker, which holds its state; without a live worker, store
+    what was stored as the frames came."""
+    from celery.utils.nodenames import worker_direct
+
+    from .tasks import live_finish
+
+    worker_alive = WorkerHeartbeat.alive(3 * settings.WORKER_HEARTBEAT_SECONDS).filter(hostname=lecture.live_worker)
+    if worker_alive.exists():
+        live_finish.apply_async(args=[lecture.pk, "stopped"], queue=worker_direct(lecture.live_worker))
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if Lecture.objects.filter(pk=lecture.pk).exclude(status=Lecture.Status.LIVE).exists():
+                return
+            time.sleep(0.2)
+    with transaction.atomic():
+        locked = Lecture.objects.select_for_update().filter(pk=lecture.pk, status=Lecture.Status.LIVE).first()
+        if locked is not None:
+            locked.store_results(locked.stored_result())

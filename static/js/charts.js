@@ -1,113 +1,277 @@
-/* EyeClass charts (Chart.js, vendored). Exposes EyeClassCharts.session(series) and .trend(points). */
+/* EyeClass charts (Chart.js, vendored): EyeClassCharts.session(series, options), .student(series), .trend(points).
+   Every time chart of a session shares one time axis (same range, same plot area), so a moment lines up
+   across them; with a kept recording, a playhead follows the video and a click seeks it. */
 (function () {
   "use strict";
   const COLORS = {
     angry: "#d92d20", disgust: "#7a5af8", fear: "#475467", happy: "#fdb022",
     sad: "#2e90fa", surprise: "#ee46bc", neutral: "#98a2b3",
   };
-  const fmtTime = (s) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+  const Y_AXIS_WIDTH = 64; // px: fixed, so that the plot areas of stacked charts line up
+  const HEATMAP_ROWS = 30; // the most present students drawn first; "show all" draws the rest
+  const pad = (n) => String(n).padStart(2, "0");
+  const fmtTime = (s) => {
+    s = Math.max(0, Math.round(s));
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+  };
+  const pct = (v) => (v === null || v === undefined ? "—" : `${Math.round(v * 100)}%`);
   const drawn = (window.EyeClassDrawn = window.EyeClassDrawn || {}); // for tests and debugging
+  const state = { playhead: null, seek: null, charts: [] };
 
-  function timeAxis() {
-    return { type: "linear", title: { display: true, text: "time (m:ss)" }, ticks: { callback: fmtTime } };
+  function niceStep(span) {
+    const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+    return steps.find((s) => span / s <= 8) || 3600;
   }
 
-  function emotions(series) {
+  function timeAxis(range) {
+    return {
+      type: "linear", min: range.start, max: range.end,
+      title: { display: true, text: "time (m:ss)" },
+      ticks: { stepSize: niceStep(range.end - range.start), callback: fmtTime, maxRotation: 0 },
+    };
+  }
+
+  function fixedY(extra) {
+    return { ...extra, afterFit: (axis) => { axis.width = Y_AXIS_WIDTH; } };
+  }
+
+  const playheadPlugin = {
+    id: "playhead",
+    afterDatasetsDraw(chart) {
+      if (state.playhead === null || !chart.scales.x) return;
+      const x = chart.scales.x.getPixelForValue(state.playhead);
+      if (x < chart.chartArea.left || x > chart.chartArea.right) return;
+      const ctx = chart.ctx;
+      ctx.save(); ctx.strokeStyle = "#101828"; ctx.lineWidth = 2;
+      ctx.beginPath(); ctx.moveTo(x, chart.chartArea.top); ctx.lineTo(x, chart.chartArea.bottom); ctx.stroke();
+      ctx.restore();
+    },
+  };
+
+  function onChartClick(event, elements, chart) {
+    if (state.seek) state.seek(chart.scales.x.getValueForPixel(event.x));
+  }
+
+  function emotions(series, range) {
     const datasets = series.labels.map((label) => ({
       label, fill: true, pointRadius: 0, borderWidth: 1, tension: 0.2,
       backgroundColor: COLORS[label] + "cc", borderColor: COLORS[label],
       data: series.seconds.map((s, i) => ({ x: s, y: series.emotions[label][i] })),
     }));
-    drawn.emotion = new Chart(document.getElementById("emotion-chart"), {
-      type: "line", data: { datasets },
+    return (drawn.emotion = new Chart(document.getElementById("emotion-chart"), {
+      type: "line", data: { datasets }, plugins: [playheadPlugin],
       options: {
         animation: false, maintainAspectRatio: false, interaction: { mode: "index", intersect: false },
-        scales: { x: timeAxis(), y: { stacked: true, min: 0, max: 1, title: { display: true, text: "share of readable faces" } } },
-        plugins: { tooltip: { callbacks: { title: (items) => fmtTime(items[0].parsed.x) } } },
+        onClick: onChartClick,
+        scales: { x: timeAxis(range), y: fixedY({ stacked: true, min: 0, max: 1, ticks: { callback: (v) => pct(v) }, title: { display: true, text: "share of readable faces" } }) },
+        plugins: { tooltip: { callbacks: {
+          title: (items) => fmtTime(items[0].parsed.x),
+          label: (item) => `${item.dataset.label}: ${pct(item.parsed.y)}`,
+        } } },
       },
-    });
+    }));
   }
 
-  function engagement(series) {
+  function engagement(series, range) {
     const micro = series.events.filter((e) => e.kind === "micro");
     const at = (t) => {
-      const i = series.seconds.indexOf(Math.floor(t));
+      const i = series.seconds.indexOf(Math.floor(t / (series.bin_seconds || 1)) * (series.bin_seconds || 1));
       return i >= 0 && series.engagement[i] !== null ? series.engagement[i] : 0;
     };
-    drawn.engagement = new Chart(document.getElementById("engagement-chart"), {
-      type: "line",
+    return (drawn.engagement = new Chart(document.getElementById("engagement-chart"), {
+      type: "line", plugins: [playheadPlugin],
       data: {
         datasets: [
           { label: "engagement", data: series.seconds.map((s, i) => ({ x: s, y: series.engagement[i] })),
-            borderColor: "#3366cc", backgroundColor: "#3366cc33", fill: true, pointRadius: 0, tension: 0.2, spanGaps: false },
-          { label: "micro-expressions", type: "scatter", data: micro.map((e) => ({ x: e.apex, y: at(e.apex), event: e })),
+            borderColor: "#3366cc", backgroundColor: "#3366cc33", fill: true, pointRadius: 0, pointHitRadius: 4, tension: 0.2, spanGaps: false },
+          { label: "brief expressions", type: "scatter", data: micro.map((e) => ({ x: e.apex, y: at(e.apex), event: e })),
             pointStyle: "triangle", pointRadius: 6, backgroundColor: "#d92d20", borderColor: "#d92d20" },
         ],
       },
       options: {
-        animation: false, maintainAspectRatio: false,
-        scales: { x: timeAxis(), y: { min: 0, max: 1, title: { display: true, text: "engagement (0–1)" } } },
+        animation: false, maintainAspectRatio: false, interaction: { mode: "nearest", axis: "x", intersect: false },
+        onClick: onChartClick,
+        scales: { x: timeAxis(range), y: fixedY({ min: 0, max: 1, title: { display: true, text: "engagement (0–1)" } }) },
         plugins: { tooltip: { callbacks: {
           title: (items) => fmtTime(items[0].parsed.x),
-          label: (item) => item.raw.event ? `track ${item.raw.event.track}: ${item.raw.event.cue === "wink" ? "wink" : item.raw.event.label || "change"} (${item.raw.event.duration.toFixed(2)} s)` : `engagement ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(2)}`,
+          label: (item) => item.raw.event
+            ? `student ${item.raw.event.track}: ${item.raw.event.cue === "wink" ? "wink" : item.raw.event.label || "change"} (${item.raw.event.duration.toFixed(2)} s)`
+            : `engagement ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(2)}`,
         } } },
       },
-    });
-  }
-
-  function heatmap(series) {
-    const canvas = document.getElementById("heatmap");
-    const step0 = series.bin_seconds || 1;
-    const tracks = series.tracks.filter((t) => t.timeline.length * step0 >= 2); // seen for 2 s or more
-    drawn.heatmap = { rows: tracks.length };
-    if (!canvas || !tracks.length) return;
-    const start = series.seconds[0], end = series.seconds[series.seconds.length - 1] + (series.bin_seconds || 1);
-    const width = canvas.parentElement.clientWidth || 800, rowH = 14, labelW = 70;
-    canvas.width = width; canvas.height = tracks.length * rowH + 20;
-    const ctx = canvas.getContext("2d");
-    const step = series.bin_seconds || 1;
-    const x = (s) => labelW + ((s - start) / Math.max(1, end - start)) * (width - labelW);
-    ctx.font = "11px system-ui"; ctx.fillStyle = "#667085";
-    tracks.forEach((t, row) => {
-      ctx.fillStyle = "#667085"; ctx.fillText(`student ${t.track}`, 2, row * rowH + 11);
-      for (const [second, value] of t.timeline) {
-        if (value === null) continue;
-        ctx.fillStyle = `rgba(51, 102, 204, ${0.1 + 0.9 * value})`;
-        ctx.fillRect(x(second), row * rowH + 1, Math.max(1, x(second + step) - x(second)), rowH - 2);
-      }
-    });
-    ctx.fillStyle = "#667085";
-    for (let i = 0; i <= 5; i++) {
-      const s = start + ((end - start) * i) / 5;
-      ctx.fillText(fmtTime(s), Math.min(x(s), width - 30), tracks.length * rowH + 14);
-    }
-  }
-
-  function session(series) {
-    emotions(series);
-    engagement(series);
-    heatmap(series);
-  }
-
-  function trend(canvasId, points) {
-    const labels = points.map((p) => `${p.date} ${p.title}`.slice(0, 40));
-    const emotionSets = Object.keys(COLORS).map((label) => ({
-      label, type: "bar", stack: "emotions", yAxisID: "mix", backgroundColor: COLORS[label] + "aa",
-      data: points.map((p) => (p.emotions || {})[label] ?? null),
     }));
-    drawn.trend = new Chart(document.getElementById(canvasId), {
-      data: { labels, datasets: [
-        { label: "average engagement", type: "line", yAxisID: "eng", borderColor: "#101828", backgroundColor: "#101828",
-          data: points.map((p) => p.engagement), tension: 0.2 },
-        ...emotionSets,
+  }
+
+  function heatmap(series, range, studentUrl, reference) {
+    const canvas = document.getElementById("heatmap");
+    if (!canvas) return;
+    const step = series.bin_seconds || 1;
+    const everyone = series.tracks
+      .filter((t) => t.timeline.length * step >= 2) // seen for 2 s or more, as the Students card counts
+      .map((t) => ({ ...t, present: t.timeline.length }))
+      .sort((a, b) => b.present - a.present || a.track - b.track);
+    const note = document.getElementById("heatmap-note"), more = document.getElementById("heatmap-all");
+    const tip = document.getElementById("heatmap-tip");
+    let showAll = false, rows = [];
+    const rowH = 16, axisH = 22;
+
+    function draw() {
+      rows = showAll ? everyone : everyone.slice(0, HEATMAP_ROWS);
+      drawn.heatmap = { rows: rows.length, students: everyone.length };
+      if (note) note.textContent = everyone.length > rows.length
+        ? `the ${rows.length} most present of ${everyone.length} students, most present first`
+        : `${everyone.length} student${everyone.length === 1 ? "" : "s"}, most present first`;
+      if (more) { more.hidden = everyone.length <= HEATMAP_ROWS; more.textContent = showAll ? "Show the most present only" : `Show all ${everyone.length} students`; }
+      const width = canvas.parentElement.clientWidth || 800;
+      const area = reference && reference.chartArea ? reference.chartArea : { left: Y_AXIS_WIDTH + 8, right: width - 10 };
+      canvas.width = width; canvas.height = rows.length * rowH + axisH;
+      canvas.style.height = canvas.height + "px";
+      const x = (s) => area.left + ((s - range.start) / Math.max(1, range.end - range.start)) * (area.right - area.left);
+      const ctx = canvas.getContext("2d");
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      ctx.font = "11px system-ui"; ctx.textBaseline = "middle";
+      rows.forEach((t, row) => {
+        const y = row * rowH;
+        ctx.fillStyle = row % 2 ? "#f9fafb" : "#ffffff"; ctx.fillRect(area.left, y, area.right - area.left, rowH);
+        ctx.fillStyle = "#3366cc"; ctx.fillText(`student ${t.track}`, 2, y + rowH / 2);
+        for (const [second, value] of t.timeline) {
+          if (value === null) continue;
+          ctx.fillStyle = `rgba(51, 102, 204, ${0.08 + 0.92 * value})`;
+          ctx.fillRect(x(second), y + 1, Math.max(1, x(second + step) - x(second)), rowH - 2);
+        }
+      });
+      ctx.fillStyle = "#667085"; ctx.textBaseline = "alphabetic";
+      const tick = niceStep(range.end - range.start);
+      for (let s = Math.ceil(range.start / tick) * tick; s <= range.end; s += tick) {
+        const label = fmtTime(s), w = ctx.measureText(label).width;
+        ctx.fillText(label, Math.min(Math.max(x(s) - w / 2, area.left), width - w), rows.length * rowH + 15);
+      }
+      if (state.playhead !== null && state.playhead >= range.start && state.playhead <= range.end) {
+        ctx.strokeStyle = "#101828"; ctx.lineWidth = 2;
+        ctx.beginPath(); ctx.moveTo(x(state.playhead), 0); ctx.lineTo(x(state.playhead), rows.length * rowH); ctx.stroke();
+      }
+      canvas._x = x; canvas._area = area;
+    }
+
+    function hit(event) {
+      const box = canvas.getBoundingClientRect();
+      const px = event.clientX - box.left, py = event.clientY - box.top;
+      const t = rows[Math.floor(py / rowH)];
+      if (!t) return null;
+      const area = canvas._area;
+      const second = range.start + ((px - area.left) / (area.right - area.left)) * (range.end - range.start);
+      const cell = t.timeline.find(([s]) => second >= s && second < s + step);
+      return { track: t, px, py, second, onLabel: px < area.left, value: cell ? cell[1] : null };
+    }
+
+    canvas.addEventListener("mousemove", (event) => {
+      const h = hit(event);
+      canvas.style.cursor = h ? "pointer" : "default";
+      if (!tip) return;
+      if (!h) { tip.hidden = true; return; }
+      tip.hidden = false;
+      tip.textContent = h.onLabel
+        ? `student ${h.track.track}: engagement ${h.track.engagement === null ? "—" : h.track.engagement.toFixed(2)} — open the student's page`
+        : `student ${h.track.track} at ${fmtTime(h.second)}: ${h.value === null ? "not seen" : "engagement " + h.value.toFixed(2)}`;
+      tip.style.left = Math.min(h.px + 12, canvas.clientWidth - 260) + "px"; tip.style.top = h.py + 14 + "px";
+    });
+    canvas.addEventListener("mouseleave", () => { if (tip) tip.hidden = true; });
+    canvas.addEventListener("click", (event) => {
+      const h = hit(event);
+      if (!h) return;
+      if (h.onLabel || !state.seek) { if (studentUrl) window.location.href = `${studentUrl}${h.track.track}/`; }
+      else state.seek(h.second);
+    });
+    if (more) more.addEventListener("click", () => { showAll = !showAll; draw(); });
+    window.addEventListener("resize", draw);
+    draw();
+    return { draw };
+  }
+
+  function connectVideo(charts, map) {
+    const video = document.getElementById("replay");
+    document.querySelectorAll("[data-seek]").forEach((link) => link.addEventListener("click", (event) => {
+      event.preventDefault();
+      if (state.seek) state.seek(Number(link.dataset.seek));
+    }));
+    if (!video) return;
+    state.seek = (seconds) => {
+      video.currentTime = Math.max(0, seconds);
+      video.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    };
+    const redraw = () => {
+      state.playhead = video.currentTime;
+      drawn.playhead = state.playhead;
+      charts.forEach((c) => c.draw());
+      if (map) map.draw();
+    };
+    video.addEventListener("timeupdate", redraw);
+    video.addEventListener("seeked", redraw);
+  }
+
+  function session(series, options) {
+    const step = series.bin_seconds || 1;
+    const last = series.seconds.length ? series.seconds[series.seconds.length - 1] + step : 1;
+    const range = { start: series.seconds.length ? series.seconds[0] : 0, end: last };
+    const charts = [emotions(series, range), engagement(series, range)];
+    const map = heatmap(series, range, (options || {}).studentUrl, charts[1]);
+    connectVideo(charts, map);
+    drawn.range = range;
+  }
+
+  function student(series) {
+    const times = series.timeline.map(([s]) => s);
+    const range = { start: 0, end: Math.max(series.duration || 0, times.length ? times[times.length - 1] + 1 : 1) };
+    const byTime = new Map(series.timeline);
+    drawn.student = new Chart(document.getElementById("student-engagement"), {
+      type: "line",
+      data: { datasets: [
+        { label: "engagement", data: series.timeline.map(([s, v]) => ({ x: s, y: v })), borderColor: "#3366cc",
+          backgroundColor: "#3366cc33", fill: true, pointRadius: 0, pointHitRadius: 4, spanGaps: false },
+        { label: "expression events", type: "scatter", pointStyle: "triangle", pointRadius: 6, backgroundColor: "#d92d20",
+          data: series.events.map((e) => ({ x: e.apex, y: byTime.get(Math.floor(e.apex)) ?? 0, event: e })) },
       ] },
-      options: { animation: false, maintainAspectRatio: false, scales: {
-        eng: { position: "left", min: 0, max: 1, title: { display: true, text: "engagement" } },
-        mix: { position: "right", min: 0, max: 1, stacked: true, grid: { drawOnChartArea: false }, title: { display: true, text: "emotion mix" } },
-        x: { stacked: true },
-      } },
+      options: { animation: false, maintainAspectRatio: false, interaction: { mode: "nearest", axis: "x", intersect: false },
+        scales: { x: timeAxis(range), y: fixedY({ min: 0, max: 1 }) },
+        plugins: { tooltip: { callbacks: { title: (items) => fmtTime(items[0].parsed.x),
+          label: (item) => item.raw.event ? `${item.raw.event.cue === "wink" ? "wink" : item.raw.event.label || "change"}` : `engagement ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(2)}` } } } },
+    });
+    drawn.studentMix = new Chart(document.getElementById("student-mix"), {
+      type: "bar",
+      data: { labels: series.mix.map((m) => m.label), datasets: [{ label: "share", data: series.mix.map((m) => m.value),
+        backgroundColor: series.mix.map((m) => COLORS[m.label]) }] },
+      options: { animation: false, maintainAspectRatio: false, indexAxis: "y", plugins: { legend: { display: false },
+        tooltip: { callbacks: { label: (item) => pct(item.parsed.x) } } },
+        scales: { x: { min: 0, max: 1, ticks: { callback: (v) => pct(v) } } } },
     });
   }
 
-  window.EyeClassCharts = { session, trend };
+  function trend(points) {
+    const labels = points.map((p) => p.date.slice(5).replace("-", "/"));
+    const titles = points.map((p) => `${p.date} · ${p.title}`);
+    const title = (items) => titles[items[0].dataIndex];
+    drawn.trend = new Chart(document.getElementById("trend-chart"), {
+      type: "line",
+      data: { labels, datasets: [{ label: "average engagement", data: points.map((p) => p.engagement), borderColor: "#3366cc",
+        backgroundColor: "#3366cc", tension: 0.2, pointRadius: 4 }] },
+      options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false },
+        tooltip: { callbacks: { title, label: (item) => `engagement ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(2)}` } } },
+        scales: { y: { min: 0, max: 1, title: { display: true, text: "engagement" } }, x: { ticks: { maxRotation: 0, autoSkip: true } } },
+        onClick: (event, elements) => { if (elements.length) window.location.href = `/sessions/${points[elements[0].index].id}/`; } },
+    });
+    drawn.mix = new Chart(document.getElementById("mix-chart"), {
+      type: "bar",
+      data: { labels, datasets: Object.keys(COLORS).map((label) => ({ label, backgroundColor: COLORS[label],
+        data: points.map((p) => {
+          const mix = p.emotions || {}, total = Object.values(mix).reduce((a, v) => a + (v || 0), 0);
+          return total ? (mix[label] || 0) / total : null;
+        }) })) },
+      options: { animation: false, maintainAspectRatio: false,
+        plugins: { tooltip: { callbacks: { title, label: (item) => `${item.dataset.label}: ${pct(item.parsed.y)}` } } },
+        scales: { x: { stacked: true, ticks: { maxRotation: 0, autoSkip: true } }, y: { stacked: true, min: 0, max: 1, ticks: { callback: (v) => pct(v) } } } },
+    });
+  }
+
+  window.EyeClassCharts = { session, student, trend, fmtTime };
 })();

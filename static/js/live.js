@@ -125,6 +125,15 @@
   });
   fpsSelect.addEventListener("change", schedule);
 
+  const elapsed = document.getElementById("live-elapsed");
+  const started = Date.parse(elapsed.dataset.started);
+  const tick = () => {
+    const s = Math.max(0, Math.floor((Date.now() - started) / 1000));
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), pad = (n) => String(n).padStart(2, "0");
+    elapsed.textContent = h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+  };
+  tick(); setInterval(tick, 1000);
+
   navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 360 } }, audio: false })
     .then((stream) => { video.srcObject = stream; connect(); schedule(); })
     .catch((err) => say("The camera could not be opened: " + err.message));

@@ -22,13 +22,19 @@
       .then((r) => (r.ok ? r.json() : null)).then((s) => s && show(s)).catch(() => {});
   }
 
-  let socketAlive = false;
+  // Workers push progress through a shared channel layer (Redis); without one the socket only says
+  // hello, so the page polls every second. With pushes it still polls now and then, in case one is lost.
+  let pushes = false;
   try {
     const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/updates/");
-    ws.onmessage = (m) => { const data = JSON.parse(m.data); socketAlive = true; if (data.type === "lecture.status") show(data); };
-    ws.onclose = () => { socketAlive = false; };
+    ws.onmessage = (m) => {
+      const data = JSON.parse(m.data);
+      if (data.type === "hello") pushes = Boolean(data.pushes);
+      else if (data.type === "lecture.status") show(data);
+    };
+    ws.onclose = () => { pushes = false; };
   } catch (e) { /* polling covers it */ }
-  // Pushes need a shared channel layer (Redis); poll too, less often while the socket is up.
   let ticks = 0;
-  setInterval(() => { ticks += 1; if (!socketAlive || ticks % 5 === 0) poll(); }, 2000);
+  poll();
+  setInterval(() => { ticks += 1; if (!pushes || ticks % 10 === 0) poll(); }, 1000);
 })();

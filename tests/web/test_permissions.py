@@ -21,8 +21,19 @@ GET_URLS = [
     "/sessions/{lecture}/export.json",
     "/api/classes/{classroom}/",
     "/api/sessions/{lecture}/",
+    "/sessions/{lecture}/students/{track}/",
+    "/sessions/{lecture}/students.csv",
+    "/classes/{classroom}/compare/",
 ]
-POST_URLS = ["/sessions/{lecture}/reprocess/", "/sessions/{lecture}/delete/"]
+POST_URLS = [
+    "/sessions/{lecture}/reprocess/",
+    "/sessions/{lecture}/delete/",
+    "/sessions/{lecture}/rename/",
+    "/classes/{classroom}/rename/",
+    "/classes/{classroom}/delete/",
+    "/live/{lecture}/stop/",
+]
+OWNER_FILES = ["/sessions/{lecture}/video"]  # 404 for the owner too unless the recording was kept
 LIVE_URL = "/live/{lecture}/"  # the owner is sent on to the session page once it is no longer live
 # Routes that name no object: each shows or changes only the caller's own data (the test saying so).
 OWN_DATA_ONLY = {
@@ -33,7 +44,7 @@ OWN_DATA_ONLY = {
     "live/": "test_a_live_session_cannot_start_in_another_teachers_class",
     "accounts/password/": "test_accounts.py (the logged-in teacher's own password)",
 }
-NO_TEACHER_DATA = {"healthz", "accounts/login/", "accounts/logout/", "accounts/password/done/"}
+NO_TEACHER_DATA = {"healthz", "help/", "accounts/login/", "accounts/logout/", "accounts/password/done/"}
 STAFF_ONLY_PREFIX = "admin/"  # test_the_admin_is_for_staff_only
 WEBSOCKETS = {
     "ws/updates/": "test_websocket.py (a socket joins its own teacher's group only)",
@@ -51,11 +62,20 @@ def routes(patterns, prefix=""):
 
 
 def route_of(url: str) -> str:
-    return url.lstrip("/").replace("{lecture}", "<int:pk>").replace("{classroom}", "<int:pk>")
+    return (
+        url.lstrip("/")
+        .replace("{lecture}", "<int:pk>")
+        .replace("{classroom}", "<int:pk>")
+        .replace("{track}", "<int:track>")
+    )
 
 
 def test_every_route_is_in_the_isolation_tables():
-    tested = {route_of(url) for url in [*GET_URLS, *POST_URLS, LIVE_URL]} | set(OWN_DATA_ONLY) | NO_TEACHER_DATA
+    tested = (
+        {route_of(url) for url in [*GET_URLS, *POST_URLS, *OWNER_FILES, LIVE_URL]}
+        | set(OWN_DATA_ONLY)
+        | NO_TEACHER_DATA
+    )
     http = {route for route in routes(get_resolver().url_patterns) if not route.startswith(STAFF_ONLY_PREFIX)}
     assert http - tested == set(), "new routes: add them to a table in this file"
     assert tested - http == set(), "the tables name routes that no longer exist"
@@ -65,10 +85,10 @@ def test_every_route_is_in_the_isolation_tables():
 @pytest.fixture
 def theirs(other_teacher):
     lecture = done_lecture(other_teacher, seconds=5)
-    return {"lecture": lecture.pk, "classroom": lecture.classroom_id}
+    return {"lecture": lecture.pk, "classroom": lecture.classroom_id, "track": lecture.tracks.first().track}
 
 
-@pytest.mark.parametrize("url", [*GET_URLS, LIVE_URL])
+@pytest.mark.parametrize("url", [*GET_URLS, *OWNER_FILES, LIVE_URL])
 def test_it_hides_other_teachers_objects(client, teacher, theirs, url):
     client.force_login(teacher)
     assert client.get(url.format(**theirs)).status_code == 404
@@ -77,8 +97,9 @@ def test_it_hides_other_teachers_objects(client, teacher, theirs, url):
 @pytest.mark.parametrize("url", POST_URLS)
 def test_it_refuses_changes_to_other_teachers_objects(client, teacher, theirs, url):
     client.force_login(teacher)
-    assert client.post(url.format(**theirs)).status_code == 404
-    assert Lecture.objects.get(pk=theirs["lecture"]).status == "done"
+    assert client.post(url.format(**theirs), {"title": "mine now", "name": "mine now"}).status_code == 404
+    lecture = Lecture.objects.get(pk=theirs["lecture"])
+    assert lecture.status == "done" and lecture.title != "mine now" and lecture.classroom.name != "mine now"
 
 
 @pytest.mark.parametrize("url", GET_URLS[:5] + ["/", "/sessions/upload/"])

@@ -170,7 +170,7 @@ def test_the_session_page_says_why_eyes_could_not_be_read(client, teacher):
     assert lecture.summary["readability"]["small_face"] == 2
     client.force_login(teacher)
     page = client.get(lecture.get_absolute_url()).content.decode()
-    assert 'id="readability"' in page and "eyes need 12 px" in page
+    assert 'id="confidence"' in page and "eyes need 12 px" in page
 
 
 def test_a_result_without_readability_shows_no_readability_card(client, teacher):

@@ -1,0 +1,94 @@
+"""What each number on the pages means, in one place: the tooltips and the help page both read it.
+
+The full definitions are in docs/methods.md; these are the teacher's short versions of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+from django.conf import settings
+
+from inference.labels import LABELS
+
+ENOUGH_READABLE_SECONDS = 10  # below this, cards say "not enough data" instead of a number
+READABLE_SECOND = 0.5  # a second counts as readable when at least this many faces were readable on average
+
+TERMS = {
+    "engagement": (
+        "Engagement",
+        "For each student, the share of their readable moments in which they face the front with their eyes "
+        "open (0 to 1). The class value is the average over students, so each student counts the same.",
+    ),
+    "emotions": (
+        "Emotion mix",
+        "The eye model's seven probabilities, averaged over the readable faces of each second. It is read "
+        "from the eyes alone: a tendency of the class, not what any one person feels.",
+    ),
+    "students": (
+        "Students",
+        "Anonymous face tracks seen for 2 seconds or more. One person can become two tracks after a camera "
+        "cut or a long time hidden.",
+    ),
+    "events": (
+        "Expression events",
+        "Moments when a student's eye region changed clearly from its own calm look: micro when 0.5 s or "
+        "shorter, macro when longer. Winks count too.",
+    ),
+    "readable": (
+        "Readable",
+        "A face whose eyes are at least 12 pixels apart in the picture and whose eye landmarks were found. "
+        "Only readable faces give emotions, eye signals and events; the others only count as present.",
+    ),
+    "confidence": (
+        "How sure",
+        f"How much of the session could be read. With fewer than {ENOUGH_READABLE_SECONDS} readable seconds "
+        "(seconds in which at least half a face, on average, was readable) the cards say “not enough data”.",
+    ),
+    "dips": (
+        "Attention dips",
+        "Stretches of 5 seconds or more in which class engagement, smoothed over 5 seconds, stayed below "
+        "80% of this session's own average.",
+    ),
+    "heatmap": (
+        "Per-student engagement",
+        "One row per anonymous student (the most present first), one cell per stretch of time; darker blue "
+        "means more engaged, no colour means not seen. Click a row for that student's page.",
+    ),
+    "blinks": ("Blinks", "Eye closures that end within half a second."),
+    "perclos": ("Eyes closed", "The share of a student's readable moments with both eyes closed (PERCLOS)."),
+    "facing": (
+        "Facing",
+        "The head within 30° left or right and 25° up or down, with the eyes not turned away.",
+    ),
+}
+
+
+def tip(key: str) -> str:
+    return TERMS[key][1]
+
+
+@functools.lru_cache(maxsize=4)
+def _card(path: str, mtime: float) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def model_accuracy() -> dict | None:
+    """The shipped eye model's PrivateTest numbers for one view of the eyes (as videos are read), or None."""
+    path = Path(settings.EYECLASS_MODEL_PATH).with_suffix(".json")
+    if not path.is_file():
+        return None
+    card = _card(str(path), path.stat().st_mtime)
+    evaluation = card.get("evaluation", {})
+    numbers = evaluation.get("PrivateTest_no_flip") or evaluation.get("PrivateTest")
+    if not numbers:
+        return None
+    per_class = numbers.get("per_class", {})
+    return {
+        "faces": numbers.get("faces"),
+        "accuracy": numbers.get("accuracy"),
+        "macro_f1": numbers.get("macro_f1"),
+        "classes": [{"label": label, **per_class[label]} for label in LABELS if label in per_class],
+    }

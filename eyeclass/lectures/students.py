@@ -1,0 +1,47 @@
+"""One anonymous student's page, and all students of a session as CSV."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from inference.labels import LABELS
+
+from .charts import script_safe_json
+from .export import export_name, students_csv
+from .views import own_lecture
+
+
+@login_required
+@require_GET
+def student_detail(request, pk: int, track: int):
+    lecture = own_lecture(request, pk)
+    student = get_object_or_404(lecture.tracks, track=track)
+    events = list(lecture.events.filter(track=track).order_by("onset"))
+    mix = student.emotion_mix or {}
+    series = {
+        "timeline": student.timeline,
+        "events": [{"apex": e.apex, "kind": e.kind, "label": e.label, "cue": e.cue} for e in events],
+        "mix": [{"label": label, "value": mix.get(label)} for label in LABELS],
+        "duration": lecture.duration or (student.last_time + 1),
+    }
+    context = {
+        "lecture": lecture,
+        "student": student,
+        "events": events,
+        "on_screen": student.last_time - student.first_time,
+        "readable_share": student.readable_frames / student.frames if student.frames else None,
+        "series": script_safe_json(series),
+    }
+    return render(request, "lectures/student.html", context)
+
+
+@login_required
+@require_GET
+def lecture_students_csv(request, pk: int):
+    lecture = own_lecture(request, pk)
+    response = StreamingHttpResponse(students_csv(lecture), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_name(lecture, "students")}.csv"'
+    return response
