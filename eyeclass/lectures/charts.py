@@ -22,8 +22,8 @@ def session_series(
 ) -> dict:
     """Everything the session page charts, binned to at most `max_points` per series.
 
-    `seconds`: rows of SERIES_COLUMNS in time order; `tracks`: (track, engagement, timeline) rows in track
-    order; `events`: expression events as dicts, in onset order (passed through as they are).
+    `seconds`: rows of SERIES_COLUMNS in time order; `tracks`: (track, engagement, timeline, first_time,
+    last_time) rows in track order; `events`: expression events as dicts, in onset order (passed through).
     """
     table = np.array(list(seconds), dtype=float).reshape(-1, len(SERIES_COLUMNS))  # None -> nan
     size = max(1, -(-len(table) // max_points))  # seconds per bin
@@ -38,8 +38,13 @@ def session_series(
         "emotions": {label: binned[4 + i] for i, label in enumerate(LABELS)},
         "events": list(events),
         "tracks": [
-            {"track": track, "engagement": engagement, "timeline": _bin_timeline(timeline, size)}
-            for track, engagement, timeline in tracks
+            {
+                "track": track,
+                "engagement": engagement,
+                "timeline": _bin_timeline(timeline, size),
+                "seen": round(last - first, 2),  # seconds on screen: the Students card's rule
+            }
+            for track, engagement, timeline, first, last in tracks
         ],
     }
 

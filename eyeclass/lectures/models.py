@@ -185,19 +185,19 @@ class Lecture(models.Model):
         readable = summary.get("readable_seconds")
         if readable is None:  # summarised before this was counted
             readable = self.seconds.filter(readable__gte=READABLE_SECOND).count()
+        enough = readable >= ENOUGH_READABLE_SECONDS
+        reason = (summary.get("readability") or {}).get("summary") or ""
         if not summary.get("faces"):
             reason = "No face was found in this recording."
-        else:
-            reason = (summary.get("readability") or {}).get("summary") or (
-                "Faces were present, but their eyes were mostly too small, turned away or covered to read."
-            )
+        elif not enough and not reason:
+            reason = "Faces were present, but their eyes were mostly too small, turned away or covered to read."
         return {
             "seconds": seconds,
             "readable_seconds": readable,
             "share": readable / seconds if seconds else 0.0,
             "faces": summary.get("faces"),
             "readable": summary.get("readable"),
-            "enough": readable >= ENOUGH_READABLE_SECONDS,
+            "enough": enough,
             "reason": reason,
             "minimum": ENOUGH_READABLE_SECONDS,
         }
@@ -215,7 +215,9 @@ class Lecture(models.Model):
         """What the session page charts (see charts.session_series), read with one query per table."""
         return session_series(
             seconds=self.seconds.order_by("second").values_list(*SERIES_COLUMNS),
-            tracks=self.tracks.order_by("track").values_list("track", "engagement", "timeline"),
+            tracks=self.tracks.order_by("track").values_list(
+                "track", "engagement", "timeline", "first_time", "last_time"
+            ),
             events=self.events.order_by("onset").values(*EVENT_FIELDS),
             max_points=max_points,
         )

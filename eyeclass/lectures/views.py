@@ -97,7 +97,8 @@ def _upload_refused(request, reason: str, status: int):
 @require_GET
 def lecture_detail(request, pk: int):
     lecture = own_lecture(request, pk)
-    return render(request, "lectures/detail.html", {"lecture": lecture})
+    context = {"lecture": lecture, "grace": settings.EYECLASS_LIVE_GRACE_SECONDS}
+    return render(request, "lectures/detail.html", context)
 
 
 @login_required

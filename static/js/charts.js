@@ -108,8 +108,8 @@
     if (!canvas) return;
     const step = series.bin_seconds || 1;
     const everyone = series.tracks
-      .filter((t) => t.timeline.length * step >= 2) // seen for 2 s or more, as the Students card counts
-      .map((t) => ({ ...t, present: t.timeline.length }))
+      .map((t) => ({ ...t, present: t.seen ?? t.timeline.length * step }))
+      .filter((t) => t.present >= 2) // seen for 2 s or more, as the Students card counts
       .sort((a, b) => b.present - a.present || a.track - b.track);
     const note = document.getElementById("heatmap-note"), more = document.getElementById("heatmap-all");
     const tip = document.getElementById("heatmap-tip");
@@ -248,7 +248,7 @@
   }
 
   function trend(points) {
-    const labels = points.map((p) => p.date.slice(5).replace("-", "/"));
+    const labels = points.map((p) => [p.date.slice(5).replace("-", "/"), p.title.length > 16 ? p.title.slice(0, 15) + "…" : p.title]);
     const titles = points.map((p) => `${p.date} · ${p.title}`);
     const title = (items) => titles[items[0].dataIndex];
     drawn.trend = new Chart(document.getElementById("trend-chart"), {

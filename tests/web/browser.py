@@ -36,23 +36,24 @@ def free_port() -> int:
 
 
 class LiveStack:
-    """`manage.py serve` (daphne + a Celery worker) in a subprocess; stopped with Ctrl-C semantics."""
+    """`manage.py serve` (uvicorn, the upload and live workers; or the web server alone) in a subprocess;
+    stopped with Ctrl-C semantics."""
 
-    def __init__(self, database_url: str, log: Path, extra_env: dict | None = None) -> None:
+    def __init__(self, database_url: str, log: Path, extra_env: dict | None = None, worker: bool = True) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
         with log.open("w") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "manage.py", "serve", "--port", str(self.port)],
+                [sys.executable, "manage.py", "serve", "--port", str(self.port), *([] if worker else ["--no-worker"])],
                 cwd=REPO,
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 120
-        while not self._up() or "ready." not in log.read_text():
+        while not self._up() or (worker and log.read_text().count("ready.") < 2):  # the upload and live workers
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 pytest.fail(f"the app did not start:\n{log.read_text()[-3000:]}")
@@ -99,3 +100,27 @@ def log_in(browser, base_url: str, username: str, password: str) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(browser, 30).until(lambda b: "/accounts/login/" not in b.current_url, message="login failed")
+
+
+def on_phone(driver, width: int = 390, height: int = 844) -> None:
+    """Lay pages out as a phone of this CSS width does (a desktop window cannot be made that narrow)."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True}
+    )
+
+
+def screenshot_folder() -> Path:
+    """Where browser tests leave their screenshots to look at: $TMPDIR/eyeclass-screenshots (not committed)."""
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / "eyeclass-screenshots"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def save_page(driver, path: Path) -> None:
+    """A screenshot of the whole page, not only the part in the window."""
+    import base64
+
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"captureBeyondViewport": True, "format": "png"})
+    Path(path).write_bytes(base64.b64decode(shot["data"]))

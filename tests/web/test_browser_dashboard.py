@@ -7,7 +7,7 @@ from eyeclass.classrooms.models import Classroom
 from eyeclass.lectures.models import Lecture
 from tests.clips import write_clip
 from tests.conftest import SHARED
-from tests.web.browser import LiveStack, chromium, log_in
+from tests.web.browser import LiveStack, chromium, log_in, save_page, screenshot_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,6 +44,7 @@ def test_a_teacher_uploads_a_lecture_and_sees_charts(stack, browser, teacher, tm
     browser.get(f"{stack.url}/sessions/upload/?classroom={classroom.pk}")
     browser.find_element(By.NAME, "title").send_keys("Week 1")
     browser.find_element(By.NAME, "video").send_keys(str(lecture_video(tmp_path)))
+    browser.find_element(By.NAME, "keep_video").click()  # replayed beside the charts
     browser.find_element(By.ID, "upload-button").click()
     WebDriverWait(browser, 60).until(lambda b: "/sessions/" in b.current_url and "upload" not in b.current_url)
     lecture = Lecture.objects.get(title="Week 1")
@@ -62,6 +63,9 @@ def test_a_teacher_uploads_a_lecture_and_sees_charts(stack, browser, teacher, tm
     assert points == lecture.seconds.exclude(engagement=None).count()
     emotion_sets = browser.execute_script("return window.EyeClassDrawn.emotion.data.datasets.length")
     assert emotion_sets == 7
-    students = sum(1 for track in lecture.tracks.all() if len(track.timeline) >= 2)  # seen for 2 s or more
-    assert browser.execute_script("return window.EyeClassDrawn.heatmap.rows") == students
-    browser.save_screenshot(str(tmp_path / "session.png"))
+    assert browser.execute_script("return window.EyeClassDrawn.heatmap.students") == lecture.summary["students"]
+    assert browser.execute_script("return document.getElementById('replay').src").endswith(
+        f"/sessions/{lecture.pk}/video"
+    )
+    browser.execute_script("window.scrollTo(0, 0)")
+    save_page(browser, screenshot_folder() / "session-real-clip.png")

@@ -1,4 +1,5 @@
-"""Chromium with a fake camera (a .y4m of the talk video) streams a live session, then stops and saves it."""
+"""Chromium with a fake camera (a .y4m of the talk video) streams a live session, leaves the page, comes
+back to resume it, then stops and saves it."""
 
 import pytest
 from django.conf import settings
@@ -7,7 +8,7 @@ from eyeclass.classrooms.models import Classroom
 from eyeclass.lectures.models import Lecture
 from tests.clips import write_clip, write_y4m
 from tests.conftest import SHARED
-from tests.web.browser import LiveStack, chromium, log_in
+from tests.web.browser import LiveStack, chromium, log_in, save_page, screenshot_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,12 +49,27 @@ def test_a_teacher_streams_a_live_session(test_database_url, tmp_path, teacher):
         )
         seen = "return window.EyeClassLive.lastResult.faces.map(f => f.track)"
         WebDriverWait(browser, 60).until(lambda b: len(b.execute_script(seen)) >= 1)  # both clips show a face
-        browser.save_screenshot(str(tmp_path / "live.png"))
+        save_page(browser, screenshot_folder() / "live-streaming.png")
+        assert browser.find_element(By.ID, "live-elapsed").text != "0:00"
+
+        # the teacher leaves the page without Stop: what was analysed is kept, and the session can be resumed
+        lecture = Lecture.objects.get(title="Live lecture")
+        browser.get(stack.url + "/")
+        WebDriverWait(browser, 60).until(lambda b: Lecture.objects.get(pk=lecture.pk).live_connections == 0)
+        stored_before = lecture.seconds.count()
+        assert stored_before >= 2
+        browser.get(stack.url + lecture.get_absolute_url())
+        assert "Live — this session is still open" in browser.page_source
+        save_page(browser, screenshot_folder() / "live-left.png")
+        browser.find_element(By.LINK_TEXT, "Resume").click()
+        WebDriverWait(browser, 120, poll_frequency=1).until(
+            lambda b: b.execute_script(updates)[0] >= 3, message=stack.log.read_text()[-3000:]
+        )
         browser.find_element(By.ID, "live-stop").click()
         WebDriverWait(browser, 120).until(lambda b: "/sessions/" in b.current_url)
         lecture = Lecture.objects.get(title="Live lecture")
         assert lecture.status == "done" and lecture.source == "live"
-        assert lecture.frames_analysed >= 10 and lecture.seconds.count() >= 2
+        assert lecture.frames_analysed >= 13 and lecture.seconds.count() >= stored_before
         assert lecture.frames_received > 0 and lecture.seconds.filter(faces_present__gt=0).count() >= 2
         assert "Engagement over time" in browser.page_source
     finally:

@@ -1,0 +1,195 @@
+"""What a teacher reads and does on the pages: definitions, how sure a session is, replay, students, classes."""
+
+import csv
+import io
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.template.defaultfilters import floatformat
+
+from eyeclass.classrooms.models import Classroom
+from eyeclass.lectures.glossary import ENOUGH_READABLE_SECONDS, TERMS
+from eyeclass.lectures.models import Lecture
+from tests.web.factories import done_lecture, make_lecture, make_result
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def body(response) -> bytes:
+    content = response.streaming_content
+    if hasattr(content, "__aiter__"):  # as served under ASGI
+
+        async def collect():
+            return b"".join([piece async for piece in content])
+
+        return async_to_sync(collect)()
+    return b"".join(content)
+
+
+def test_the_help_page_defines_every_term_and_shows_the_models_accuracy_per_emotion(client):
+    text = page(client, "/help/")
+    for title, definition in TERMS.values():
+        assert title in text and definition.split(".")[0].replace("'", "&#x27;") in text
+    for label in ("happy", "surprise", "disgust"):
+        assert f"<td>{label}</td>" in text
+    assert "Not a diagnosis" in text and "Not stored" in text
+
+
+def test_every_card_and_chart_of_a_session_has_its_definition_and_a_help_link(client, teacher):
+    lecture = done_lecture(teacher, seconds=60)
+    client.force_login(teacher)
+    text = page(client, lecture.get_absolute_url())
+    for key in ("engagement", "emotions", "students", "events", "dips", "heatmap", "confidence", "readable"):
+        assert f'data-tip="{TERMS[key][1]}"'.replace("'", "&#x27;").replace("“", "“") in text, key
+    assert 'href="/help/"' in text
+
+
+def test_a_session_with_too_little_readable_says_not_enough_data_instead_of_numbers(client, teacher):
+    lecture = done_lecture(teacher, seconds=ENOUGH_READABLE_SECONDS - 1)
+    client.force_login(teacher)
+    text = page(client, lecture.get_absolute_url())
+    assert text.count('<span class="nodata">not enough data</span>') == 3
+    assert "0.80" not in text.split('id="card-engagement"')[1][:200]
+    assert f"{ENOUGH_READABLE_SECONDS - 1} of {ENOUGH_READABLE_SECONDS - 1} s" in text
+
+
+def test_readable_seconds_count_only_seconds_with_readable_faces(teacher):
+    result = make_result(seconds=30, tracks=1)
+    for row in result["seconds"][:20]:
+        row["readable"] = 0.2  # a face present, its eyes mostly unreadable
+    lecture = make_lecture(teacher)
+    lecture.store_results(result)
+    confidence = lecture.confidence()
+    assert (confidence["seconds"], confidence["readable_seconds"], confidence["enough"]) == (30, 10, True)
+
+
+def test_the_session_page_says_when_where_and_how_long(client, teacher):
+    lecture = done_lecture(teacher, seconds=90)
+    Lecture.objects.filter(pk=lecture.pk).update(video_name="week1.mp4", duration=92.4)
+    client.force_login(teacher)
+    text = page(client, lecture.get_absolute_url())
+    assert "Uploaded " in text and "week1.mp4" in text and "1:32 long" in text
+
+
+@pytest.fixture
+def kept(teacher, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    lecture = done_lecture(teacher, seconds=20)
+    lecture.keep_video, lecture.video_file = True, "uploads/kept.mp4"
+    lecture.save()
+    lecture.video_path.parent.mkdir(parents=True)
+    lecture.video_path.write_bytes(bytes(range(256)) * 4000)  # 1,024,000 bytes
+    return lecture
+
+
+def test_a_kept_recording_plays_to_its_owner_with_range_requests(client, teacher, kept):
+    client.force_login(teacher)
+    url = f"/sessions/{kept.pk}/video"
+    whole = client.get(url)
+    assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes" and whole["Content-Type"] == "video/mp4"
+    assert body(whole) == kept.video_path.read_bytes()
+    part = client.get(url, HTTP_RANGE="bytes=1000-1009")
+    assert part.status_code == 206 and part["Content-Range"] == "bytes 1000-1009/1024000"
+    assert body(part) == kept.video_path.read_bytes()[1000:1010] and part["Content-Length"] == "10"
+    tail = client.get(url, HTTP_RANGE="bytes=-5")
+    assert tail.status_code == 206 and body(tail) == kept.video_path.read_bytes()[-5:]
+    beyond = client.get(url, HTTP_RANGE="bytes=2000000-")
+    assert beyond.status_code == 416 and beyond["Content-Range"] == "bytes */1024000"
+    several = client.get(url, HTTP_RANGE="bytes=0-1,5-6")
+    assert several.status_code == 200 and len(body(several)) == 1024000
+
+
+def test_the_session_page_shows_the_player_only_for_a_kept_recording(client, teacher, kept):
+    client.force_login(teacher)
+    assert f'src="/sessions/{kept.pk}/video"' in page(client, kept.get_absolute_url())
+    Lecture.objects.filter(pk=kept.pk).update(keep_video=False)
+    assert "<video" not in page(client, kept.get_absolute_url())
+    assert client.get(f"/sessions/{kept.pk}/video").status_code == 404  # not kept: not served either
+
+
+def test_a_student_page_shows_that_tracks_numbers_and_events(client, teacher):
+    lecture = done_lecture(teacher, seconds=60, tracks=3)
+    client.force_login(teacher)
+    text = page(client, f"/sessions/{lecture.pk}/students/1/")
+    assert "Student 1" in text and "0.75" in text and "surprise" in text  # engagement; its micro event
+    assert "15.0 a minute" in text and 'id="student-engagement"' in text
+    assert client.get(f"/sessions/{lecture.pk}/students/99/").status_code == 404
+
+
+def test_the_students_csv_has_a_row_per_track_and_a_clean_file_name(client, teacher):
+    lecture = done_lecture(teacher, seconds=30, tracks=3)
+    Lecture.objects.filter(pk=lecture.pk).update(title="webcam_selfie.mp4", video_name="webcam_selfie.mp4")
+    client.force_login(teacher)
+    response = client.get(f"/sessions/{lecture.pk}/students.csv")
+    rows = list(csv.DictReader(io.StringIO(body(response).decode())))
+    assert [row["student"] for row in rows] == ["1", "2", "3"] and rows[0]["engagement"] == "0.75"
+    assert response["Content-Disposition"] == 'attachment; filename="webcam_selfie-students.csv"'
+    export = client.get(f"/sessions/{lecture.pk}/export.csv")
+    assert export["Content-Disposition"] == 'attachment; filename="webcam_selfie.csv"'
+
+
+def test_a_teacher_renames_and_deletes_sessions_and_classes(client, teacher, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    lecture = done_lecture(teacher, seconds=5)
+    lecture.video_file = "uploads/v.mp4"
+    lecture.save()
+    lecture.video_path.parent.mkdir(parents=True)
+    lecture.video_path.write_bytes(b"v")
+    client.force_login(teacher)
+    client.post(f"/sessions/{lecture.pk}/rename/", {"title": "  Week 2: optics  "})
+    assert Lecture.objects.get(pk=lecture.pk).title == "Week 2: optics"
+    client.post(f"/sessions/{lecture.pk}/rename/", {"title": "   "})
+    assert Lecture.objects.get(pk=lecture.pk).title == "Week 2: optics"  # a title is required
+    classroom = lecture.classroom
+    Classroom.objects.create(teacher=teacher, name="Chemistry")
+    response = client.post(f"/classes/{classroom.pk}/rename/", {"name": "chemistry"}, follow=True)
+    assert "already have a class with this name" in response.content.decode()
+    client.post(f"/classes/{classroom.pk}/rename/", {"name": "Physics B"})
+    assert Classroom.objects.get(pk=classroom.pk).name == "Physics B"
+    assert client.post(f"/classes/{classroom.pk}/delete/").status_code == 302
+    assert not Classroom.objects.filter(pk=classroom.pk).exists() and not Lecture.objects.filter(pk=lecture.pk).exists()
+    assert not lecture.video_path.exists()
+
+
+def test_two_sessions_of_a_class_are_compared_side_by_side(client, teacher):
+    first = done_lecture(teacher, seconds=30)
+    second = make_lecture(teacher, title="Week 2", classroom=first.classroom)
+    second.store_results(make_result(seconds=40, dip=(10, 30)))
+    client.force_login(teacher)
+    text = page(client, f"/classes/{first.classroom_id}/compare/?a={first.pk}&b={second.pk}")
+    assert text.count('class="table compact"') == 2 and "30 of 30" in text and "40 of 40" in text
+    second.refresh_from_db()
+    shown = floatformat(second.summary["engagement"], 2)
+    assert "<td>0.80</td>" in text and f"<td>{shown}</td>" in text and second.summary["engagement"] < 0.6
+    assert "Compare" in page(client, f"/classes/{first.classroom_id}/compare/")  # pickers alone
+
+
+def test_a_missing_page_is_a_friendly_404_not_a_debug_page(client, teacher, settings):
+    settings.DEBUG = False
+    client.force_login(teacher)
+    response = client.get("/sessions/999999/")
+    assert response.status_code == 404 and "Nothing here" in response.content.decode()
+    assert "Traceback" not in response.content.decode() and "URLconf" not in response.content.decode()
+
+
+def test_the_only_class_is_preselected_for_uploads_and_live(client, teacher):
+    classroom = Classroom.objects.create(teacher=teacher, name="Only one")
+    client.force_login(teacher)
+    for url in ("/sessions/upload/", "/live/"):
+        assert f'<option value="{classroom.pk}" selected>' in page(client, url), url
+    another = Classroom.objects.create(teacher=teacher, name="Another")
+    text = page(client, "/sessions/upload/")
+    assert f'value="{classroom.pk}" selected' not in text and f'value="{another.pk}" selected' not in text
+
+
+def test_the_class_page_draws_engagement_and_the_emotion_mix_as_two_charts(client, teacher):
+    lecture = done_lecture(teacher, seconds=10)
+    client.force_login(teacher)
+    text = page(client, f"/classes/{lecture.classroom_id}/")
+    assert 'id="trend-chart"' in text and 'id="mix-chart"' in text and "Compare two sessions" in text
