@@ -27,6 +27,7 @@ app.conf.update(
     worker_direct=True,  # each worker also consumes its own queue: live sessions pin to one worker
 )
 app.autodiscover_tasks()
+app.autodiscover_tasks(related_name="chunked")  # eyeclass/lectures/chunked.py: the chunk and stitch tasks
 
 
 def heavy_queue() -> str:

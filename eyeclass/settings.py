@@ -224,6 +224,11 @@ EYECLASS_GPU_QUEUE = env_bool("EYECLASS_GPU_QUEUE", False)
 # Frames analysed per second of an uploaded video; unset: inference.pipeline.UPLOAD_FPS, the rate the
 # CLI and the labelled-clip benchmark use too.
 EYECLASS_ANALYSIS_FPS = float(os.environ["EYECLASS_ANALYSIS_FPS"]) if os.environ.get("EYECLASS_ANALYSIS_FPS") else None
+# An upload longer than 1.5 chunks is analysed as chunks of about this many seconds, each a task of its
+# own, so several workers share one lecture (0: never split); neighbours overlap by the second setting
+# (warm-up of tracks, eye levels and spotting baselines; see inference/chunks.py).
+EYECLASS_CHUNK_SECONDS = float(os.environ.get("EYECLASS_CHUNK_SECONDS", "120"))
+EYECLASS_CHUNK_OVERLAP_SECONDS = float(os.environ.get("EYECLASS_CHUNK_OVERLAP_SECONDS", "8"))
 
 # Live sessions (camera frames over a websocket, see eyeclass/live/protocol.py); limits per connection.
 EYECLASS_LIVE_MAX_FPS = float(os.environ.get("EYECLASS_LIVE_MAX_FPS", "15"))  # sustained; faster frames are refused

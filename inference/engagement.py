@@ -147,22 +147,52 @@ class EngagementAggregator:
         )
 
     def track_summaries(self, frame_period: float = 0.0) -> list[TrackSummary]:
-        out = []
-        for tid, t in sorted(self._tracks.items()):
-            minutes = (t.acc.known * frame_period) / 60.0
-            out.append(
-                TrackSummary(
-                    track=tid,
-                    first_time=t.first_time,
-                    last_time=t.last_time,
-                    frames=t.acc.records,
-                    readable_frames=t.readable,
-                    blinks=t.acc.blinks,
-                    blink_rate_per_min=t.acc.blinks / minutes if minutes > 0 else None,
-                    perclos=_mean(t.acc.closed, t.acc.known),
-                    facing_fraction=_mean(t.acc.facing, t.acc.known),
-                    engagement=t.acc.engagement,
-                    emotion_mix=t.acc.mix,
-                )
-            )
-        return out
+        return [_summary(tid, t, frame_period) for tid, t in sorted(self._tracks.items())]
+
+    def track_sums(self) -> dict[int, dict]:
+        """Each track's running sums, as plain numbers: what `merged_summaries` adds across chunks."""
+        return {
+            tid: {
+                "first_time": t.first_time,
+                "last_time": t.last_time,
+                "readable": t.readable,
+                **{name: getattr(t.acc, name) for name in SUMS},
+                "probs": t.acc.probs.tolist(),
+            }
+            for tid, t in self._tracks.items()
+        }
+
+
+SUMS = ("records", "known", "facing", "closed", "attentive", "blinks", "probs_n")
+
+
+def _summary(tid: int, t: _Track, frame_period: float) -> TrackSummary:
+    minutes = (t.acc.known * frame_period) / 60.0
+    return TrackSummary(
+        track=tid,
+        first_time=t.first_time,
+        last_time=t.last_time,
+        frames=t.acc.records,
+        readable_frames=t.readable,
+        blinks=t.acc.blinks,
+        blink_rate_per_min=t.acc.blinks / minutes if minutes > 0 else None,
+        perclos=_mean(t.acc.closed, t.acc.known),
+        facing_fraction=_mean(t.acc.facing, t.acc.known),
+        engagement=t.acc.engagement,
+        emotion_mix=t.acc.mix,
+    )
+
+
+def merged_summaries(parts: list[dict[int, dict]], frame_period: float) -> list[TrackSummary]:
+    """Track summaries from the sums of several spans (chunks), keyed by the same track ids: the sums
+    add up, so the result is what one pass over all the spans would give."""
+    merged: dict[int, _Track] = {}
+    for part in parts:
+        for tid, sums in part.items():
+            t = merged.setdefault(int(tid), _Track(sums["first_time"], sums["last_time"]))
+            t.first_time, t.last_time = min(t.first_time, sums["first_time"]), max(t.last_time, sums["last_time"])
+            t.readable += sums["readable"]
+            for name in SUMS:
+                setattr(t.acc, name, getattr(t.acc, name) + sums[name])
+            t.acc.probs = t.acc.probs + np.asarray(sums["probs"])
+    return [_summary(tid, t, frame_period) for tid, t in sorted(merged.items())]

@@ -78,8 +78,17 @@ class _Pending:
 
 
 class SessionAnalyzer:
-    def __init__(self, options: AnalysisOptions | None = None, classifier=None, faces=None) -> None:
+    def __init__(
+        self,
+        options: AnalysisOptions | None = None,
+        classifier=None,
+        faces=None,
+        window: tuple[float, float] | None = None,
+    ) -> None:
+        """`window`: count only frames and events in [start, end) of session time (a chunk's own span;
+        frames around it only warm up tracks, eye levels and spotting baselines)."""
         self.options = opts = options or AnalysisOptions()
+        self.window = window
         if classifier is None and opts.emotions:
             classifier = load_classifier()
         self.classifier = classifier if opts.emotions else None
@@ -209,8 +218,9 @@ class SessionAnalyzer:
                         row,
                         sig and sig.wink,
                     )
-            self.seconds += self.engagement.add(p.result)
-            self.readability.add(p.result)
+            if self._counted(p.result.time):
+                self.seconds += self.engagement.add(p.result)
+                self.readability.add(p.result)
             out.append(p.result)
         self.eyes.forget(self._live_tracks())  # eye state is per frame as pushed: today's tracks
         if out:
@@ -236,10 +246,13 @@ class SessionAnalyzer:
             options=self.options.to_dict(),
             tracks=self.engagement.track_summaries(period),
             frames=frames or [],
-            events=sorted(self.events, key=lambda e: (e.onset, e.track)),
+            events=sorted((e for e in self.events if self._counted(e.onset)), key=lambda e: (e.onset, e.track)),
             seconds=self.seconds,
             readability=self.readability.result(),
         )
+
+    def _counted(self, time: float) -> bool:
+        return self.window is None or self.window[0] <= time < self.window[1]
 
     def close(self) -> None:
         if self._cnn_lane is not None:

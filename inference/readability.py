@@ -53,6 +53,16 @@ class ReadabilityCounter:
             else:
                 self.no_landmarks += 1
 
+    def state(self) -> dict:
+        """The counts, as plain numbers (a chunk's share); `merge` adds another's."""
+        names = ("frames", "records", "readable", "small", "no_landmarks", "away")
+        return {**{n: getattr(self, n) for n in names}, "small_iod": self.small_iod.tolist()}
+
+    def merge(self, state: dict) -> None:
+        for name in ("frames", "records", "readable", "small", "no_landmarks", "away"):
+            setattr(self, name, getattr(self, name) + state[name])
+        self.small_iod = self.small_iod + np.asarray(state["small_iod"], dtype=np.int64)
+
     def result(self) -> Readability:
         per_frame = max(self.frames, 1)
         iod = _percentiles(self.small_iod) if self.small else None

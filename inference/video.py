@@ -67,25 +67,39 @@ class VideoReader:
     well before its declared length (truncated: fewer than `min_complete` of the declared frames).
     """
 
-    def __init__(self, path: str | Path, fps: float | None = None, min_complete: float = 0.9) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        fps: float | None = None,
+        min_complete: float = 0.9,
+        start: float = 0.0,
+        end: float | None = None,
+    ) -> None:
         if fps is not None and fps <= 0:
             raise ValueError("--fps must be positive")
         self.info = probe(path)
         self.fps = fps
         self.min_complete = min_complete
+        self.start, self.end = start, end  # a time span [start, end) of the file (a chunk); default all
         self.decoded = 0  # frames read from the file so far (analysed or skipped)
 
     def __iter__(self) -> Iterator[Frame]:
         cap = cv2.VideoCapture(self.info.path)
         native = self.info.fps if self.info.fps > 0 else 30.0
-        next_time, last_time = 0.0, -1.0
+        first = int(round(self.start * native)) if self.start > 0 else 0
+        if first:  # seek, then pick frames on the same time grid a whole-file read uses
+            cap.set(cv2.CAP_PROP_POS_FRAMES, first)
+        next_time = np.ceil(self.start * self.fps - 1e-6) / self.fps if self.fps and first else 0.0
+        last_time = -1.0
         try:
             while cap.grab():
-                index = self.decoded
+                index = first + self.decoded
                 self.decoded += 1
                 msec = cap.get(cv2.CAP_PROP_POS_MSEC)
                 t = msec / 1000.0 if (msec > 0 or index == 0) and msec / 1000.0 > last_time else index / native
                 last_time = t
+                if self.end is not None and t >= self.end:
+                    break
                 if self.fps is not None:
                     if t + 0.5 / native < next_time:
                         continue
@@ -97,7 +111,10 @@ class VideoReader:
                 yield Frame(index=index, time=t, image=image)
         finally:
             cap.release()
-        self._check_complete()
+        if self.start == 0 and self.end is None:
+            self._check_complete()
+        elif self.decoded == 0:
+            raise ValueError(f"{self.info.path}: no decodable frame after {self.start:.1f} s (damaged or truncated)")
 
     def _check_complete(self) -> None:
         path, declared = self.info.path, self.info.frame_count

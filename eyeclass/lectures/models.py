@@ -223,6 +223,23 @@ class Lecture(models.Model):
         )
 
 
+class Chunk(models.Model):
+    """One time range of a long upload, analysed by a task of its own (eyeclass/lectures/chunked.py)."""
+
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="chunks")
+    index = models.IntegerField()
+    plan = models.JSONField()  # inference.chunks.Chunk as a dict
+    progress = models.FloatField(default=0.0)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lecture", "index"], name="one_row_per_chunk")]
+
+    @property
+    def seconds(self) -> float:
+        return max(0.0, self.plan["end"] - self.plan["start"])
+
+
 class SecondStat(models.Model):
     """The class in one second of the session."""
 

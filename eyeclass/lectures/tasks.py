@@ -133,6 +133,11 @@ def process_lecture(self, lecture_id: int) -> str:
         lecture.mark_failed("The video file is no longer on the server; upload it again.")
         return "failed"
     lecture.mark_processing(self.request.id or "")
+    from .chunked import should_split, start_chunks
+
+    if should_split(lecture):  # several workers share it; the last chunk's stitch stores the session
+        log.info("lecture %s: analysed as %s chunks", lecture_id, start_chunks(lecture))
+        return "split"
     reporter = ProgressReporter(lecture)
     try:
         lecture.store_results(analyze(path, reporter))  # atomic: nothing partial is left if this fails

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from .chunked import revoke_chunks
 from .export import export_name, lecture_document, seconds_csv
 from .forms import UploadForm, human_bytes
 from .glossary import TERMS, model_accuracy
@@ -127,6 +128,7 @@ def lecture_reprocess(request, pk: int):
 def lecture_delete(request, pk: int):
     lecture = own_lecture(request, pk)
     classroom = lecture.classroom
+    revoke_chunks(lecture)
     if lecture.video_path is not None:
         lecture.video_path.unlink(missing_ok=True)
     lecture.delete()
