@@ -21,7 +21,15 @@ from eyeclass.celery import app as celery_app
 from eyeclass.celery import heavy_queue
 
 from .models import Chunk, Lecture
-from .tasks import TRANSIENT, ModelMissing, ProgressReporter, SessionDeleted, load_model, readable_reason
+from .tasks import (
+    TRANSIENT,
+    ModelMissing,
+    ProgressReporter,
+    SessionDeleted,
+    analysis_options,
+    load_model,
+    readable_reason,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +37,6 @@ log = logging.getLogger(__name__)
 def should_split(lecture: Lecture) -> bool:
     size = settings.EYECLASS_CHUNK_SECONDS
     return size > 0 and (lecture.duration or 0) > 1.5 * size
-
-
-def analysis_options():
-    from inference.pipeline import upload_options
-
-    fps = settings.EYECLASS_ANALYSIS_FPS
-    return upload_options(**({"fps": fps} if fps else {}))
 
 
 def start_chunks(lecture: Lecture) -> int:

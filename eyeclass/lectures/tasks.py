@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 import time
 
@@ -88,27 +89,62 @@ def warm_up_model(**kwargs) -> None:
             load_model()
         except Exception as exc:  # a missing model is reported by the task that needs it
             log.warning("model warm-up skipped: %s", exc)
+        record_device(worker_device().describe())
 
     if settings.EYECLASS_WARM_UP_MODEL:
         threading.Thread(target=load, daemon=True, name="model-warm-up").start()
 
 
+def record_device(description: str, attempts: int = 30) -> None:
+    """Put this pool process's device on its worker's heartbeat row (for /healthz); the row may not
+    exist yet while the worker starts, so try for a while."""
+    from eyeclass.ops.models import WorkerHeartbeat
+
+    for _ in range(attempts):
+        try:
+            if WorkerHeartbeat.objects.filter(pid=os.getppid()).update(device=description[:120]):
+                return
+        except Exception:
+            pass
+        time.sleep(1)
+
+
 @functools.lru_cache(maxsize=1)
 def _load_classifier(path: str, mtime: float):
-    # lazily: TensorFlow is heavy. accelerate() swaps in TF Lite when it gives the same probabilities;
-    # safe here because each prefork worker process runs one task at a time (one thread).
+    # lazily: TensorFlow is heavy. On a CPU, accelerate() swaps in TF Lite when it gives the same
+    # probabilities (safe: each prefork worker process runs one task at a time); on a GPU, Keras.
     from inference.classifier import accelerate, load_classifier
 
-    return accelerate(load_classifier(path))
+    device = worker_device()
+    classifier = load_classifier(path)
+    log.info("eye CNN on %s", device.describe())
+    return classifier if device.kind == "gpu" else accelerate(classifier)
+
+
+@functools.lru_cache(maxsize=1)
+def worker_device():
+    from inference.device import detect
+
+    return detect()
+
+
+def analysis_options(**overrides):
+    """The upload options, with the CNN batch of the worker's device (larger on a GPU)."""
+    from inference.device import GPU_BATCH
+    from inference.pipeline import upload_options
+
+    fps = settings.EYECLASS_ANALYSIS_FPS
+    gpu = {"batch_size": GPU_BATCH, "lite_cnn": False} if worker_device().kind == "gpu" else {}
+    return upload_options(**({"fps": fps} if fps else {}), **gpu, **overrides)
 
 
 def analyze(path, on_progress) -> dict:
     """The inference pipeline, as the worker runs it."""
-    from inference.pipeline import analyze_video, upload_options
+    from inference.pipeline import analyze_video
 
-    fps = settings.EYECLASS_ANALYSIS_FPS
-    options = upload_options(**({"fps": fps} if fps else {}))
-    result = analyze_video(path, options, on_progress=on_progress, classifier=load_model(), keep_frames=False)
+    result = analyze_video(
+        path, analysis_options(), on_progress=on_progress, classifier=load_model(), keep_frames=False
+    )
     return result.to_dict()
 
 

@@ -33,7 +33,7 @@ def check_broker() -> tuple[bool, str]:
 def check_workers() -> tuple[bool, str]:
     try:
         window = 3 * settings.WORKER_HEARTBEAT_SECONDS
-        workers = [f"{w.hostname} [{w.queues}]" for w in WorkerHeartbeat.alive(window)]
+        workers = [str(w) for w in WorkerHeartbeat.alive(window)]
     except Exception as exc:
         return False, f"{type(exc).__name__}: {exc}"
     return bool(workers), ", ".join(workers) if workers else f"no worker seen in the last {window} s"

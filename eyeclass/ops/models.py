@@ -14,9 +14,10 @@ class WorkerHeartbeat(models.Model):
     pid = models.IntegerField(default=0)
     started = models.DateTimeField(default=timezone.now)
     last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+    device = models.CharField(max_length=120, blank=True)  # where its eye CNN runs, e.g. "GPU NVIDIA H200 (jax)"
 
     def __str__(self) -> str:
-        return f"{self.hostname} [{self.queues}]"
+        return f"{self.hostname} [{self.queues}]" + (f" on {self.device}" if self.device else "")
 
     @classmethod
     def beat(cls, hostname: str, queues: list[str], pid: int) -> None:
