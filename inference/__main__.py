@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("inference.cli.evaluate", "score weights on a FER2013 split"),
     "calibrate": ("inference.cli.calibrate", "fit temperature scaling on PublicTest, report ECE on PrivateTest"),
     "predict": ("inference.cli.predict", "classify aligned face crops"),
+    "soft-labels": ("inference.cli.soft_labels", "a teacher's probabilities for the Training faces (distillation)"),
     "features": ("inference.cli.features", "what each CNN layer sees in an eye band, and a saliency map"),
     "analyze": ("inference.cli.analyze", "analyze a video: tracks, eye signals, emotions, events"),
     "benchmark": ("inference.cli.benchmark", "score the analysis on labelled real clips"),

@@ -17,6 +17,7 @@ import keras
 import numpy as np
 
 from inference.averaging import Snapshots, accuracy, choose_average
+from inference.distill import load_soft_labels, targets
 from inference.fer2013 import FaceSet
 from inference.geometry import Band
 from inference.labels import LABELS, NUM_CLASSES
@@ -39,6 +40,9 @@ class TrainConfig:
     bfloat16: bool = False
     seed: int = 1337
     swa: bool = False  # constant learning rate after the warm-up, then average the epochs' weights
+    teacher: str | None = None  # soft labels of the Training faces (inference/distill.py), for distillation
+    kd_alpha: float = 0.5  # weight of the teacher's distribution in the targets
+    kd_temperature: float = 2.0
 
     def to_dict(self) -> dict:
         return {**asdict(self), "band": self.band.to_dict(), "model": self.model.to_dict()}
@@ -145,9 +149,10 @@ def train(
         keras.callbacks.CSVLogger(run / "history.csv", append=True),
         RunState(state_path, state),
     ] + ([Snapshots(run / "snapshots")] if config.swa else [])
+    teacher = load_soft_labels(config.teacher, training.labels) if config.teacher else None
     model.fit(
         as_input(training.images),
-        keras.utils.to_categorical(training.labels, NUM_CLASSES),
+        targets(training.labels, teacher, config.kd_alpha, config.kd_temperature),
         batch_size=config.batch_size,
         epochs=config.epochs,
         initial_epoch=state["epoch"],

@@ -48,6 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="weight averaging: constant --lr after the warm-up, then average the last epochs' "
         "weights (how many: chosen on PublicTest); best with --init-weights of a trained model",
     )
+    parser.add_argument("--teacher", help="soft labels of the Training faces (`python -m inference soft-labels`)")
+    parser.add_argument("--kd-alpha", type=float, default=0.5, help="weight of the teacher in the targets")
+    parser.add_argument("--kd-temperature", type=float, default=2.0, help="softening of the teacher")
     parser.add_argument("--init-weights", help="start a new run from these weights (.keras, same architecture)")
     parser.add_argument("--export", help="write the best weights here (.keras) with a model card beside it")
     parser.add_argument("--verbose", default="auto", help="Keras progress: auto, 0, 1 (bar) or 2 (line per epoch)")
@@ -68,6 +71,9 @@ def main(args: argparse.Namespace) -> int:
         bfloat16=args.bf16,
         seed=args.seed,
         swa=args.swa,
+        teacher=args.teacher,
+        kd_alpha=args.kd_alpha,
+        kd_temperature=args.kd_temperature,
     )
     data = load_bands(args.data, args.band, cache_dir=args.cache_dir or None)
     if args.subset:

@@ -1,0 +1,53 @@
+"""Knowledge distillation: a teacher's probabilities for every Training face, and the student's targets.
+
+The teacher (e.g. a CNN on the whole 48x48 face) is run once over the Training split; its flip-averaged
+probabilities are stored as float16 (about 400 KB for FER2013's 28,709 faces) with a checksum of the
+labels they belong to, so they cannot be paired with other faces. The student is trained on
+(1 - alpha) x its hard label + alpha x the teacher's distribution softened by a temperature T
+(p ** (1 / T), renormalised: the same as softmax(logits / T)). A higher T shares more of what the
+teacher knows about the wrong classes, at the price of a blurrier signal about the right one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from .labels import NUM_CLASSES
+
+
+def labels_digest(labels: np.ndarray) -> str:
+    return hashlib.sha256(np.asarray(labels, dtype=np.int64).tobytes()).hexdigest()[:16]
+
+
+def save_soft_labels(path: str | Path, probs: np.ndarray, labels: np.ndarray, teacher: str) -> None:
+    if probs.shape != (len(labels), NUM_CLASSES):
+        raise ValueError(f"expected ({len(labels)}, {NUM_CLASSES}) probabilities, got {probs.shape}")
+    np.savez_compressed(
+        path, probs=probs.astype(np.float16), digest=labels_digest(labels), teacher=str(teacher), count=len(labels)
+    )
+
+
+def load_soft_labels(path: str | Path, labels: np.ndarray) -> np.ndarray:
+    """The teacher's probabilities for exactly these Training labels, as float32, or ValueError."""
+    data = np.load(path)
+    if str(data["digest"]) != labels_digest(labels):
+        raise ValueError(f"{path}: soft labels of other faces ({int(data['count'])}), not these {len(labels)}")
+    return data["probs"].astype(np.float32)
+
+
+def soften(probs: np.ndarray, temperature: float) -> np.ndarray:
+    logp = np.log(np.clip(probs.astype(np.float64), 1e-8, 1.0)) / temperature
+    logp -= logp.max(axis=1, keepdims=True)
+    p = np.exp(logp)
+    return (p / p.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def targets(labels: np.ndarray, teacher: np.ndarray | None, alpha: float, temperature: float) -> np.ndarray:
+    """Training targets: one-hot labels, mixed with the softened teacher when one is given."""
+    hard = np.eye(NUM_CLASSES, dtype=np.float32)[labels]
+    if teacher is None or alpha == 0:
+        return hard
+    return (1 - alpha) * hard + alpha * soften(teacher, temperature)

@@ -1,0 +1,48 @@
+"""Distillation: soft labels stored small and tied to their faces, softened targets, a student that learns."""
+
+import numpy as np
+import pytest
+
+from inference.distill import load_soft_labels, save_soft_labels, soften, targets
+from inference.labels import NUM_CLASSES
+from inference.training import TrainConfig, train
+from tests.inference.test_model_training import SMALL_BAND, TINY, generated_bands
+
+
+def test_softening_keeps_the_order_and_flattens_with_temperature():
+    probs = np.array([[0.7, 0.2, 0.05, 0.05, 0, 0, 0]], np.float32)
+    assert soften(probs, 1.0) == pytest.approx(probs, abs=1e-6)
+    warm = soften(probs, 3.0)[0]
+    assert warm.sum() == pytest.approx(1.0) and list(np.argsort(-warm)[:2]) == [0, 1]
+    assert warm[0] < 0.7 and warm[1] > 0.2  # the wrong classes get a share of what the teacher knows
+
+
+def test_targets_mix_the_hard_label_and_the_teacher():
+    labels = np.array([0, 3])
+    teacher = np.full((2, NUM_CLASSES), 1 / NUM_CLASSES, np.float32)
+    mixed = targets(labels, teacher, alpha=0.4, temperature=2.0)
+    assert mixed.sum(axis=1) == pytest.approx([1, 1]) and mixed[0, 0] == pytest.approx(0.6 + 0.4 / 7)
+    assert (targets(labels, None, 0.4, 2.0) == np.eye(NUM_CLASSES)[labels]).all()
+
+
+def test_soft_labels_are_small_and_refuse_other_faces(tmp_path):
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, NUM_CLASSES, 28709)
+    probs = rng.dirichlet(np.ones(NUM_CLASSES), len(labels))
+    save_soft_labels(tmp_path / "soft.npz", probs, labels, "teacher.keras")
+    assert (tmp_path / "soft.npz").stat().st_size < 1024 * 1024
+    assert load_soft_labels(tmp_path / "soft.npz", labels) == pytest.approx(probs, abs=1e-3)
+    with pytest.raises(ValueError, match="soft labels of other faces"):
+        load_soft_labels(tmp_path / "soft.npz", labels[::-1])
+
+
+def test_a_student_trains_on_a_teachers_soft_labels(tmp_path):
+    data = generated_bands(per_class=24, seed=0)
+    training = data.split("Training")
+    teacher = np.eye(NUM_CLASSES)[training.labels] * 0.8 + 0.2 / NUM_CLASSES  # a confident, right teacher
+    save_soft_labels(tmp_path / "soft.npz", teacher, training.labels, "generated")
+    config = TrainConfig(
+        band=SMALL_BAND, model=TINY, epochs=6, batch_size=32, seed=3, teacher=str(tmp_path / "soft.npz"), kd_alpha=0.5
+    )
+    state = train(data, config, tmp_path / "run", verbose=0)
+    assert state["config"]["teacher"].endswith("soft.npz") and state["best_val_accuracy"] >= 0.6
