@@ -42,7 +42,7 @@ def feature_maps(model, band: np.ndarray) -> list[tuple[str, np.ndarray]]:
 
     picked, model = layer_outputs(model)
     probe = keras.Model(model.inputs, [tensor for _, tensor in picked])
-    outputs = probe(band[None, ..., None].astype("float32"), training=False)
+    outputs = probe([band[None, ..., None].astype("float32")], training=False)
     return [(name, keras.ops.convert_to_numpy(out)[0]) for (name, _), out in zip(picked, outputs)]
 
 
