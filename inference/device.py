@@ -23,7 +23,7 @@ class Device(Record):
     backend: str  # the Keras backend, or "tflite" for the CPU path
 
     def describe(self) -> str:
-        return f"{self.kind.upper()} {self.name} ({self.backend})"
+        return "CPU (TF Lite)" if self.kind == "cpu" else f"GPU {self.name} ({self.backend})"
 
 
 def gpu_names(backend: str) -> list[str]:

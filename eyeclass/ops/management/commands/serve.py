@@ -159,11 +159,11 @@ def web_command(fd: str) -> list[str]:
     frame_limit = settings.EYECLASS_LIVE_MAX_FRAME_BYTES
     return [
         *(sys.executable, "-m", "uvicorn", "eyeclass.asgi:application", "--fd", fd),
-        *("--http", "httptools", "--ws", "websockets", "--lifespan", "off", "--no-access-log"),
+        # websockets-sansio reads a socket's next message only once the app has taken the last one
+        *("--http", "httptools", "--ws", "websockets-sansio", "--lifespan", "off", "--no-access-log"),
         # a frame up to 4x the limit reaches the consumer, which refuses it with a reason ("too_large");
-        # beyond that the server closes the socket with 1009. Queued messages per socket are few.
-        *("--ws-max-size", str(4 * frame_limit + 1024), "--ws-max-queue", "4"),
-        *("--timeout-graceful-shutdown", "10"),
+        # beyond that the server closes the socket with 1009
+        *("--ws-max-size", str(4 * frame_limit + 1024), "--timeout-graceful-shutdown", "10"),
     ]
 
 
