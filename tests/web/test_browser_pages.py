@@ -2,6 +2,8 @@
 
 Screenshots of each page are left in $TMPDIR/eyeclass-screenshots to look at."""
 
+import time
+
 import cv2
 import numpy as np
 import pytest
@@ -147,3 +149,19 @@ def test_the_heatmap_shows_the_most_present_students_and_opens_a_students_page(w
     WebDriverWait(browser, 10).until(lambda b: "/students/1/" in b.current_url)
     assert "Student 1" in browser.page_source
     WebDriverWait(browser, 10).until(lambda b: b.execute_script("return !!window.EyeClassDrawn.student"))
+
+
+def test_progress_shows_within_two_seconds_without_redis(web, browser, teacher, settings):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    if "RedisChannelLayer" in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
+        pytest.skip("with Redis the worker pushes progress; this checks the polling without it")
+    lecture = make_lecture(teacher, status="processing", progress=0.1)
+    log_in(browser, web.url, "ada", "s3cret-pass-123")
+    browser.get(f"{web.url}/sessions/{lecture.pk}/")
+    assert browser.find_element(By.ID, "progress-label").text == "10%"
+    Lecture.objects.filter(pk=lecture.pk).update(progress=0.42)  # as a worker saves it
+    changed = time.monotonic()
+    WebDriverWait(browser, 5, poll_frequency=0.1).until(lambda b: b.find_element(By.ID, "progress-label").text == "42%")
+    assert time.monotonic() - changed < 2.0
