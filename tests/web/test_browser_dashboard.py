@@ -7,7 +7,7 @@ from eyeclass.classrooms.models import Classroom
 from eyeclass.lectures.models import Lecture
 from tests.clips import write_clip
 from tests.conftest import SHARED
-from tests.web.browser import LiveStack, chromium, log_in, save_page, screenshot_folder
+from tests.web.browser import LiveStack, log_in, save_page, screenshot_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,13 +19,6 @@ def stack(test_database_url, tmp_path):
     app = LiveStack(test_database_url, tmp_path / "serve.log")
     yield app
     app.stop()
-
-
-@pytest.fixture
-def browser():
-    driver = chromium()
-    yield driver
-    driver.quit()
 
 
 def lecture_video(tmp_path):

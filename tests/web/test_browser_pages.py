@@ -10,7 +10,7 @@ import pytest
 
 from eyeclass.classrooms.models import Classroom
 from eyeclass.lectures.models import Lecture
-from tests.web.browser import LiveStack, chromium, log_in, on_phone, save_page, screenshot_folder
+from tests.web.browser import LiveStack, log_in, on_phone, save_page, screenshot_folder
 from tests.web.factories import done_lecture, make_lecture, make_result
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,13 +21,6 @@ def web(test_database_url, tmp_path):
     app = LiveStack(test_database_url, tmp_path / "serve.log", worker=False)
     yield app
     app.stop()
-
-
-@pytest.fixture
-def browser():
-    driver = chromium()
-    yield driver
-    driver.quit()
 
 
 def kept_recording(lecture: Lecture, seconds: int) -> None:
