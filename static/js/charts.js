@@ -222,7 +222,7 @@
 
   function student(series) {
     const times = series.timeline.map(([s]) => s);
-    const range = { start: 0, end: Math.max(series.duration || 0, times.length ? times[times.length - 1] + 1 : 1) };
+    const range = { start: 0, end: Math.ceil(Math.max(series.duration || 0, times.length ? times[times.length - 1] + 1 : 1)) };
     const byTime = new Map(series.timeline);
     drawn.student = new Chart(document.getElementById("student-engagement"), {
       type: "line",
