@@ -76,7 +76,6 @@ def analyse_chunk(path, chunk: Chunk, options: AnalysisOptions, classifier=None,
             if on_progress is not None:
                 on_progress(min(1.0, (frame.time - chunk.read_from) / span))
         keep(analyzer.finish())
-        period = float(np.median(analyzer._periods)) if analyzer._periods else 0.0
         result = analyzer.result()
         return {
             "chunk": chunk.to_dict(),
@@ -84,7 +83,7 @@ def analyse_chunk(path, chunk: Chunk, options: AnalysisOptions, classifier=None,
             "events": [e.to_dict() for e in result.events],
             "track_sums": {str(k): v for k, v in analyzer.engagement.track_sums().items()},
             "readability": analyzer.readability.state(),
-            "frame_period": period,
+            "frame_period": analyzer.frame_period,
             "analysed_frames": analyzer.frames_analysed,
             "boxes": boxes,
             "options": result.options,

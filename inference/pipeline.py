@@ -239,8 +239,13 @@ class SessionAnalyzer:
         self.seconds += self.engagement.finish()
         return out
 
+    @property
+    def frame_period(self) -> float:
+        """Median seconds between analysed frames (from the first 64), 0 before two frames."""
+        return float(np.median(self._periods)) if self._periods else 0.0
+
     def result(self, video: dict | None = None, frames: list[FaceRecord] | None = None) -> AnalysisResult:
-        period = float(np.median(self._periods)) if self._periods else 0.0
+        period = self.frame_period
         return AnalysisResult(
             video=video or {},
             options=self.options.to_dict(),

@@ -10,12 +10,10 @@ anyway finds its row gone and stops.
 from __future__ import annotations
 
 import logging
-import time
 
 from celery import chord, group, shared_task
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from eyeclass.celery import app as celery_app
 from eyeclass.celery import heavy_queue
@@ -75,17 +73,12 @@ class ChunkProgress(ProgressReporter):
         super().__init__(chunk.lecture)
         self.chunk = chunk
 
-    def __call__(self, fraction: float) -> None:
-        now = time.monotonic()
-        if now - self.last < self.interval:
-            return
-        self.last = now
+    def save(self, fraction: float) -> float:
         if not Chunk.objects.filter(pk=self.chunk.pk).update(progress=min(max(fraction, 0.0), 1.0)):
             raise SessionDeleted(self.lecture.pk)
         rows = list(Chunk.objects.filter(lecture_id=self.lecture.pk))
         total = sum(r.progress * r.seconds for r in rows) / max(1e-6, sum(r.seconds for r in rows))
-        Lecture.objects.filter(pk=self.lecture.pk).update(progress=min(total, 0.999), heartbeat_at=timezone.now())
-        self.push({**self.lecture.status_dict(), "progress": round(total, 4)})
+        return super().save(total)
 
 
 @shared_task(

@@ -42,12 +42,16 @@ class ProgressReporter:
         if now - self.last < self.interval:
             return
         self.last = now
+        self.push({**self.lecture.status_dict(), "progress": round(self.save(fraction), 4)})
+
+    def save(self, fraction: float) -> float:
+        """Store the progress; the session's fraction done."""
         updated = Lecture.objects.filter(pk=self.lecture.pk).update(
             progress=min(max(fraction, 0.0), 0.999), heartbeat_at=timezone.now()
         )
         if not updated:
             raise SessionDeleted(self.lecture.pk)
-        self.push({**self.lecture.status_dict(), "progress": round(fraction, 4)})
+        return fraction
 
     def push(self, status: dict) -> None:
         try:
@@ -178,8 +182,7 @@ def process_lecture(self, lecture_id: int) -> str:
     try:
         lecture.store_results(analyze(path, reporter))  # atomic: nothing partial is left if this fails
     except SessionDeleted:
-        log.info("lecture %s was deleted while it was analysed; stopped", lecture_id)
-        return "deleted"
+        return stopped_as_deleted(lecture_id)
     except (ValueError, FileNotFoundError, ModelMissing) as exc:  # bad video or missing model: no retry
         reason = readable_reason(exc, path)
     except TRANSIENT as exc:  # database or broker unreachable: retried with a back-off, then a reason
@@ -190,9 +193,8 @@ def process_lecture(self, lecture_id: int) -> str:
             f"{self.max_retries} retries. The video is kept: reprocess the session to try again."
         )
     except Exception as exc:
-        if not Lecture.objects.filter(pk=lecture_id).exists():  # deleted as its results were stored
-            log.info("lecture %s was deleted while it was analysed; stopped", lecture_id)
-            return "deleted"
+        if deleted(lecture_id):  # as its results were stored
+            return stopped_as_deleted(lecture_id)
         log.exception("lecture %s: processing failed", lecture_id)
         reason = (
             f"Processing stopped on an unexpected error ({type(exc).__name__}). The video is kept: "
@@ -203,12 +205,20 @@ def process_lecture(self, lecture_id: int) -> str:
             lecture.delete_video()
         reporter.push(lecture.status_dict())
         return "done"
-    if not Lecture.objects.filter(pk=lecture_id).exists():  # deleted meanwhile (its video went first)
-        log.info("lecture %s was deleted while it was analysed; stopped", lecture_id)
-        return "deleted"
+    if deleted(lecture_id):  # meanwhile: its video went first
+        return stopped_as_deleted(lecture_id)
     lecture.mark_failed(reason)
     reporter.push(lecture.status_dict())
     return "failed"
+
+
+def deleted(lecture_id: int) -> bool:
+    return not Lecture.objects.filter(pk=lecture_id).exists()
+
+
+def stopped_as_deleted(lecture_id: int) -> str:
+    log.info("lecture %s was deleted while it was analysed; stopped", lecture_id)
+    return "deleted"
 
 
 def readable_reason(exc: Exception, path) -> str:

@@ -11,6 +11,7 @@ a chunked body is counted as it arrives and cut off the same way.
 from __future__ import annotations
 
 import json
+from importlib import import_module
 from types import SimpleNamespace
 
 from asgiref.sync import sync_to_async
@@ -40,7 +41,7 @@ def _is_teacher(session_key: str) -> bool:
     from django.contrib.auth import get_user
     from django.db import close_old_connections
 
-    engine = __import__(settings.SESSION_ENGINE, fromlist=["SessionStore"])
+    engine = import_module(settings.SESSION_ENGINE)
     try:
         # Django's own check: the session names an active user whose password has not changed since
         return get_user(SimpleNamespace(session=engine.SessionStore(session_key))).is_authenticated
