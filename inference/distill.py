@@ -30,6 +30,19 @@ def save_soft_labels(path: str | Path, probs: np.ndarray, labels: np.ndarray, te
     )
 
 
+def write_soft_labels(teacher: str | Path, data: str | Path, out: str | Path, cache_dir: str | None = "data") -> float:
+    """Runs the teacher (flip-averaged, uncalibrated) over the Training faces of `data`, saves its
+    probabilities to `out` and returns how often its top class is the label."""
+    from .classifier import EyeClassifier
+    from .eyedb import load_bands
+
+    model = EyeClassifier.load(teacher)
+    training = load_bands(data, model.band, cache_dir=cache_dir).split("Training")
+    probs = model.predict_bands(training.images, flip=True, calibrated=False)
+    save_soft_labels(out, probs, training.labels, str(teacher))
+    return float(np.mean(np.argmax(probs, axis=1) == training.labels))
+
+
 def load_soft_labels(path: str | Path, labels: np.ndarray) -> np.ndarray:
     """The teacher's probabilities for exactly these Training labels, as float32, or ValueError."""
     data = np.load(path)

@@ -14,16 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    import numpy as np
+    from inference.distill import write_soft_labels
 
-    from inference.classifier import EyeClassifier
-    from inference.distill import save_soft_labels
-    from inference.eyedb import load_bands
-
-    teacher = EyeClassifier.load(args.teacher)
-    training = load_bands(args.data, teacher.band, cache_dir=args.cache_dir or None).split("Training")
-    probs = teacher.predict_bands(training.images, flip=True, calibrated=False)
-    save_soft_labels(args.out, probs, training.labels, args.teacher)
-    agree = float(np.mean(np.argmax(probs, axis=1) == training.labels))
-    print(f"wrote {args.out}: {len(training)} Training faces; the teacher agrees with {agree:.1%} of their labels")
+    agree = write_soft_labels(args.teacher, args.data, args.out, cache_dir=args.cache_dir or None)
+    print(f"wrote {args.out}: the teacher agrees with {agree:.1%} of the Training labels")
     return 0

@@ -3,9 +3,14 @@
 import numpy as np
 import pytest
 
+from inference.__main__ import main as inference_main
 from inference.distill import load_soft_labels, save_soft_labels, soften, targets
+from inference.fer2013 import load_csv
+from inference.geometry import FULL_FACE
 from inference.labels import NUM_CLASSES
 from inference.training import TrainConfig, train
+from tests.inference.test_classifier_cli import save_model
+from tests.inference.test_fer2013 import HEADER, face, row
 from tests.inference.test_model_training import SMALL_BAND, TINY, generated_bands
 
 
@@ -46,3 +51,16 @@ def test_a_student_trains_on_a_teachers_soft_labels(tmp_path):
     )
     state = train(data, config, tmp_path / "run", verbose=0)
     assert state["config"]["teacher"].endswith("soft.npz") and state["best_val_accuracy"] >= 0.6
+
+
+def test_soft_labels_cli_runs_a_full_face_teacher_over_the_training_faces_only(tmp_path, capsys):
+    usages = ["Training", "PublicTest", "Training", "PrivateTest", "Training"]
+    csv = tmp_path / "fer.csv"
+    csv.write_text(HEADER + "".join(row(i % NUM_CLASSES, face(i), usage) for i, usage in enumerate(usages)))
+    teacher = save_model(tmp_path / "teacher.keras", band=FULL_FACE)
+    args = ["soft-labels", "--teacher", str(teacher), "--data", str(csv), "--out", str(tmp_path / "soft.npz")]
+    assert inference_main([*args, "--cache-dir", ""]) == 0
+    labels = load_csv(csv).split("Training").labels
+    probs = load_soft_labels(tmp_path / "soft.npz", labels)
+    assert probs.shape == (3, NUM_CLASSES) and probs.sum(axis=1) == pytest.approx(1, abs=1e-2)
+    assert "agrees with" in capsys.readouterr().out

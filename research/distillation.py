@@ -1,0 +1,143 @@
+"""Distillation ablation: a full-face teacher, its soft labels, and an eye student against an otherwise
+identical run without the teacher; PublicTest decides, PrivateTest is reported once for both.
+
+    python -m research.distillation ../shared/data/fer2013/fer2013.csv.gz --markdown
+
+Every run is resumable: rerun the same command and finished runs are reused, so a long ablation can be
+stopped and continued. The same script runs on a GPU (`KERAS_BACKEND=jax` where there is no TensorFlow),
+so its seconds per epoch compare hardware on identical work. The defaults fit a 2-core CPU in
+about an hour and a half: a short teacher and short warm restarts of the shipped model; pass the wider
+recipe where a GPU is lent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from bench.report import Report, add_markdown_option
+from inference.classifier import DEFAULT_WEIGHTS, EyeClassifier
+from inference.distill import load_soft_labels, write_soft_labels
+from inference.eyedb import load_bands
+from inference.geometry import EYE_BAND, FULL_FACE
+from inference.model import ModelConfig
+from inference.training import Scores, TrainConfig, export, score, train, write_card
+
+# The shipping rule of docs/model.md, fixed before PrivateTest is looked at.
+MIN_GAIN = 0.005
+
+
+def widths(text: str) -> tuple[int, ...]:
+    return tuple(int(w) for w in text.split(","))
+
+
+def trained(run: Path, data_path: Path, config: TrainConfig, init: str | None = None) -> tuple[Path, dict]:
+    """Trains (or resumes, or reuses) one run and exports its best epoch with a card beside it."""
+    data = load_bands(data_path, config.band)
+    with contextlib.redirect_stdout(sys.stderr):  # Keras' progress lines stay out of the report
+        state = train(data, config, run, verbose=2, init_weights=init)
+    weights = run / "model.keras"
+    if not weights.exists() or json.loads(weights.with_suffix(".json").read_text())["epochs"] != state["epoch"]:
+        write_card(export(run, weights), state, data, data_path.name, weights)
+    return weights, state
+
+
+def scores(weights: Path, data_path: Path, split: str) -> Scores:
+    classifier = EyeClassifier.load(weights)
+    faces = load_bands(data_path, classifier.band).split(split)
+    return score(faces.labels, classifier.predict_bands(faces.images, flip=True, calibrated=False).argmax(axis=1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", type=Path, help="FER2013 CSV(.gz)")
+    parser.add_argument("--runs", type=Path, default=Path("data/runs/distillation"), help="run folders")
+    parser.add_argument("--teacher-widths", type=widths, default=(48, 96, 192))
+    parser.add_argument("--teacher-epochs", type=int, default=15)
+    parser.add_argument("--teacher-lr", type=float, default=0.05)
+    parser.add_argument("--teacher-seed", type=int, default=1337)
+    parser.add_argument("--widths", type=widths, default=(48, 96, 192), help="the eye student's (and control's)")
+    parser.add_argument("--init", default=str(DEFAULT_WEIGHTS), help="student and control start here ('' = scratch)")
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--lr", type=float, default=0.01)
+    parser.add_argument("--alpha", type=float, default=0.5)
+    parser.add_argument("--temperature", type=float, default=2.0)
+    parser.add_argument("--seed", type=int, default=19)
+    add_markdown_option(parser, "distillation")
+    args = parser.parse_args()
+    report = Report(args.markdown, "Distillation from a full-face teacher")
+
+    teacher_config = TrainConfig(
+        band=FULL_FACE,
+        model=ModelConfig(widths=args.teacher_widths),
+        epochs=args.teacher_epochs,
+        peak_lr=args.teacher_lr,
+        seed=args.teacher_seed,
+    )
+    teacher, teacher_state = trained(args.runs / "teacher", args.data, teacher_config)
+    soft = args.runs / "soft_labels.npz"
+    if not soft.exists():
+        write_soft_labels(teacher, args.data, soft)
+    labels = load_bands(args.data, EYE_BAND).split("Training").labels
+    agree = float(np.mean(load_soft_labels(soft, labels).argmax(axis=1) == labels))
+    student_config = dict(
+        band=EYE_BAND, model=ModelConfig(widths=args.widths), epochs=args.epochs, peak_lr=args.lr, seed=args.seed
+    )
+    init = args.init or None
+    runs = {
+        "teacher (full face)": (teacher, teacher_state),
+        "eye, no teacher": trained(args.runs / "control", args.data, TrainConfig(**student_config), init),
+        "eye, distilled": trained(
+            args.runs / "student",
+            args.data,
+            TrainConfig(**student_config, teacher=str(soft), kd_alpha=args.alpha, kd_temperature=args.temperature),
+            init,
+        ),
+    }
+    public = {name: scores(weights, args.data, "PublicTest") for name, (weights, _) in runs.items()}
+    control, student = public["eye, no teacher"], public["eye, distilled"]
+    wins = student.accuracy - control.accuracy >= MIN_GAIN and student.macro_f1 >= control.macro_f1
+    private = {name: scores(weights, args.data, "PrivateTest") for name, (weights, _) in runs.items()}
+
+    hardware = teacher_state["hardware"]
+    print(f"data: {args.data.name}; trained on Training, chosen on PublicTest, PrivateTest reported once")
+    accelerator = hardware.get("accelerator") or "none"
+    print(
+        f"hardware: {hardware['cpu']}, {hardware['cpu_count']} cores, accelerator {accelerator}; "
+        f"Keras {hardware['keras']} on {hardware['backend']}"
+    )
+    print(f"soft labels: the teacher's top class is the label of {agree:.1%} of the Training faces")
+    print(
+        f"student and control: from {os.path.relpath(init) if init else 'scratch'}, seed {args.seed}; "
+        f"distillation alpha {args.alpha}, temperature {args.temperature}; scores flip-averaged\n"
+    )
+    print(
+        "| model | widths | epochs | s / epoch | PublicTest acc | PublicTest macro-F1 | PrivateTest acc | "
+        "PrivateTest macro-F1 |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, (_, state) in runs.items():
+        config = state["config"]
+        seconds = float(np.median(state["seconds_per_epoch"]))
+        print(
+            f"| {name} | {'-'.join(map(str, config['model']['widths']))} | {state['epoch']} | {seconds:.0f} | "
+            f"{public[name].accuracy:.4f} | {public[name].macro_f1:.4f} | {private[name].accuracy:.4f} | "
+            f"{private[name].macro_f1:.4f} |"
+        )
+    print(
+        f"\nrule: ship the student when it beats the control by >= {MIN_GAIN * 100:.1f} points of PublicTest "
+        f"accuracy without a lower PublicTest macro-F1: {'ship' if wins else 'keep the shipped model'} "
+        f"({(student.accuracy - control.accuracy) * 100:+.2f} points, macro-F1 "
+        f"{(student.macro_f1 - control.macro_f1) * 100:+.2f})"
+    )
+    report.save()
+
+
+if __name__ == "__main__":
+    main()
