@@ -291,6 +291,37 @@ def save_confusion_png(scores: Scores, path: str | Path, title: str) -> None:
     plt.close(fig)
 
 
+# facts about the band, not about one training run: a model continued from another keeps them
+CARRIED_KEYS = ("band_choice", "full_face_comparison")
+
+
+def lineage(init_weights: str | None) -> dict:
+    """What a warm restart inherits from the card of the model it started from: that model's stages
+    with that model appended as the last one, its total epochs and the facts about the band."""
+    card_path = Path(init_weights).with_suffix(".json") if init_weights else None
+    if card_path is None or not card_path.exists():
+        return {}
+    parent = json.loads(card_path.read_text())
+    private = parent.get("evaluation", {}).get("PrivateTest", {})
+    stage = {
+        "weights": init_weights,
+        "epochs": parent.get("epochs"),
+        "best_epoch": parent.get("best_epoch"),
+        "peak_lr": parent.get("config", {}).get("peak_lr"),
+        "teacher": parent.get("config", {}).get("teacher"),
+        "seconds_per_epoch": parent.get("seconds_per_epoch"),
+        "hardware": parent.get("hardware"),
+        "PublicTest_accuracy": parent.get("public_test", {}).get("accuracy"),
+        "PrivateTest_accuracy": private.get("accuracy"),
+        "PrivateTest_macro_f1": private.get("macro_f1"),
+    }
+    return {
+        "stages": parent.get("stages", []) + [stage],
+        "total_epochs": parent.get("total_epochs") or parent.get("epochs") or 0,
+        **{key: parent[key] for key in CARRIED_KEYS if key in parent},
+    }
+
+
 def write_card(model: keras.Model, state: dict, data: FaceSet, data_name: str, weights: Path) -> dict:
     """The model card beside the weights: what was trained on what, how long, how well (PublicTest)."""
     config = TrainConfig.from_dict(state["config"])
@@ -317,5 +348,7 @@ def write_card(model: keras.Model, state: dict, data: FaceSet, data_name: str, w
         "public_test": score(public.labels, predict_tta(model, public.images).argmax(axis=1)).to_dict(),
         "test_time_augmentation": "mean of the band and its horizontal mirror",
     }
+    inherited = lineage(state.get("init_weights"))
+    card.update(inherited, total_epochs=inherited.get("total_epochs", 0) + state["epoch"])
     weights.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
     return card

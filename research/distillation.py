@@ -54,6 +54,19 @@ def scores(weights: Path, data_path: Path, split: str) -> Scores:
     return score(faces.labels, classifier.predict_bands(faces.images, flip=True, calibrated=False).argmax(axis=1))
 
 
+def row(state: dict, public: Scores, private: Scores) -> dict:
+    return {
+        "widths": state["config"]["model"]["widths"],
+        "epochs": state["epoch"],
+        "seconds_per_epoch": round(float(np.median(state["seconds_per_epoch"])), 1),
+        "hardware": state["hardware"],
+        "PublicTest_accuracy": round(public.accuracy, 4),
+        "PublicTest_macro_f1": round(public.macro_f1, 4),
+        "PrivateTest_accuracy": round(private.accuracy, 4),
+        "PrivateTest_macro_f1": round(private.macro_f1, 4),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path, help="FER2013 CSV(.gz)")
@@ -69,6 +82,7 @@ def main() -> None:
     parser.add_argument("--alpha", type=float, default=0.5)
     parser.add_argument("--temperature", type=float, default=2.0)
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--record", metavar="WEIGHTS", help="store the ablation in the card beside WEIGHTS")
     add_markdown_option(parser, "distillation")
     args = parser.parse_args()
     report = Report(args.markdown, "Distillation from a full-face teacher")
@@ -105,16 +119,20 @@ def main() -> None:
     wins = student.accuracy - control.accuracy >= MIN_GAIN and student.macro_f1 >= control.macro_f1
     private = {name: scores(weights, args.data, "PrivateTest") for name, (weights, _) in runs.items()}
 
+    rows = {name: row(state, public[name], private[name]) for name, (_, state) in runs.items()}
+    gain = student.accuracy - control.accuracy
+    decision = "ship" if wins else "keep the shipped model"
     hardware = teacher_state["hardware"]
+    init_from = runs["eye, no teacher"][1].get("init_weights")
+    init_from = os.path.relpath(init_from) if init_from else None
     print(f"data: {args.data.name}; trained on Training, chosen on PublicTest, PrivateTest reported once")
-    accelerator = hardware.get("accelerator") or "none"
     print(
-        f"hardware: {hardware['cpu']}, {hardware['cpu_count']} cores, accelerator {accelerator}; "
-        f"Keras {hardware['keras']} on {hardware['backend']}"
+        f"hardware: {hardware['cpu']}, {hardware['cpu_count']} cores, accelerator "
+        f"{hardware.get('accelerator') or 'none'}; Keras {hardware['keras']} on {hardware['backend']}"
     )
     print(f"soft labels: the teacher's top class is the label of {agree:.1%} of the Training faces")
     print(
-        f"student and control: from {os.path.relpath(init) if init else 'scratch'}, seed {args.seed}; "
+        f"student and control: from {init_from or 'scratch'}, seed {args.seed}; "
         f"distillation alpha {args.alpha}, temperature {args.temperature}; scores flip-averaged\n"
     )
     print(
@@ -122,20 +140,33 @@ def main() -> None:
         "PrivateTest macro-F1 |"
     )
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for name, (_, state) in runs.items():
-        config = state["config"]
-        seconds = float(np.median(state["seconds_per_epoch"]))
+    for name, r in rows.items():
         print(
-            f"| {name} | {'-'.join(map(str, config['model']['widths']))} | {state['epoch']} | {seconds:.0f} | "
-            f"{public[name].accuracy:.4f} | {public[name].macro_f1:.4f} | {private[name].accuracy:.4f} | "
-            f"{private[name].macro_f1:.4f} |"
+            f"| {name} | {'-'.join(map(str, r['widths']))} | {r['epochs']} | {r['seconds_per_epoch']:.0f} | "
+            f"{r['PublicTest_accuracy']:.4f} | {r['PublicTest_macro_f1']:.4f} | {r['PrivateTest_accuracy']:.4f} | "
+            f"{r['PrivateTest_macro_f1']:.4f} |"
         )
     print(
         f"\nrule: ship the student when it beats the control by >= {MIN_GAIN * 100:.1f} points of PublicTest "
-        f"accuracy without a lower PublicTest macro-F1: {'ship' if wins else 'keep the shipped model'} "
-        f"({(student.accuracy - control.accuracy) * 100:+.2f} points, macro-F1 "
+        f"accuracy without a lower PublicTest macro-F1: {decision} ({gain * 100:+.2f} points, macro-F1 "
         f"{(student.macro_f1 - control.macro_f1) * 100:+.2f})"
     )
+    if args.record:
+        card_path = Path(args.record).with_suffix(".json")
+        card = json.loads(card_path.read_text())
+        card["distillation"] = {
+            "report": "docs/benchmarks/distillation.md",
+            "command": "python -m research.distillation FER2013 --markdown",
+            "soft_label_agreement": round(agree, 4),
+            "alpha": args.alpha,
+            "temperature": args.temperature,
+            "init_weights": init_from,
+            "runs": rows,
+            "rule": f"student >= control + {MIN_GAIN} PublicTest accuracy, PublicTest macro-F1 not lower",
+            "decision": decision,
+        }
+        card_path.write_text(json.dumps(card, indent=2) + "\n")
+        print(f"recorded in {card_path}")
     report.save()
 
 

@@ -22,7 +22,6 @@ MEMBER_KEYS = (
     "hardware",
     "seconds_per_epoch",
 )
-CARRIED_KEYS = ("band_choice", "full_face_comparison")  # facts about the band, the same for every member
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +35,7 @@ def main(args: argparse.Namespace) -> int:
     from inference.classifier import EyeClassifier
     from inference.eyedb import load_bands
     from inference.model import ensemble, predict_tta
-    from inference.training import score
+    from inference.training import CARRIED_KEYS, score
 
     if len(args.members) < 2:
         raise ValueError("an ensemble needs at least two members")

@@ -151,6 +151,22 @@ def test_a_model_trained_with_augmentation_in_bfloat16_exports_to_float32(tmp_pa
     np.testing.assert_allclose(predict_tta(loaded, bands), predict_tta(model, bands), atol=1e-6)
 
 
+def test_a_warm_restart_card_lists_the_model_it_continued_as_its_last_stage(trained, tmp_path):
+    run, data, config, state = trained
+    parent = tmp_path / "parent.keras"
+    parent_card = write_card(export(run, parent), state, data, "generated", parent)
+    parent.with_suffix(".json").write_text(
+        json.dumps({**parent_card, "band_choice": {"rows": [4, 32]}, "evaluation": {"PrivateTest": {"accuracy": 0.5}}})
+    )
+    child = tmp_path / "child.keras"
+    card = write_card(export(run, child), {**state, "init_weights": str(parent)}, data, "generated", child)
+    assert card["continued_from"] == str(parent) and card["band_choice"] == {"rows": [4, 32]}
+    assert [stage["weights"] for stage in card["stages"]] == [str(parent)]
+    assert card["stages"][-1]["PrivateTest_accuracy"] == 0.5 and card["stages"][-1]["epochs"] == state["epoch"]
+    assert card["total_epochs"] == 2 * state["epoch"]
+    assert parent_card["total_epochs"] == state["epoch"] and "stages" not in parent_card
+
+
 def test_an_ensemble_averages_its_members_and_records_them(trained, tmp_path, capsys):
     import keras
 
