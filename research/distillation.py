@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import sys
@@ -26,7 +27,8 @@ from bench.report import Report, add_markdown_option
 from inference.classifier import DEFAULT_WEIGHTS, EyeClassifier
 from inference.distill import load_soft_labels, write_soft_labels
 from inference.eyedb import load_bands
-from inference.geometry import EYE_BAND, FULL_FACE
+from inference.fer2013 import FaceSet
+from inference.geometry import EYE_BAND, FULL_FACE, Band
 from inference.model import ModelConfig
 from inference.training import Scores, TrainConfig, export, score, train, write_card
 
@@ -38,9 +40,15 @@ def widths(text: str) -> tuple[int, ...]:
     return tuple(int(w) for w in text.split(","))
 
 
+@functools.cache
+def bands(data_path: Path, band: Band) -> FaceSet:
+    """The faces cut to `band`, parsed once per process and cached under data/ as the CLI does."""
+    return load_bands(data_path, band, cache_dir="data")
+
+
 def trained(run: Path, data_path: Path, config: TrainConfig, init: str | None = None) -> tuple[Path, dict]:
     """Trains (or resumes, or reuses) one run and exports its best epoch with a card beside it."""
-    data = load_bands(data_path, config.band)
+    data = bands(data_path, config.band)
     with contextlib.redirect_stdout(sys.stderr):  # Keras' progress lines stay out of the report
         state = train(data, config, run, verbose=2, init_weights=init)
     weights = run / "model.keras"
@@ -51,7 +59,7 @@ def trained(run: Path, data_path: Path, config: TrainConfig, init: str | None = 
 
 def scores(weights: Path, data_path: Path, split: str) -> Scores:
     classifier = EyeClassifier.load(weights)
-    faces = load_bands(data_path, classifier.band).split(split)
+    faces = bands(data_path, classifier.band).split(split)
     return score(faces.labels, classifier.predict_bands(faces.images, flip=True, calibrated=False).argmax(axis=1))
 
 
@@ -85,7 +93,11 @@ def main() -> None:
     parser.add_argument("--teacher-lr", type=float, default=0.05)
     parser.add_argument("--teacher-seed", type=int, default=1337)
     parser.add_argument("--widths", type=widths, default=(48, 96, 192), help="the eye student's (and control's)")
-    parser.add_argument("--init", default=str(DEFAULT_WEIGHTS), help="student and control start here ('' = scratch)")
+    parser.add_argument(
+        "--init",
+        default=str(DEFAULT_WEIGHTS),
+        help="student and control start here, default the shipped model ('' = scratch)",
+    )
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--alpha", type=float, default=0.5)
@@ -107,7 +119,7 @@ def main() -> None:
     soft = args.runs / "soft_labels.npz"
     if not soft.exists():
         write_soft_labels(teacher, args.data, soft)
-    labels = load_bands(args.data, EYE_BAND).split("Training").labels
+    labels = bands(args.data, EYE_BAND).split("Training").labels
     agree = float(np.mean(load_soft_labels(soft, labels).argmax(axis=1) == labels))
     student_config = dict(
         band=EYE_BAND, model=ModelConfig(widths=args.widths), epochs=args.epochs, peak_lr=args.lr, seed=args.seed
