@@ -11,6 +11,7 @@ teacher knows about the wrong classes, at the price of a blurrier signal about t
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,17 +31,36 @@ def save_soft_labels(path: str | Path, probs: np.ndarray, labels: np.ndarray, te
     )
 
 
-def write_soft_labels(teacher: str | Path, data: str | Path, out: str | Path, cache_dir: str | None = "data") -> float:
-    """Runs the teacher (flip-averaged, uncalibrated) over the Training faces of `data`, saves its
-    probabilities to `out` and returns how often its top class is the label."""
+def teacher_probabilities(teachers: Sequence[str | Path], data: str | Path, split: str, cache_dir: str | None = "data"):
+    """(labels, probabilities) of `split`: each teacher reads the faces cut to its own band (a full-face
+    teacher and an eye model can be averaged), flip-averaged and uncalibrated, and the teachers' mean
+    is returned. Averaging models that see different parts of the face gives a stronger teacher than
+    either, at the cost of running each over the faces once."""
     from .classifier import EyeClassifier
     from .eyedb import load_bands
 
-    model = EyeClassifier.load(teacher)
-    training = load_bands(data, model.band, cache_dir=cache_dir).split("Training")
-    probs = model.predict_bands(training.images, flip=True, calibrated=False)
-    save_soft_labels(out, probs, training.labels, str(teacher))
-    return float(np.mean(np.argmax(probs, axis=1) == training.labels))
+    labels, total = None, 0.0
+    for teacher in teachers:
+        model = EyeClassifier.load(teacher)
+        faces = load_bands(data, model.band, cache_dir=cache_dir).split(split)
+        if labels is not None and labels_digest(labels) != labels_digest(faces.labels):
+            raise ValueError(f"{teacher}: its {split} faces differ from the first teacher's")
+        labels = faces.labels
+        total = total + model.predict_bands(faces.images, flip=True, calibrated=False)
+    if labels is None:
+        raise ValueError("no teacher given")
+    return labels, total / len(teachers)
+
+
+def write_soft_labels(
+    teachers: str | Path | Sequence[str | Path], data: str | Path, out: str | Path, cache_dir: str | None = "data"
+) -> float:
+    """Runs the teacher, or the mean of several, over the Training faces of `data`, saves the
+    probabilities to `out` and returns how often their top class is the label."""
+    teachers = [teachers] if isinstance(teachers, str | Path) else list(teachers)
+    labels, probs = teacher_probabilities(teachers, data, "Training", cache_dir)
+    save_soft_labels(out, probs, labels, " + ".join(map(str, teachers)))
+    return float(np.mean(np.argmax(probs, axis=1) == labels))
 
 
 def load_soft_labels(path: str | Path, labels: np.ndarray) -> np.ndarray:

@@ -25,7 +25,7 @@ import numpy as np
 
 from bench.report import Report, add_markdown_option
 from inference.classifier import DEFAULT_WEIGHTS, EyeClassifier
-from inference.distill import load_soft_labels, write_soft_labels
+from inference.distill import load_soft_labels, teacher_probabilities, write_soft_labels
 from inference.eyedb import load_bands
 from inference.fer2013 import FaceSet
 from inference.geometry import EYE_BAND, FULL_FACE, Band
@@ -63,6 +63,11 @@ def scores(weights: Path, data_path: Path, split: str) -> Scores:
     return score(faces.labels, classifier.predict_bands(faces.images, flip=True, calibrated=False).argmax(axis=1))
 
 
+def teacher_mean(teachers: list[str], data_path: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
+    labels, probs = teacher_probabilities(teachers, data_path, split)
+    return labels, probs.argmax(axis=1)
+
+
 def row(state: dict, public: Scores, private: Scores) -> dict:
     return {
         "widths": state["config"]["model"]["widths"],
@@ -92,6 +97,13 @@ def main() -> None:
     parser.add_argument("--teacher-epochs", type=int, default=15)
     parser.add_argument("--teacher-lr", type=float, default=0.05)
     parser.add_argument("--teacher-seed", type=int, default=1337)
+    parser.add_argument(
+        "--extra-teacher",
+        action="append",
+        default=[],
+        metavar="WEIGHTS",
+        help="a model averaged with the full-face teacher into the soft labels (repeatable), e.g. the shipped one",
+    )
     parser.add_argument("--widths", type=widths, default=(48, 96, 192), help="the eye student's (and control's)")
     parser.add_argument(
         "--init",
@@ -106,7 +118,8 @@ def main() -> None:
     parser.add_argument("--record", metavar="WEIGHTS", help="store the ablation in the card beside WEIGHTS")
     add_markdown_option(parser, "distillation")
     args = parser.parse_args()
-    report = Report(args.markdown, "Distillation from a full-face teacher")
+    title = "Distillation from a full-face teacher" + (" and other models" if args.extra_teacher else "")
+    report = Report(args.markdown, title)
 
     teacher_config = TrainConfig(
         band=FULL_FACE,
@@ -116,9 +129,10 @@ def main() -> None:
         seed=args.teacher_seed,
     )
     teacher, teacher_state = trained(args.runs / "teacher", args.data, teacher_config)
+    teachers = [str(teacher), *args.extra_teacher]
     soft = args.runs / "soft_labels.npz"
-    if not soft.exists():
-        write_soft_labels(teacher, args.data, soft)
+    if not soft.exists() or str(np.load(soft)["teacher"]) != " + ".join(teachers):
+        write_soft_labels(teachers, args.data, soft)
     labels = bands(args.data, EYE_BAND).split("Training").labels
     agree = float(np.mean(load_soft_labels(soft, labels).argmax(axis=1) == labels))
     student_config = dict(
@@ -146,8 +160,15 @@ def main() -> None:
         and (start is None or student.accuracy > start.accuracy)
     )
     private = {name: scores(weights, args.data, "PrivateTest") for name, (weights, _) in runs.items()}
+    if args.extra_teacher:  # the averaged teacher, scored like the rest (after the decision, like PrivateTest)
+        mean = {split: score(*teacher_mean(teachers, args.data, split)) for split in ("PublicTest", "PrivateTest")}
 
     rows = {name: row(state, public[name], private[name]) for name, (_, state) in runs.items()}
+    if args.extra_teacher:
+        names = " + ".join(["full face", *(os.path.relpath(w) for w in args.extra_teacher)])
+        rows[f"teacher, the mean of {names}"] = row(
+            {**teacher_state, "epoch": 0, "seconds_per_epoch": [0]}, *mean.values()
+        )
     gain = student.accuracy - control.accuracy
     decision = "ship" if wins else "keep the shipped model"
     hardware = teacher_state["hardware"]
@@ -169,8 +190,14 @@ def main() -> None:
     )
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, r in rows.items():
+        trained_here = r["epochs"] > 0  # the teachers' mean is scored, not trained
+        shape = (
+            ("-".join(map(str, r["widths"])), r["epochs"], f"{r['seconds_per_epoch']:.0f}")
+            if trained_here
+            else ("—",) * 3
+        )
         print(
-            f"| {name} | {'-'.join(map(str, r['widths']))} | {r['epochs']} | {r['seconds_per_epoch']:.0f} | "
+            f"| {name} | {' | '.join(map(str, shape))} | "
             f"{r['PublicTest_accuracy']:.4f} | {r['PublicTest_macro_f1']:.4f} | {r['PrivateTest_accuracy']:.4f} | "
             f"{r['PrivateTest_macro_f1']:.4f} |"
         )

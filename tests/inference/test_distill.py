@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from inference.__main__ import main as inference_main
-from inference.distill import load_soft_labels, save_soft_labels, soften, targets
+from inference.distill import load_soft_labels, save_soft_labels, soften, targets, write_soft_labels
 from inference.fer2013 import load_csv
-from inference.geometry import FULL_FACE
+from inference.geometry import EYE_BAND, FULL_FACE
 from inference.labels import NUM_CLASSES
 from inference.training import TrainConfig, train
 from tests.inference.test_classifier_cli import save_model
@@ -64,3 +64,21 @@ def test_soft_labels_cli_runs_a_full_face_teacher_over_the_training_faces_only(t
     probs = load_soft_labels(tmp_path / "soft.npz", labels)
     assert probs.shape == (3, NUM_CLASSES) and probs.sum(axis=1) == pytest.approx(1, abs=1e-2)
     assert "agrees with" in capsys.readouterr().out
+
+
+def test_soft_labels_of_a_full_face_and_an_eye_teacher_are_their_mean(tmp_path):
+    usages = ["Training", "PublicTest", "Training", "PrivateTest", "Training", "Training"]
+    csv = tmp_path / "fer.csv"
+    csv.write_text(HEADER + "".join(row(i % NUM_CLASSES, face(i), usage) for i, usage in enumerate(usages)))
+    full, eye = save_model(tmp_path / "full.keras", band=FULL_FACE), save_model(tmp_path / "eye.keras", band=EYE_BAND)
+    labels = load_csv(csv).split("Training").labels
+    alone = {}
+    for name, teacher in (("full", full), ("eye", eye)):
+        write_soft_labels(teacher, csv, tmp_path / f"{name}.npz", cache_dir=None)
+        alone[name] = load_soft_labels(tmp_path / f"{name}.npz", labels)
+    agree = write_soft_labels([full, eye], csv, tmp_path / "mean.npz", cache_dir=None)
+    mean = load_soft_labels(tmp_path / "mean.npz", labels)
+    assert np.abs(alone["full"] - alone["eye"]).max() > 0.02  # two different teachers, so the mean is neither
+    assert mean == pytest.approx((alone["full"] + alone["eye"]) / 2, abs=2e-3)
+    assert agree == np.mean(mean.argmax(axis=1) == labels)
+    assert str(np.load(tmp_path / "mean.npz")["teacher"]) == f"{full} + {eye}"
