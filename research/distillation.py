@@ -98,11 +98,11 @@ def main() -> None:
     parser.add_argument("--teacher-lr", type=float, default=0.05)
     parser.add_argument("--teacher-seed", type=int, default=1337)
     parser.add_argument(
-        "--extra-teacher",
+        "--teacher",
         action="append",
         default=[],
         metavar="WEIGHTS",
-        help="a model averaged with the full-face teacher into the soft labels (repeatable), e.g. the shipped one",
+        help="a trained model to learn from instead of training the full-face teacher (repeatable: their mean)",
     )
     parser.add_argument("--widths", type=widths, default=(48, 96, 192), help="the eye student's (and control's)")
     parser.add_argument(
@@ -118,19 +118,25 @@ def main() -> None:
     parser.add_argument("--record", metavar="WEIGHTS", help="store the ablation in the card beside WEIGHTS")
     add_markdown_option(parser, "distillation")
     args = parser.parse_args()
-    title = "Distillation from a full-face teacher" + (" and other models" if args.extra_teacher else "")
+    given = [os.path.relpath(w) for w in args.teacher]
+    title = f"Distillation from {' + '.join(given)}" if given else "Distillation from a full-face teacher"
     report = Report(args.markdown, title)
 
-    teacher_config = TrainConfig(
-        band=FULL_FACE,
-        model=ModelConfig(widths=args.teacher_widths),
-        epochs=args.teacher_epochs,
-        peak_lr=args.teacher_lr,
-        seed=args.teacher_seed,
-    )
-    teacher, teacher_state = trained(args.runs / "teacher", args.data, teacher_config)
-    teachers = [str(teacher), *args.extra_teacher]
+    runs = {}
+    if args.teacher:
+        teachers = args.teacher
+    else:
+        teacher_config = TrainConfig(
+            band=FULL_FACE,
+            model=ModelConfig(widths=args.teacher_widths),
+            epochs=args.teacher_epochs,
+            peak_lr=args.teacher_lr,
+            seed=args.teacher_seed,
+        )
+        runs["teacher (full face)"] = trained(args.runs / "teacher", args.data, teacher_config)
+        teachers = [str(runs["teacher (full face)"][0])]
     soft = args.runs / "soft_labels.npz"
+    args.runs.mkdir(parents=True, exist_ok=True)
     if not soft.exists() or str(np.load(soft)["teacher"]) != " + ".join(teachers):
         write_soft_labels(teachers, args.data, soft)
     labels = bands(args.data, EYE_BAND).split("Training").labels
@@ -139,8 +145,7 @@ def main() -> None:
         band=EYE_BAND, model=ModelConfig(widths=args.widths), epochs=args.epochs, peak_lr=args.lr, seed=args.seed
     )
     init = args.init or None
-    runs = {
-        "teacher (full face)": (teacher, teacher_state),
+    runs |= {
         "eye, no teacher": trained(args.runs / "control", args.data, TrainConfig(**student_config), init),
         "eye, distilled": trained(
             args.runs / "student",
@@ -160,18 +165,16 @@ def main() -> None:
         and (start is None or student.accuracy > start.accuracy)
     )
     private = {name: scores(weights, args.data, "PrivateTest") for name, (weights, _) in runs.items()}
-    if args.extra_teacher:  # the averaged teacher, scored like the rest (after the decision, like PrivateTest)
-        mean = {split: score(*teacher_mean(teachers, args.data, split)) for split in ("PublicTest", "PrivateTest")}
 
-    rows = {name: row(state, public[name], private[name]) for name, (_, state) in runs.items()}
-    if args.extra_teacher:
-        names = " + ".join(["full face", *(os.path.relpath(w) for w in args.extra_teacher)])
-        rows[f"teacher, the mean of {names}"] = row(
-            {**teacher_state, "epoch": 0, "seconds_per_epoch": [0]}, *mean.values()
-        )
+    rows = {}
+    if args.teacher:  # a given teacher is scored too, after the decision like PrivateTest
+        scored_only = {**runs["eye, no teacher"][1], "epoch": 0, "seconds_per_epoch": [0]}
+        split_scores = [score(*teacher_mean(teachers, args.data, split)) for split in ("PublicTest", "PrivateTest")]
+        rows[f"teacher: {' + '.join(given)}"] = row(scored_only, *split_scores)
+    rows |= {name: row(state, public[name], private[name]) for name, (_, state) in runs.items()}
     gain = student.accuracy - control.accuracy
     decision = "ship" if wins else "keep the shipped model"
-    hardware = teacher_state["hardware"]
+    hardware = runs["eye, no teacher"][1]["hardware"]
     init_from = runs["eye, no teacher"][1].get("init_weights")
     init_from = os.path.relpath(init_from) if init_from else None
     print(f"data: {args.data.name}; trained on Training, chosen on PublicTest, PrivateTest reported once")
@@ -190,7 +193,7 @@ def main() -> None:
     )
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, r in rows.items():
-        trained_here = r["epochs"] > 0  # the teachers' mean is scored, not trained
+        trained_here = r["epochs"] > 0  # a given teacher is scored, not trained
         shape = (
             ("-".join(map(str, r["widths"])), r["epochs"], f"{r['seconds_per_epoch']:.0f}")
             if trained_here
@@ -211,8 +214,8 @@ def main() -> None:
         card_path = Path(args.record).with_suffix(".json")
         card = json.loads(card_path.read_text())
         card["distillation"] = {
-            "report": "docs/benchmarks/distillation.md",
-            "command": "python -m research.distillation FER2013 --markdown",
+            "report": os.path.relpath(args.markdown) if args.markdown else None,
+            "command": "python -m research.distillation FER2013 --markdown" + "".join(f" --teacher {w}" for w in given),
             "soft_label_agreement": round(agree, 4),
             "alpha": args.alpha,
             "temperature": args.temperature,
