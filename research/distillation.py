@@ -8,7 +8,8 @@ Every run is resumable: rerun the same command and finished runs are reused, so 
 stopped and continued. The same script runs on a GPU (`KERAS_BACKEND=jax` where there is no TensorFlow),
 so its seconds per epoch compare hardware on identical work. The defaults fit a 2-core CPU in
 about an hour and a half: a short teacher and short warm restarts of the shipped model; pass the wider
-recipe where a GPU is lent.
+recipe where a GPU is lent. `--teacher W` learns from a model already trained instead of the full-face
+teacher (self-distillation when W is also `--init`).
 """
 
 from __future__ import annotations
