@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.report import Report, add_markdown_option
-from inference.classifier import DEFAULT_WEIGHTS, EyeClassifier
+from inference.classifier import DEFAULT_WEIGHTS
 from inference.distill import load_soft_labels, teacher_probabilities, write_soft_labels
 from inference.eyedb import load_bands
 from inference.fer2013 import FaceSet
@@ -58,15 +58,12 @@ def trained(run: Path, data_path: Path, config: TrainConfig, init: str | None = 
     return weights, state
 
 
-def scores(weights: Path, data_path: Path, split: str) -> Scores:
-    classifier = EyeClassifier.load(weights)
-    faces = bands(data_path, classifier.band).split(split)
-    return score(faces.labels, classifier.predict_bands(faces.images, flip=True, calibrated=False).argmax(axis=1))
-
-
-def teacher_mean(teachers: list[str], data_path: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
-    labels, probs = teacher_probabilities(teachers, data_path, split)
-    return labels, probs.argmax(axis=1)
+@functools.cache
+def scores(models: tuple[str, ...], data_path: Path, split: str) -> Scores:
+    """Flip-averaged scores of one model, or of the mean of several; a model that is both the start and
+    the teacher is run once."""
+    labels, probs = teacher_probabilities(models, data_path, split)
+    return score(labels, probs.argmax(axis=1))
 
 
 def row(state: dict, public: Scores, private: Scores) -> dict:
@@ -157,7 +154,7 @@ def main() -> None:
     }
     if init:
         runs["eye, the start (shipped)"] = (Path(init), card_as_state(Path(init)))
-    public = {name: scores(weights, args.data, "PublicTest") for name, (weights, _) in runs.items()}
+    public = {name: scores((str(weights),), args.data, "PublicTest") for name, (weights, _) in runs.items()}
     control, student = public["eye, no teacher"], public["eye, distilled"]
     start = public.get("eye, the start (shipped)")
     wins = (
@@ -165,12 +162,12 @@ def main() -> None:
         and student.macro_f1 >= control.macro_f1
         and (start is None or student.accuracy > start.accuracy)
     )
-    private = {name: scores(weights, args.data, "PrivateTest") for name, (weights, _) in runs.items()}
+    private = {name: scores((str(weights),), args.data, "PrivateTest") for name, (weights, _) in runs.items()}
 
     rows = {}
     if args.teacher:  # a given teacher is scored too, after the decision like PrivateTest
         scored_only = {**runs["eye, no teacher"][1], "epoch": 0, "seconds_per_epoch": [0]}
-        split_scores = [score(*teacher_mean(teachers, args.data, split)) for split in ("PublicTest", "PrivateTest")]
+        split_scores = [scores(tuple(teachers), args.data, split) for split in ("PublicTest", "PrivateTest")]
         rows[f"teacher: {' + '.join(given)}"] = row(scored_only, *split_scores)
     rows |= {name: row(state, public[name], private[name]) for name, (_, state) in runs.items()}
     gain = student.accuracy - control.accuracy
