@@ -34,11 +34,11 @@ def load_snapshot(path: str | Path) -> list[np.ndarray]:
         return [arrays[f"arr_{i}"] for i in range(len(arrays.files))]
 
 
-def mean_weights(snapshots: list[list[np.ndarray]]) -> list[np.ndarray]:
-    """Element-wise mean of floating-point weights; other variables (e.g. random-generator state)
-    are taken from the last snapshot."""
+def mean_weights(snapshots: list[list[np.ndarray]], shares: list[float] | None = None) -> list[np.ndarray]:
+    """Element-wise mean of floating-point weights, each snapshot counting by its share (equal when
+    none are given); other variables (e.g. random-generator state) are taken from the last snapshot."""
     return [
-        np.mean(values, axis=0, dtype=np.float64).astype(values[-1].dtype)
+        np.average(np.asarray(values, np.float64), axis=0, weights=shares).astype(values[-1].dtype)
         if np.issubdtype(values[-1].dtype, np.floating)
         else values[-1]
         for values in zip(*snapshots)

@@ -12,19 +12,10 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
-from inference.averaging import accuracy, recalibrate_batchnorm
+from inference.averaging import accuracy, mean_weights, recalibrate_batchnorm
 from inference.classifier import EyeClassifier
 from inference.eyedb import load_bands
 from inference.training import as_input
-
-
-def mix(a: list[np.ndarray], b: list[np.ndarray], lam: float) -> list[np.ndarray]:
-    """lam * a + (1 - lam) * b for floating-point variables; others (generator state) from b."""
-    return [
-        (lam * x + (1 - lam) * y).astype(y.dtype) if np.issubdtype(y.dtype, np.floating) else y for x, y in zip(a, b)
-    ]
 
 
 def main() -> None:
@@ -39,16 +30,17 @@ def main() -> None:
         raise SystemExit("the two models read different bands")
     faces = load_bands(args.data, b.band, cache_dir="data")
     public, training = faces.split("PublicTest"), faces.split("Training")
-    model, wa, wb = b.model, a.model.get_weights(), b.model.get_weights()
+    model, ends = b.model, [a.model.get_weights(), b.model.get_weights()]
+    train_images = as_input(training.images)
     print("| A's weight | PublicTest, statistics interpolated | PublicTest, statistics re-estimated |")
     print("| ---: | ---: | ---: |")
     for lam in sorted({0.0, 1.0, *args.mix}):
-        model.set_weights(mix(wa, wb, lam))
+        model.set_weights(mean_weights(ends, shares=[lam, 1 - lam]))
         plain = accuracy(model, public.images, public.labels)
         if lam in (0.0, 1.0):  # an end is the trained model itself
             print(f"| {lam:g} | {plain:.4f} | — |", flush=True)
             continue
-        recalibrate_batchnorm(model, as_input(training.images))
+        recalibrate_batchnorm(model, train_images)
         print(f"| {lam:g} | {plain:.4f} | {accuracy(model, public.images, public.labels):.4f} |", flush=True)
 
 

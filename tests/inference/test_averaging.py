@@ -21,6 +21,15 @@ def test_mean_weights_averages_floats_and_keeps_the_rest():
     np.testing.assert_array_equal(mean[1], [9])  # a generator's state is not a number to average
 
 
+def test_mean_weights_weighs_each_snapshot_by_its_share():
+    a = [np.array([1.0, 2.0], np.float32), np.array([7], np.uint32)]
+    b = [np.array([3.0, 6.0], np.float32), np.array([9], np.uint32)]
+    mix = mean_weights([a, b], shares=[0.75, 0.25])
+    np.testing.assert_allclose(mix[0], [1.5, 3.0])
+    assert mix[0].dtype == np.float32
+    np.testing.assert_array_equal(mix[1], [9])
+
+
 def test_it_re_estimates_batchnorm_as_the_plain_mean_of_batch_statistics():
     inputs = keras.Input((2, 2, 1))
     norm = keras.layers.BatchNormalization(momentum=0.99)
