@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import emotion_reading
+from .emotion_reading import EmotionReading
+
 MATCH_IOU = 0.5  # MEGC spotting rule: a spotted interval matches an episode at IoU >= 0.5
 BLINK_BEFORE, BLINK_AFTER = 2, 3  # a blink flag counts within [onset - 2, offset + 3]
 STUDENT_RATIO = 1.5  # distinct students found must be within this factor of the labelled count
@@ -22,7 +25,9 @@ detected when a frame flagged `blink` lies within [onset - 2, offset + 3]; other
 Eyes closed and looking away are balanced frame accuracies of the labelled intervals against the calm
 intervals, on the largest face of each frame (no face: not closed, and away; a face without landmarks:
 not away); unanalysed frames hold the last analysed one. Students: tracks seen for 2 s or more, within
-1.5x of the labelled count. Readable: face records with readable eyes."""
+1.5x of the labelled count. Readable: face records with readable eyes.
+"""
+RULES += emotion_reading.RULES
 
 
 @dataclass
@@ -83,6 +88,7 @@ class ClipScore:
     students_labelled: tuple[int, int]  # a range: some clips give a fuzzy count ("2-3 + ~15")
     face_records: int
     readable_records: int
+    emotions: EmotionReading = field(default_factory=EmotionReading)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -106,22 +112,27 @@ def overlaps(a: Interval, intervals: list[Interval]) -> bool:
     return any(min(a[1], b[1]) >= max(a[0], b[0]) for b in intervals)
 
 
-def match_episodes(spotted: list[Interval], episodes: list[Interval], excused: list[Interval]) -> Detection:
-    """Greedy one-to-one matching by IoU, best pairs first. An unmatched spotted interval is a false
-    positive unless it overlaps an excused interval (a labelled blink, closure or look away)."""
+def episode_pairs(spotted: list[Interval], episodes: list[Interval]) -> dict[int, int]:
+    """Greedy one-to-one matching by IoU, best pairs first: spotted index -> episode index."""
     pairs = sorted(
         ((iou(s, e), i, j) for i, s in enumerate(spotted) for j, e in enumerate(episodes)),
         reverse=True,
     )
-    used_s, used_e = set(), set()
+    matched: dict[int, int] = {}
     for score, i, j in pairs:
         if score < MATCH_IOU:
             break
-        if i not in used_s and j not in used_e:
-            used_s.add(i)
-            used_e.add(j)
-    fp = sum(1 for i, s in enumerate(spotted) if i not in used_s and not overlaps(s, excused))
-    return Detection(tp=len(used_e), fp=fp, fn=len(episodes) - len(used_e))
+        if i not in matched and j not in matched.values():
+            matched[i] = j
+    return matched
+
+
+def match_episodes(spotted: list[Interval], episodes: list[Interval], excused: list[Interval]) -> Detection:
+    """Episodes matched by `episode_pairs`. An unmatched spotted interval is a false positive unless it
+    overlaps an excused interval (a labelled blink, closure or look away)."""
+    matched = episode_pairs(spotted, episodes)
+    fp = sum(1 for i, s in enumerate(spotted) if i not in matched and not overlaps(s, excused))
+    return Detection(tp=len(matched), fp=fp, fn=len(episodes) - len(matched))
 
 
 def match_blinks(flagged: list[int], blinks: list[Interval]) -> Detection:
@@ -193,7 +204,8 @@ def score_clip(clip: dict, result: dict, analysed: list[int], is_away, min_track
     pipeline's own looking-away reading of a face record (None when it cannot tell)."""
     n = int(clip["frame_count"])
     face = main_face(clip)
-    visible = [(e["start"], e["end"]) for f in clip["faces"] for e in f["expressions"] if e["region_visible_in_eyes"]]
+    shown = [e for f in clip["faces"] for e in f["expressions"] if e["region_visible_in_eyes"]]
+    visible = [(e["start"], e["end"]) for e in shown]
     excused = [tuple(iv) for f in clip["faces"] for key in ("blinks", "closed", "away") for iv in f[key]]
     spotted = [(e["onset_frame"], e["offset_frame"]) for e in result["events"]]
 
@@ -204,6 +216,8 @@ def score_clip(clip: dict, result: dict, analysed: list[int], is_away, min_track
     away = [rec is None or bool(is_away(rec)) for rec in states]
 
     students = sum(1 for t in result["tracks"] if t["last_time"] - t["first_time"] >= min_track_seconds)
+    matched = [(result["events"][i], shown[j]) for i, j in episode_pairs(spotted, visible).items()]
+    own = [e for e in face["expressions"] if e["region_visible_in_eyes"]]
     return ClipScore(
         clip=clip["file"],
         episodes=match_episodes(spotted, visible, excused),
@@ -214,6 +228,7 @@ def score_clip(clip: dict, result: dict, analysed: list[int], is_away, min_track
         students_labelled=labelled_students(clip["faces_count"]),
         face_records=len(result["frames"]),
         readable_records=sum(1 for rec in result["frames"] if "eyes_unreadable" not in rec["flags"]),
+        emotions=emotion_reading.read_emotions(largest, face["neutral"], own, matched),
     )
 
 
@@ -229,6 +244,7 @@ def total(scores: list[ClipScore]) -> dict:
         "students_ok": sum(s.students_ok for s in scores),
         "clips": len(scores),
         "readable_fraction": (sum(s.readable_records for s in scores) / max(1, sum(s.face_records for s in scores))),
+        "emotions": sum((s.emotions for s in scores), EmotionReading()),
     }
 
 
@@ -246,6 +262,7 @@ def to_json(scores: list[ClipScore]) -> dict:
             "students_found": s.students_found,
             "students_labelled": list(s.students_labelled),
             "readable_fraction": s.readable_fraction,
+            "emotions": s.emotions.to_json(),
         }
 
     t = total(scores)
@@ -258,6 +275,7 @@ def to_json(scores: list[ClipScore]) -> dict:
             "away": t["away"].balanced,
             "students_ok": t["students_ok"],
             "readable_fraction": t["readable_fraction"],
+            "emotions": t["emotions"].to_json(),
         },
     }
 
@@ -267,7 +285,7 @@ def _f(value: float | None) -> str:
 
 
 def table(scores: list[ClipScore]) -> str:
-    """Markdown table: one row per clip and a total row."""
+    """Markdown tables of the detections and of the emotions read: one row per clip and a total row."""
     head = (
         "| clip | episodes P / R / F1 | blinks P / R / F1 | closed (bal. acc.) | away (bal. acc.) "
         "| students found / labelled | readable |\n| --- | --- | --- | ---: | ---: | --- | ---: |"
@@ -286,7 +304,9 @@ def table(scores: list[ClipScore]) -> str:
         f"| {_f(t['away'].balanced)} | {t['students_ok']} of {t['clips']} clips within {STUDENT_RATIO}x "
         f"| {_f(t['readable_fraction'])} |"
     )
-    return "\n".join(rows)
+    emotions = [emotion_reading.TABLE_HEAD] + [emotion_reading.row(s.clip, s.emotions) for s in scores]
+    emotions.append(emotion_reading.row("**all**", t["emotions"]))
+    return "\n".join(rows) + "\n\n" + "\n".join(emotions)
 
 
 def _prf(d: Detection) -> str:

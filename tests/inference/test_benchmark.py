@@ -111,5 +111,6 @@ def test_the_benchmark_command_scores_a_real_labelled_clip(tmp_path):
     assert row["clip"] == clip and row["students_labelled"] == [1, 1]
     assert row["blinks"]["tp"] + row["blinks"]["fn"] == 2  # the clip's two labelled blinks
     assert 0.0 < row["readable_fraction"] <= 1.0
+    assert row["emotions"]["calm_frames"] > 0  # its labelled calm spans were read
     text = report.read_text()
     assert "python -m inference benchmark" in text and f"| {clip} |" in text and "| **all** |" in text
