@@ -83,6 +83,16 @@ class EyeClassifier:
         return self.predict_bands(cut_bands(np.asarray(faces), self.band))
 
 
+def record_in_card(weights: str | Path, key: str, value, section: str | None = None) -> Path:
+    """Store `value` under `key` (inside `section` when given) in the model card beside `weights`;
+    returns the card's path. The other entries are kept."""
+    card_path = Path(weights).with_suffix(".json")
+    card = json.loads(card_path.read_text())
+    (card.setdefault(section, {}) if section else card)[key] = value
+    card_path.write_text(json.dumps(card, indent=2) + "\n")
+    return card_path
+
+
 def load_classifier(weights: str | None = None):
     """The eye CNN (an EyeClassifier): default weights, or those at `weights`.
     FileNotFoundError when the weights are missing."""

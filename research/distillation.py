@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.report import Report, add_markdown_option
-from inference.classifier import DEFAULT_WEIGHTS
+from inference.classifier import DEFAULT_WEIGHTS, record_in_card
 from inference.distill import load_soft_labels, teacher_probabilities, write_soft_labels
 from inference.eyedb import load_bands
 from inference.fer2013 import FaceSet
@@ -209,9 +209,7 @@ def main() -> None:
         + (f"; {(student.accuracy - start.accuracy) * 100:+.2f} points over the start)" if start else ")")
     )
     if args.record:
-        card_path = Path(args.record).with_suffix(".json")
-        card = json.loads(card_path.read_text())
-        card["distillation"] = {
+        distillation = {
             "report": os.path.relpath(args.markdown) if args.markdown else None,
             "command": "python -m research.distillation FER2013 --markdown" + "".join(f" --teacher {w}" for w in given),
             "soft_label_agreement": round(agree, 4),
@@ -222,8 +220,7 @@ def main() -> None:
             "rule": f"student >= control + {MIN_GAIN} PublicTest accuracy, macro-F1 not lower, above the start",
             "decision": decision,
         }
-        card_path.write_text(json.dumps(card, indent=2) + "\n")
-        print(f"recorded in {card_path}")
+        print(f"recorded in {record_in_card(args.record, 'distillation', distillation)}")
     report.save()
 
 

@@ -91,4 +91,18 @@ def model_accuracy() -> dict | None:
         "accuracy": numbers.get("accuracy"),
         "macro_f1": numbers.get("macro_f1"),
         "classes": [{"label": label, **per_class[label]} for label in LABELS if label in per_class],
+        "real_clips": real_clips(card),
     }
+
+
+def real_clips(card: dict) -> dict | None:
+    """What the emotions read on labelled real recordings (`benchmark --record`), in whole percent;
+    None unless both calm and expression frames were read."""
+    recorded = card.get("real_clips") or {}
+    emotions = recorded.get("emotions") or {}
+    if not emotions.get("calm_frames") or not emotions.get("episode_frames"):
+        return None
+    shares = ("calm_neutral", "calm_emotion", "episode_right", "episode_other")
+    percent = {part: round(100 * emotions[f"{part}_share"]) for part in shares}
+    events = {key: emotions[key] for key in ("events", "events_right")}
+    return {"clips": recorded.get("clips"), **events, **percent}

@@ -2,7 +2,9 @@
 
 Analyses every labelled clip with the service's analysis options (`upload_options`: what the upload
 worker runs) and scores the result by the labelled set's rules (inference/benchmark.py): expression
-episodes, blinks, eyes closed, looking away, distinct students and readable faces, per clip and in total.
+episodes, blinks, eyes closed, looking away, distinct students, readable faces and the emotions read,
+per clip and in total. --record stores the totals in the model card of the weights used, where the help
+page reads them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from types import SimpleNamespace
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from inference import benchmark
-from inference.classifier import load_classifier
+from inference.classifier import DEFAULT_WEIGHTS, load_classifier, record_in_card
 from inference.cli.analyze import add_analysis_arguments, parse_tiles
 from inference.engagement import STUDENT_MIN_SECONDS, EngagementAggregator
 from inference.pipeline import analyze_video, upload_options
@@ -31,6 +33,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--weights", help="eye CNN weights (default: inference/weights/eye_cnn.keras)")
     parser.add_argument("--markdown", nargs="?", const="docs/benchmarks/labelled_clips.md", type=Path, metavar="FILE")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the scores as JSON")
+    parser.add_argument("--record", action="store_true", help="store the totals in the weights' model card")
 
 
 def is_away(aggregator: EngagementAggregator):
@@ -71,6 +74,10 @@ def main(args) -> int:
     print(text)
     if args.json:
         args.json.write_text(json.dumps(benchmark.to_json(scores), indent=1))
+    if args.record:
+        totals = {"clips": len(clips), "labels": labels_path.name, **benchmark.to_json(scores)["total"]}
+        totals["report"] = str(args.markdown) if args.markdown else None
+        print(f"recorded in {record_in_card(args.weights or DEFAULT_WEIGHTS, 'real_clips', totals)}")
     if args.markdown:
         facts = [
             f"clips: {len(clips)} from `{labels_path}`",

@@ -8,7 +8,6 @@ temperatures and scores in the model card, where `EyeClassifier.predict_bands` a
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from inference.calibration import ECE_BINS, apply_temperature, expected_calibration_error, fit_temperature, nll
@@ -22,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from inference.classifier import EyeClassifier
+    from inference.classifier import EyeClassifier, record_in_card
     from inference.eyedb import load_bands
 
     weights = Path(args.weights)
@@ -53,9 +52,5 @@ def main(args: argparse.Namespace) -> int:
         )
     calibration.update(temperature=temperatures, PrivateTest=private)
     if args.record:
-        card_path = weights.with_suffix(".json")
-        card = json.loads(card_path.read_text())
-        card["calibration"] = calibration
-        card_path.write_text(json.dumps(card, indent=2) + "\n")
-        print(f"recorded in {card_path}")
+        print(f"recorded in {record_in_card(weights, 'calibration', calibration)}")
     return 0

@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from inference.classifier import EyeClassifier
+    from inference.classifier import EyeClassifier, record_in_card
     from inference.eyedb import load_bands
     from inference.training import save_confusion_png, score
 
@@ -58,10 +58,7 @@ def main(args: argparse.Namespace) -> int:
         "confusion_png": str(confusion),
     }
     if args.record:
-        card_path = weights.with_suffix(".json")
-        card = json.loads(card_path.read_text())
-        card.setdefault("evaluation", {})[key] = {k: v for k, v in result.items() if k != "weights"}
-        card_path.write_text(json.dumps(card, indent=2) + "\n")
+        record_in_card(weights, key, {k: v for k, v in result.items() if k != "weights"}, section="evaluation")
     if args.json:
         print(json.dumps(result, indent=2))
         return 0

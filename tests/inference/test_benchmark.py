@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -103,7 +104,11 @@ def test_the_benchmark_command_scores_a_real_labelled_clip(tmp_path):
     labels = shared_path("data", "video", "labelled", "labels.json")
     report, scores = tmp_path / "report.md", tmp_path / "scores.json"
     clip = "studio_mouth_only_expressions.mp4"
+    weights = tmp_path / "eye_cnn.keras"  # a copy: --record writes into the card beside the weights
+    for suffix in (".keras", ".json"):
+        shutil.copy(REPO / "inference" / "weights" / f"eye_cnn{suffix}", weights.with_suffix(suffix))
     cmd = [sys.executable, "-m", "inference", "benchmark", str(labels), "--clips", clip, "--markdown", str(report)]
+    cmd += ["--weights", str(weights), "--record"]
     done = subprocess.run([*cmd, "--json", str(scores)], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(scores.read_text())
@@ -112,5 +117,7 @@ def test_the_benchmark_command_scores_a_real_labelled_clip(tmp_path):
     assert row["blinks"]["tp"] + row["blinks"]["fn"] == 2  # the clip's two labelled blinks
     assert 0.0 < row["readable_fraction"] <= 1.0
     assert row["emotions"]["calm_frames"] > 0  # its labelled calm spans were read
+    recorded = json.loads(weights.with_suffix(".json").read_text())["real_clips"]
+    assert recorded["clips"] == 1 and recorded["emotions"] == result["total"]["emotions"]
     text = report.read_text()
     assert "python -m inference benchmark" in text and f"| {clip} |" in text and "| **all** |" in text

@@ -11,7 +11,7 @@ import pytest
 
 import inference.classifier as classifier_module
 from inference.__main__ import main as cli
-from inference.classifier import EyeClassifier
+from inference.classifier import EyeClassifier, record_in_card
 from inference.geometry import EYE_BAND, FULL_FACE
 from inference.labels import LABELS
 from inference.model import ModelConfig, build_model
@@ -74,6 +74,14 @@ def test_from_default_names_the_missing_path(tmp_path, monkeypatch):
     monkeypatch.setattr(classifier_module, "DEFAULT_WEIGHTS", tmp_path / "eye_cnn.keras")
     with pytest.raises(FileNotFoundError, match=str(tmp_path / "eye_cnn.keras")):
         EyeClassifier.from_default()
+
+
+def test_a_recorded_entry_joins_the_card_and_keeps_the_rest(tmp_path, weights):
+    card_path = record_in_card(weights, "PublicTest", {"accuracy": 0.5}, section="evaluation")
+    record_in_card(weights, "real_clips", {"clips": 7})
+    card = json.loads(card_path.read_text())
+    assert card["evaluation"] == {"PublicTest": {"accuracy": 0.5}} and card["real_clips"] == {"clips": 7}
+    assert tuple(card["labels"]) == LABELS and EyeClassifier.load(weights).card == card
 
 
 def test_predict_cli_json(tmp_path, weights, capsys):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -39,6 +40,20 @@ def test_the_help_page_defines_every_term_and_shows_the_models_accuracy_per_emot
     for label in ("happy", "surprise", "disgust"):
         assert f"<td>{label}</td>" in text
     assert "Not a diagnosis" in text and "Not stored" in text
+
+
+def test_the_help_page_says_how_the_emotions_read_on_labelled_real_recordings(client, settings, tmp_path):
+    evaluation = {"PrivateTest_no_flip": {"faces": 10, "accuracy": 0.6, "per_class": {}}}
+    emotions = dict(calm_frames=200, calm_neutral_share=0.94, calm_emotion_share=0.01, episode_frames=100)
+    emotions.update(episode_right_share=0.333, episode_other_share=0.25, events=3, events_right=2)
+    card = tmp_path / "eye_cnn.json"
+    card.write_text(json.dumps({"evaluation": evaluation, "real_clips": {"clips": 7, "emotions": emotions}}))
+    settings.EYECLASS_MODEL_PATH = str(card.with_suffix(".keras"))
+    text = " ".join(page(client, "/help/").split())
+    assert "On 7 short real recordings" in text and "<em>neutral</em> 94% of the time and as an emotion 1%" in text
+    assert "that emotion 33% of the time, as another one 25%" in text and "right emotion for 2 of 3" in text
+    card.write_text(json.dumps({"evaluation": evaluation}))
+    assert "short real recordings" not in page(client, "/help/")  # never measured: nothing claimed
 
 
 def test_every_card_and_chart_of_a_session_has_its_definition_and_a_help_link(client, teacher):
