@@ -20,7 +20,8 @@ Interval = tuple[int, int]
 
 RULES = """Scoring (the labelled set's README): an expression episode whose eye region shows the change is
 spotted when a reported event's frame interval has IoU >= 0.5 with it, each matching once; an event that
-matches nothing is a false positive unless it overlaps a labelled blink, closure or look away. A blink is
+matches nothing is a false positive unless it overlaps a labelled blink, closure or look away (then it is
+counted apart as excused: a teacher still sees it). A blink is
 detected when a frame flagged `blink` lies within [onset - 2, offset + 3]; other blink flags are false.
 Eyes closed and looking away are balanced frame accuracies of the labelled intervals against the calm
 intervals, on the largest face of each frame (no face: not closed, and away; a face without landmarks:
@@ -32,14 +33,16 @@ RULES += emotion_reading.RULES
 
 @dataclass
 class Detection:
-    """Counts of a detection task: matched, spurious and missed."""
+    """Counts of a detection task: matched, spurious and missed; `excused`: unmatched but not counted
+    false (an event over a labelled blink, closure or look away, which a teacher still sees)."""
 
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    excused: int = 0
 
     def __add__(self, other: Detection) -> Detection:
-        return Detection(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
+        return Detection(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn, self.excused + other.excused)
 
     @property
     def precision(self) -> float | None:
@@ -131,8 +134,9 @@ def match_episodes(spotted: list[Interval], episodes: list[Interval], excused: l
     """Episodes matched by `episode_pairs`. An unmatched spotted interval is a false positive unless it
     overlaps an excused interval (a labelled blink, closure or look away)."""
     matched = episode_pairs(spotted, episodes)
-    fp = sum(1 for i, s in enumerate(spotted) if i not in matched and not overlaps(s, excused))
-    return Detection(tp=len(matched), fp=fp, fn=len(episodes) - len(matched))
+    unmatched = [s for i, s in enumerate(spotted) if i not in matched]
+    fp = sum(1 for s in unmatched if not overlaps(s, excused))
+    return Detection(tp=len(matched), fp=fp, fn=len(episodes) - len(matched), excused=len(unmatched) - fp)
 
 
 def match_blinks(flagged: list[int], blinks: list[Interval]) -> Detection:
@@ -250,7 +254,8 @@ def total(scores: list[ClipScore]) -> dict:
 
 def to_json(scores: list[ClipScore]) -> dict:
     def detection(d: Detection) -> dict:
-        return {"tp": d.tp, "fp": d.fp, "fn": d.fn, "precision": d.precision, "recall": d.recall, "f1": d.f1}
+        counts = {"tp": d.tp, "fp": d.fp, "fn": d.fn, "excused": d.excused}
+        return {**counts, "precision": d.precision, "recall": d.recall, "f1": d.f1}
 
     def clip(s: ClipScore) -> dict:
         return {
@@ -310,4 +315,5 @@ def table(scores: list[ClipScore]) -> str:
 
 
 def _prf(d: Detection) -> str:
-    return f"{_f(d.precision)} / {_f(d.recall)} / {_f(d.f1)} ({d.tp} of {d.tp + d.fn}, {d.fp} false)"
+    excused = f", {d.excused} excused" if d.excused else ""
+    return f"{_f(d.precision)} / {_f(d.recall)} / {_f(d.f1)} ({d.tp} of {d.tp + d.fn}, {d.fp} false{excused})"

@@ -7,7 +7,10 @@
   the mean EAR falls under `closed_ratio` x that level while the more open eye is under `wider_ratio`
   x it (a wink is not a closure), and reopen only above `reopen_ratio` x it (lids hovering near the
   threshold, as in a downward look, do not flicker into blinks). One eye under `closed_ratio` x the
-  level while the other stays over `wider_ratio` x it is a wink. A closure that ends within
+  level while the other stays over `wider_ratio` x it is a wink, read only with the head within
+  `wink_max_yaw` of frontal: a wink compares the two eyes, and a turned head foreshortens the far eye
+  (around 20 degrees the width ratio of the two eyes nears the wink contrast, 0.6 / 0.8), so a head
+  turn alone would read as one eye closing. A closure that ends within
   `max_blink` s counts as a blink (flagged on the re-opening frame); longer ones are only
   eyes_closed time (PERCLOS).
 - Head pose from the mesh's 3D landmarks (z in pixel units): roll = angle of the outer-eye-corner
@@ -94,11 +97,13 @@ class EyeSignalEstimator:
         max_blink: float = 0.5,
         wider_ratio: float = 0.8,
         reopen_ratio: float = 0.7,
+        wink_max_yaw: float = 20.0,
     ) -> None:
         self.window = window
         self.closed_ratio = closed_ratio
         self.wider_ratio = wider_ratio
         self.reopen_ratio = reopen_ratio
+        self.wink_max_yaw = wink_max_yaw
         self.max_blink = max_blink
         self._state: dict[int, _EyeState] = {}
 
@@ -119,13 +124,18 @@ class EyeSignalEstimator:
         mean = sum(known) / len(known) if known else float("nan")
         state = self._state.setdefault(track, _EyeState())
         level = self.open_level(track)
+        yaw, pitch, roll = head_pose(landmarks)
         wink = False
         if state.closed_since is None:
             # both eyes, not their mean: a wink (one eye shut, the other open) is an expression, not a closure
             wider, narrower = (max(known), min(known)) if known else (float("nan"), float("nan"))
             closed = bool(known and mean < self.closed_ratio * level and wider < self.wider_ratio * level)
             wink = bool(
-                known and not closed and narrower < self.closed_ratio * level and wider >= self.wider_ratio * level
+                known
+                and not closed
+                and narrower < self.closed_ratio * level
+                and wider >= self.wider_ratio * level
+                and abs(yaw) <= self.wink_max_yaw
             )
         else:
             closed = bool(known and mean < self.reopen_ratio * level)
@@ -139,7 +149,6 @@ class EyeSignalEstimator:
             state.history.append((time, mean))
         while state.history and time - state.history[0][0] > self.window:
             state.history.popleft()
-        yaw, pitch, roll = head_pose(landmarks)
         gx, gy = gaze(landmarks)
         return EyeSignals(left, right, closed, blink, yaw, pitch, roll, gx, gy, wink)
 

@@ -131,6 +131,17 @@ def test_a_wink_is_neither_a_closure_nor_a_blink():
     assert [i for i, s in enumerate(signals) if s.wink] == list(range(30, 36))
 
 
+@pytest.mark.parametrize(("yaw", "read_as_wink"), [(10.0, True), (-15.0, True), (30.0, False), (-45.0, False)])
+def test_one_eye_narrower_is_a_wink_only_with_the_head_near_frontal(yaw, read_as_wink):
+    # a turned head foreshortens the far eye: the same asymmetry is then no evidence of a wink
+    est = EyeSignalEstimator()
+    open_face, uneven = synthetic_face(ear=0.3, yaw=yaw), synthetic_face(ear=0.3, yaw=yaw)
+    uneven[list(EAR_IMG_LEFT), :2] = synthetic_face(ear=0.1)[list(EAR_IMG_LEFT), :2]
+    signals = [est.measure(1, face, i / 30) for i, face in enumerate([open_face] * 30 + [uneven] * 4)]
+    assert [s.wink for s in signals[30:]] == [read_as_wink] * 4
+    assert not any(s.eyes_closed or s.blink for s in signals)
+
+
 def test_both_eyes_shut_briefly_is_still_a_blink():
     est = EyeSignalEstimator()
     t, signals = 0.0, []
