@@ -217,6 +217,7 @@ class SessionAnalyzer:
                         sig and sig.eyes_closed,
                         row,
                         sig and sig.wink,
+                        self.engagement.facing(record) is False,
                     )
             if self._counted(p.result.time):
                 self.seconds += self.engagement.add(p.result)

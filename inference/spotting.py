@@ -18,6 +18,9 @@ Method (appearance change against a rolling baseline, with hysteresis):
    Winks are: a run of `min_frames` or more frames with one eye shut and the other open (from the
    eye signals, so it needs no baseline) is an event with cue "wink", unless an appearance event
    takes it in.
+   Looking away is not an expression either: an appearance event whose apex frame looks away (the
+   engagement step's facing rule) is dropped; the band changed because the head or the eyes turned,
+   which engagement already counts.
 6. duration = offset - onset + one frame period; <= `micro_max` (0.5 s) is "micro", longer is
    "macro"; a change held for `max_duration` s is closed there and becomes the new baseline.
 Label = the emotion whose probability at the apex rose most over its calm-frame average.
@@ -64,6 +67,7 @@ class _Point:
     closed: bool
     probs: np.ndarray | None
     wink: bool = False
+    away: bool = False
 
 
 @dataclass
@@ -100,9 +104,10 @@ class Spotter:
         eyes_closed: bool | None = None,
         probs: np.ndarray | None = None,
         wink: bool | None = None,
+        away: bool | None = None,
     ) -> list[Event]:
-        """Feed one aligned eye band of one track (with the eye signals' closed and wink readings);
-        returns the events that closed on this frame."""
+        """Feed one aligned eye band of one track (with the eye signals' closed and wink readings, and
+        whether the face looks away); returns the events that closed on this frame."""
         cfg, out = self.config, []
         state = self._tracks.setdefault(track, _TrackState())
         if state.last_time is not None:
@@ -115,9 +120,8 @@ class Spotter:
         state.last_time = time
         v = standardise(band, cfg.size)
         z, d = self._score(state, v)
-        point = _Point(
-            frame, time, z, bool(eyes_closed), None if probs is None else np.asarray(probs, np.float32), bool(wink)
-        )
+        probs = None if probs is None else np.asarray(probs, np.float32)
+        point = _Point(frame, time, z, bool(eyes_closed), probs, bool(wink), bool(away))
         if state.event is None:
             out += self._wink_run(track, state, point)
         if state.event is not None:
@@ -218,7 +222,10 @@ class Spotter:
             return []
         if np.mean([p.closed for p in points]) >= cfg.blink_fraction:
             return []
-        return [self._event(track, state, points, max(points, key=lambda p: p.z), "appearance")]
+        apex = max(points, key=lambda p: p.z)
+        if apex.away:
+            return []
+        return [self._event(track, state, points, apex, "appearance")]
 
     def _event(self, track: int, state: _TrackState, points: list[_Point], apex: _Point, cue: str) -> Event:
         cfg = self.config

@@ -23,7 +23,7 @@ def noisy(base, n, seed=1, sigma=4.0):
     return [base + rng.normal(0, sigma, base.shape) for _ in range(n)]
 
 
-def run(seq, closed=None, probs=None, spotter=None, track=1, fps=FPS, winks=None):
+def run(seq, closed=None, probs=None, spotter=None, track=1, fps=FPS, winks=None, away=None):
     spotter = spotter or Spotter()
     events = []
     for i, band in enumerate(seq):
@@ -35,6 +35,7 @@ def run(seq, closed=None, probs=None, spotter=None, track=1, fps=FPS, winks=None
             closed[i] if closed else False,
             probs[i] if probs else None,
             winks[i] if winks else False,
+            away[i] if away else False,
         )
     return events + spotter.flush()
 
@@ -99,6 +100,13 @@ def test_expression_with_a_blink_inside_is_still_found(base):
         closed[i] = True
     events = run(seq, closed)
     assert len(events) == 1 and abs(events[0].onset_frame - 60) <= 2
+
+
+def test_a_change_that_peaks_while_the_face_looks_away_is_not_an_expression(base):
+    seq = insert(noisy(base, 200), 60, 75)
+    assert len(run(seq)) == 1
+    assert run(seq, away=[60 <= i < 75 for i in range(200)]) == []
+    assert len(run(seq, away=[60 <= i < 62 for i in range(200)])) == 1  # a glance at the onset only
 
 
 def test_label_is_the_emotion_that_rose_at_the_apex(base):
