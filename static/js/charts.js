@@ -74,7 +74,8 @@
   }
 
   function engagement(series, range) {
-    const micro = series.events.filter((e) => e.kind === "micro");
+    // every event a mark at its apex: filled when brief (micro), hollow when longer
+    const marks = (kind) => series.events.filter((e) => e.kind === kind).map((e) => ({ x: e.apex, y: at(e.apex), event: e }));
     const at = (t) => {
       const i = series.seconds.indexOf(Math.floor(t / (series.bin_seconds || 1)) * (series.bin_seconds || 1));
       return i >= 0 && series.engagement[i] !== null ? series.engagement[i] : 0;
@@ -85,8 +86,10 @@
         datasets: [
           { label: "engagement", data: series.seconds.map((s, i) => ({ x: s, y: series.engagement[i] })),
             borderColor: "#3366cc", backgroundColor: "#3366cc33", fill: true, pointRadius: 0, pointHitRadius: 4, tension: 0.2, spanGaps: false },
-          { label: "brief expressions", type: "scatter", data: micro.map((e) => ({ x: e.apex, y: at(e.apex), event: e })),
-            pointStyle: "triangle", pointRadius: 6, backgroundColor: "#d92d20", borderColor: "#d92d20" },
+          { label: "brief expressions", type: "scatter", data: marks("micro"),
+            pointStyle: "triangle", pointRadius: 6, backgroundColor: "#d92d20", borderColor: "#d92d20", clip: false },
+          { label: "longer expressions", type: "scatter", data: marks("macro"),
+            pointStyle: "triangle", pointRadius: 6, borderWidth: 2, backgroundColor: "#ffffff", borderColor: "#d92d20", clip: false },
         ],
       },
       options: {

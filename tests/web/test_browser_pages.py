@@ -112,6 +112,9 @@ def test_clicking_a_chart_seeks_the_recording_and_the_playhead_follows(web, brow
     WebDriverWait(browser, 10).until(lambda b: b.execute_script("return window.EyeClassDrawn.playhead") is not None)
     assert abs(browser.execute_script("return document.getElementById('replay').currentTime") - target) < 2
     assert abs(browser.execute_script("return window.EyeClassDrawn.playhead") - target) < 2
+    # the factory's two events, a brief and a longer one, each marked at its apex
+    marks = "return window.EyeClassDrawn.engagement.data.datasets.slice(1).map(d => d.data.map(p => p.x))"
+    assert browser.execute_script(marks) == [[10.2], [30.5]]
     # the heatmap's time axis is the charts' axis: the same plot area
     heat = browser.execute_script("return document.getElementById('heatmap')._area")
     assert heat["left"] == area[0] and heat["right"] == area[1]
