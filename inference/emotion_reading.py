@@ -51,6 +51,11 @@ def readable_top(record: dict | None) -> str | None:
     return record.get("top")
 
 
+def shown(faces: dict[int, dict], start: int, end: int) -> list[str]:
+    """The classes shown on the frames start..end (inclusive) that have a reading."""
+    return [top for top in (readable_top(faces.get(f)) for f in range(start, end + 1)) if top]
+
+
 def read_emotions(
     faces: dict[int, dict],
     calm: list[tuple[int, int]],
@@ -61,14 +66,14 @@ def read_emotions(
     labelled expression episodes that the eyes show; `matched_events`: (event, episode) pairs."""
     out = EmotionReading()
     for start, end in calm:
-        for top in filter(None, (readable_top(faces.get(f)) for f in range(start, end + 1))):
+        for top in shown(faces, start, end):
             out.calm_frames += 1
             out.calm_neutral += top == NEUTRAL
             out.calm_emotion += top not in (NEUTRAL, UNCERTAIN)
     for episode in episodes:
         if episode["label"] not in LABELS:
             continue
-        for top in filter(None, (readable_top(faces.get(f)) for f in range(episode["start"], episode["end"] + 1))):
+        for top in shown(faces, episode["start"], episode["end"]):
             out.episode_frames += 1
             out.episode_right += top == episode["label"]
             out.episode_other += top not in (episode["label"], UNCERTAIN)
