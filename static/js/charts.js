@@ -211,6 +211,9 @@
     };
     video.addEventListener("timeupdate", redraw);
     video.addEventListener("seeked", redraw);
+    // a link such as a student's event (#t=63.5) opens the session at that moment of the recording
+    const at = /^#t=(\d+(?:\.\d+)?)$/.exec(window.location.hash);
+    if (at) state.seek(Number(at[1]));
   }
 
   function session(series, options) {

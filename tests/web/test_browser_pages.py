@@ -145,6 +145,11 @@ def test_the_heatmap_shows_the_most_present_students_and_opens_a_students_page(w
     WebDriverWait(browser, 10).until(lambda b: "/students/1/" in b.current_url)
     assert "Student 1" in browser.page_source
     WebDriverWait(browser, 10).until(lambda b: b.execute_script("return !!window.EyeClassDrawn.student"))
+    # its event opens the session at that moment of the kept recording
+    browser.find_element(By.CSS_SELECTOR, "ul.dips a[href*='#t=']").click()
+    WebDriverWait(browser, 10).until(lambda b: b.execute_script("return window.EyeClassDrawn.playhead") is not None)
+    assert browser.current_url.endswith(f"/sessions/{first.pk}/#t=10.0")
+    assert abs(browser.execute_script("return document.getElementById('replay').currentTime") - 10.0) < 0.5
 
 
 def test_progress_shows_within_two_seconds_without_redis(web, browser, teacher, settings):
