@@ -73,9 +73,17 @@
     }));
   }
 
+  // every event a mark at its apex, at height at(apex): filled when brief (micro), hollow when longer
+  function eventMarks(events, at) {
+    const style = { type: "scatter", pointStyle: "triangle", pointRadius: 6, borderColor: "#d92d20", clip: false };
+    const marks = (kind) => events.filter((e) => e.kind === kind).map((e) => ({ x: e.apex, y: at(e.apex), event: e }));
+    return [
+      { ...style, label: "brief expressions", data: marks("micro"), backgroundColor: "#d92d20" },
+      { ...style, label: "longer expressions", data: marks("macro"), backgroundColor: "#ffffff", borderWidth: 2 },
+    ];
+  }
+
   function engagement(series, range) {
-    // every event a mark at its apex: filled when brief (micro), hollow when longer
-    const marks = (kind) => series.events.filter((e) => e.kind === kind).map((e) => ({ x: e.apex, y: at(e.apex), event: e }));
     const at = (t) => {
       const i = series.seconds.indexOf(Math.floor(t / (series.bin_seconds || 1)) * (series.bin_seconds || 1));
       return i >= 0 && series.engagement[i] !== null ? series.engagement[i] : 0;
@@ -86,10 +94,7 @@
         datasets: [
           { label: "engagement", data: series.seconds.map((s, i) => ({ x: s, y: series.engagement[i] })),
             borderColor: "#3366cc", backgroundColor: "#3366cc33", fill: true, pointRadius: 0, pointHitRadius: 4, tension: 0.2, spanGaps: false },
-          { label: "brief expressions", type: "scatter", data: marks("micro"),
-            pointStyle: "triangle", pointRadius: 6, backgroundColor: "#d92d20", borderColor: "#d92d20", clip: false },
-          { label: "longer expressions", type: "scatter", data: marks("macro"),
-            pointStyle: "triangle", pointRadius: 6, borderWidth: 2, backgroundColor: "#ffffff", borderColor: "#d92d20", clip: false },
+          ...eventMarks(series.events, at),
         ],
       },
       options: {
@@ -235,8 +240,7 @@
       data: { datasets: [
         { label: "engagement", data: series.timeline.map(([s, v]) => ({ x: s, y: v })), borderColor: "#3366cc",
           backgroundColor: "#3366cc33", fill: true, pointRadius: 0, pointHitRadius: 4, spanGaps: false },
-        { label: "expression events", type: "scatter", pointStyle: "triangle", pointRadius: 6, backgroundColor: "#d92d20",
-          data: series.events.map((e) => ({ x: e.apex, y: byTime.get(Math.floor(e.apex)) ?? 0, event: e })) },
+        ...eventMarks(series.events, (t) => byTime.get(Math.floor(t)) ?? 0),
       ] },
       options: { animation: false, maintainAspectRatio: false, interaction: { mode: "nearest", axis: "x", intersect: false },
         scales: { x: timeAxis(range), y: fixedY({ min: 0, max: 1 }) },

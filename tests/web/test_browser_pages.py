@@ -145,6 +145,8 @@ def test_the_heatmap_shows_the_most_present_students_and_opens_a_students_page(w
     WebDriverWait(browser, 10).until(lambda b: "/students/1/" in b.current_url)
     assert "Student 1" in browser.page_source
     WebDriverWait(browser, 10).until(lambda b: b.execute_script("return !!window.EyeClassDrawn.student"))
+    marks = "return window.EyeClassDrawn.student.data.datasets.slice(1).map(d => d.data.map(p => p.x))"
+    assert browser.execute_script(marks) == [[10.2], []]  # student 1's one brief event, as on the session page
     # its event opens the session at that moment of the kept recording
     browser.find_element(By.CSS_SELECTOR, "ul.dips a[href*='#t=']").click()
     WebDriverWait(browser, 10).until(lambda b: b.execute_script("return window.EyeClassDrawn.playhead") is not None)
