@@ -83,6 +83,11 @@ class Lecture(models.Model):
         return self.classroom.teacher_id
 
     @property
+    def has_recording(self) -> bool:
+        """The teacher kept the video and it was stored: the session page can replay it."""
+        return bool(self.keep_video and self.video_file)
+
+    @property
     def video_path(self) -> Path | None:
         return Path(settings.MEDIA_ROOT) / self.video_file if self.video_file else None
 
