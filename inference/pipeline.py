@@ -100,7 +100,7 @@ class SessionAnalyzer:
             opts.tiles, opts.max_faces, opts.min_confidence, video=True, threads=opts.face_threads
         )
         self.tracker = IouTracker(max_gap=opts.track_max_gap)
-        self.cuts = SceneCuts()
+        self.cuts = SceneCuts(max_return=opts.track_max_gap)
         self.eyes = EyeSignalEstimator()
         self.spotter = Spotter(SpotterConfig())
         self.engagement = EngagementAggregator()
@@ -129,8 +129,11 @@ class SessionAnalyzer:
         self._last_time, self._frames = time, self._frames + 1
         if image.ndim == 2:
             image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-        if self.cuts(image):
-            self.tracker.reset()
+        shot = self.cuts(image, time)
+        if shot == "cut":
+            self.tracker.suspend(time)
+        elif shot == "back":
+            self.tracker.resume()
         faces = self.faces(image)
         ids = self.tracker.update([f.box for f in faces], time)
         gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
@@ -188,7 +191,7 @@ class SessionAnalyzer:
         return self._complete(batch, live, future.result())
 
     def _live_tracks(self) -> set[int]:
-        return {t.id for t in self.tracker.tracks}
+        return self.tracker.alive
 
     def _classify(self, batch: list[_Pending]) -> np.ndarray | None:
         bands = [b for p in batch for b in p.bands]

@@ -12,11 +12,20 @@ cut, and re-identifying a person across shots would need identity features, whic
 (Bhattacharyya distance of 16x8 hue/saturation histograms of a 64x36 thumbnail > `min_hist`) and
 in pixels (mean absolute grey difference > `min_diff` levels): both thresholds sit between the
 scores of real cuts and of ordinary frames on test clips (docs/methods.md, "Tracking").
+
+A person walking past a hand-held camera's lens looks like a cut too, so a cut only sets the tracks
+aside: when, within `max_return` seconds, a frame's colours match the shot before the cut again
+(distance <= `back_hist` to one of its frames), `SceneCuts` says "back" and the tracks resume with
+their IDs. Colours, not pixels, because the camera often moves while the lens is covered; the
+trade-off is that a cut away and back within `max_return` also keeps the IDs, which is right for
+the same camera and wrong only if it moved to other people with the same colours.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -41,6 +50,7 @@ class IouTracker:
         self.min_iou = min_iou
         self.max_jump = max_jump
         self.tracks: list[Track] = []
+        self._aside: list[Track] = []
         self._next_id = 1
 
     def _cost(self, track: Track, box: Box) -> float:
@@ -56,8 +66,24 @@ class IouTracker:
         return _NO_MATCH
 
     def reset(self) -> None:
-        """End all tracks (after a shot cut); IDs keep counting up."""
+        """End all tracks; IDs keep counting up."""
+        self.tracks, self._aside = [], []
+
+    def suspend(self, time: float) -> None:
+        """A shot cut: live tracks stop matching but are kept until they expire or `resume`. A cut
+        while tracks are still aside (the lens still covered) keeps the first shot's tracks."""
+        self._aside = [t for t in self._aside if time - t.last_time <= self.max_gap] or self.tracks
         self.tracks = []
+
+    def resume(self) -> None:
+        """The shot before the cut is back: its tracks continue; tracks born since then end."""
+        if self._aside:
+            self.tracks, self._aside = self._aside, []
+
+    @property
+    def alive(self) -> set[int]:
+        """IDs of the tracks that may still match a face, set-aside ones included."""
+        return {t.id for t in self.tracks + self._aside}
 
     def update(self, boxes: list[Box], time: float) -> list[int]:
         """Track ID for each box (same order). Call once per analysed frame, times increasing."""
@@ -78,14 +104,53 @@ class IouTracker:
         return ids
 
 
+Shot = Literal["cut", "back"] | None
+
+
 class SceneCuts:
-    def __init__(self, min_hist: float = 0.3, min_diff: float = 18.0) -> None:
+    def __init__(
+        self, min_hist: float = 0.3, min_diff: float = 18.0, max_return: float = 1.5, back_hist: float = 0.2
+    ) -> None:
         self.min_hist = min_hist
         self.min_diff = min_diff
+        self.max_return = max_return
+        self.back_hist = back_hist
         self._prev: tuple[np.ndarray, np.ndarray] | None = None
+        self._recent: deque[tuple[float, np.ndarray]] = deque()
+        self._before: list[np.ndarray] = []  # histograms of the shot a recent cut left
+        self._cut_time = 0.0
 
-    def __call__(self, frame_bgr: np.ndarray) -> bool:
-        """True when this frame starts a new shot (never for the first frame)."""
+    def __call__(self, frame_bgr: np.ndarray, time: float) -> Shot:
+        """Returns "cut" when this frame (at `time` seconds, increasing) starts a new shot, never
+        for the first frame; "back" when it returns to the shot a cut left at most `max_return`
+        seconds ago; else None."""
+        hist, gray = self._thumbnail(frame_bgr)
+        prev, self._prev = self._prev, (hist, gray)
+        shot: Shot = None
+        if self._before and time - self._cut_time > self.max_return:
+            self._before = []
+        if self._before and min(self._distance(h, hist) for h in self._before) <= self.back_hist:
+            shot, self._before = "back", []
+        elif prev is not None and self._distance(prev[0], hist) > self.min_hist:
+            if np.abs(gray - prev[1]).mean() > self.min_diff:
+                shot = "cut"
+                if not self._before:
+                    self._before = [h for t, h in self._recent if time - t <= self.max_return]
+                    self._cut_time = time
+        if shot == "cut" or self._before:
+            self._recent.clear()  # frames of another shot, or of the lens covered
+        else:
+            self._recent.append((time, hist))
+            while time - self._recent[0][0] > self.max_return:
+                self._recent.popleft()
+        return shot
+
+    @staticmethod
+    def _distance(a: np.ndarray, b: np.ndarray) -> float:
+        return cv2.compareHist(a, b, cv2.HISTCMP_BHATTACHARYYA)
+
+    @staticmethod
+    def _thumbnail(frame_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         # every k-th pixel first: area-averaging a whole HD frame would cost more than the rest of the check
         k = max(1, min(frame_bgr.shape[0] // 72, frame_bgr.shape[1] // 128))
         small = cv2.resize(np.ascontiguousarray(frame_bgr[::k, ::k]), (64, 36), interpolation=cv2.INTER_AREA)
@@ -93,9 +158,4 @@ class SceneCuts:
             small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
         hist = cv2.calcHist([cv2.cvtColor(small, cv2.COLOR_BGR2HSV)], [0, 1], None, [16, 8], [0, 180, 0, 256])
         hist = cv2.normalize(hist, None, 1, 0, cv2.NORM_L1)
-        gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)
-        prev, self._prev = self._prev, (hist, gray)
-        if prev is None:
-            return False
-        distance = cv2.compareHist(prev[0], hist, cv2.HISTCMP_BHATTACHARYYA)
-        return bool(distance > self.min_hist and np.abs(gray - prev[1]).mean() > self.min_diff)
+        return hist, cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.float32)

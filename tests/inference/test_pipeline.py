@@ -13,7 +13,7 @@ from inference.__main__ import main as cli
 from inference.faces import Face
 from inference.geometry import EYE_BAND
 from inference.labels import LABELS
-from inference.pipeline import AnalysisOptions, SessionAnalyzer, analyze_video
+from inference.pipeline import AnalysisOptions, SessionAnalyzer, analyze_video, upload_options
 from inference.records import Box
 from inference.video import VideoReader
 from tests.clips import write_clip
@@ -186,6 +186,15 @@ def test_talk_clip_has_one_main_track():
     # the speaker's medium shot runs from frame 82 to 210 (cuts at 20, 82, 211)
     assert main.frames >= 110 and main.readable_frames >= 0.9 * main.frames
     assert main.first_time == pytest.approx(82 / 29.97, abs=0.1)
+
+
+@pytest.mark.shared
+def test_students_keep_their_ids_when_someone_walks_past_a_handheld_camera():
+    path = shared_path("data", "video", "labelled", "classroom_handheld_students_looking_down.mp4")
+    result = analyze_video(path, upload_options(emotions=False), keep_frames=False)
+    # a person crosses the lens from frame 200 to 212 (6.8-7.2 s) while the camera moves
+    across = [t for t in result.tracks if t.first_time < 6.7 and t.last_time > 7.4]
+    assert len(across) >= 4
 
 
 @pytest.mark.shared

@@ -1,4 +1,4 @@
-"""Tracking step: stable anonymous IDs, gaps, new faces, shot cuts."""
+"""Tracking step: stable anonymous IDs, gaps, new faces, shot cuts, a lens covered for a moment."""
 
 from __future__ import annotations
 
@@ -46,15 +46,64 @@ def test_ids_are_never_reused_and_reset_ends_tracks():
     assert tracker.update([Box(0, 0, 10, 10)], 0.1) == [2]
 
 
+def test_suspended_tracks_resume_with_their_ids_and_drop_faces_seen_in_between():
+    tracker = IouTracker()
+    assert tracker.update([Box(100, 100, 40, 40), Box(300, 100, 40, 40)], 0.0) == [1, 2]
+    tracker.suspend(0.1)  # someone walks past the lens
+    assert tracker.update([Box(500, 50, 200, 200)], 0.1) == [3]
+    tracker.suspend(0.2)  # a second "cut" as they leave keeps the first shot's tracks
+    assert tracker.alive == {1, 2}
+    tracker.resume()
+    assert tracker.update([Box(305, 102, 40, 40), Box(102, 98, 40, 40)], 0.3) == [2, 1]
+    assert tracker.alive == {1, 2}
+
+
+def test_suspended_tracks_never_resumed_give_way_to_new_ids():
+    tracker = IouTracker(max_gap=1.0)
+    tracker.update([Box(100, 100, 40, 40)], 0.0)
+    tracker.suspend(0.1)
+    assert tracker.update([Box(100, 100, 40, 40)], 0.2) == [2]  # a real cut: same place, new person
+    tracker.suspend(1.1)  # track 1, aside since 0.0, has expired: this cut sets aside track 2
+    assert tracker.alive == {2}
+    tracker.resume()
+    assert tracker.update([Box(100, 100, 40, 40)], 1.2) == [2]
+
+
+ASTRONAUT = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+
+
+def covered(image: np.ndarray) -> np.ndarray:
+    """A shirt filling most of the frame, as when a person walks past the lens."""
+    out = image.copy()
+    out[:, 60:] = (200, 190, 185)
+    return cv2.GaussianBlur(out, (31, 31), 0)
+
+
 def test_scene_cut_between_different_photos_only():
     cuts = SceneCuts()
-    astronaut = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
     cat = cv2.resize(cv2.cvtColor(data.chelsea(), cv2.COLOR_RGB2BGR), (512, 512))
     rng = np.random.default_rng(0)
-    noisy = np.clip(astronaut + rng.normal(0, 6, astronaut.shape), 0, 255).astype(np.uint8)
-    brighter = cv2.convertScaleAbs(astronaut, alpha=1.0, beta=12)
-    shifted = np.roll(astronaut, 15, axis=1)
-    assert cuts(astronaut) is False  # first frame
-    assert [cuts(noisy), cuts(brighter), cuts(shifted)] == [False, False, False]
-    assert cuts(cat) is True
-    assert cuts(cat) is False
+    noisy = np.clip(ASTRONAUT + rng.normal(0, 6, ASTRONAUT.shape), 0, 255).astype(np.uint8)
+    brighter = cv2.convertScaleAbs(ASTRONAUT, alpha=1.0, beta=12)
+    shifted = np.roll(ASTRONAUT, 15, axis=1)
+    assert cuts(ASTRONAUT, 0.0) is None  # first frame
+    assert [cuts(noisy, 0.1), cuts(brighter, 0.2), cuts(shifted, 0.3)] == [None, None, None]
+    assert cuts(cat, 0.4) == "cut"
+    assert [cuts(cat, t) for t in (0.5, 0.6, 0.7)] == [None, None, None]
+
+
+def test_the_shot_coming_back_after_the_lens_was_covered_is_not_a_new_shot():
+    cuts = SceneCuts(max_return=1.5)
+    assert [cuts(ASTRONAUT, 0.0), cuts(ASTRONAUT, 0.1)] == [None, None]
+    assert cuts(covered(ASTRONAUT), 0.2) == "cut"
+    assert cuts(covered(ASTRONAUT), 0.3) is None
+    assert cuts(np.roll(ASTRONAUT, 20, axis=1), 0.4) == "back"  # the camera moved meanwhile
+    assert cuts(ASTRONAUT, 0.5) is None
+
+
+def test_a_shot_coming_back_too_late_is_a_new_cut():
+    cuts = SceneCuts(max_return=1.5)
+    cuts(ASTRONAUT, 0.0)
+    assert cuts(covered(ASTRONAUT), 0.1) == "cut"
+    assert cuts(covered(ASTRONAUT), 1.0) is None
+    assert cuts(ASTRONAUT, 1.7) == "cut"
