@@ -6,7 +6,8 @@ For every face record (one track in one analysed frame):
   degrees, and eyes not turned away in the head (|gaze_x| <= `gaze_x`, |gaze_y| <= `gaze_y` half eye
   widths; a glance up or down, lids lowered over a downward look, moves the iris, not the head);
   unknown without landmarks;
-- eyes_closed: from eyesignals (adaptive EAR threshold); PERCLOS = fraction of known frames closed;
+- eyes_closed: from eyesignals (adaptive EAR threshold), unknown with the head beyond the facing
+  limits; PERCLOS = fraction of the frames with readable lids that are closed;
 - attentive = facing and eyes open (unknown without landmarks).
 Engagement of a track over a span = fraction of its known frames that are attentive (0..1).
 Per second and class: mean faces present and readable per analysed frame, facing fraction,
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .eyesignals import MAX_PITCH, MAX_YAW
 from .labels import LABELS
 from .records import FaceRecord, FrameResult, SecondAggregate, TrackSummary
 
@@ -37,8 +39,9 @@ class _Acc:
     """Running sums over face records (constant size)."""
 
     records: int = 0
-    known: int = 0  # records with landmarks (facing/closed known)
+    known: int = 0  # records with landmarks (facing known)
     facing: int = 0
+    lids: int = 0  # records whose lids could be read (closed known)
     closed: int = 0
     attentive: int = 0
     blinks: int = 0
@@ -51,7 +54,8 @@ class _Acc:
         if sig is not None and facing is not None:
             self.known += 1
             self.facing += facing
-            self.closed += sig.eyes_closed
+            self.lids += sig.eyes_closed is not None
+            self.closed += bool(sig.eyes_closed)
             self.attentive += facing and not sig.eyes_closed
             self.blinks += sig.blink
         if rec.probs is not None:
@@ -86,7 +90,11 @@ class _Track:
 
 class EngagementAggregator:
     def __init__(
-        self, facing_yaw: float = 30.0, facing_pitch: float = 25.0, gaze_x: float = 0.4, gaze_y: float = 0.12
+        self,
+        facing_yaw: float = MAX_YAW,
+        facing_pitch: float = MAX_PITCH,
+        gaze_x: float = 0.4,
+        gaze_y: float = 0.12,
     ) -> None:
         self.facing_yaw = facing_yaw
         self.facing_pitch = facing_pitch
@@ -139,7 +147,7 @@ class EngagementAggregator:
             faces_present=s.cls.records / s.frames,
             readable=s.readable / s.frames,
             facing_fraction=_mean(s.cls.facing, s.cls.known),
-            perclos=_mean(s.cls.closed, s.cls.known),
+            perclos=_mean(s.cls.closed, s.cls.lids),
             blinks=s.cls.blinks,
             engagement=float(np.mean(known)) if known else None,
             emotion_mix=s.cls.mix,
@@ -163,11 +171,11 @@ class EngagementAggregator:
         }
 
 
-SUMS = ("records", "known", "facing", "closed", "attentive", "blinks", "probs_n")
+SUMS = ("records", "known", "facing", "lids", "closed", "attentive", "blinks", "probs_n")
 
 
 def _summary(tid: int, t: _Track, frame_period: float) -> TrackSummary:
-    minutes = (t.acc.known * frame_period) / 60.0
+    minutes = (t.acc.lids * frame_period) / 60.0  # blinks can only be seen where the lids are read
     return TrackSummary(
         track=tid,
         first_time=t.first_time,
@@ -176,7 +184,7 @@ def _summary(tid: int, t: _Track, frame_period: float) -> TrackSummary:
         readable_frames=t.readable,
         blinks=t.acc.blinks,
         blink_rate_per_min=t.acc.blinks / minutes if minutes > 0 else None,
-        perclos=_mean(t.acc.closed, t.acc.known),
+        perclos=_mean(t.acc.closed, t.acc.lids),
         facing_fraction=_mean(t.acc.facing, t.acc.known),
         engagement=t.acc.engagement,
         emotion_mix=t.acc.mix,
@@ -193,6 +201,8 @@ def merged_summaries(parts: list[dict[int, dict]], frame_period: float) -> list[
             t.first_time, t.last_time = min(t.first_time, sums["first_time"]), max(t.last_time, sums["last_time"])
             t.readable += sums["readable"]
             for name in SUMS:
-                setattr(t.acc, name, getattr(t.acc, name) + sums[name])
+                setattr(
+                    t.acc, name, getattr(t.acc, name) + sums.get(name, 0)
+                )  # parts made before a sum existed lack it
             t.acc.probs = t.acc.probs + np.asarray(sums["probs"])
     return [_summary(tid, t, frame_period) for tid, t in sorted(merged.items())]

@@ -78,7 +78,7 @@ class EyeSignals(Record):
 
     openness_left: float  # eye aspect ratio of the eye on the image's left side
     openness_right: float
-    eyes_closed: bool  # both eyes below the track's adaptive closed threshold
+    eyes_closed: bool | None  # both eyes below the track's adaptive closed threshold; None: head too turned to tell
     blink: bool  # a short closure (<= max blink duration) ended on this frame
     yaw: float  # degrees, + = face turned towards the image's right
     pitch: float  # degrees, + = face tilted up

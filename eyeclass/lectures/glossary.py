@@ -58,7 +58,12 @@ TERMS = {
         "means more engaged, no colour means not seen. Click a row for that student's page.",
     ),
     "blinks": ("Blinks", "Eye closures that end within half a second."),
-    "perclos": ("Eyes closed", "The share of a student's readable moments with both eyes closed (PERCLOS)."),
+    "perclos": (
+        "Eyes closed",
+        "The share of a student's readable moments with both eyes closed (PERCLOS). Only moments with the "
+        "head within the facing limits count: from the side or from above, lids lowered over a downward "
+        "look cannot be told from closed ones.",
+    ),
     "facing": (
         "Facing",
         "The head within 30° left or right and 25° up or down, with the eyes not turned away.",

@@ -46,6 +46,21 @@ def test_perclos_blinks_and_pitch():
     assert s0.engagement == pytest.approx(0.5)  # 10 frames: 3 closed, 2 looking up
 
 
+def test_perclos_and_blink_rate_count_only_frames_whose_lids_could_be_read():
+    agg = EngagementAggregator()
+    bowed = dict(pitch=-40.0, closed=None)  # a student reading: the lids are seen from above
+    make = lambda t, i: [rec(1, t, closed=i < 3, blink=i == 3) if i < 5 else rec(1, t, **bowed)]
+    for second in range(6):
+        for fr in frames_for_second(second, 10, make):
+            agg.add(fr)
+    seconds = agg.finish()
+    assert all(s.perclos == pytest.approx(0.6) for s in seconds)  # 3 closed of 5 read, not of 10
+    assert all(s.engagement == pytest.approx(0.2) for s in seconds)  # bowed frames are not attentive
+    (track,) = agg.track_summaries(frame_period=0.1)
+    assert track.perclos == pytest.approx(0.6) and track.blinks == 6
+    assert track.blink_rate_per_min == pytest.approx(120.0)  # 6 blinks in 3 s of readable lids, not 6 s
+
+
 def test_unreadable_faces_count_as_present_but_not_engagement():
     agg = EngagementAggregator()
     for fr in frames_for_second(0, 5, lambda t, i: [rec(1, t, readable=False), rec(2, t, readable=False)]):

@@ -23,7 +23,7 @@ from inference.eyesignals import (
 from inference.faces import IRIS_IMG_LEFT, IRIS_IMG_RIGHT, NUM_LANDMARKS, MediaPipeFaces
 
 
-def synthetic_face(ear: float = 0.3, yaw: float = 0.0, iris_dx: float = 0.0) -> np.ndarray:
+def synthetic_face(ear: float = 0.3, yaw: float = 0.0, iris_dx: float = 0.0, pitch: float = 0.0) -> np.ndarray:
     """Landmarks of a schematic face: two 20 px wide eyes with lid gap 2*ear*10 px (EAR = ear)."""
     lm = np.zeros((NUM_LANDMARKS, 3), np.float32)
     for idx, cx, iris in ((EAR_IMG_LEFT, 80.0, IRIS_IMG_LEFT), (EAR_IMG_RIGHT, 140.0, IRIS_IMG_RIGHT)):
@@ -45,8 +45,9 @@ def synthetic_face(ear: float = 0.3, yaw: float = 0.0, iris_dx: float = 0.0) -> 
         lm[i, 2] = (lm[i, 0] - 110) * np.sin(a)
         lm[i, 0] = 110 + (lm[i, 0] - 110) * np.cos(a)
     up_len = 160.0
-    pn = np.radians(PITCH_NEUTRAL)
-    lm[FOREHEAD, 2], lm[CHIN, 2] = up_len / 2 * np.sin(pn), -up_len / 2 * np.sin(pn)
+    pn = np.radians(PITCH_NEUTRAL + pitch)
+    half_up, half_depth = up_len / 2 * np.cos(pn), up_len / 2 * np.sin(pn)  # the chin-forehead line tilted
+    lm[FOREHEAD, 1:], lm[CHIN, 1:] = (120 - half_up, half_depth), (120 + half_up, -half_depth)
     return lm
 
 
@@ -54,6 +55,19 @@ def test_eye_aspect_ratio_matches_construction():
     lm = synthetic_face(ear=0.3)
     assert eye_aspect_ratio(lm, EAR_IMG_LEFT) == pytest.approx(0.3)
     assert eye_aspect_ratio(synthetic_face(ear=0.05), EAR_IMG_RIGHT) == pytest.approx(0.05)
+
+
+def test_eye_aspect_ratio_is_measured_in_3d_so_a_turned_eye_is_not_wider_open():
+    lm = synthetic_face(ear=0.3)
+    idx = list(EAR_IMG_LEFT)
+    centre = lm[idx].mean(axis=0)
+    a = np.radians(50.0)
+    turn = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]], np.float32)
+    lm[idx] = (lm[idx] - centre) @ turn.T + centre  # the eye seen 50 degrees from the side
+    flat = lm.copy()
+    flat[:, 2] = 0.0
+    assert eye_aspect_ratio(flat, EAR_IMG_LEFT) > 0.4  # in the image alone: 0.3 / cos 50
+    assert eye_aspect_ratio(lm, EAR_IMG_LEFT) == pytest.approx(0.3, abs=1e-4)
 
 
 @pytest.mark.parametrize("yaw", [-40.0, 0.0, 25.0])
@@ -140,6 +154,20 @@ def test_one_eye_narrower_is_a_wink_only_with_the_head_near_frontal(yaw, read_as
     signals = [est.measure(1, face, i / 30) for i, face in enumerate([open_face] * 30 + [uneven] * 4)]
     assert [s.wink for s in signals[30:]] == [read_as_wink] * 4
     assert not any(s.eyes_closed or s.blink for s in signals)
+
+
+@pytest.mark.parametrize(
+    ("pose", "read"), [({"pitch": -15.0}, True), ({"pitch": -35.0}, False), ({"yaw": 45.0}, False)]
+)
+def test_lids_are_read_only_with_the_head_within_the_facing_limits(pose, read):
+    # a bowed head shows the lids from above: lowered over a downward look, they pass for closed
+    est = EyeSignalEstimator()
+    faces = [synthetic_face(ear=0.3)] * 30 + [synthetic_face(ear=0.08, **pose)] * 6 + [synthetic_face(ear=0.3)] * 3
+    signals = [est.measure(1, face, i / 30) for i, face in enumerate(faces)]
+    assert head_pose(faces[30])[1] == pytest.approx(pose.get("pitch", 0.0), abs=1.0)
+    assert [s.eyes_closed for s in signals[30:36]] == [True if read else None] * 6
+    assert [s.blink for s in signals[36:]] == [read, False, False]
+    assert est.open_level(1) == pytest.approx(0.3)
 
 
 def test_both_eyes_shut_briefly_is_still_a_blink():
