@@ -4,12 +4,12 @@
   distances over the corner-to-corner width (falls towards zero as the lids close), measured on the
   mesh in 3D: in the image a head turn shortens the width and a nod the lid gap, and the far eye of
   a turned head would read as wide open.
-- Lids are read only with the head within `lids_max_yaw` / `lids_max_pitch` of frontal (the
+- Lids are read only with the head `frontal`: within `max_yaw` / `max_pitch` of frontal (the
   engagement step's facing limits). Beyond them the camera sees the lids from the side or from
   above: lids lowered over a downward look (a student reading) reach the closure threshold with the
   eyes open, and the far eye's landmarks are guesses. Such frames say nothing about closure
   (`eyes_closed` None, no blink or wink) and teach nothing about the open level; the face counts
-  as looking away there anyway.
+  as looking away there anyway. The pipeline reads expressions within the same limits.
 - Closed / blink: per track, the "open level" is the 90th percentile of the mean EAR over the last
   `window` seconds of frames read as open (so a long closure does not lower it); the eyes close when
   the mean EAR falls under `closed_ratio` x that level while the more open eye is under `wider_ratio`
@@ -49,8 +49,8 @@ CHIN, FOREHEAD = 152, 10
 PITCH_NEUTRAL = -8.0  # degrees
 GAZE_Y_NEUTRAL = -0.10  # the iris sits slightly above the corner line when looking straight
 DEFAULT_OPEN_EAR = 0.28  # a typical open eye, until a track has enough history of its own
-# Head pose limits (|yaw|, |pitch|, degrees) for reading the lids; engagement's facing rule uses the
-# same, so a face whose lids cannot be read is never counted as facing either.
+# Head pose limits (|yaw|, |pitch|, degrees) for reading the eye region; engagement's facing rule uses
+# the same, so a face whose eyes are not read is never counted as facing either.
 MAX_YAW, MAX_PITCH = 30.0, 25.0
 
 
@@ -109,16 +109,16 @@ class EyeSignalEstimator:
         wider_ratio: float = 0.8,
         reopen_ratio: float = 0.7,
         wink_max_yaw: float = 20.0,
-        lids_max_yaw: float = MAX_YAW,
-        lids_max_pitch: float = MAX_PITCH,
+        max_yaw: float = MAX_YAW,
+        max_pitch: float = MAX_PITCH,
     ) -> None:
         self.window = window
         self.closed_ratio = closed_ratio
         self.wider_ratio = wider_ratio
         self.reopen_ratio = reopen_ratio
         self.wink_max_yaw = wink_max_yaw
-        self.lids_max_yaw = lids_max_yaw
-        self.lids_max_pitch = lids_max_pitch
+        self.max_yaw = max_yaw
+        self.max_pitch = max_pitch
         self.max_blink = max_blink
         self._state: dict[int, _EyeState] = {}
 
@@ -141,7 +141,7 @@ class EyeSignalEstimator:
         level = self.open_level(track)
         yaw, pitch, roll = head_pose(landmarks)
         gx, gy = gaze(landmarks)
-        if not (abs(yaw) <= self.lids_max_yaw and abs(pitch) <= self.lids_max_pitch):
+        if not self._frontal(yaw, pitch):
             return EyeSignals(left, right, None, False, yaw, pitch, roll, gx, gy, False)
         wink = False
         if state.closed_since is None:
@@ -168,6 +168,13 @@ class EyeSignalEstimator:
         while state.history and time - state.history[0][0] > self.window:
             state.history.popleft()
         return EyeSignals(left, right, closed, blink, yaw, pitch, roll, gx, gy, wink)
+
+    def frontal(self, signals: EyeSignals) -> bool:
+        """The head close enough to frontal for the eye region to be read (lids, expressions)."""
+        return self._frontal(signals.yaw, signals.pitch)
+
+    def _frontal(self, yaw: float, pitch: float) -> bool:
+        return abs(yaw) <= self.max_yaw and abs(pitch) <= self.max_pitch
 
     def forget(self, live_tracks: set[int]) -> None:
         """Drop the state of tracks that are gone (keeps memory constant)."""

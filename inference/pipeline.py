@@ -73,8 +73,8 @@ class AnalysisOptions(Record):
 @dataclass
 class _Pending:
     result: FrameResult
-    bands: list[np.ndarray]  # one per readable face, in order of result.faces
-    readable: list[FaceRecord]
+    bands: list[np.ndarray]  # one per face whose eye region is read (readable, head frontal)
+    read: list[FaceRecord]  # those faces, in the same order
 
 
 class SessionAnalyzer:
@@ -141,9 +141,12 @@ class SessionAnalyzer:
         for face, track in zip(faces, ids):
             record = self._record(face, track, index, time)
             pending.result.faces.append(record)
-            if record.readable:
+            if record.readable and self.eyes.frontal(record.signals):
                 pending.bands.append(align_bands(gray, [face.eyes], self.band)[0])
-                pending.readable.append(record)
+                pending.read.append(record)
+            elif record.readable:
+                # the CNN learnt frontal faces: a bowed head's lowered lids read as sad
+                record.flags.append("head_turned")
         self._pending.append(pending)
         waiting = sum(len(p.bands) for p in self._pending)
         if waiting >= self.options.batch_size or len(self._pending) >= self.options.max_delay:
@@ -204,7 +207,7 @@ class SessionAnalyzer:
         `live`: the tracks alive after the batch's last frame (spotting state of the others ends)."""
         k, out = 0, []
         for p in batch:
-            for record, band in zip(p.readable, p.bands):
+            for record, band in zip(p.read, p.bands):
                 row = None if probs is None else probs[k]
                 k += 1
                 if row is not None:

@@ -24,8 +24,9 @@ TERMS = {
     ),
     "emotions": (
         "Emotion mix",
-        "The eye model's seven probabilities, averaged over the readable faces of each second. It is read "
-        "from the eyes alone: a tendency of the class, not what any one person feels.",
+        "The eye model's seven probabilities, averaged over the readable faces of each second whose head is "
+        "within the facing limits (seen from above, eyes looking down read as sad). It is read from the "
+        "eyes alone: a tendency of the class, not what any one person feels.",
     ),
     "students": (
         "Students",
@@ -57,7 +58,11 @@ TERMS = {
         "One row per anonymous student (the most present first), one cell per stretch of time; darker blue "
         "means more engaged, no colour means not seen. Click a row for that student's page.",
     ),
-    "blinks": ("Blinks", "Eye closures that end within half a second."),
+    "blinks": (
+        "Blinks",
+        "Eye closures that end within half a second, seen while the head is within the facing limits; the "
+        "rate is per minute of such moments.",
+    ),
     "perclos": (
         "Eyes closed",
         "The share of a student's readable moments with both eyes closed (PERCLOS). Only moments with the "

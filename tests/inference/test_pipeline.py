@@ -18,6 +18,7 @@ from inference.records import Box
 from inference.video import VideoReader
 from tests.clips import write_clip
 from tests.conftest import shared_path
+from tests.landmarks import synthetic_face
 
 
 class BrightnessClassifier:
@@ -93,6 +94,27 @@ def test_push_batches_frames_and_process_answers_at_once(clip):
         with pytest.raises(ValueError, match="decodable"):
             session.process_jpeg(b"not a jpeg", 0.6)
         assert session.finish() == []
+
+
+def test_a_face_turned_or_bowed_beyond_the_facing_limits_gets_no_emotion(clip):
+    """The CNN learnt frontal faces: a bowed head's lowered lids read as sad, so such faces are not
+    classified. They stay readable and count in engagement as looking away."""
+    poses = [{}, {"yaw": 45.0}, {"pitch": -35.0}, {"pitch": -15.0}]
+    faces = iter(
+        [
+            Face(Box(60, 30, 100, 180), 0.9, np.array([[80.0, 100.0], [140.0, 100.0]]), synthetic_face(**p))
+            for p in poses
+        ]
+    )
+    image = np.random.default_rng(0).integers(0, 256, (240, 240, 3), dtype=np.uint8)
+    clf = BrightnessClassifier()
+    with SessionAnalyzer(AnalysisOptions(overlap_cnn=False), classifier=clf, faces=lambda _: [next(faces)]) as s:
+        records = [s.process(image, i / 10).faces[0] for i in range(len(poses))]
+        s.finish()
+        seconds = s.result().seconds
+    assert [r.probs is not None for r in records] == [True, False, False, True] and sum(clf.calls) == 2
+    assert ["head_turned" in r.flags for r in records] == [False, True, True, False]
+    assert all(r.readable for r in records) and seconds[0].facing_fraction == pytest.approx(0.5)
 
 
 def test_an_overlapped_cnn_gives_the_same_results_one_batch_later(clip):

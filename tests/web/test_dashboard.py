@@ -137,6 +137,15 @@ def test_a_student_page_shows_that_tracks_numbers_and_events(client, teacher):
     assert client.get(f"/sessions/{lecture.pk}/students/99/").status_code == 404
 
 
+def test_a_student_whose_lids_were_never_read_shows_no_blink_count(client, teacher):
+    lecture = done_lecture(teacher, seconds=60, tracks=2)
+    lecture.tracks.filter(track=2).update(blinks=0, blink_rate=None, perclos=None)  # head bowed throughout
+    client.force_login(teacher)
+    shown = [page(client, f"/sessions/{lecture.pk}/students/{t}/") for t in (1, 2)]
+    blinks = [text.split("Blinks", 1)[1].split("</strong>", 1)[0] for text in shown]
+    assert blinks[0].endswith(">15") and blinks[1].endswith(">—")
+
+
 def test_the_students_csv_has_a_row_per_track_and_a_clean_file_name(client, teacher):
     lecture = done_lecture(teacher, seconds=30, tracks=3)
     Lecture.objects.filter(pk=lecture.pk).update(title="webcam_selfie.mp4", video_name="webcam_selfie.mp4")
