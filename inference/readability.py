@@ -27,6 +27,7 @@ class Readability(Record):
     small_face: int  # records whose eyes are too close together in the image to read
     no_landmarks: int  # records big enough whose landmarks were not found (turned, blurred, covered)
     turned_away: int  # readable records facing away (the engagement step's facing rule)
+    head_turned: int  # readable records with the head too turned or bowed for emotions to be read
     small_face_inter_ocular: dict[str, float] | None  # p10 / median / p90 px of the small faces
     min_inter_ocular: float  # px the eyes need
     summary: str  # one sentence for the teacher
@@ -38,6 +39,7 @@ class ReadabilityCounter:
     def __init__(self, min_inter_ocular: float, facing: Callable[[FaceRecord], bool | None]) -> None:
         self.min_inter_ocular, self.facing = min_inter_ocular, facing
         self.frames = self.records = self.readable = self.small = self.no_landmarks = self.away = 0
+        self.head_turned = 0
         self.small_iod = np.zeros(int(np.ceil(min_inter_ocular / BIN_PX)) + 1, dtype=np.int64)
 
     def add(self, frame: FrameResult) -> None:
@@ -47,6 +49,7 @@ class ReadabilityCounter:
             if rec.readable:
                 self.readable += 1
                 self.away += self.facing(rec) is False
+                self.head_turned += "head_turned" in rec.flags
             elif "small_face" in rec.flags:
                 self.small += 1
                 self.small_iod[min(int(max(rec.inter_ocular, 0.0) / BIN_PX), len(self.small_iod) - 1)] += 1
@@ -55,12 +58,11 @@ class ReadabilityCounter:
 
     def state(self) -> dict:
         """The counts, as plain numbers (a chunk's share); `merge` adds another's."""
-        names = ("frames", "records", "readable", "small", "no_landmarks", "away")
-        return {**{n: getattr(self, n) for n in names}, "small_iod": self.small_iod.tolist()}
+        return {**{n: getattr(self, n) for n in _COUNTS}, "small_iod": self.small_iod.tolist()}
 
     def merge(self, state: dict) -> None:
-        for name in ("frames", "records", "readable", "small", "no_landmarks", "away"):
-            setattr(self, name, getattr(self, name) + state[name])
+        for name in _COUNTS:
+            setattr(self, name, getattr(self, name) + state.get(name, 0))  # states made before a count existed lack it
         self.small_iod = self.small_iod + np.asarray(state["small_iod"], dtype=np.int64)
 
     def result(self) -> Readability:
@@ -75,6 +77,7 @@ class ReadabilityCounter:
             small_face=self.small,
             no_landmarks=self.no_landmarks,
             turned_away=self.away,
+            head_turned=self.head_turned,
             small_face_inter_ocular=iod,
             min_inter_ocular=self.min_inter_ocular,
             summary=self._summary(iod),
@@ -96,8 +99,14 @@ class ReadabilityCounter:
                 f"{_share(self.no_landmarks, self.records)} gave no eye landmarks (turned away, blurred or covered)"
             )
         if self.away:
-            reasons.append(f"{_share(self.away, self.readable)} of readable faces were turned away")
+            turned = f"{_share(self.away, self.readable)} of readable faces were turned away"
+            if self.head_turned:
+                turned += f" ({_share(self.head_turned, self.readable)} too far for their emotions to be read)"
+            reasons.append(turned)
         return text + (": " + "; ".join(reasons) if reasons else "") + "."
+
+
+_COUNTS = ("frames", "records", "readable", "small", "no_landmarks", "away", "head_turned")
 
 
 def _share(part: int, whole: int) -> str:

@@ -42,10 +42,12 @@
     ctx.lineWidth = 2; ctx.font = "14px system-ui";
     for (const f of result.faces) {
       const unreadable = f.flags.includes("eyes_unreadable");
-      ctx.strokeStyle = unreadable ? "#98a2b3" : "#32d583";
+      const turned = f.flags.includes("head_turned");  // readable, but too turned for the eye model
+      ctx.strokeStyle = unreadable || turned ? "#98a2b3" : "#32d583";
       ctx.strokeRect(f.box.x, f.box.y, f.box.w, f.box.h);
       ctx.fillStyle = ctx.strokeStyle;
-      ctx.fillText(`#${f.track} ${f.top || (unreadable ? "eyes unreadable" : "")}`, f.box.x, Math.max(14, f.box.y - 4));
+      const note = unreadable ? "eyes unreadable" : turned ? "head turned" : "";
+      ctx.fillText(`#${f.track} ${f.top || note}`, f.box.x, Math.max(14, f.box.y - 4));
       ctx.strokeStyle = "#fdb022"; ctx.lineWidth = 1;
       for (const e of f.eye_boxes || []) ctx.strokeRect(e.x, e.y, e.w, e.h);
       ctx.lineWidth = 2;

@@ -8,7 +8,7 @@ from inference.records import Box, EyeSignals, FaceRecord, FrameResult
 
 def face(iod: float, flags=(), yaw: float = 0.0) -> FaceRecord:
     signals = None
-    if not flags:
+    if "eyes_unreadable" not in flags:
         signals = EyeSignals(0.3, 0.3, False, False, yaw, 0.0, 0.0, 0.0, 0.0)
     return FaceRecord(0, 0.0, 1, Box(0, 0, 10, 10), 0.9, iod, signals=signals, flags=list(flags))
 
@@ -31,11 +31,15 @@ def test_a_classroom_of_tiny_faces_says_how_small_they_are_and_what_the_eyes_nee
 
 def test_unreadable_big_faces_and_turned_heads_are_counted_apart():
     counter = ReadabilityCounter(12.0, facing)
-    counter.add(FrameResult(0, 0.0, [face(40), face(40, yaw=60), face(30, ("eyes_unreadable", "no_landmarks"))]))
+    turned = face(40, ("head_turned",), yaw=60)
+    counter.add(
+        FrameResult(0, 0.0, [face(40), turned, face(30, ("eyes_unreadable", "no_landmarks")), face(40, yaw=20)])
+    )
     r = counter.result()
-    assert (r.readable_records, r.no_landmarks, r.turned_away, r.small_face) == (2, 1, 1, 0)
+    assert (r.readable_records, r.no_landmarks, r.turned_away, r.head_turned, r.small_face) == (3, 1, 1, 1, 0)
     assert r.small_face_inter_ocular is None
-    assert "gave no eye landmarks" in r.summary and "50% of readable faces were turned away" in r.summary
+    assert "gave no eye landmarks" in r.summary
+    assert "33% of readable faces were turned away (33% too far for their emotions to be read)" in r.summary
 
 
 def test_no_faces_says_so():
