@@ -16,7 +16,8 @@
   const set = (id, value) => { document.getElementById(id).textContent = value; };
   const say = (text) => { stateText.textContent = text; };
 
-  const axis = { type: "linear", ticks: { callback: (s) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}` } };
+  // whole seconds only: m:ss labels of half-second ticks repeat ("0:01 0:01")
+  const axis = { type: "linear", ticks: { precision: 0, callback: (s) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}` } };
   const engagement = new Chart(document.getElementById("live-engagement"), {
     type: "line", data: { datasets: [{ label: "engagement", data: [], borderColor: "#3366cc", backgroundColor: "#3366cc33", fill: true, pointRadius: 0 }] },
     options: { animation: false, maintainAspectRatio: false, scales: { x: axis, y: { min: 0, max: 1 } } },

@@ -8,7 +8,7 @@ from eyeclass.classrooms.models import Classroom
 from eyeclass.lectures.models import Lecture
 from tests.clips import write_clip, write_y4m
 from tests.conftest import SHARED
-from tests.web.browser import LiveStack, chromium, log_in, save_page, screenshot_folder
+from tests.web.browser import LiveStack, chromium, log_in, on_phone, save_page, screenshot_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +50,12 @@ def test_a_teacher_streams_a_live_session(test_database_url, tmp_path, teacher):
         seen = "return window.EyeClassLive.lastResult.faces.map(f => f.track)"
         WebDriverWait(browser, 60).until(lambda b: len(b.execute_script(seen)) >= 1)  # both clips show a face
         save_page(browser, screenshot_folder() / "live-streaming.png")
+        on_phone(browser)
+        sideways = "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        WebDriverWait(browser, 10).until(lambda b: b.execute_script("return innerWidth") == 390)
+        save_page(browser, screenshot_folder() / "live-streaming-phone.png")
+        assert browser.execute_script(sideways) <= 0, "the streaming page scrolls sideways on a phone"
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         assert browser.find_element(By.ID, "live-elapsed").text != "0:00"
 
         # the teacher leaves the page without Stop: what was analysed is kept, and the session can be resumed
