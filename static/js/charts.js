@@ -28,7 +28,8 @@
     return {
       type: "linear", min: range.start, max: range.end,
       title: { display: true, text: "time (m:ss)" },
-      ticks: { stepSize: niceStep(range.end - range.start), callback: fmtTime, maxRotation: 0 },
+      // includeBounds off: an end that is not on a step ("0:13" after "0:12") would print over its neighbour
+      ticks: { stepSize: niceStep(range.end - range.start), callback: fmtTime, maxRotation: 0, includeBounds: false },
     };
   }
 
@@ -247,7 +248,9 @@
         plugins: { tooltip: { callbacks: { title: (items) => fmtTime(items[0].parsed.x),
           label: (item) => item.raw.event ? `${item.raw.event.cue === "wink" ? "wink" : item.raw.event.label || "change"}` : `engagement ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(2)}` } } } },
     });
-    drawn.studentMix = new Chart(document.getElementById("student-mix"), {
+    const mixCanvas = document.getElementById("student-mix");
+    if (!mixCanvas) return; // no emotion was read for this student: the page says why
+    drawn.studentMix = new Chart(mixCanvas, {
       type: "bar",
       data: { labels: series.mix.map((m) => m.label), datasets: [{ label: "share", data: series.mix.map((m) => m.value),
         backgroundColor: series.mix.map((m) => COLORS[m.label]) }] },

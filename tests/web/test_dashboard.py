@@ -146,6 +146,15 @@ def test_a_student_whose_lids_were_never_read_shows_no_blink_count(client, teach
     assert blinks[0].endswith(">15") and blinks[1].endswith(">—")
 
 
+def test_a_student_never_read_facing_the_front_gets_a_reason_instead_of_an_empty_emotion_chart(client, teacher):
+    lecture = done_lecture(teacher, seconds=30, tracks=2)
+    lecture.tracks.filter(track=2).update(emotion_mix={})
+    client.force_login(teacher)
+    read, unread = (page(client, f"/sessions/{lecture.pk}/students/{t}/") for t in (1, 2))
+    assert 'id="student-mix"' in read and "No emotion was read" not in read
+    assert 'id="student-mix"' not in unread and "No emotion was read for this student" in unread
+
+
 def test_the_students_csv_has_a_row_per_track_and_a_clean_file_name(client, teacher):
     lecture = done_lecture(teacher, seconds=30, tracks=3)
     Lecture.objects.filter(pk=lecture.pk).update(title="webcam_selfie.mp4", video_name="webcam_selfie.mp4")
