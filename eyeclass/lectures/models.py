@@ -196,14 +196,18 @@ class Lecture(models.Model):
             reason = "No face was found in this recording."
         elif not enough and not reason:
             reason = "Faces were present, but their eyes were mostly too small, turned away or covered to read."
+        share = readable / seconds if seconds else 0.0
+        faces, readable_faces = summary.get("faces") or 0.0, summary.get("readable") or 0.0
         return {
             "seconds": seconds,
             "readable_seconds": readable,
-            "share": readable / seconds if seconds else 0.0,
+            "share": share,
             "faces": summary.get("faces"),
             "readable": summary.get("readable"),
             "enough": enough,
             "reason": reason,
+            # numbers that stand for part of the class only: few readable seconds, or most faces unread
+            "partial": share < 0.8 or readable_faces < 0.5 * faces,
             "minimum": ENOUGH_READABLE_SECONDS,
         }
 

@@ -84,6 +84,22 @@ def test_readable_seconds_count_only_seconds_with_readable_faces(teacher):
     assert (confidence["seconds"], confidence["readable_seconds"], confidence["enough"]) == (30, 10, True)
 
 
+def test_the_session_page_says_why_when_most_faces_present_were_not_read(client, teacher):
+    why = "8.0 faces present per analysed frame, eyes readable for 2.0: 75% of faces are too small"
+    pages = []
+    for readable in (2.0, 6.0):
+        result = make_result(seconds=30, tracks=8)
+        for row in result["seconds"]:
+            row["readable"] = readable  # every second readable, but only some of its faces
+        result["readability"] = {"summary": why}
+        lecture = make_lecture(teacher, title=f"{readable} readable")
+        lecture.store_results(result)
+        client.force_login(teacher)
+        pages.append(page(client, lecture.get_absolute_url()))
+    assert "30 of 30 s" in pages[0] and why in pages[0]
+    assert "30 of 30 s" in pages[1] and why not in pages[1]
+
+
 def test_the_session_page_says_when_where_and_how_long(client, teacher):
     lecture = done_lecture(teacher, seconds=90)
     Lecture.objects.filter(pk=lecture.pk).update(video_name="week1.mp4", duration=92.4)
