@@ -200,9 +200,7 @@ def merged_summaries(parts: list[dict[int, dict]], frame_period: float) -> list[
             t = merged.setdefault(int(tid), _Track(sums["first_time"], sums["last_time"]))
             t.first_time, t.last_time = min(t.first_time, sums["first_time"]), max(t.last_time, sums["last_time"])
             t.readable += sums["readable"]
-            for name in SUMS:
-                setattr(
-                    t.acc, name, getattr(t.acc, name) + sums.get(name, 0)
-                )  # parts made before a sum existed lack it
+            for name in SUMS:  # parts made before a sum existed lack it
+                setattr(t.acc, name, getattr(t.acc, name) + sums.get(name, 0))
             t.acc.probs = t.acc.probs + np.asarray(sums["probs"])
     return [_summary(tid, t, frame_period) for tid, t in sorted(merged.items())]

@@ -61,8 +61,8 @@ class ReadabilityCounter:
         return {**{n: getattr(self, n) for n in _COUNTS}, "small_iod": self.small_iod.tolist()}
 
     def merge(self, state: dict) -> None:
-        for name in _COUNTS:
-            setattr(self, name, getattr(self, name) + state.get(name, 0))  # states made before a count existed lack it
+        for name in _COUNTS:  # states made before a count existed lack it
+            setattr(self, name, getattr(self, name) + state.get(name, 0))
         self.small_iod = self.small_iod + np.asarray(state["small_iod"], dtype=np.int64)
 
     def result(self) -> Readability:

@@ -65,10 +65,6 @@ class IouTracker:
             return 1.0 + dist
         return _NO_MATCH
 
-    def reset(self) -> None:
-        """End all tracks; IDs keep counting up."""
-        self.tracks, self._aside = [], []
-
     def suspend(self, time: float) -> None:
         """A shot cut: live tracks stop matching but are kept until they expire or `resume`. A cut
         while tracks are still aside (the lens still covered) keeps the first shot's tracks."""

@@ -39,13 +39,6 @@ def test_fast_small_move_matches_by_distance_but_far_jump_does_not():
     assert tracker.update([Box(300, 100, 20, 20)], 0.2) == [2]
 
 
-def test_ids_are_never_reused_and_reset_ends_tracks():
-    tracker = IouTracker()
-    tracker.update([Box(0, 0, 10, 10)], 0.0)
-    tracker.reset()
-    assert tracker.update([Box(0, 0, 10, 10)], 0.1) == [2]
-
-
 def test_suspended_tracks_resume_with_their_ids_and_drop_faces_seen_in_between():
     tracker = IouTracker()
     assert tracker.update([Box(100, 100, 40, 40), Box(300, 100, 40, 40)], 0.0) == [1, 2]
@@ -58,7 +51,7 @@ def test_suspended_tracks_resume_with_their_ids_and_drop_faces_seen_in_between()
     assert tracker.alive == {1, 2}
 
 
-def test_suspended_tracks_never_resumed_give_way_to_new_ids():
+def test_suspended_tracks_never_resumed_give_way_to_new_ids_never_reused():
     tracker = IouTracker(max_gap=1.0)
     tracker.update([Box(100, 100, 40, 40)], 0.0)
     tracker.suspend(0.1)
