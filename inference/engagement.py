@@ -3,9 +3,9 @@
 For every face record (one track in one analysed frame):
 - present: always 1 (the face was found, readable or not);
 - facing: looking towards the front: head within |yaw| <= `facing_yaw` and |pitch| <= `facing_pitch`
-  degrees, and eyes not turned away in the head (|gaze_x| <= `gaze_x`, |gaze_y| <= `gaze_y` half eye
-  widths; a glance up or down, lids lowered over a downward look, moves the iris, not the head);
-  unknown without landmarks;
+  degrees, less when turned both ways (an ellipse, `eyesignals.head_within`), and eyes not turned
+  away in the head (|gaze_x| <= `gaze_x`, |gaze_y| <= `gaze_y` half eye widths; a glance up or down,
+  lids lowered over a downward look, moves the iris, not the head); unknown without landmarks;
 - eyes_closed: from eyesignals (adaptive EAR threshold), unknown with the head beyond the facing
   limits; PERCLOS = fraction of the frames with readable lids that are closed;
 - attentive = facing and eyes open (unknown without landmarks).
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .eyesignals import MAX_PITCH, MAX_YAW
+from .eyesignals import MAX_PITCH, MAX_YAW, head_within
 from .labels import LABELS
 from .records import FaceRecord, FrameResult, SecondAggregate, TrackSummary
 
@@ -107,7 +107,7 @@ class EngagementAggregator:
         sig = rec.signals
         if sig is None or not np.isfinite([sig.yaw, sig.pitch]).all():
             return None
-        head = abs(sig.yaw) <= self.facing_yaw and abs(sig.pitch) <= self.facing_pitch
+        head = head_within(sig.yaw, sig.pitch, self.facing_yaw, self.facing_pitch)
         # no iris landmarks (nan): the head alone decides
         eyes = not (abs(sig.gaze_x) > self.gaze_x or abs(sig.gaze_y) > self.gaze_y)
         return bool(head and eyes)

@@ -4,12 +4,13 @@
   distances over the corner-to-corner width (falls towards zero as the lids close), measured on the
   mesh in 3D: in the image a head turn shortens the width and a nod the lid gap, and the far eye of
   a turned head would read as wide open.
-- Lids are read only with the head `frontal`: within `max_yaw` / `max_pitch` of frontal (the
-  engagement step's facing limits). Beyond them the camera sees the lids from the side or from
-  above: lids lowered over a downward look (a student reading) reach the closure threshold with the
-  eyes open, and the far eye's landmarks are guesses. Such frames say nothing about closure
-  (`eyes_closed` None, no blink or wink) and teach nothing about the open level; the face counts
-  as looking away there anyway. The pipeline reads expressions within the same limits.
+- Lids are read only with the head `frontal`: within `max_yaw` / `max_pitch` of frontal, less when
+  turned both ways (`head_within`, the engagement step's facing limits). Beyond them the camera
+  sees the lids from the side or from above: lids lowered over a downward look (a student reading)
+  reach the closure threshold with the eyes open, and the far eye's landmarks are guesses. Such
+  frames say nothing about closure (`eyes_closed` None, no blink or wink) and teach nothing about
+  the open level; the face counts as looking away there anyway. The pipeline reads expressions
+  within the same limits.
 - Closed / blink: per track, the "open level" is the 90th percentile of the mean EAR over the last
   `window` seconds of frames read as open (so a long closure does not lower it); the eyes close when
   the mean EAR falls under `closed_ratio` x that level while the more open eye is under `wider_ratio`
@@ -52,6 +53,13 @@ DEFAULT_OPEN_EAR = 0.28  # a typical open eye, until a track has enough history 
 # Head pose limits (|yaw|, |pitch|, degrees) for reading the eye region; engagement's facing rule uses
 # the same, so a face whose eyes are not read is never counted as facing either.
 MAX_YAW, MAX_PITCH = 30.0, 25.0
+
+
+def head_within(yaw: float, pitch: float, max_yaw: float = MAX_YAW, max_pitch: float = MAX_PITCH) -> bool:
+    """The head turned at most `max_yaw` sideways and `max_pitch` up or down, and less when turned both
+    ways at once (an ellipse): what hides the eyes is the angle off the camera axis, which combines the
+    two (30 and 25 degrees together are 38 degrees off it)."""
+    return (yaw / max_yaw) ** 2 + (pitch / max_pitch) ** 2 <= 1.0
 
 
 def eye_aspect_ratio(landmarks: np.ndarray, idx: tuple[int, ...]) -> float:
@@ -174,7 +182,7 @@ class EyeSignalEstimator:
         return self._frontal(signals.yaw, signals.pitch)
 
     def _frontal(self, yaw: float, pitch: float) -> bool:
-        return abs(yaw) <= self.max_yaw and abs(pitch) <= self.max_pitch
+        return head_within(yaw, pitch, self.max_yaw, self.max_pitch)
 
     def forget(self, live_tracks: set[int]) -> None:
         """Drop the state of tracks that are gone (keeps memory constant)."""

@@ -71,7 +71,8 @@ TERMS = {
     ),
     "facing": (
         "Facing",
-        "The head within 30° left or right and 25° up or down, with the eyes not turned away.",
+        "The head within 30° left or right and 25° up or down (less when turned both ways at once), with "
+        "the eyes not turned away.",
     ),
 }
 

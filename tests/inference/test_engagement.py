@@ -35,6 +35,12 @@ def test_facing_and_open_student_vs_turned_away_student():
     assert s0.facing_fraction == pytest.approx(0.5) and s0.perclos == 0.0
 
 
+@pytest.mark.parametrize(("yaw", "pitch", "facing"), [(28, 0, True), (0, -24, True), (24, -20, False), (20, 10, True)])
+def test_a_head_turned_sideways_and_down_at_once_stops_facing_sooner(yaw, pitch, facing):
+    # what hides the eyes is the angle off the camera axis: 24 and 20 degrees together are 31 off it
+    assert EngagementAggregator().facing(rec(1, 0.0, yaw=yaw, pitch=pitch)) is facing
+
+
 def test_perclos_blinks_and_pitch():
     agg = EngagementAggregator()
     make = lambda t, i: [rec(1, t, closed=i < 3, blink=i == 3, pitch=40.0 if i >= 8 else 0.0)]

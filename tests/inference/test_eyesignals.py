@@ -126,7 +126,13 @@ def test_one_eye_narrower_is_a_wink_only_with_the_head_near_frontal(yaw, read_as
 
 
 @pytest.mark.parametrize(
-    ("pose", "read"), [({"pitch": -15.0}, True), ({"pitch": -35.0}, False), ({"yaw": 45.0}, False)]
+    ("pose", "read"),
+    [
+        ({"pitch": -15.0}, True),
+        ({"pitch": -35.0}, False),
+        ({"yaw": 45.0}, False),
+        ({"yaw": 24.0, "pitch": -20.0}, False),
+    ],
 )
 def test_lids_are_read_only_with_the_head_within_the_facing_limits(pose, read):
     # a bowed head shows the lids from above: lowered over a downward look, they pass for closed
