@@ -31,7 +31,7 @@ TERMS = {
     "students": (
         "Students",
         "Anonymous face tracks seen for 2 seconds or more. One person can become two tracks after a camera "
-        "cut or a long time hidden.",
+        "cut or a long time hidden; someone walking past the camera for a moment does not split them.",
     ),
     "events": (
         "Expression events",
