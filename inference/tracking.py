@@ -120,14 +120,14 @@ class SceneCuts:
         """Returns "cut" when this frame (at `time` seconds, increasing) starts a new shot, never
         for the first frame; "back" when it returns to the shot a cut left at most `max_return`
         seconds ago; else None."""
-        hist, gray = self._thumbnail(frame_bgr)
+        hist, gray = self.thumbnail(frame_bgr)
         prev, self._prev = self._prev, (hist, gray)
         shot: Shot = None
         if self._before and time - self._cut_time > self.max_return:
             self._before = []
-        if self._before and min(self._distance(h, hist) for h in self._before) <= self.back_hist:
+        if self._before and min(self.distance(h, hist) for h in self._before) <= self.back_hist:
             shot, self._before = "back", []
-        elif prev is not None and self._distance(prev[0], hist) > self.min_hist:
+        elif prev is not None and self.distance(prev[0], hist) > self.min_hist:
             if np.abs(gray - prev[1]).mean() > self.min_diff:
                 shot = "cut"
                 if not self._before:
@@ -142,11 +142,13 @@ class SceneCuts:
         return shot
 
     @staticmethod
-    def _distance(a: np.ndarray, b: np.ndarray) -> float:
+    def distance(a: np.ndarray, b: np.ndarray) -> float:
+        """Bhattacharyya distance of two thumbnail histograms (0 = same colours, 1 = disjoint)."""
         return cv2.compareHist(a, b, cv2.HISTCMP_BHATTACHARYYA)
 
     @staticmethod
-    def _thumbnail(frame_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def thumbnail(frame_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(hue/saturation histogram, grey 64x36 thumbnail) of a frame: what cuts are judged on."""
         # every k-th pixel first: area-averaging a whole HD frame would cost more than the rest of the check
         k = max(1, min(frame_bgr.shape[0] // 72, frame_bgr.shape[1] // 128))
         small = cv2.resize(np.ascontiguousarray(frame_bgr[::k, ::k]), (64, 36), interpolation=cv2.INTER_AREA)
