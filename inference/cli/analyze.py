@@ -35,12 +35,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--max-faces", type=int, default=4, help="faces given landmarks per frame")
     parser.add_argument("--weights", help="eye CNN weights (default: inference/weights/eye_cnn.keras)")
     parser.add_argument("--no-emotions", action="store_true", help="skip the eye CNN (no probabilities)")
-    parser.add_argument("--flip", action="store_true", help="average each eye band with its mirror image (2x CNN cost)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def add_analysis_arguments(parser) -> None:
-    """--fps and --tiles, defaulting to the service's options (`upload_options`)."""
+    """--fps, --tiles and --flip, defaulting to the service's options (`upload_options`)."""
     defaults = upload_options()
     parser.add_argument(
         "--fps", type=float, default=defaults.fps, help=f"analysis rate, 0 = every frame (default {defaults.fps:g})"
@@ -50,6 +49,7 @@ def add_analysis_arguments(parser) -> None:
         default="x".join(map(str, defaults.tiles)) if isinstance(defaults.tiles, tuple) else defaults.tiles,
         help="detector tiles COLSxROWS, or 'auto' (~128 px tiles: 5x3 for 640x352 CCTV)",
     )
+    parser.add_argument("--flip", action="store_true", help="average each eye band with its mirror image (2x CNN cost)")
 
 
 def parse_tiles(text: str) -> tuple[int, int] | str:

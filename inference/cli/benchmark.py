@@ -54,7 +54,7 @@ def main(args) -> int:
     clips = [c for c in labels["clips"] if not args.clips or c["file"] in args.clips]
     if not clips:
         raise ValueError(f"no clip of {labels_path} matches {args.clips}")
-    options = upload_options(fps=args.fps or None, tiles=parse_tiles(args.tiles))
+    options = upload_options(fps=args.fps or None, tiles=parse_tiles(args.tiles), flip_tta=args.flip)
     classifier = load_classifier(args.weights)
     away = is_away(EngagementAggregator())
     scores, seconds = [], 0.0

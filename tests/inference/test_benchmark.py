@@ -108,7 +108,7 @@ def test_the_benchmark_command_scores_a_real_labelled_clip(tmp_path):
     for suffix in (".keras", ".json"):
         shutil.copy(REPO / "inference" / "weights" / f"eye_cnn{suffix}", weights.with_suffix(suffix))
     cmd = [sys.executable, "-m", "inference", "benchmark", str(labels), "--clips", clip, "--markdown", str(report)]
-    cmd += ["--weights", str(weights), "--record"]
+    cmd += ["--weights", str(weights), "--record", "--flip"]
     done = subprocess.run([*cmd, "--json", str(scores)], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(scores.read_text())
@@ -121,3 +121,4 @@ def test_the_benchmark_command_scores_a_real_labelled_clip(tmp_path):
     assert recorded["clips"] == 1 and recorded["emotions"] == result["total"]["emotions"]
     text = report.read_text()
     assert "python -m inference benchmark" in text and f"| {clip} |" in text and "| **all** |" in text
+    assert "'flip_tta': True" in text  # the analysis options it ran with
