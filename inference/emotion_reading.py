@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from .labels import LABELS, UNCERTAIN
-
-NEUTRAL = "neutral"
+from .labels import LABELS, NEUTRAL, UNCERTAIN
 
 
 @dataclass

@@ -4,6 +4,7 @@ LABELS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surprise
 NUM_CLASSES = len(LABELS)
 LABEL_INDEX = {name: i for i, name in enumerate(LABELS)}
 
+NEUTRAL = "neutral"
 UNCERTAIN = "uncertain"
 # On calibrated probabilities a top class under one half is more often wrong than right, so a face
 # below it is shown as uncertain rather than as its most likely class.

@@ -6,13 +6,20 @@ Method (appearance change against a rolling baseline, with hysteresis):
 2. Baseline = per-pixel median of the track's recent calm frames (the last `baseline` seconds of
    frames outside events and with the eyes open, counted on a clock that stops during events, so a
    long expression does not age the baseline away). Change d(t) = mean |band(t) - baseline|.
-3. Noise: median and MAD of d over the last `noise_window` seconds of calm frames. Robust score
-   z = (d - median) / max(1.4826 MAD, min_sigma).
+3. Noise: over the last `noise_window` seconds of calm frames, the median of d and a robust sigma from
+   d's successive differences (1.4826 MAD of the differences / sqrt 2). Score z = (d - median) /
+   max(sigma, min_sigma). Differences leave out d's slow rise and fall (a face that sways, or a calm
+   face that settles after an expression), which would otherwise inflate sigma and hide the next
+   expression; the cost is that a slow sway of the band large against the frame-to-frame noise can
+   itself score as a change.
 4. An event opens when z > z_on on `min_frames` consecutive frames (onset = first frame of the run,
    extended back over up to `onset_lookback` s of frames with z > z_off: expressions build up); the
    baseline and noise stop updating; it closes at the last frame with z > z_off (offset). Apex =
    frame of maximum z; strength = that z. After an event, frames count as calm again only once z
    falls under `z_calm`: the fading trace of an expression is not learnt as the new calm face.
+   One event holds one expression: when the eye CNN, having read one emotion (not neutral) with
+   confidence during the event, reads another on `min_frames` frames in a row, the event ends there and
+   a new one begins, although the face never returned to calm (a frown that turns to surprise).
 5. Blinks are not expressions: frames with the eyes closed never open an event, and an event in
    which closed-eye frames make up at least `blink_fraction` is dropped.
    Winks are: a run of `min_frames` or more frames with one eye shut and the other open (from the
@@ -35,7 +42,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .labels import LABELS
+from .labels import LABELS, NEUTRAL, UNCERTAIN, top_label
 from .records import Event
 
 
@@ -81,6 +88,7 @@ class _TrackState:
     recent: deque = field(default_factory=deque)  # the last `onset_lookback` s of points, for onsets
     event: list[_Point] | None = None
     probs_mean: np.ndarray | None = None
+    reading: str | None = None  # the emotion the eye CNN read with confidence in the open event
     last_time: float | None = None
     period: float | None = None  # smoothed time between this track's frames
 
@@ -127,7 +135,7 @@ class Spotter:
         if state.event is not None:
             if z > cfg.z_off and time - state.event[0].time <= cfg.max_duration:
                 state.event.append(point)
-                return out
+                return out + self._split(track, state)
             held = z > cfg.z_off
             out += self._close(track, state)
             if held:  # a change held past max_duration becomes the new baseline
@@ -150,7 +158,8 @@ class Spotter:
             return 0.0, d
         ds = np.array([x for _, x in state.noise])
         med = float(np.median(ds))
-        sigma = max(1.4826 * float(np.median(np.abs(ds - med))), cfg.min_sigma)
+        # from successive differences: a slow drift of d is not noise
+        sigma = max(1.4826 * float(np.median(np.abs(np.diff(ds)))) / np.sqrt(2), cfg.min_sigma)
         return (d - med) / sigma, d
 
     def _calm_or_open(self, state: _TrackState, point: _Point, v: np.ndarray, d: float | None) -> None:
@@ -210,9 +219,26 @@ class Spotter:
             return []
         return [self._event(track, state, points, max(points, key=lambda p: p.z), "wink")]
 
+    def _split(self, track: int, state: _TrackState) -> list[Event]:
+        """One event holds one expression: when the eye CNN, having read one emotion with confidence,
+        reads another on `min_frames` frames in a row, the first event ends and the second begins there,
+        even though the face never returned to calm."""
+        points, n = state.event or [], self.config.min_frames
+        readings = {top_label(p.probs) if p.probs is not None else UNCERTAIN for p in points[-n:]}
+        reading = readings.pop() if len(readings) == 1 else UNCERTAIN
+        if len(points) < n or reading in (UNCERTAIN, NEUTRAL):
+            return []
+        if state.reading is None or state.reading == reading:
+            state.reading = reading
+            return []
+        state.event = points[:-n]
+        out = self._close(track, state)
+        state.event, state.recovering, state.reading = points[-n:], None, reading
+        return out
+
     def _close(self, track: int, state: _TrackState) -> list[Event]:
         cfg, points = self.config, state.event or []
-        state.event = None
+        state.event, state.reading = None, None
         state.recent.clear()  # a later onset must not reach back into this event
         state.recovering = points[-1].time if points else None
         # trailing points under z_off are not part of the event

@@ -204,3 +204,28 @@ def test_one_eye_hidden_for_minutes_is_not_a_wink_and_keeps_memory_bounded(base)
         assert len(spotter._tracks[1].winks) <= 10 * SpotterConfig().max_duration + 2
     events += spotter.update(1, 3000, 300.0, np.clip(seq[0], 0, 255).astype(np.uint8), False, None, False)
     assert events + spotter.flush() == []
+
+
+def test_two_expressions_back_to_back_are_two_events(base):
+    """At 10 analysed frames a second: 1.5 s of one expression, then 1.5 s of another without a return
+    to calm; the eye CNN reads each with confidence."""
+    calm = np.array([0.05, 0.02, 0.05, 0.05, 0.08, 0.05, 0.7])
+    surprised = np.array([0.02, 0.01, 0.05, 0.05, 0.02, 0.8, 0.05])
+    happy = np.array([0.02, 0.01, 0.02, 0.8, 0.02, 0.08, 0.05])
+    seq = insert(insert(noisy(base, 100), 20, 35, delta=40.0), 35, 50, delta=-40.0)
+    probs = [calm] * 20 + [surprised] * 15 + [happy] * 15 + [calm] * 50
+    events = run(seq, probs=probs, fps=10)
+    assert [(e.onset_frame, e.offset_frame, e.label) for e in events] == [(20, 34, "surprise"), (35, 49, "happy")]
+    probs[35:50] = [surprised] * 15  # read as one emotion throughout: one event
+    assert [(e.onset_frame, e.offset_frame) for e in run(seq, probs=probs, fps=10)] == [(20, 49)]
+
+
+def test_a_calm_face_that_sways_slowly_still_shows_a_brief_change(base):
+    """At 10 analysed frames a second, the band sways with a 3 s period (the distance to the calm
+    baseline rises and falls slowly): the sway is not an expression and does not hide one."""
+    pattern = cv2.GaussianBlur(np.random.default_rng(9).uniform(-1, 1, base.shape).astype(np.float32), (0, 0), 3)
+    pattern *= 10 / np.abs(pattern).max()
+    sway = [b + np.sin(2 * np.pi * i / 30) * pattern for i, b in enumerate(noisy(base, 200, sigma=2.0))]
+    assert run(list(sway), fps=10) == []
+    (event,) = run(insert(list(sway), 120, 124, delta=-20.0), fps=10)
+    assert abs(event.onset_frame - 120) <= 1
