@@ -29,7 +29,10 @@ Method (appearance change against a rolling baseline, with hysteresis):
    engagement step's facing rule) is dropped; the band changed because the head or the eyes turned,
    which engagement already counts.
 6. duration = offset - onset + one frame period; <= `micro_max` (0.5 s) is "micro", longer is
-   "macro"; a change held for `max_duration` s is closed there and becomes the new baseline.
+   "macro"; a change held for `max_duration` s is closed there and becomes the new baseline. The
+   calm from before it is kept: a face that comes back to it (z against it <= z_off) is calm again,
+   with that baseline, and the event its return opened is dropped. Relaxing is not an expression; the
+   cost is that an expression begun during the held change and ending in that calm face is dropped too.
 Label = the emotion whose probability at the apex rose most over its calm-frame average.
 Memory per track is bounded by the window lengths (no frames are kept beyond them).
 """
@@ -78,6 +81,16 @@ class _Point:
 
 
 @dataclass
+class _Home:
+    calm: list[np.ndarray]
+    noise: list[float]
+    baseline: np.ndarray
+    med: float
+    sigma: float
+    probs_mean: np.ndarray | None
+
+
+@dataclass
 class _TrackState:
     calm: deque = field(default_factory=deque)  # (quiet clock, standardised band)
     noise: deque = field(default_factory=deque)  # (quiet clock, d)
@@ -89,6 +102,7 @@ class _TrackState:
     event: list[_Point] | None = None
     probs_mean: np.ndarray | None = None
     reading: str | None = None  # the emotion the eye CNN read with confidence in the open event
+    home: _Home | None = None  # the calm face from before a change that was held and became the baseline
     last_time: float | None = None
     period: float | None = None  # smoothed time between this track's frames
 
@@ -127,6 +141,8 @@ class Spotter:
                 state.period = gap if state.period is None else 0.8 * state.period + 0.2 * gap
         state.last_time = time
         v = standardise(band, cfg.size)
+        if state.home is not None and not eyes_closed:
+            self._return_home(state, v)
         z, d = self._score(state, v)
         probs = None if probs is None else np.asarray(probs, np.float32)
         point = _Point(frame, time, z, bool(eyes_closed), probs, bool(wink), bool(away))
@@ -139,6 +155,7 @@ class Spotter:
             held = z > cfg.z_off
             out += self._close(track, state)
             if held:  # a change held past max_duration becomes the new baseline
+                state.home = state.home or self._home(state)
                 state.calm.clear()
                 state.noise.clear()
         self._calm_or_open(state, point, v, d)
@@ -146,6 +163,32 @@ class Spotter:
         while state.recent and time - state.recent[0].time > cfg.onset_lookback:
             state.recent.popleft()
         return out
+
+    def _home(self, state: _TrackState) -> _Home | None:
+        """The calm face and its noise as they stand, kept while a held change is the baseline."""
+        if len(state.calm) < self.config.min_calm or len(state.noise) < self.config.min_calm:
+            return None
+        calm, noise = [b for _, b in state.calm], [x for _, x in state.noise]
+        baseline = np.median(np.stack(calm), axis=0)
+        return _Home(calm, noise, baseline, *self._noise(np.array(noise)), state.probs_mean)
+
+    def _return_home(self, state: _TrackState, v: np.ndarray) -> None:
+        """A face back at its calm from before a held change is calm again, not a new expression: the
+        event that its return opened is dropped, and the old calm becomes the baseline once more."""
+        home = state.home
+        if (float(np.abs(v - home.baseline).mean()) - home.med) / home.sigma > self.config.z_off:
+            return
+        state.calm = deque((state.quiet, b) for b in home.calm)
+        state.noise = deque((state.quiet, x) for x in home.noise)
+        state.probs_mean = home.probs_mean
+        state.home, state.event, state.reading, state.recovering = None, None, None, None
+        state.recent.clear()
+
+    def _noise(self, ds: np.ndarray) -> tuple[float, float]:
+        """(median, sigma) of calm frames' distances d; sigma from successive differences: a slow
+        drift of d is not noise."""
+        sigma = 1.4826 * float(np.median(np.abs(np.diff(ds)))) / np.sqrt(2)
+        return float(np.median(ds)), max(sigma, self.config.min_sigma)
 
     def _score(self, state: _TrackState, v: np.ndarray) -> tuple[float, float | None]:
         """(z, d) of a standardised band against the track's baseline; z = 0 while warming up."""
@@ -156,10 +199,7 @@ class Spotter:
         d = float(np.abs(v - baseline).mean())
         if len(state.calm) < cfg.min_calm or len(state.noise) < cfg.min_calm:
             return 0.0, d
-        ds = np.array([x for _, x in state.noise])
-        med = float(np.median(ds))
-        # from successive differences: a slow drift of d is not noise
-        sigma = max(1.4826 * float(np.median(np.abs(np.diff(ds)))) / np.sqrt(2), cfg.min_sigma)
+        med, sigma = self._noise(np.array([x for _, x in state.noise]))
         return (d - med) / sigma, d
 
     def _calm_or_open(self, state: _TrackState, point: _Point, v: np.ndarray, d: float | None) -> None:

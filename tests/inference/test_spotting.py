@@ -229,3 +229,15 @@ def test_a_calm_face_that_sways_slowly_still_shows_a_brief_change(base):
     assert run(list(sway), fps=10) == []
     (event,) = run(insert(list(sway), 120, 124, delta=-20.0), fps=10)
     assert abs(event.onset_frame - 120) <= 1
+
+
+@pytest.mark.parametrize("held", [60, 100])
+def test_relaxing_after_an_expression_held_past_its_limit_is_not_another_expression(base, held):
+    """At 10 analysed frames a second: a change held for 6 or 10 s (past max_duration, so it becomes
+    the baseline), then the calm face again, then a brief change, found with no warm-up."""
+    seq = insert(noisy(base, 250), 20, 20 + held)
+    for i in range(held + 40, held + 44):
+        seq[i] = seq[i].copy()
+        seq[i][16:24, 8:40] += 40.0
+    events = run(seq, fps=10)
+    assert [(e.onset_frame, e.offset_frame) for e in events] == [(20, 60), (held + 40, held + 43)]
