@@ -35,8 +35,9 @@ TERMS = {
     ),
     "events": (
         "Expression events",
-        "Moments when a student's eye region changed clearly from its own calm look: micro when 0.5 s or "
-        "shorter, macro when longer. Winks count too.",
+        "Moments when a student's eye region changed clearly from its own calm look, one per expression "
+        "(a frown that turns into surprise is two; relaxing is none): micro when 0.5 s or shorter, macro "
+        "when longer. Winks count too.",
     ),
     "readable": (
         "Readable",
