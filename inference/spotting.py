@@ -264,7 +264,8 @@ class Spotter:
         reads another on `min_frames` frames in a row, the first event ends and the second begins there,
         even though the face never returned to calm."""
         points, n = state.event or [], self.config.min_frames
-        readings = {top_label(p.probs) if p.probs is not None else UNCERTAIN for p in points[-n:]}
+        # a shut eye's reading says nothing about the expression (closed lids read as sad)
+        readings = {top_label(p.probs) if p.probs is not None and not p.closed else UNCERTAIN for p in points[-n:]}
         reading = readings.pop() if len(readings) == 1 else UNCERTAIN
         if len(points) < n or reading in (UNCERTAIN, NEUTRAL):
             return []

@@ -218,6 +218,9 @@ def test_two_expressions_back_to_back_are_two_events(base):
     assert [(e.onset_frame, e.offset_frame, e.label) for e in events] == [(20, 34, "surprise"), (35, 49, "happy")]
     probs[35:50] = [surprised] * 15  # read as one emotion throughout: one event
     assert [(e.onset_frame, e.offset_frame) for e in run(seq, probs=probs, fps=10)] == [(20, 49)]
+    probs[40:42] = [happy] * 2  # a blink inside it, whose shut eyes read otherwise: still one event
+    closed = [40 <= i < 42 for i in range(100)]
+    assert [(e.onset_frame, e.offset_frame) for e in run(seq, closed=closed, probs=probs, fps=10)] == [(20, 49)]
 
 
 def test_a_calm_face_that_sways_slowly_still_shows_a_brief_change(base):
