@@ -21,7 +21,8 @@
   (around 20 degrees the width ratio of the two eyes nears the wink contrast, 0.6 / 0.8), so a head
   turn alone would read as one eye closing. A closure that ends within
   `max_blink` s counts as a blink (flagged on the re-opening frame); longer ones are only
-  eyes_closed time (PERCLOS).
+  eyes_closed time (PERCLOS). A closure that begins within `max_blink` s of a wink is the end of the
+  wink (the other eye often follows), not a blink: the spotter reads the two as one wink.
 - Head pose from the mesh's 3D landmarks (z in pixel units): roll = angle of the outer-eye-corner
   line in the image; yaw = its depth slope (atan2(dz, dx)); pitch = depth slope of the chin ->
   forehead line, minus the slope of a frontal face (`PITCH_NEUTRAL`, see docs/methods.md).
@@ -104,6 +105,8 @@ def gaze(landmarks: np.ndarray) -> tuple[float, float]:
 class _EyeState:
     history: deque = field(default_factory=deque)  # (time, mean EAR) over the last `window` s
     closed_since: float | None = None
+    last_wink: float | None = None
+    closing_a_wink: bool = False  # the closure under way began within max_blink s of a wink
 
 
 class EyeSignalEstimator:
@@ -166,10 +169,13 @@ class EyeSignalEstimator:
         else:
             closed = bool(known and mean < self.reopen_ratio * level)
         blink = False
+        if wink:
+            state.last_wink = time
         if closed and state.closed_since is None:
             state.closed_since = time
+            state.closing_a_wink = state.last_wink is not None and time - state.last_wink <= self.max_blink
         elif not closed and state.closed_since is not None:
-            blink = time - state.closed_since <= self.max_blink
+            blink = time - state.closed_since <= self.max_blink and not state.closing_a_wink
             state.closed_since = None
         if known and not closed:
             state.history.append((time, mean))

@@ -145,6 +145,18 @@ def test_lids_are_read_only_with_the_head_within_the_facing_limits(pose, read):
     assert est.open_level(1) == pytest.approx(0.3)
 
 
+def test_both_eyes_shut_at_the_end_of_a_wink_is_the_wink_not_a_blink():
+    est = EyeSignalEstimator()
+    open_face, wink, shut = synthetic_face(ear=0.3), synthetic_face(ear=0.3), synthetic_face(ear=0.02)
+    wink[list(EAR_IMG_LEFT), :2] = shut[list(EAR_IMG_LEFT), :2]
+    t, signals = 0.0, []
+    for face in [open_face] * 30 + [wink] * 6 + [shut] * 4 + [open_face] * 30 + [shut] * 4 + [open_face] * 5:
+        signals.append(est.measure(1, face, t))
+        t += 1 / 30
+    assert all(s.eyes_closed for s in signals[36:40])
+    assert [i for i, s in enumerate(signals) if s.blink] == [74]  # the later closure only
+
+
 def test_both_eyes_shut_briefly_is_still_a_blink():
     est = EyeSignalEstimator()
     t, signals = 0.0, []
