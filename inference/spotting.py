@@ -107,6 +107,11 @@ class _TrackState:
     period: float | None = None  # smoothed time between this track's frames
 
 
+def _baseline(state: _TrackState) -> np.ndarray:
+    """Per-pixel median of the track's calm bands."""
+    return np.median(np.stack([b for _, b in state.calm]), axis=0)
+
+
 def standardise(band: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     small = cv2.resize(band.astype(np.float32), (size[1], size[0]), interpolation=cv2.INTER_AREA)
     return (small - small.mean()) / (small.std() + 1e-6)
@@ -169,8 +174,7 @@ class Spotter:
         if len(state.calm) < self.config.min_calm or len(state.noise) < self.config.min_calm:
             return None
         calm, noise = [b for _, b in state.calm], [x for _, x in state.noise]
-        baseline = np.median(np.stack(calm), axis=0)
-        return _Home(calm, noise, baseline, *self._noise(np.array(noise)), state.probs_mean)
+        return _Home(calm, noise, _baseline(state), *self._noise(np.array(noise)), state.probs_mean)
 
     def _return_home(self, state: _TrackState, v: np.ndarray) -> None:
         """A face back at its calm from before a held change is calm again, not a new expression: the
@@ -195,8 +199,7 @@ class Spotter:
         cfg = self.config
         if len(state.calm) < 2:
             return 0.0, None
-        baseline = np.median(np.stack([b for _, b in state.calm]), axis=0)
-        d = float(np.abs(v - baseline).mean())
+        d = float(np.abs(v - _baseline(state)).mean())
         if len(state.calm) < cfg.min_calm or len(state.noise) < cfg.min_calm:
             return 0.0, d
         med, sigma = self._noise(np.array([x for _, x in state.noise]))
@@ -264,10 +267,12 @@ class Spotter:
         reads another on `min_frames` frames in a row, the first event ends and the second begins there,
         even though the face never returned to calm."""
         points, n = state.event or [], self.config.min_frames
+        if len(points) < n:
+            return []
         # a shut eye's reading says nothing about the expression (closed lids read as sad)
         readings = {top_label(p.probs) if p.probs is not None and not p.closed else UNCERTAIN for p in points[-n:]}
         reading = readings.pop() if len(readings) == 1 else UNCERTAIN
-        if len(points) < n or reading in (UNCERTAIN, NEUTRAL):
+        if reading in (UNCERTAIN, NEUTRAL):
             return []
         if state.reading is None or state.reading == reading:
             state.reading = reading
