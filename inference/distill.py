@@ -11,6 +11,7 @@ teacher knows about the wrong classes, at the price of a blurrier signal about t
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,12 +24,26 @@ def labels_digest(labels: np.ndarray) -> str:
     return hashlib.sha256(np.asarray(labels, dtype=np.int64).tobytes()).hexdigest()[:16]
 
 
-def save_soft_labels(path: str | Path, probs: np.ndarray, labels: np.ndarray, teacher: str) -> None:
+def save_soft_labels(
+    path: str | Path, probs: np.ndarray, labels: np.ndarray, teacher: str, scores: dict | None = None
+) -> None:
+    """`scores`: the teacher's own test scores, kept with its labels since the teacher is not kept."""
     if probs.shape != (len(labels), NUM_CLASSES):
         raise ValueError(f"expected ({len(labels)}, {NUM_CLASSES}) probabilities, got {probs.shape}")
     np.savez_compressed(
-        path, probs=probs.astype(np.float16), digest=labels_digest(labels), teacher=str(teacher), count=len(labels)
+        path,
+        probs=probs.astype(np.float16),
+        digest=labels_digest(labels),
+        teacher=str(teacher),
+        count=len(labels),
+        scores=json.dumps(scores or {}),
     )
+
+
+def soft_label_scores(path: str | Path) -> dict:
+    """The teacher's scores stored with its soft labels: split -> {accuracy, macro_f1}; {} if none."""
+    data = np.load(path)
+    return json.loads(str(data["scores"])) if "scores" in data else {}
 
 
 def teacher_probabilities(teachers: Sequence[str | Path], data: str | Path, split: str, cache_dir: str | None = "data"):
@@ -56,10 +71,19 @@ def write_soft_labels(
     teachers: str | Path | Sequence[str | Path], data: str | Path, out: str | Path, cache_dir: str | None = "data"
 ) -> float:
     """Runs the teacher, or the mean of several, over the Training faces of `data`, saves the
-    probabilities to `out` and returns how often their top class is the label."""
+    probabilities to `out` with the teacher's PublicTest and PrivateTest scores (flip-averaged) and
+    returns how often their top class is the label."""
+    from .training import score
+
     teachers = [teachers] if isinstance(teachers, str | Path) else list(teachers)
+    scores = {}
+    for split in ("PublicTest", "PrivateTest"):
+        split_labels, split_probs = teacher_probabilities(teachers, data, split, cache_dir)
+        if len(split_labels):
+            result = score(split_labels, split_probs.argmax(axis=1))
+            scores[split] = {"accuracy": round(result.accuracy, 4), "macro_f1": round(result.macro_f1, 4)}
     labels, probs = teacher_probabilities(teachers, data, "Training", cache_dir)
-    save_soft_labels(out, probs, labels, " + ".join(map(str, teachers)))
+    save_soft_labels(out, probs, labels, " + ".join(map(str, teachers)), scores)
     return float(np.mean(np.argmax(probs, axis=1) == labels))
 
 

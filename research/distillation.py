@@ -9,13 +9,16 @@ stopped and continued. The same script runs on a GPU (`KERAS_BACKEND=jax` where 
 so its seconds per epoch compare hardware on identical work. The defaults fit a 2-core CPU in
 about an hour and a half: a short teacher and short warm restarts of the shipped model; pass the wider
 recipe where a GPU is lent. `--teacher W` learns from a model already trained instead of the full-face
-teacher (self-distillation when W is also `--init`).
+teacher (self-distillation when W is also `--init`). `--soft-labels F` reuses a teacher's stored
+probabilities, and `--control W` takes a model already trained the same epochs from the same start
+without the teacher, so a long student need not train its control again.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import functools
 import json
 import os
@@ -26,7 +29,7 @@ import numpy as np
 
 from bench.report import Report, add_markdown_option
 from inference.classifier import DEFAULT_WEIGHTS, record_in_card
-from inference.distill import load_soft_labels, teacher_probabilities, write_soft_labels
+from inference.distill import load_soft_labels, soft_label_scores, teacher_probabilities, write_soft_labels
 from inference.eyedb import load_bands
 from inference.fer2013 import FaceSet
 from inference.geometry import EYE_BAND, FULL_FACE, Band
@@ -48,13 +51,34 @@ def bands(data_path: Path, band: Band) -> FaceSet:
 
 
 def trained(run: Path, data_path: Path, config: TrainConfig, init: str | None = None) -> tuple[Path, dict]:
-    """Trains (or resumes, or reuses) one run and exports its best epoch with a card beside it."""
+    """Trains (or resumes, or reuses) one run and exports its best epoch with a card beside it. An
+    exported model whose card holds this config and all its epochs is reused without its run state, so
+    a finished cycle can be kept small (weights and card) and a chain continued elsewhere."""
+    weights = run / "model.keras"
+    if weights.exists() and not (run / "state.json").exists():
+        card = json.loads(weights.with_suffix(".json").read_text())
+        if card["config"] == config.to_dict() and card["epochs"] == config.epochs:
+            state = {key: card[key] for key in ("config", "hardware")}
+            return weights, state | {
+                "epoch": card["epochs"],
+                "seconds_per_epoch": [card["seconds_per_epoch"]],
+                "init_weights": card.get("continued_from"),
+            }
     data = bands(data_path, config.band)
     with contextlib.redirect_stdout(sys.stderr):  # Keras' progress lines stay out of the report
         state = train(data, config, run, verbose=2, init_weights=init)
-    weights = run / "model.keras"
     if not weights.exists() or json.loads(weights.with_suffix(".json").read_text())["epochs"] != state["epoch"]:
         write_card(export(run, weights), state, data, data_path.name, weights)
+    return weights, state
+
+
+def chain(run: Path, data_path: Path, configs: list[TrainConfig], init: str | None) -> tuple[Path, dict]:
+    """One run, or warm restarts each starting from the one before (run/cycle1, run/cycle2, ...)."""
+    if len(configs) == 1:
+        return trained(run, data_path, configs[0], init)
+    for i, config in enumerate(configs, 1):
+        weights, state = trained(run / f"cycle{i}", data_path, config, init)
+        init = str(weights)
     return weights, state
 
 
@@ -67,9 +91,11 @@ def scores(models: tuple[str, ...], data_path: Path, split: str) -> Scores:
 
 
 def row(state: dict, public: Scores, private: Scores) -> dict:
+    start = state.get("init_weights")  # a warm restart counts the epochs of the model it started from
+    before = card_as_state(Path(start))["epoch"] if start and Path(start).exists() else 0
     return {
         "widths": state["config"]["model"]["widths"],
-        "epochs": state["epoch"],
+        "epochs": before + state["epoch"],
         "seconds_per_epoch": round(float(np.median(state["seconds_per_epoch"])), 1),
         "hardware": state["hardware"],
         "PublicTest_accuracy": round(public.accuracy, 4),
@@ -102,17 +128,19 @@ def main() -> None:
         metavar="WEIGHTS",
         help="a trained model to learn from instead of training the full-face teacher (repeatable: their mean)",
     )
+    parser.add_argument("--soft-labels", type=Path, help="a teacher's stored soft labels (skips the teacher)")
+    parser.add_argument("--control", help="a model trained without the teacher from the same start (skips the control)")
     parser.add_argument("--widths", type=widths, default=(48, 96, 192), help="the eye student's (and control's)")
     parser.add_argument(
         "--init",
         default=str(DEFAULT_WEIGHTS),
         help="student and control start here, default the shipped model ('' = scratch)",
     )
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=widths, default=(10,), help="epochs, or one per warm restart: 24,30")
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--alpha", type=float, default=0.5)
     parser.add_argument("--temperature", type=float, default=2.0)
-    parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--seed", type=widths, default=(19,), help="seed, or one per warm restart")
     parser.add_argument("--record", metavar="WEIGHTS", help="store the ablation in the card beside WEIGHTS")
     add_markdown_option(parser, "distillation")
     args = parser.parse_args()
@@ -121,7 +149,9 @@ def main() -> None:
     report = Report(args.markdown, title)
 
     runs = {}
-    if args.teacher:
+    if args.soft_labels:
+        teachers = [str(np.load(args.soft_labels)["teacher"])]
+    elif args.teacher:
         teachers = args.teacher
     else:
         teacher_config = TrainConfig(
@@ -133,34 +163,46 @@ def main() -> None:
         )
         runs["teacher (full face)"] = trained(args.runs / "teacher", args.data, teacher_config)
         teachers = [str(runs["teacher (full face)"][0])]
-    soft = args.runs / "soft_labels.npz"
+    soft = args.soft_labels or args.runs / "soft_labels.npz"
     args.runs.mkdir(parents=True, exist_ok=True)
-    if not soft.exists() or str(np.load(soft)["teacher"]) != " + ".join(teachers):
+    if not args.soft_labels and (not soft.exists() or str(np.load(soft)["teacher"]) != " + ".join(teachers)):
         write_soft_labels(teachers, args.data, soft)
     labels = bands(args.data, EYE_BAND).split("Training").labels
     agree = float(np.mean(load_soft_labels(soft, labels).argmax(axis=1) == labels))
-    student_config = dict(
-        band=EYE_BAND, model=ModelConfig(widths=args.widths), epochs=args.epochs, peak_lr=args.lr, seed=args.seed
-    )
+    seeds = args.seed * len(args.epochs) if len(args.seed) == 1 else args.seed
+    if len(seeds) != len(args.epochs):
+        parser.error("--seed takes one seed or one per --epochs entry")
+    controls = [
+        TrainConfig(band=EYE_BAND, model=ModelConfig(widths=args.widths), epochs=epochs, peak_lr=args.lr, seed=seed)
+        for epochs, seed in zip(args.epochs, seeds, strict=True)
+    ]
+    kd = dict(teacher=str(soft), kd_alpha=args.alpha, kd_temperature=args.temperature)
+    students = [dataclasses.replace(config, **kd) for config in controls]
     init = args.init or None
+    control_run = (
+        (Path(args.control), card_as_state(Path(args.control)))
+        if args.control
+        else chain(args.runs / "control", args.data, controls, init)
+    )
     runs |= {
-        "eye, no teacher": trained(args.runs / "control", args.data, TrainConfig(**student_config), init),
-        "eye, distilled": trained(
-            args.runs / "student",
-            args.data,
-            TrainConfig(**student_config, teacher=str(soft), kd_alpha=args.alpha, kd_temperature=args.temperature),
-            init,
-        ),
+        "eye, no teacher": control_run,
+        "eye, distilled": chain(args.runs / "student", args.data, students, init),
     }
-    if init:
-        runs["eye, the start (shipped)"] = (Path(init), card_as_state(Path(init)))
+    shipped = Path(DEFAULT_WEIGHTS)
+    if init and Path(init).resolve() == shipped.resolve():
+        runs["eye, the start (shipped)"] = (shipped, card_as_state(shipped))
+    else:
+        if init:
+            runs["eye, the start"] = (Path(init), card_as_state(Path(init)))
+        runs["eye, shipped"] = (shipped, card_as_state(shipped))
     public = {name: scores((str(weights),), args.data, "PublicTest") for name, (weights, _) in runs.items()}
     control, student = public["eye, no teacher"], public["eye, distilled"]
-    start = public.get("eye, the start (shipped)")
+    shipped_score = public.get("eye, the start (shipped)") or public["eye, shipped"]
+    above = [score for name, score in public.items() if name.startswith(("eye, the start", "eye, shipped"))]
     wins = (
         student.accuracy - control.accuracy >= MIN_GAIN
         and student.macro_f1 >= control.macro_f1
-        and (start is None or student.accuracy > start.accuracy)
+        and all(student.accuracy > other.accuracy for other in above)
     )
     private = {name: scores((str(weights),), args.data, "PrivateTest") for name, (weights, _) in runs.items()}
 
@@ -169,12 +211,17 @@ def main() -> None:
         scored_only = {**runs["eye, no teacher"][1], "epoch": 0, "seconds_per_epoch": [0]}
         split_scores = [scores(tuple(teachers), args.data, split) for split in ("PublicTest", "PrivateTest")]
         rows[f"teacher: {' + '.join(given)}"] = row(scored_only, *split_scores)
+    stored = soft_label_scores(args.soft_labels) if args.soft_labels else {}
+    if stored:  # the teacher is not kept; its scores were stored with its soft labels
+        rows["teacher (its stored scores)"] = {"epochs": 0} | {
+            f"{split}_{key}": stored[split][key] for split in stored for key in ("accuracy", "macro_f1")
+        }
     rows |= {name: row(state, public[name], private[name]) for name, (_, state) in runs.items()}
     gain = student.accuracy - control.accuracy
     decision = "ship" if wins else "keep the shipped model"
-    hardware = runs["eye, no teacher"][1]["hardware"]
-    init_from = runs["eye, no teacher"][1].get("init_weights")
-    init_from = os.path.relpath(init_from) if init_from else None
+    hardware = runs["eye, distilled"][1]["hardware"]
+    init_from = os.path.relpath(init) if init else None
+    cycles, cycles_seeds = " + ".join(map(str, args.epochs)), " + ".join(map(str, seeds))
     print(f"data: {args.data.name}; trained on Training, chosen on PublicTest, PrivateTest reported once")
     print(
         f"hardware: {hardware['cpu']}, {hardware['cpu_count']} cores, accelerator "
@@ -182,7 +229,8 @@ def main() -> None:
     )
     print(f"soft labels: the teacher's top class is the label of {agree:.1%} of the Training faces")
     print(
-        f"student and control: from {init_from or 'scratch'}, seed {args.seed}; "
+        f"student and control: from {init_from or 'scratch'}, epochs {cycles}, seeds {cycles_seeds}, "
+        f"peak lr {args.lr}; "
         f"distillation alpha {args.alpha}, temperature {args.temperature}; scores flip-averaged\n"
     )
     print(
@@ -204,9 +252,9 @@ def main() -> None:
         )
     print(
         f"\nrule: ship the student when it beats the control by >= {MIN_GAIN * 100:.1f} points of PublicTest "
-        f"accuracy without a lower PublicTest macro-F1, and the model it started from: {decision} "
+        f"accuracy without a lower PublicTest macro-F1, and the models it started from and shipped: {decision} "
         f"({gain * 100:+.2f} points, macro-F1 {(student.macro_f1 - control.macro_f1) * 100:+.2f}"
-        + (f"; {(student.accuracy - start.accuracy) * 100:+.2f} points over the start)" if start else ")")
+        + (f"; {(student.accuracy - shipped_score.accuracy) * 100:+.2f} points over the shipped model)")
     )
     if args.record:
         distillation = {
@@ -217,7 +265,7 @@ def main() -> None:
             "temperature": args.temperature,
             "init_weights": init_from,
             "runs": rows,
-            "rule": f"student >= control + {MIN_GAIN} PublicTest accuracy, macro-F1 not lower, above the start",
+            "rule": f"student >= control + {MIN_GAIN} PublicTest accuracy, macro-F1 not lower, above start and shipped",
             "decision": decision,
         }
         print(f"recorded in {record_in_card(args.record, 'distillation', distillation)}")

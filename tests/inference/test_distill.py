@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 
 from inference.__main__ import main as inference_main
-from inference.distill import load_soft_labels, save_soft_labels, soften, targets, write_soft_labels
+from inference.distill import (
+    load_soft_labels,
+    save_soft_labels,
+    soft_label_scores,
+    soften,
+    targets,
+    teacher_probabilities,
+    write_soft_labels,
+)
 from inference.fer2013 import load_csv
 from inference.geometry import EYE_BAND, FULL_FACE
 from inference.labels import NUM_CLASSES
@@ -82,3 +90,7 @@ def test_soft_labels_of_a_full_face_and_an_eye_teacher_are_their_mean(tmp_path):
     assert mean == pytest.approx((alone["full"] + alone["eye"]) / 2, abs=2e-3)
     assert agree == np.mean(mean.argmax(axis=1) == labels)
     assert str(np.load(tmp_path / "mean.npz")["teacher"]) == f"{full} + {eye}"
+    stored = soft_label_scores(tmp_path / "mean.npz")
+    for split in ("PublicTest", "PrivateTest"):  # the teacher's own scores travel with its labels
+        split_labels, split_probs = teacher_probabilities([full, eye], csv, split, cache_dir=None)
+        assert stored[split]["accuracy"] == np.mean(split_probs.argmax(axis=1) == split_labels)
