@@ -11,7 +11,9 @@ about an hour and a half: a short teacher and short warm restarts of the shipped
 recipe where a GPU is lent. `--teacher W` learns from a model already trained instead of the full-face
 teacher (self-distillation when W is also `--init`). `--soft-labels F` reuses a teacher's stored
 probabilities, and `--control W` takes a model already trained the same epochs from the same start
-without the teacher, so a long student need not train its control again.
+without the teacher, so a long student need not train its control again. `--epochs 24,30 --seed 11,13`
+trains a chain of warm restarts, each from the one before, as the shipped model's stages were; a
+finished cycle's exported weights and card (run/student/cycleN/model.*) are enough to continue it.
 """
 
 from __future__ import annotations
