@@ -93,8 +93,9 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path, test_da
             time.sleep(0.3)
         assert len([p for p, _, g, _ in processes() if g in groups]) >= 6
         niceness = {command_of(pid): nice_of(pid) for pid in groups}
-        assert [n for c, n in niceness.items() if "-Q celery,gpu" in c] == [10]
-        assert [n for c, n in niceness.items() if "-Q live" in c] == [0]
+        base = nice_of(proc.pid)  # the tests themselves may run niced; the kernel caps niceness at 19
+        assert [n for c, n in niceness.items() if "-Q celery,gpu" in c] == [min(base + 10, 19)]
+        assert [n for c, n in niceness.items() if "-Q live" in c] == [base]
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=60) == 0
         left = [p for p, _, g, state in processes() if g in groups and not state.startswith("Z")]
