@@ -13,11 +13,11 @@ from inference.distill import (
     teacher_probabilities,
     write_soft_labels,
 )
-from inference.fer2013 import load_csv
+from inference.fer2013 import load_csv, load_fer2013
 from inference.geometry import EYE_BAND, FULL_FACE
 from inference.labels import NUM_CLASSES
 from inference.training import TrainConfig, train
-from tests.inference.test_classifier_cli import save_model
+from tests.inference.test_classifier_cli import FER2013, ROOT, save_model
 from tests.inference.test_fer2013 import HEADER, face, row
 from tests.inference.test_model_training import SMALL_BAND, TINY, generated_bands
 
@@ -94,3 +94,13 @@ def test_soft_labels_of_a_full_face_and_an_eye_teacher_are_their_mean(tmp_path):
     for split in ("PublicTest", "PrivateTest"):  # the teacher's own scores travel with its labels
         split_labels, split_probs = teacher_probabilities([full, eye], csv, split, cache_dir=None)
         assert stored[split]["accuracy"] == np.mean(split_probs.argmax(axis=1) == split_labels)
+
+
+@pytest.mark.skipif(not FER2013.exists(), reason="../shared FER2013 not available")
+def test_committed_soft_labels_belong_to_the_fer2013_training_faces():
+    labels = load_fer2013(FER2013, cache_dir=ROOT / "data").split("Training").labels
+    probs = load_soft_labels(ROOT / "research" / "full_face" / "soft_labels_30.npz", labels)
+    assert probs.shape == (len(labels), NUM_CLASSES) and probs.sum(axis=1) == pytest.approx(1, abs=1e-2)
+    assert np.mean(probs.argmax(axis=1) == labels) > 0.5  # a teacher, not noise: chance is below 0.3
+    stored = soft_label_scores(ROOT / "research" / "full_face" / "soft_labels_30.npz")
+    assert set(stored) == {"PublicTest", "PrivateTest"}
