@@ -59,13 +59,9 @@ def trained(run: Path, data_path: Path, config: TrainConfig, init: str | None = 
     weights = run / "model.keras"
     if weights.exists() and not (run / "state.json").exists():
         card = json.loads(weights.with_suffix(".json").read_text())
-        if card["config"] == config.to_dict() and card["epochs"] == config.epochs:
-            state = {key: card[key] for key in ("config", "hardware")}
-            return weights, state | {
-                "epoch": card["epochs"],
-                "seconds_per_epoch": [card["seconds_per_epoch"]],
-                "init_weights": card.get("continued_from"),
-            }
+        if card["config"] == config.to_dict() and card["epochs"] == config.epochs:  # this run's epochs only
+            reused = {"epoch": card["epochs"], "init_weights": card.get("continued_from")}
+            return weights, card_as_state(weights) | reused
     data = bands(data_path, config.band)
     with contextlib.redirect_stdout(sys.stderr):  # Keras' progress lines stay out of the report
         state = train(data, config, run, verbose=2, init_weights=init)
