@@ -6,6 +6,11 @@ labels they belong to, so they cannot be paired with other faces. The student is
 (1 - alpha) x its hard label + alpha x the teacher's distribution softened by a temperature T
 (p ** (1 / T), renormalised: the same as softmax(logits / T)). A higher T shares more of what the
 teacher knows about the wrong classes, at the price of a blurrier signal about the right one.
+
+Mixing the targets trains the student's own outputs towards the blurred mix, so its top class competes
+with a flattened target. `DistillationLoss` is Hinton's form instead: cross-entropy on the hard label
+plus T^2 x KL between teacher and student both softened by T, so only the softened student has to
+match the teacher and its unsoftened output stays free to be confident.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import keras
 import numpy as np
+from keras import ops
 
 from .labels import NUM_CLASSES
 
@@ -102,9 +109,41 @@ def soften(probs: np.ndarray, temperature: float) -> np.ndarray:
     return (p / p.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
-def targets(labels: np.ndarray, teacher: np.ndarray | None, alpha: float, temperature: float) -> np.ndarray:
-    """Training targets: one-hot labels, mixed with the softened teacher when one is given."""
+def targets(
+    labels: np.ndarray, teacher: np.ndarray | None, alpha: float, temperature: float, loss: str = "targets"
+) -> np.ndarray:
+    """Training targets: one-hot labels, mixed with the softened teacher when one is given (`loss`
+    "targets"), or side by side with it, (N, 2 x classes), for `DistillationLoss` ("logits")."""
     hard = np.eye(NUM_CLASSES, dtype=np.float32)[labels]
+    if loss == "logits":
+        # without a teacher the second half is the label itself, e.g. for validation targets
+        return np.concatenate([hard, hard if teacher is None else soften(teacher, temperature)], axis=1)
     if teacher is None or alpha == 0:
         return hard
     return (1 - alpha) * hard + alpha * soften(teacher, temperature)
+
+
+@keras.saving.register_keras_serializable(package="eyeclass")
+class DistillationLoss(keras.losses.Loss):
+    """(1 - alpha) x cross-entropy(label) + alpha x T^2 x KL(teacher_T || student_T), on targets made by
+    `targets(..., loss="logits")`. The student's logits are recovered as log(p) from its softmax output,
+    so the model keeps one output; T^2 keeps the soft term's gradients on the hard term's scale."""
+
+    def __init__(self, alpha=0.5, temperature=2.0, label_smoothing=0.0, name="distillation", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.alpha, self.temperature, self.label_smoothing = alpha, temperature, label_smoothing
+
+    def call(self, y_true, y_pred):
+        hard, soft = y_true[:, :NUM_CLASSES], y_true[:, NUM_CLASSES:]
+        y_pred = ops.clip(y_pred, 1e-7, 1.0)
+        ce = keras.losses.categorical_crossentropy(hard, y_pred, label_smoothing=self.label_smoothing)
+        student = ops.log_softmax(ops.log(y_pred) / self.temperature, axis=-1)
+        kl = ops.sum(soft * (ops.log(ops.clip(soft, 1e-7, 1.0)) - student), axis=-1)
+        return (1 - self.alpha) * ce + self.alpha * self.temperature**2 * kl
+
+    def get_config(self):
+        return super().get_config() | {
+            "alpha": self.alpha,
+            "temperature": self.temperature,
+            "label_smoothing": self.label_smoothing,
+        }

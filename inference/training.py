@@ -17,7 +17,7 @@ import keras
 import numpy as np
 
 from inference.averaging import Snapshots, accuracy, choose_average
-from inference.distill import load_soft_labels, targets
+from inference.distill import DistillationLoss, load_soft_labels, targets
 from inference.fer2013 import FaceSet
 from inference.geometry import Band
 from inference.labels import LABELS, NUM_CLASSES
@@ -43,6 +43,7 @@ class TrainConfig:
     teacher: str | None = None  # soft labels of the Training faces (inference/distill.py), for distillation
     kd_alpha: float = 0.5  # weight of the teacher's distribution in the targets
     kd_temperature: float = 2.0
+    kd_loss: str = "targets"  # "targets": mix the teacher into the targets; "logits": DistillationLoss
 
     def to_dict(self) -> dict:
         return {**asdict(self), "band": self.band.to_dict(), "model": self.model.to_dict()}
@@ -75,7 +76,11 @@ def compile_model(model: keras.Model, config: TrainConfig, steps: int) -> None:
         warmup_steps=warmup,
     )
     optimizer = keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True, weight_decay=config.weight_decay)
-    loss = keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing)
+    loss = (
+        DistillationLoss(config.kd_alpha, config.kd_temperature, config.label_smoothing)
+        if config.kd_loss == "logits"
+        else keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing)
+    )
     model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
 
 
@@ -152,11 +157,11 @@ def train(
     teacher = load_soft_labels(config.teacher, training.labels) if config.teacher else None
     model.fit(
         as_input(training.images),
-        targets(training.labels, teacher, config.kd_alpha, config.kd_temperature),
+        targets(training.labels, teacher, config.kd_alpha, config.kd_temperature, config.kd_loss),
         batch_size=config.batch_size,
         epochs=config.epochs,
         initial_epoch=state["epoch"],
-        validation_data=(as_input(public.images), keras.utils.to_categorical(public.labels, NUM_CLASSES)),
+        validation_data=(as_input(public.images), targets(public.labels, None, 0, 1, config.kd_loss)),
         class_weight=class_weights(training.labels, config.class_weight_power),
         callbacks=callbacks,
         verbose=verbose,

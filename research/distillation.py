@@ -138,6 +138,12 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--alpha", type=float, default=0.5)
     parser.add_argument("--temperature", type=float, default=2.0)
+    parser.add_argument(
+        "--kd-loss",
+        choices=("targets", "logits"),
+        default="targets",
+        help="targets: mix the teacher into the targets; logits: Hinton's KL at T (inference/distill.py)",
+    )
     parser.add_argument("--seed", type=widths, default=(19,), help="seed, or one per warm restart")
     parser.add_argument("--record", metavar="WEIGHTS", help="store the ablation in the card beside WEIGHTS")
     add_markdown_option(parser, "distillation")
@@ -174,7 +180,7 @@ def main() -> None:
         TrainConfig(band=EYE_BAND, model=ModelConfig(widths=args.widths), epochs=epochs, peak_lr=args.lr, seed=seed)
         for epochs, seed in zip(args.epochs, seeds, strict=True)
     ]
-    kd = dict(teacher=str(soft), kd_alpha=args.alpha, kd_temperature=args.temperature)
+    kd = dict(teacher=str(soft), kd_alpha=args.alpha, kd_temperature=args.temperature, kd_loss=args.kd_loss)
     students = [dataclasses.replace(config, **kd) for config in controls]
     init = args.init or None
     control_run = (
@@ -229,7 +235,8 @@ def main() -> None:
     print(
         f"student and control: from {init_from or 'scratch'}, epochs {cycles}, seeds {cycles_seeds}, "
         f"peak lr {args.lr}; "
-        f"distillation alpha {args.alpha}, temperature {args.temperature}; scores flip-averaged\n"
+        f"distillation alpha {args.alpha}, temperature {args.temperature}, loss on {args.kd_loss}; "
+        "scores flip-averaged\n"
     )
     print(
         "| model | widths | epochs | s / epoch | PublicTest acc | PublicTest macro-F1 | PrivateTest acc | "
@@ -257,10 +264,11 @@ def main() -> None:
     if args.record:
         distillation = {
             "report": os.path.relpath(args.markdown) if args.markdown else None,
-            "command": "python -m research.distillation FER2013 --markdown" + "".join(f" --teacher {w}" for w in given),
+            "command": " ".join(["python -m research.distillation", *sys.argv[1:]]),
             "soft_label_agreement": round(agree, 4),
             "alpha": args.alpha,
             "temperature": args.temperature,
+            "loss": args.kd_loss,
             "init_weights": init_from,
             "runs": rows,
             "rule": f"student >= control + {MIN_GAIN} PublicTest accuracy, macro-F1 not lower, above start and shipped",
