@@ -51,6 +51,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--teacher", help="soft labels of the Training faces (`python -m inference soft-labels`)")
     parser.add_argument("--kd-alpha", type=float, default=0.5, help="weight of the teacher in the targets")
     parser.add_argument("--kd-temperature", type=float, default=2.0, help="softening of the teacher")
+    parser.add_argument(
+        "--kd-loss",
+        choices=("targets", "logits"),
+        default="targets",
+        help="targets: mix the teacher into the targets; logits: KL at T between teacher and student",
+    )
     parser.add_argument("--init-weights", help="start a new run from these weights (.keras, same architecture)")
     parser.add_argument("--export", help="write the best weights here (.keras) with a model card beside it")
     parser.add_argument("--verbose", default="auto", help="Keras progress: auto, 0, 1 (bar) or 2 (line per epoch)")
@@ -74,6 +80,7 @@ def main(args: argparse.Namespace) -> int:
         teacher=args.teacher,
         kd_alpha=args.kd_alpha,
         kd_temperature=args.kd_temperature,
+        kd_loss=args.kd_loss,
     )
     data = load_bands(args.data, args.band, cache_dir=args.cache_dir or None)
     if args.subset:
