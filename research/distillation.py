@@ -14,6 +14,7 @@ probabilities, and `--control W` takes a model already trained the same epochs f
 without the teacher, so a long student need not train its control again. `--epochs 24,30 --seed 11,13`
 trains a chain of warm restarts, each from the one before, as the shipped model's stages were; a
 finished cycle's exported weights and card (run/student/cycleN/model.*) are enough to continue it.
+`--kd-loss logits` trains the student on Hinton's loss instead of targets mixed with the teacher.
 """
 
 from __future__ import annotations
