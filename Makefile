@@ -37,4 +37,6 @@ clean:
 
 vendor:  ## refresh static/vendor from npm (the vendored copy is committed; run/test need no npm)
 	npm install --no-save --no-audit --no-fund
-	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md static/vendor/chart.js/
+	cp node_modules/chart.js/LICENSE.md static/vendor/chart.js/
+	# without its source-map comment: the map is not vendored, and collectstatic's manifest refuses a missing file
+	sed '/^\/\/# sourceMappingURL=/d' node_modules/chart.js/dist/chart.umd.min.js > static/vendor/chart.js/chart.umd.min.js

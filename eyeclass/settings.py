@@ -149,6 +149,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The client's address is the one the web server resolved, believing forwarded headers from
+# EYECLASS_TRUSTED_PROXIES only; never a header read again here, which any client can set.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -172,8 +175,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2621440  # Django's default, named here because th
 EYECLASS_MAX_BODY_BYTES = int(os.environ.get("EYECLASS_MAX_BODY_BYTES", str(DATA_UPLOAD_MAX_MEMORY_SIZE)))
 FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 
+# Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto the web server believes (addresses, comma-
+# separated; "*" for any): none by default, so a client cannot pick the address that login throttling
+# counts, nor claim HTTPS. Behind a TLS-terminating proxy, name it here (see docs/operations.md).
+EYECLASS_TRUSTED_PROXIES = env_list("EYECLASS_TRUSTED_PROXIES", "")
+# Request read timeouts: headers must arrive within the first of these (from a connection's first byte),
+# and a body may pause at most the second between two of its pieces; either way the answer is 408.
+EYECLASS_HEADER_TIMEOUT_SECONDS = float(os.environ.get("EYECLASS_HEADER_TIMEOUT_SECONDS", "15"))
+EYECLASS_BODY_IDLE_TIMEOUT_SECONDS = float(os.environ.get("EYECLASS_BODY_IDLE_TIMEOUT_SECONDS", "30"))
+
 if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # No SECURE_PROXY_SSL_HEADER: the web server sets the request's scheme from X-Forwarded-Proto, and
+    # only when a trusted proxy sent it (eyeclass/ops/webserver.py).
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

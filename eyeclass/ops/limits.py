@@ -4,12 +4,15 @@ Django reads a whole request body (spooled to disk past FILE_UPLOAD_MAX_MEMORY_S
 an upload handler can refuse it, so an anonymous visitor could make it write gigabytes. Here every
 request gets a limit from its path and its sender: a logged-in teacher posting to the upload page may
 send a multipart form of up to UPLOAD_MAX_BYTES (plus room for the form's other fields), everything else at most
-EYECLASS_MAX_BODY_BYTES. A body that declares more is answered 413 at once and the connection closed;
-a chunked body is counted as it arrives and cut off the same way.
+EYECLASS_MAX_BODY_BYTES, whatever the method (a GET may carry a body too). A body that declares more is
+answered 413 at once and the connection closed; a chunked body is counted as it arrives and cut off the
+same way. A body that stops arriving for EYECLASS_BODY_IDLE_TIMEOUT_SECONDS is answered 408: the clock
+runs only while the app waits for more body, so a slow view is never cut off.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from importlib import import_module
 from types import SimpleNamespace
@@ -71,23 +74,32 @@ class BodyLimit:
         return settings.EYECLASS_MAX_BODY_BYTES
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        # every method: Django reads (and spools to disk) any body before routing, a GET's included
         limit = await self.limit_for(scope)
         declared = declared_length(scope)
         if declared is not None and declared > limit:
             return await refuse(scope, send, declared, limit)
-        received, refused = 0, False
+        received, refused, complete = 0, False, False
 
         async def counted_receive():
-            nonlocal received, refused
-            message = await receive()
-            if message["type"] == "http.request" and not refused:
+            nonlocal received, refused, complete
+            if complete or refused:
+                return await receive()  # the app now only listens for a disconnect: no deadline
+            try:
+                message = await asyncio.wait_for(receive(), settings.EYECLASS_BODY_IDLE_TIMEOUT_SECONDS)
+            except TimeoutError:
+                refused = True
+                await answer(scope, send, 408, "The request body stopped arriving; send it again.")
+                return {"type": "http.disconnect"}  # Django stops reading and sends nothing
+            if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
                 if received > limit:  # a chunked body with no declared length
                     refused = True
                     await refuse(scope, send, received, limit)
-                    return {"type": "http.disconnect"}  # Django stops reading and sends nothing
+                    return {"type": "http.disconnect"}
             return message
 
         async def guarded_send(message):
@@ -104,10 +116,15 @@ async def refuse(scope: dict, send, size: int, limit: int) -> None:
         if upload
         else "this address; only a logged-in teacher's upload form (multipart/form-data) takes large files."
     )
+    await answer(scope, send, 413, reason, limit=limit)
+
+
+async def answer(scope: dict, send, status: int, reason: str, **extra) -> None:
+    """An error answer that closes the connection: JSON for API callers, plain text for the rest."""
     if "application/json" in (header(scope, b"accept") or ""):
-        body, kind = json.dumps({"error": reason, "limit": limit}).encode(), b"application/json"
+        body, kind = json.dumps({"error": reason, **extra}).encode(), b"application/json"
     else:
         body, kind = reason.encode(), b"text/plain; charset=utf-8"
     headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -17,14 +17,16 @@ MiB = 1024 * 1024
 class Exchange:
     """One HTTP request through the ASGI app, with a body that arrives in pieces."""
 
-    def __init__(self, path, headers, pieces=()):
-        self.path, self.headers, self.pieces = path, headers, list(pieces)
+    def __init__(self, path, headers, pieces=(), method="POST", stall=False):
+        self.path, self.headers, self.pieces, self.method = path, headers, list(pieces), method
+        self.stall = stall  # the body stops arriving after its pieces, unfinished
         self.reads, self.sent = 0, []
 
     async def receive(self):
         self.reads += 1
         if self.pieces:
-            return {"type": "http.request", "body": self.pieces.pop(0), "more_body": bool(self.pieces)}
+            body = self.pieces.pop(0)
+            return {"type": "http.request", "body": body, "more_body": self.stall or bool(self.pieces)}
         await asyncio.Event().wait()  # the client stays connected until the answer (Django stops listening)
 
     async def send(self, message):
@@ -35,7 +37,7 @@ class Exchange:
             "type": "http",
             "asgi": {"version": "3.0"},
             "http_version": "1.1",
-            "method": "POST",
+            "method": self.method,
             "scheme": "http",
             "path": self.path,
             "raw_path": self.path.encode(),
@@ -119,6 +121,28 @@ async def test_a_chunked_body_is_cut_off_once_it_passes_the_limit():
     exchange = await Exchange("/accounts/login/", {}, [b"x" * MiB] * 50).run()
     assert exchange.status == 413 and exchange.reads == 3  # 3 MiB read: over 2.5 MiB, then refused
     assert len(exchange.pieces) == 47
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS"])
+async def test_a_body_sent_with_a_get_gets_the_small_limit_too(method):
+    declared = await Exchange("/healthz", {"Content-Length": str(400 * MiB)}, [b"x" * MiB], method=method).run()
+    assert declared.status == 413 and declared.reads == 0
+    chunked = await Exchange("/healthz", {}, [b"x" * MiB] * 50, method=method).run()
+    assert chunked.status == 413 and chunked.reads == 3 and len(chunked.pieces) == 47
+
+
+async def test_a_body_that_stops_arriving_is_answered_408_and_the_view_never_runs(settings):
+    settings.EYECLASS_BODY_IDLE_TIMEOUT_SECONDS = 0.3
+    headers = {"Content-Length": str(2 * MiB), "Accept": "application/json"}
+    exchange = await asyncio.wait_for(Exchange("/accounts/login/", headers, [b"x" * 10], stall=True).run(), 10)
+    assert exchange.status == 408 and exchange.response_headers[b"connection"] == b"close"
+    assert "stopped arriving" in json.loads(exchange.body)["error"]
+
+
+async def test_a_body_that_keeps_coming_is_not_cut_off_by_the_idle_limit(settings):
+    settings.EYECLASS_BODY_IDLE_TIMEOUT_SECONDS = 5
+    exchange = await Exchange("/accounts/login/", {}, [b"x" * 1000] * 20).run()
+    assert exchange.status != 408
 
 
 def test_a_small_raw_body_to_the_upload_page_is_told_to_send_a_form(client, teacher):

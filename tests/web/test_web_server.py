@@ -26,7 +26,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def web(test_database_url, tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("web") / "web.log"
-    env = {**os.environ, "DATABASE_URL": test_database_url}
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url,
+        "EYECLASS_HEADER_TIMEOUT_SECONDS": "1",
+        "EYECLASS_BODY_IDLE_TIMEOUT_SECONDS": "1",
+    }
+    env.pop("EYECLASS_TRUSTED_PROXIES", None)
     command = [sys.executable, "manage.py", "serve", "--no-worker", "--web-processes", "1", "--port", str(port)]
     with log.open("w") as out:
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -89,3 +95,70 @@ def test_a_body_declaring_gigabytes_is_answered_at_once(web):
         )
         answer = sock.recv(4096)
     assert answer.startswith(b"HTTP/1.1 413") and b"connection: close" in answer.lower()
+
+
+def read_all(sock) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    chunks = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_a_client_trickling_its_headers_is_answered_408_and_closed(web):
+    with socket.create_connection(("127.0.0.1", web), timeout=10) as sock:
+        started = time.monotonic()
+        sock.sendall(b"GET /healthz HTTP/1.1\r\n")
+        for _ in range(4):  # a byte every 0.5 s: each arrives in time, the headers never do
+            time.sleep(0.5)
+            try:
+                sock.sendall(b"X")
+            except OSError:
+                break
+        answer = read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 408") and b"did not arrive in time" in answer
+    assert time.monotonic() - started < 5
+
+
+def test_a_connection_that_sends_nothing_is_closed(web):
+    with socket.create_connection(("127.0.0.1", web), timeout=10) as sock:
+        assert read_all(sock).startswith(b"HTTP/1.1 408")
+
+
+def test_a_body_that_stops_arriving_is_answered_408_and_closed(web):
+    with socket.create_connection(("127.0.0.1", web), timeout=10) as sock:
+        sock.sendall(
+            b"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 2000000\r\n\r\n" + b"x" * 10
+        )
+        answer = read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 408") and b"stopped arriving" in answer
+
+
+def login_attempt(port: int, password: str, forwarded_for: str) -> int:
+    """A login form post as a browser sends it, claiming to be `forwarded_for`; the HTTP status."""
+    import http.client
+    import re
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/accounts/login/")
+    page = connection.getresponse()
+    cookie = page.getheader("Set-Cookie").split(";")[0]
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.read())[1].decode()
+    body = f"csrfmiddlewaretoken={token}&username=ada&password={password}"
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": cookie,
+        "X-Forwarded-For": forwarded_for,
+        "Referer": f"http://127.0.0.1:{port}/accounts/login/",
+    }
+    connection.request("POST", "/accounts/login/", body=body, headers=headers)
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+def test_the_login_lockout_cannot_be_dodged_by_claiming_another_address(web, teacher):
+    statuses = [login_attempt(web, "wrong", f"10.0.0.{attempt}") for attempt in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]  # the form again with an error, then the lockout page
+    assert login_attempt(web, "s3cret-pass-123", "10.9.9.9") == 429  # still this client: locked out

@@ -120,6 +120,7 @@ class Command(BaseCommand):
             sys.exit(exit_code)
 
     def _print_summary(self, host: str, port: int, web_processes: int, queues: str | None, live: int) -> None:
+        proxies = ", ".join(settings.EYECLASS_TRUSTED_PROXIES) or "none trusted (forwarded headers ignored)"
         worker = f"1 worker (queues {queues}), {live} live" if queues else "no worker (--no-worker)"
         lines = [
             self.style.SUCCESS(f"EyeClass is running at http://{host}:{port}/"),
@@ -127,6 +128,7 @@ class Command(BaseCommand):
             f"  media      {_shown(settings.MEDIA_ROOT)}  (uploaded videos)",
             f"  broker     {_broker()}",
             f"  processes  {web_processes} web (uvicorn), {worker}",
+            f"  proxies    {proxies}",
             "Ctrl-C stops it.",
         ]
         self.stdout.write("\n".join(lines))
@@ -155,16 +157,8 @@ def worker_command(queues: str, concurrency: int, name: str) -> list[str]:
 
 
 def web_command(fd: str) -> list[str]:
-    """uvicorn on an inherited socket, with websocket messages bounded (see eyeclass/live/protocol.py)."""
-    frame_limit = settings.EYECLASS_LIVE_MAX_FRAME_BYTES
-    return [
-        *(sys.executable, "-m", "uvicorn", "eyeclass.asgi:application", "--fd", fd),
-        # websockets-sansio reads a socket's next message only once the app has taken the last one
-        *("--http", "httptools", "--ws", "websockets-sansio", "--lifespan", "off", "--no-access-log"),
-        # a frame up to 4x the limit reaches the consumer, which refuses it with a reason ("too_large");
-        # beyond that the server closes the socket with 1009
-        *("--ws-max-size", str(4 * frame_limit + 1024), "--timeout-graceful-shutdown", "10"),
-    ]
+    """One web process on an inherited socket (eyeclass/ops/webserver.py: uvicorn with read timeouts)."""
+    return [sys.executable, "-m", "eyeclass.ops.webserver", "--fd", fd]
 
 
 def _signal_group(child: subprocess.Popen, sig: int) -> None:
