@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from eyeclass.lectures.models import Lecture
 
+from .models import LiveConnection
 from .protocol import MAX_TEXT_BYTES, FrameRejected, TokenBucket, control_kind, parse_frame
 from .tasks import live_finish, live_frame
 
@@ -54,17 +55,26 @@ def live_lecture_for(user, pk: int) -> Lecture | None:
 
 
 @database_sync_to_async
-def count_connection(pk: int, delta: int, stats: Stats | None = None, flushed: Stats | None = None) -> None:
-    """Change the connection count and add the frame counters not yet stored (stats - flushed)."""
-    changes = {"live_connections": F("live_connections") + delta}
-    if stats is not None:
-        flushed = flushed or Stats()
+def open_connection(pk: int, channel_name: str) -> None:
+    LiveConnection.open(pk, channel_name)
+
+
+@database_sync_to_async
+def close_connection(pk: int, channel_name: str) -> None:
+    LiveConnection.close(pk, channel_name)
+
+
+@database_sync_to_async
+def flush_stats(pk: int, stats: Stats, flushed: Stats) -> None:
+    """Add the frame counters not yet stored (stats - flushed) to the session's."""
+    changes = {
+        column: F(column) + getattr(stats, name) - getattr(flushed, name)
         for name, column in (
             ("received", "frames_received"),
             ("dropped", "frames_dropped"),
             ("rejected", "frames_rejected"),
-        ):
-            changes[column] = F(column) + getattr(stats, name) - getattr(flushed, name)
+        )
+    }
     Lecture.objects.filter(pk=pk).update(**changes)
 
 
@@ -99,6 +109,13 @@ async def wait_closed(pk: int, result, timeout: float) -> None:
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
+    """One camera page's socket. Once its peer is gone (or it closed the socket itself) it never sends
+    again: a failed send that raised once more from an error handler used to kill the consumer before
+    disconnect() ran, leaving the session counted as connected and never saved."""
+
+    connected = False
+    silent = False  # the peer is gone or the socket is closed: nothing more is sent
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -109,8 +126,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=4404)  # not this teacher's, or not live
             return
         await self.accept()
-        await count_connection(self.lecture.pk, +1)
         self.connected, self.stopping = True, False
+        await open_connection(self.lecture.pk, self.channel_name)
         self.stats, self.flushed = Stats(), Stats()
         self.bucket = TokenBucket(
             rate=settings.EYECLASS_LIVE_MAX_FPS, burst=max(2.0, settings.EYECLASS_LIVE_MAX_FPS / 2)
@@ -128,15 +145,24 @@ class LiveConsumer(AsyncWebsocketConsumer):
         )
 
     async def disconnect(self, code: int) -> None:
-        if not getattr(self, "connected", False):
+        self.silent = True
+        if not self.connected:
             return
         self.connected = False
-        await count_connection(self.lecture.pk, -1, self.stats, self.flushed)
+        try:
+            await flush_stats(self.lecture.pk, self.stats, self.flushed)
+            self.flushed = Stats(**asdict(self.stats))
+        finally:
+            await close_connection(self.lecture.pk, self.channel_name)
         if not self.stopping:  # a dropped connection: finish after the grace period unless it comes back
-            args = [self.lecture.pk, "disconnected", time.time()]
-            await sync_to_async(live_finish.apply_async, thread_sensitive=False)(
-                args=args, countdown=settings.EYECLASS_LIVE_GRACE_SECONDS, queue=self.queue
-            )
+            try:
+                await sync_to_async(live_finish.apply_async, thread_sensitive=False)(
+                    args=[self.lecture.pk, "disconnected", time.time()],
+                    countdown=settings.EYECLASS_LIVE_GRACE_SECONDS,
+                    queue=self.queue,
+                )
+            except Exception:  # the broker is down: the watchdog closes a silent live session
+                log.warning("live session %s: could not schedule its close", self.lecture.pk, exc_info=True)
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         try:
@@ -231,7 +257,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def stop(self) -> None:
         self.stopping = True
-        await count_connection(self.lecture.pk, 0, self.stats, self.flushed)  # stored before the session closes
+        await flush_stats(self.lecture.pk, self.stats, self.flushed)  # stored before the session closes
         self.flushed = Stats(**asdict(self.stats))
         result = await sync_to_async(live_finish.apply_async, thread_sensitive=False)(
             args=[self.lecture.pk, "stopped"], queue=self.queue
@@ -244,5 +270,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "stopped", "url": self.lecture.get_absolute_url(), "stats": asdict(self.stats)})
         await self.close()
 
+    async def close(self, code=None, reason=None) -> None:
+        if not self.silent:
+            self.silent = True
+            await super().close(code=code, reason=reason)
+
     async def send_json(self, content: dict) -> None:
-        await self.send(text_data=json.dumps(content))
+        if self.silent:
+            return
+        try:
+            await self.send(text_data=json.dumps(content))
+        except Exception:  # the peer is gone (the server says so by raising): its disconnect follows
+            self.silent = True
