@@ -96,3 +96,59 @@ def celery_worker_process(test_database_url, tmp_path_factory):
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
+
+
+def wait_until(predicate, timeout: float, message: str):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A Redis server of this test's own, so that it can be restarted without disturbing anything else."""
+    import shutil
+    import socket
+
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(tmp_path),
+    ]
+
+    class Server:
+        url = f"redis://127.0.0.1:{port}/0"
+
+        def start(self):
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+            wait_until(
+                lambda: (
+                    subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip()
+                    == b"PONG"
+                ),
+                20,
+                "redis did not start",
+            )
+
+        def kill(self):
+            self.proc.kill()
+            self.proc.wait()
+
+    server = Server()
+    server.start()
+    yield server
+    server.kill()

@@ -17,6 +17,10 @@ from . import summary as summarize
 from .charts import MAX_POINTS, SERIES_COLUMNS, script_safe_json, session_series
 from .glossary import ENOUGH_READABLE_SECONDS, READABLE_SECOND
 
+# a queued session whose task is still unsent this long after queueing is sent again by the watchdog
+# (its own send is then long over: a send gives up within seconds)
+UNSENT_AFTER_SECONDS = 10.0
+
 
 class LectureQuerySet(models.QuerySet):
     def for_teacher(self, user) -> LectureQuerySet:
@@ -68,6 +72,7 @@ class Lecture(models.Model):
     frames_rejected = models.IntegerField(default=0)  # invalid, oversized or over the rate limit
 
     objects = LectureQuerySet.as_manager()
+    send_failed = False  # set by send_task(): this instance's last send found the broker down
 
     class Meta:
         ordering = ["-created_at"]
@@ -107,12 +112,33 @@ class Lecture(models.Model):
         }
 
     def enqueue(self) -> None:
-        """Queue processing once the current transaction commits."""
+        """Queue processing: the row says `queued` now, and the task is sent once the current transaction
+        commits. Until a send succeeds the task id stays empty: the session is queued but unsent (the
+        broker was down), and the watchdog sends it (send_unsent) once the broker is back."""
+        self.status, self.progress, self.error, self.heartbeat_at = self.Status.QUEUED, 0.0, "", timezone.now()
+        self.task_id, self.send_failed = "", False
+        self.save(update_fields=["status", "progress", "error", "heartbeat_at", "task_id"])
+        transaction.on_commit(self.send_task)
+
+    def send_task(self) -> bool:
+        """Send this queued session's processing task now; False (and send_failed) when the broker could
+        not be reached."""
         from .tasks import enqueue_processing
 
-        self.status, self.progress, self.error, self.heartbeat_at = self.Status.QUEUED, 0.0, "", timezone.now()
-        self.save(update_fields=["status", "progress", "error", "heartbeat_at"])
-        transaction.on_commit(lambda: enqueue_processing(self.pk))
+        task_id = enqueue_processing(self.pk)
+        self.task_id, self.send_failed = task_id or "", task_id is None
+        return not self.send_failed
+
+    @property
+    def unsent(self) -> bool:
+        return self.status == self.Status.QUEUED and not self.task_id
+
+    @classmethod
+    def send_unsent(cls, older_than: float = UNSENT_AFTER_SECONDS) -> list[str]:
+        """The outbox: send the tasks of sessions queued while the broker was down."""
+        since = timezone.now() - timedelta(seconds=older_than)
+        unsent = cls.objects.filter(status=cls.Status.QUEUED, task_id="", heartbeat_at__lt=since)
+        return [f"{lecture.pk}: sent" for lecture in unsent if lecture.send_task()]
 
     def mark_processing(self, task_id: str) -> None:
         self.status, self.progress, self.error, self.task_id = self.Status.PROCESSING, 0.0, "", task_id

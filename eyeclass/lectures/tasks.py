@@ -23,9 +23,24 @@ log = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
-def enqueue_processing(lecture_id: int) -> None:
-    result = process_lecture.apply_async(args=[lecture_id], queue=heavy_queue())
-    Lecture.objects.filter(pk=lecture_id).update(task_id=result.id)
+# A send to a broker that is down fails within about two seconds: the teacher's request waits no longer,
+# and the session stays queued and unsent until the watchdog sends it (Lecture.send_unsent).
+SEND_RETRY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1.0}
+
+
+def enqueue_processing(lecture_id: int) -> str | None:
+    """Send the session's processing task; its id, or None when the broker could not be reached."""
+    try:
+        # ignore_result: nobody waits for it (the row is the record), and waiting would subscribe to a
+        # Redis result backend, which retries for 20 s when Redis is down
+        result = process_lecture.apply_async(
+            args=[lecture_id], queue=heavy_queue(), retry_policy=SEND_RETRY, ignore_result=True
+        )
+    except Exception as exc:  # kombu, redis-py and socket errors alike: the broker is unreachable
+        log.warning("lecture %s: the broker is unreachable (%s); the watchdog will send it", lecture_id, exc)
+        return None
+    Lecture.objects.filter(pk=lecture_id, task_id="").update(task_id=result.id)
+    return result.id
 
 
 class ProgressReporter:

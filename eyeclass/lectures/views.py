@@ -71,6 +71,8 @@ def _upload(request):
                 with transaction.atomic():
                     lecture.save()
                     lecture.enqueue()
+                if lecture.send_failed:
+                    return _saved_not_sent(request, lecture)
                 if wants_json(request):
                     return JsonResponse(lecture.status_dict(), status=201)
                 return redirect(lecture)
@@ -82,6 +84,20 @@ def _upload(request):
         {"form": form, "max_bytes": settings.UPLOAD_MAX_BYTES},
         status=400 if form.errors else 200,
     )
+
+
+UNSENT_NOTICE = (
+    "Saved and queued, but the analysis queue cannot be reached just now. Analysis starts by itself "
+    "within a minute of the queue coming back: there is no need to upload the video again."
+)
+
+
+def _saved_not_sent(request, lecture: Lecture):
+    """The session is stored and queued, but its task could not be sent (the broker is down): 202."""
+    if wants_json(request):
+        return JsonResponse({**lecture.status_dict(), "notice": UNSENT_NOTICE}, status=202)
+    messages.warning(request, UNSENT_NOTICE)
+    return redirect(lecture)
 
 
 def _upload_refused(request, reason: str, status: int):
@@ -119,6 +135,8 @@ def lecture_reprocess(request, pk: int):
     else:
         with transaction.atomic():
             lecture.enqueue()
+        if lecture.send_failed:
+            return _saved_not_sent(request, lecture)
         messages.success(request, "Queued for processing again.")
     return redirect(lecture)
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import time
 
 from django import forms
@@ -17,6 +18,8 @@ from eyeclass.lectures.forms import preselect_only_class
 from eyeclass.lectures.models import Lecture
 from eyeclass.ops.models import WorkerHeartbeat
 from inference.labels import LABELS
+
+log = logging.getLogger(__name__)
 
 
 class LiveStartForm(forms.Form):
@@ -95,8 +98,9 @@ def finish_now(lecture: Lecture, wait: float = 20.0) -> None:
     from .tasks import live_finish
 
     worker_alive = WorkerHeartbeat.alive(3 * settings.WORKER_HEARTBEAT_SECONDS).filter(hostname=lecture.live_worker)
-    if worker_alive.exists():
-        live_finish.apply_async(args=[lecture.pk, "stopped"], queue=worker_direct(lecture.live_worker))
+    if worker_alive.exists() and _sent(
+        live_finish, args=[lecture.pk, "stopped"], queue=worker_direct(lecture.live_worker)
+    ):
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if Lecture.objects.filter(pk=lecture.pk).exclude(status=Lecture.Status.LIVE).exists():
@@ -106,3 +110,15 @@ def finish_now(lecture: Lecture, wait: float = 20.0) -> None:
         locked = Lecture.objects.select_for_update().filter(pk=lecture.pk, status=Lecture.Status.LIVE).first()
         if locked is not None:
             locked.store_results(locked.stored_result())
+
+
+def _sent(task, **options) -> bool:
+    """Send a task; False when the broker cannot be reached (what was stored is saved instead)."""
+    from eyeclass.lectures.tasks import SEND_RETRY
+
+    try:
+        task.apply_async(retry_policy=SEND_RETRY, ignore_result=True, **options)
+    except Exception:
+        log.warning("could not send %s: the broker is unreachable", task.name, exc_info=True)
+        return False
+    return True

@@ -26,6 +26,8 @@ def _beat_forever(hostname: str, queues: list[str]) -> None:
         try:
             close_old_connections()
             WorkerHeartbeat.beat(hostname, queues, os.getpid())
+            for action in Lecture.send_unsent():  # every beat: an upload made while the broker was down
+                log.warning("watchdog: session %s", action)
             if time.monotonic() - last_watch >= settings.EYECLASS_WATCHDOG_EVERY_SECONDS:
                 last_watch = time.monotonic()
                 for action in Lecture.recover_stuck(

@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 
 from eyeclass.lectures.models import Lecture
 from tests.clips import write_clip
-from tests.conftest import WORKER_DB_NAME
+from tests.conftest import WORKER_DB_NAME, wait_until
 from tests.web.factories import make_lecture
 
 pytestmark = [
@@ -23,13 +23,6 @@ pytestmark = [
 def pool_children(pid: int) -> list[int]:
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
-
-
-def wait_until(predicate, timeout: float, message: str):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, message
-        time.sleep(0.2)
 
 
 def test_a_killed_worker_process_is_replaced_and_the_video_completes_once(teacher, celery_worker_process):
@@ -55,55 +48,6 @@ def test_a_killed_worker_process_is_replaced_and_the_video_completes_once(teache
     assert lecture.attempts >= 2  # it ran again after the crash
     assert lecture.seconds.count() == 30  # one row per second: nothing duplicated
     assert pool_children(celery_worker_process.pid) != [child]  # the worker survived with a new process
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    """A Redis server of this test's own, so that it can be restarted without disturbing anything else."""
-    import shutil
-    import socket
-
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cmd = [
-        "redis-server",
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        str(tmp_path),
-    ]
-
-    class Server:
-        url = f"redis://127.0.0.1:{port}/0"
-
-        def start(self):
-            self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-            wait_until(
-                lambda: (
-                    subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip()
-                    == b"PONG"
-                ),
-                20,
-                "redis did not start",
-            )
-
-        def kill(self):
-            self.proc.kill()
-            self.proc.wait()
-
-    server = Server()
-    server.start()
-    yield server
-    server.kill()
 
 
 def test_a_redis_restart_during_processing_does_not_lose_the_session(

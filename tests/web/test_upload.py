@@ -131,4 +131,4 @@ def test_processing_goes_to_the_gpu_queue_when_one_is_configured(
     with django_capture_on_commit_callbacks(execute=True):
         post(client, classroom, "lecture.mp4", write_clip(tmp_path / "lecture.mp4", seconds=1).read_bytes())
     lecture = Lecture.objects.get()
-    assert sent == [{"args": [lecture.pk], "queue": queue}] and lecture.task_id == "t-1"
+    assert [(kw["args"], kw["queue"]) for kw in sent] == [([lecture.pk], queue)] and lecture.task_id == "t-1"

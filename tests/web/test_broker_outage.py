@@ -1,0 +1,151 @@
+"""An upload while the message broker is down: stored, answered at once with what happens next, and
+sent by the watchdog once the broker is back (never stranded in `queued`)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+
+import pytest
+from django.test import Client
+from kombu.exceptions import OperationalError
+
+from eyeclass.classrooms.models import Classroom
+from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.tasks import process_lecture
+from tests.clips import write_clip
+from tests.conftest import REPO, wait_until
+from tests.web.browser import free_port
+from tests.web.factories import make_lecture
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def multipart(fields: dict, name: str, content: bytes) -> tuple[str, bytes]:
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="video"; filename="{name}"\r\n'
+        "Content-Type: video/mp4\r\n\r\n".encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return f"multipart/form-data; boundary={boundary}", b"".join(parts)
+
+
+def broker_down(**options):
+    raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+def test_an_upload_while_the_broker_is_down_is_kept_and_sent_later(client, teacher, tmp_path, monkeypatch):
+    classroom = Classroom.objects.create(teacher=teacher, name="Physics")
+    clip = write_clip(tmp_path / "lecture.mp4", seconds=1)
+    monkeypatch.setattr(process_lecture, "apply_async", broker_down)
+    client.force_login(teacher)
+    with clip.open("rb") as video:
+        response = client.post(
+            "/sessions/upload/", {"classroom": classroom.pk, "video": video}, HTTP_ACCEPT="application/json"
+        )
+    assert response.status_code == 202
+    assert "no need to upload the video again" in response.json()["notice"]
+    lecture = Lecture.objects.get()
+    assert lecture.unsent and lecture.video_path.exists()
+
+    assert Lecture.send_unsent(older_than=0) == []  # still down: it stays in the outbox
+    sent = []
+    monkeypatch.setattr(process_lecture, "apply_async", lambda **kw: sent.append(kw) or type("R", (), {"id": "t-9"})())
+    assert Lecture.send_unsent(older_than=3600) == []  # too recent: its own send may still be under way
+    assert Lecture.send_unsent(older_than=0) == [f"{lecture.pk}: sent"]
+    lecture.refresh_from_db()
+    assert sent[0]["args"] == [lecture.pk] and lecture.task_id == "t-9" and not lecture.unsent
+    assert Lecture.send_unsent(older_than=0) == []  # sent once
+
+
+def test_reprocessing_while_the_broker_is_down_says_what_happens(client, teacher, tmp_path, monkeypatch, settings):
+    settings.MEDIA_ROOT = tmp_path
+    lecture = make_lecture(teacher, status="failed", video_file="uploads/x.mp4", keep_video=True)
+    lecture.video_path.parent.mkdir(parents=True)
+    write_clip(lecture.video_path, seconds=1)
+    monkeypatch.setattr(process_lecture, "apply_async", broker_down)
+    client.force_login(teacher)
+    page = client.post(f"/sessions/{lecture.pk}/reprocess/", follow=True)
+    assert "cannot be reached just now" in page.content.decode()
+    lecture.refresh_from_db()
+    assert lecture.unsent
+
+
+def test_with_redis_stopped_an_upload_is_answered_at_once_and_processed_once_redis_is_back(
+    teacher, private_redis, test_database_url, tmp_path
+):
+    classroom = Classroom.objects.create(teacher=teacher, name="Physics")
+    env = {**os.environ, "REDIS_URL": private_redis.url, "DATABASE_URL": test_database_url}
+    env.pop("CELERY_BROKER_URL", None)
+    port = free_port()
+    web_log = (tmp_path / "web.log").open("w")
+    web = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--no-worker", "--web-processes", "1", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=web_log,
+        stderr=subprocess.STDOUT,
+    )
+    worker = None
+    try:
+
+        def up():
+            try:
+                return urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2).status == 200
+            except OSError:
+                return False
+
+        wait_until(up, 60, "the web server did not start")
+        private_redis.kill()  # the broker goes down
+
+        client = Client()
+        client.force_login(teacher)
+        kind, body = multipart({"classroom": classroom.pk}, "lecture.mp4", write_clip(tmp_path / "l.mp4").read_bytes())
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/sessions/upload/",
+            data=body,
+            headers={
+                "Content-Type": kind,
+                "Accept": "application/json",
+                "Cookie": f"sessionid={client.cookies['sessionid'].value}; csrftoken=t0kent0kent0kent0kent0kent0kent0",
+                "X-CSRFToken": "t0kent0kent0kent0kent0kent0kent0",
+            },
+        )
+        started = time.monotonic()
+        with urllib.request.urlopen(request, timeout=60) as response:
+            status, answer = response.status, json.loads(response.read())
+        assert status == 202 and "cannot be reached just now" in answer["notice"]
+        assert time.monotonic() - started < 10
+        lecture = Lecture.objects.get(pk=answer["id"])
+        assert lecture.unsent and lecture.video_path.exists()
+
+        private_redis.start()  # back, empty; a worker's watchdog sends what waited
+        worker_env = {**env, "WORKER_HEARTBEAT_SECONDS": "1"}
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "eyeclass", "worker", "-c", "1", "-n", "outbox@%h"],
+            cwd=REPO,
+            env=worker_env,
+            stdout=(tmp_path / "worker.log").open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+        def picked_up():
+            lecture.refresh_from_db()
+            return lecture.status in ("processing", "done")
+
+        wait_until(picked_up, 120, "the upload stayed queued after the broker came back")
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+        if worker is not None:
+            os.killpg(worker.pid, signal.SIGKILL)
