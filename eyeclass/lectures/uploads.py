@@ -49,6 +49,18 @@ class SizeCapUploadHandler(FileUploadHandler):
         return None
 
 
+def declare_spooled_length(request) -> None:
+    """Give a chunked body (sent with no Content-Length) its length, which Django's form parser needs
+    (without it the form reads as empty). The ASGI handler has already spooled the whole body, within the
+    limits of eyeclass.ops.limits, so its size is known."""
+    stream = getattr(request, "_stream", None)
+    if request.META.get("CONTENT_LENGTH") or stream is None or not hasattr(stream, "seek"):
+        return
+    position = stream.tell()
+    request.META["CONTENT_LENGTH"] = str(stream.seek(0, 2) - position)
+    stream.seek(position)
+
+
 def install_upload_handlers(request) -> None:
     """Size cap first, then Django's handler that streams to a temporary file (never all in memory)."""
     request.upload_too_large = False

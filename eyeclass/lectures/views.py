@@ -14,7 +14,7 @@ from .export import export_name, lecture_document, seconds_csv
 from .forms import UploadForm, human_bytes
 from .glossary import TERMS, model_accuracy
 from .models import Lecture
-from .uploads import inspect_video, install_upload_handlers, store_upload
+from .uploads import declare_spooled_length, inspect_video, install_upload_handlers, store_upload
 
 
 def own_lecture(request, pk: int) -> Lecture:
@@ -29,6 +29,7 @@ def wants_json(request) -> bool:
 @login_required
 def upload(request):
     if request.method == "POST":
+        declare_spooled_length(request)
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.UPLOAD_MAX_BYTES + 1024 * 1024:
             return _upload_refused(request, f"The file is larger than {human_bytes(settings.UPLOAD_MAX_BYTES)}.", 413)

@@ -123,6 +123,40 @@ async def test_a_chunked_body_is_cut_off_once_it_passes_the_limit():
     assert len(exchange.pieces) == 47
 
 
+async def test_a_video_sent_chunked_is_accepted_like_one_with_a_length(teacher, tmp_path, monkeypatch):
+    from eyeclass.classrooms.models import Classroom
+    from eyeclass.lectures.models import Lecture
+    from eyeclass.lectures.tasks import process_lecture
+    from tests.clips import write_clip
+
+    monkeypatch.setattr(process_lecture, "apply_async", lambda **kw: type("Sent", (), {"id": "t-1"})())
+    classroom = await database_sync_to_async(Classroom.objects.create)(teacher=teacher, name="Physics")
+    video = write_clip(tmp_path / "lecture.mp4", seconds=2).read_bytes()
+    boundary = "b0undary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="classroom"\r\n\r\n{classroom.pk}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="video"; filename="lecture.mp4"\r\n\r\n'
+        ).encode()
+        + video
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    cookie = await session_cookie(teacher)
+    token = _get_new_csrf_string()
+    headers = {
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+        "Transfer-Encoding": "chunked",  # and no Content-Length
+        "Cookie": f"{cookie}; csrftoken={token}",
+        "X-CSRFToken": token,
+        "Accept": "application/json",
+    }
+    pieces = [body[i : i + 65536] for i in range(0, len(body), 65536)]
+    exchange = await Exchange("/sessions/upload/", headers, pieces).run()
+    assert exchange.status == 201, exchange.body
+    lecture = await database_sync_to_async(Lecture.objects.get)()
+    assert lecture.video_path.read_bytes() == video and lecture.duration == 2.0
+
+
 @pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS"])
 async def test_a_body_sent_with_a_get_gets_the_small_limit_too(method):
     declared = await Exchange("/healthz", {"Content-Length": str(400 * MiB)}, [b"x" * MiB], method=method).run()
