@@ -203,6 +203,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # no task's return value and no line per live frame (face data) in any log (eyeclass/ops/logs.py)
+    "filters": {"celery_task_lines": {"()": "eyeclass.ops.logs.CeleryTaskLines"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Our own loggers log at LOG_LEVEL; these libraries only their warnings and errors, as their INFO
@@ -212,6 +214,8 @@ LOGGING = {
         "uvicorn.error": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "celery.worker.consumer": {"level": "WARNING"},  # "Connected to ..."; the worker's "ready." line stays
+        "celery.app.trace": {"filters": ["celery_task_lines"]},
+        "celery.worker.strategy": {"filters": ["celery_task_lines"]},
         "tensorflow": {"level": "WARNING"},
         "absl": {"level": "WARNING"},
     },

@@ -57,7 +57,7 @@ def live_web(request, test_database_url, celery_worker_process, tmp_path_factory
         except OSError:
             assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.3)
-    yield port, celery_worker_process.hostname
+    yield port, celery_worker_process
     proc.terminate()
     proc.wait(timeout=30)
 
@@ -99,7 +99,7 @@ def live_lecture(teacher, worker: str) -> tuple[Lecture, str]:
 
 def test_ten_sockets_aborted_mid_stream_leave_no_connection_counted_and_the_session_saved(live_web, teacher):
     port, worker = live_web
-    lecture, cookie = live_lecture(teacher, worker)
+    lecture, cookie = live_lecture(teacher, worker.hostname)
     sockets = [open_socket(port, lecture, cookie) for _ in range(10)]
     assert Lecture.objects.get(pk=lecture.pk).live_connections == 10
     sent = [0] * len(sockets)
@@ -124,11 +124,15 @@ def test_ten_sockets_aborted_mid_stream_leave_no_connection_counted_and_the_sess
         "the session closed and saved after the grace period",
     )
     assert 0 < saved.frames_received <= sum(sent)  # every socket's counters were stored as it went
+    assert saved.frames_analysed > 0
+    worker_log = worker.log_path.read_text()
+    assert "live.finish[" in worker_log  # the worker logs its tasks at INFO...
+    assert "live.frame[" not in worker_log and "inter_ocular" not in worker_log  # ...but no frame, no face
 
 
 def test_frames_sent_after_stop_are_ignored_and_the_socket_is_counted_out(live_web, teacher):
     port, worker = live_web
-    lecture, cookie = live_lecture(teacher, worker)
+    lecture, cookie = live_lecture(teacher, worker.hostname)
     ws = open_socket(port, lecture, cookie)
     ws.send(json.dumps({"type": "stop"}))
     for seq in range(1, 6):
