@@ -96,22 +96,29 @@ def analyse_lecture_chunk(self, lecture_id: int, index: int) -> dict:
 
     row = Chunk.objects.select_related("lecture__classroom").filter(lecture_id=lecture_id, index=index).first()
     if row is None or row.lecture.status != Lecture.Status.PROCESSING:
-        return {"stopped": "the session was deleted or is no longer being processed"}
+        return chunk_stopped(lecture_id, index, "the session was deleted or is no longer being processed")
     lecture, path = row.lecture, row.lecture.video_path
+    unusable = False  # the video itself cannot be analysed
     try:
         return analyse_chunk(path, Plan(**row.plan), analysis_options(), load_model(), ChunkProgress(row))
     except SessionDeleted:
-        return {"stopped": "the session was deleted"}
+        return chunk_stopped(lecture_id, index, "the session was deleted")
     except (ValueError, FileNotFoundError, ModelMissing) as exc:
-        reason = readable_reason(exc, path)
+        reason, unusable = readable_reason(exc, path), not isinstance(exc, ModelMissing)
     except TRANSIENT:
         raise
     except Exception as exc:
         log.exception("lecture %s chunk %s: analysis failed", lecture_id, index)
         reason = f"Processing stopped on an unexpected error ({type(exc).__name__}). The video is kept: reprocess it."
     if Lecture.objects.filter(pk=lecture_id, status=Lecture.Status.PROCESSING).exists():
-        lecture.mark_failed(reason)
+        lecture.mark_failed(reason, video_unusable=unusable)
         ProgressReporter(lecture).push(lecture.status_dict())
+    return chunk_stopped(lecture_id, index, reason)
+
+
+def chunk_stopped(lecture_id: int, index: int, reason: str) -> dict:
+    """A chunk's answer when it stops without a result (logged: the worker logs no return values)."""
+    log.info("lecture %s chunk %s: stopped, %s", lecture_id, index, reason)
     return {"stopped": reason}
 
 
@@ -122,6 +129,7 @@ def stitch_lecture(self, parts: list[dict], lecture_id: int) -> str:
 
     lecture = Lecture.objects.select_related("classroom").filter(pk=lecture_id).first()
     if lecture is None or lecture.status != Lecture.Status.PROCESSING:
+        log.info("lecture %s: nothing stitched, the session is not being processed", lecture_id)
         return "not processing"
     stopped = [p["stopped"] for p in parts if "stopped" in p]
     if stopped:

@@ -146,7 +146,12 @@ class Lecture(models.Model):
         self.attempts += 1
         self.save(update_fields=["status", "progress", "error", "task_id", "started_at", "heartbeat_at", "attempts"])
 
-    def mark_failed(self, reason: str) -> None:
+    def mark_failed(self, reason: str, video_unusable: bool = False) -> None:
+        """Fail with a reason. When the video itself cannot be analysed (damaged, cut short) and the
+        teacher did not keep it, it goes now, as it would after a success: no reprocess can use it."""
+        if video_unusable and not self.keep_video and self.video_file:
+            self.delete_video()
+            reason += " The video was not kept (“keep the video” was not ticked), so it has been deleted."
         self.status, self.error, self.finished_at = self.Status.FAILED, reason[:2000], timezone.now()
         self.save(update_fields=["status", "error", "finished_at"])
 

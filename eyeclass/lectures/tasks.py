@@ -194,12 +194,13 @@ def process_lecture(self, lecture_id: int) -> str:
         log.info("lecture %s: analysed as %s chunks", lecture_id, start_chunks(lecture))
         return "split"
     reporter = ProgressReporter(lecture)
+    unusable = False  # the video itself cannot be analysed
     try:
         lecture.store_results(analyze(path, reporter))  # atomic: nothing partial is left if this fails
     except SessionDeleted:
         return stopped_as_deleted(lecture_id)
     except (ValueError, FileNotFoundError, ModelMissing) as exc:  # bad video or missing model: no retry
-        reason = readable_reason(exc, path)
+        reason, unusable = readable_reason(exc, path), not isinstance(exc, ModelMissing)
     except TRANSIENT as exc:  # database or broker unreachable: retried with a back-off, then a reason
         if self.request.retries < self.max_retries:
             raise
@@ -222,7 +223,7 @@ def process_lecture(self, lecture_id: int) -> str:
         return "done"
     if deleted(lecture_id):  # meanwhile: its video went first
         return stopped_as_deleted(lecture_id)
-    lecture.mark_failed(reason)
+    lecture.mark_failed(reason, video_unusable=unusable)
     reporter.push(lecture.status_dict())
     return "failed"
 

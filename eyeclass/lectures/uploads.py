@@ -20,6 +20,7 @@ MIN_FRAMES = 2
 MIN_FPS = 1.0  # slower "video" is a slide show: no blink or track survives a second between frames
 COMPLETE = 0.9  # a file must hold this share of its declared frames (the reader's own rule)
 COUNT_BUDGET_S = 20.0  # seconds spent counting frames when seeking cannot settle it
+SEEK_BUDGET_S = 10.0  # seconds spent finding where a file that falls short of its declared frames ends
 
 
 class UploadTooLarge(Exception):
@@ -153,16 +154,28 @@ def inspect_video(path: Path) -> VideoFacts:
 
 
 def frames_up_to(path: Path, target: int) -> int:
-    """`target` if frame number `target` exists, else how many frames the file holds. Seeking settles
-    it at once for indexed files; otherwise frames are counted, for at most COUNT_BUDGET_S (after that
-    the file is taken at its word, and the analysis checks again as it reads)."""
-    cap = cv2.VideoCapture(str(path))
-    try:
-        cap.set(cv2.CAP_PROP_POS_FRAMES, target - 1)
-        if cap.grab():
-            return target
-    finally:
-        cap.release()
+    """`target` if frame number `target` exists, else how many frames the file holds (at least).
+
+    Seeking settles it: one seek when the frame is there. When it is not, and seeking works in this
+    file, the end is found by seeking to frames 1, 2, 4, 8, ... then halving the gap: a seek that
+    finds its frame is cheap, one past the end reads on to the end of the file, so few of those are
+    made, and none after SEEK_BUDGET_S (the answer is then the last frame found, a lower bound).
+    Only where seeking reaches nothing are frames counted, for at most COUNT_BUDGET_S; past that the
+    file is taken at its word, and the analysis checks again as it reads."""
+    if reachable(path, target - 1):
+        return target
+    if reachable(path, 1):
+        deadline = time.monotonic() + SEEK_BUDGET_S
+        held, missing = 1, target - 1  # frame `held` is there, frame `missing` is not
+        while 2 * held < missing and time.monotonic() < deadline:
+            if not reachable(path, 2 * held):
+                missing = 2 * held
+                break
+            held *= 2
+        while missing - held > 1 and time.monotonic() < deadline:
+            middle = (held + missing) // 2
+            held, missing = (middle, missing) if reachable(path, middle) else (held, middle)
+        return held + 1
     cap = cv2.VideoCapture(str(path))
     deadline = time.monotonic() + COUNT_BUDGET_S
     try:
@@ -172,6 +185,16 @@ def frames_up_to(path: Path, target: int) -> int:
             if time.monotonic() > deadline:
                 return target
         return count
+    finally:
+        cap.release()
+
+
+def reachable(path: Path, index: int) -> bool:
+    """Whether a seek to frame `index` (from 0) finds a frame there."""
+    cap = cv2.VideoCapture(str(path))
+    try:
+        cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+        return cap.grab()
     finally:
         cap.release()
 

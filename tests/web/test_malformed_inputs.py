@@ -70,6 +70,18 @@ def test_each_malformed_upload_is_refused_with_a_reason(client, teacher, media, 
 
 
 @pytest.mark.django_db
+def test_a_file_far_short_of_its_declared_frames_is_refused_by_seeking_without_counting(
+    client, teacher, media, monkeypatch
+):
+    monkeypatch.setattr("eyeclass.lectures.uploads.COUNT_BUDGET_S", 0.0)  # counting frames would settle nothing
+    name, content = CORPUS["avi declaring 100000 frames, holding 20"]
+    response = upload(client, teacher, name, content + bytes(8 * 1024 * 1024))  # and a long tail of nothing
+    assert response.status_code == 400
+    assert "declares 100000 frames but holds only 20" in response.json()["errors"]["video"][0]
+    assert not Lecture.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_extension_does_not_matter_for_a_real_video(
     client, teacher, media, tmp_path, django_capture_on_commit_callbacks
 ):
@@ -143,6 +155,7 @@ def test_a_real_worker_survives_malformed_videos_that_skip_the_upload_checks(tea
         assert outcome == lecture.status == "failed", case
         assert lecture.error.startswith("The video could not be analysed") and "Traceback" not in lecture.error, case
         assert lecture.seconds.count() == lecture.tracks.count() == lecture.events.count() == 0, case
+        assert lecture.video_file == "" and "has been deleted" in lecture.error, case  # not kept: gone
     good = make_lecture(teacher, title="good", video_file=Lecture.new_video_file("good.mp4"), status="queued")
     write_clip(good.video_path, seconds=2)
     assert process_lecture.apply_async(args=[good.pk]).get(timeout=240) == "done"  # the same worker goes on

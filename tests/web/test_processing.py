@@ -124,11 +124,28 @@ def test_a_worker_side_decoding_error_names_no_server_path(teacher, tmp_path, mo
         raise ValueError(f"{path}: frame 12 could not be decoded (damaged video)")
 
     monkeypatch.setattr("eyeclass.lectures.tasks.analyze", damaged)
-    lecture = lecture_with_video(teacher, tmp_path)
+    lecture = lecture_with_video(teacher, tmp_path, keep_video=True)
     assert process_lecture.apply(args=[lecture.pk]).get() == "failed"
     lecture.refresh_from_db()
     assert lecture.error == "The video could not be analysed: frame 12 could not be decoded (damaged video)"
     assert str(django_settings.MEDIA_ROOT) not in lecture.error
+    assert lecture.video_path.exists()  # kept, as the teacher asked
+
+
+def test_a_damaged_video_the_teacher_did_not_keep_is_deleted_when_it_fails_and_the_reason_says_so(
+    teacher, tmp_path, monkeypatch
+):
+    def damaged(path, on_progress):
+        raise ValueError(f"{path}: frame 12 could not be decoded (damaged video)")
+
+    monkeypatch.setattr("eyeclass.lectures.tasks.analyze", damaged)
+    lecture = lecture_with_video(teacher, tmp_path)
+    stored = lecture.video_path
+    assert process_lecture.apply(args=[lecture.pk]).get() == "failed"
+    lecture.refresh_from_db()
+    assert lecture.error.startswith("The video could not be analysed: frame 12 could not be decoded")
+    assert lecture.error.endswith("so it has been deleted.")
+    assert lecture.video_file == "" and not stored.exists()
 
 
 needs_weights = pytest.mark.skipif(
