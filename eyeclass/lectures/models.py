@@ -55,6 +55,7 @@ class Lecture(models.Model):
     width = models.IntegerField(null=True, blank=True)
     height = models.IntegerField(null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    worker = models.CharField(max_length=255, blank=True)  # the worker that last started analysing it
     attempts = models.IntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -140,11 +141,24 @@ class Lecture(models.Model):
         unsent = cls.objects.filter(status=cls.Status.QUEUED, task_id="", heartbeat_at__lt=since)
         return [f"{lecture.pk}: sent" for lecture in unsent if lecture.send_task()]
 
-    def mark_processing(self, task_id: str) -> None:
+    def mark_processing(self, task_id: str, worker: str = "") -> None:
         self.status, self.progress, self.error, self.task_id = self.Status.PROCESSING, 0.0, "", task_id
         self.started_at = self.heartbeat_at = timezone.now()
-        self.attempts += 1
-        self.save(update_fields=["status", "progress", "error", "task_id", "started_at", "heartbeat_at", "attempts"])
+        self.attempts, self.worker = self.attempts + 1, worker
+        fields = ["status", "progress", "error", "task_id", "started_at", "heartbeat_at", "attempts", "worker"]
+        self.save(update_fields=fields)
+
+    @classmethod
+    def requeue_interrupted(cls, workers: list[str]) -> list[str]:
+        """Queue again, at once, the sessions these workers were analysing when they were stopped: a
+        broker may have dropped the task with the worker (the embedded one does), and the watchdog
+        would only notice after EYECLASS_STUCK_PROCESSING_SECONDS."""
+        actions = []
+        with transaction.atomic():
+            for lecture in cls.objects.select_for_update().filter(status=cls.Status.PROCESSING, worker__in=workers):
+                lecture.enqueue()
+                actions.append(f"{lecture.pk}: queued again, its worker was stopped mid-analysis")
+        return actions
 
     def mark_failed(self, reason: str, video_unusable: bool = False) -> None:
         """Fail with a reason. When the video itself cannot be analysed (damaged, cut short) and the

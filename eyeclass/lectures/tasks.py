@@ -187,7 +187,7 @@ def process_lecture(self, lecture_id: int) -> str:
     if path is None or not path.exists():
         lecture.mark_failed("The video file is no longer on the server; upload it again.")
         return "failed"
-    lecture.mark_processing(self.request.id or "")
+    lecture.mark_processing(self.request.id or "", worker=self.request.hostname or "")
     from .chunked import should_split, start_chunks
 
     if should_split(lecture):  # several workers share it; the last chunk's stitch stores the session

@@ -147,3 +147,53 @@ def test_the_test_suite_keeps_its_files_out_of_the_real_var_folder(settings):
         folders.append(Path(settings.DATABASES["default"]["TEST"]["NAME"]))
     assert not [f for f in folders if Path(f).resolve().is_relative_to(real)]
     assert os.environ["EYECLASS_VAR_DIR"] == str(settings.VAR_DIR)  # workers started by tests use it too
+
+
+def start_serve(tmp_path, port: int, env: dict, log_name: str) -> subprocess.Popen:
+    command = [sys.executable, "manage.py", "serve", "--port", str(port), "--web-processes", "1", "--live-workers", "0"]
+    log = (tmp_path / log_name).open("w")
+    return subprocess.Popen([*command, "--grace", "1"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stopping_serve_mid_analysis_queues_the_video_again_at_once_and_it_completes(
+    tmp_path, test_database_url, teacher
+):
+    from eyeclass.lectures.models import Lecture
+    from tests.clips import write_clip
+    from tests.conftest import wait_until
+    from tests.web.factories import make_lecture
+
+    lecture = make_lecture(teacher, video_file=Lecture.new_video_file("long.mp4"))
+    lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
+    write_clip(lecture.video_path, seconds=30, fps=10)
+    lecture.enqueue()  # outside a transaction: sent at once
+    env, port = {**os.environ, "DATABASE_URL": test_database_url}, free_port()
+    serve = start_serve(tmp_path, port, env, "first.log")
+    try:
+
+        def analysing():
+            lecture.refresh_from_db()
+            return lecture.status == "processing" and lecture.progress > 0.02
+
+        wait_until(analysing, 180, "the analysis never started")
+        serve.send_signal(signal.SIGINT)  # Ctrl-C mid-video; the worker gets 1 s, then is killed
+        assert serve.wait(timeout=60) == 0
+        lecture.refresh_from_db()
+        assert lecture.status == "queued" and lecture.task_id, (tmp_path / "first.log").read_text()[-2000:]
+        assert f"Session {lecture.pk}: queued again" in (tmp_path / "first.log").read_text()
+        serve = start_serve(tmp_path, port, env, "second.log")  # the next start finishes it
+
+        def finished():
+            lecture.refresh_from_db()
+            return lecture.status in ("done", "failed")
+
+        wait_until(finished, 300, "the requeued video was never analysed")
+        assert lecture.status == "done", lecture.error
+        assert lecture.seconds.count() == 30
+    finally:
+        for pid, parent, _, _ in processes():
+            if parent == serve.pid:
+                os.killpg(pid, signal.SIGKILL)
+        if serve.poll() is None:
+            serve.kill()

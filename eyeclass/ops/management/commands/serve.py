@@ -26,6 +26,7 @@ import threading
 import time
 from pathlib import Path
 
+from celery.utils.nodenames import host_format
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from kombu.utils.url import maybe_sanitize_url
@@ -71,8 +72,9 @@ class Command(BaseCommand):
         listener.set_inheritable(True)
         fd = str(listener.fileno())
         commands = {f"web{i + 1}": web_command(fd) for i in range(web_processes)}
+        upload_worker = host_format(f"local-{os.getpid()}@%h")
         if not no_worker:
-            commands["worker"] = worker_command(queues, concurrency, f"local-{os.getpid()}@%h")
+            commands["worker"] = worker_command(queues, concurrency, upload_worker)
             # live frames get a worker of their own: they never wait behind an upload's analysis
             for i in range(live_workers):
                 commands[f"live{i + 1}"] = worker_command("live", 1, f"live{i + 1}-{os.getpid()}@%h")
@@ -115,6 +117,8 @@ class Command(BaseCommand):
         self._stop_all(children.values(), grace)
         for relay in relays:
             relay.join(timeout=2)  # the workers' last lines before ours
+        if not no_worker:
+            self._requeue_interrupted(upload_worker)
         self.stdout.write("Stopped.")
         if exit_code:
             sys.exit(exit_code)
@@ -133,6 +137,19 @@ class Command(BaseCommand):
         ]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()
+
+    def _requeue_interrupted(self, worker: str) -> None:
+        """A video the upload worker was analysing when it was stopped is queued again now: with the
+        embedded broker its task went with the worker."""
+        from eyeclass.lectures.models import Lecture
+
+        try:
+            actions = Lecture.requeue_interrupted([worker])
+        except Exception as exc:  # the database is down too: the watchdog queues them again later
+            self.stderr.write(f"Could not queue interrupted sessions again ({exc}); the watchdog will.")
+            return
+        for action in actions:
+            self.stdout.write(f"Session {action}.")
 
     @staticmethod
     def _stop_all(children, grace: float) -> None:
