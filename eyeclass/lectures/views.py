@@ -95,9 +95,9 @@ UNSENT_NOTICE = (
 
 def _saved_not_sent(request, lecture: Lecture):
     """The session is stored and queued, but its task could not be sent (the broker is down): 202."""
+    messages.warning(request, UNSENT_NOTICE)  # shown on the session page, where the upload form goes next
     if wants_json(request):
         return JsonResponse({**lecture.status_dict(), "notice": UNSENT_NOTICE}, status=202)
-    messages.warning(request, UNSENT_NOTICE)
     return redirect(lecture)
 
 

@@ -29,7 +29,8 @@
     xhr.onload = () => {
       let body = {};
       try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
-      if (xhr.status === 201 && body.url) { window.location.href = body.url; return; }
+      // 202: saved and queued while the analysis queue is unreachable; the session page says so
+      if ((xhr.status === 201 || xhr.status === 202) && body.url) { window.location.href = body.url; return; }
       const errors = body.errors ? Object.values(body.errors).flat().join(" ") : `Upload failed (HTTP ${xhr.status}).`;
       fail(errors);
     };

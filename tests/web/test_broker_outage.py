@@ -56,6 +56,7 @@ def test_an_upload_while_the_broker_is_down_is_kept_and_sent_later(client, teach
     assert "no need to upload the video again" in response.json()["notice"]
     lecture = Lecture.objects.get()
     assert lecture.unsent and lecture.video_path.exists()
+    assert "cannot be reached just now" in client.get(lecture.get_absolute_url()).content.decode()  # where JS goes
 
     assert Lecture.send_unsent(older_than=0) == []  # still down: it stays in the outbox
     sent = []
