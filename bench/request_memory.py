@@ -6,7 +6,10 @@ Starts one web process (`manage.py serve`'s uvicorn command line, or daphne for 
 loopback port, against a temporary data folder with its own SQLite database and temporary-file folder.
 For each body size it sends, as an anonymous visitor (to the login page) and as a logged-in teacher (to
 the upload page), a multipart form and a raw `application/octet-stream` body, streamed from the client
-in 1 MiB pieces, then one body that declares 3 GiB and sends 20 MiB. It samples the web process's
+in 1 MiB pieces, and an anonymous GET to /healthz carrying the same body, with a length and chunked;
+then one body that declares 3 GiB and sends 20 MiB, one that declares 2 MB and stops after 10 bytes,
+and headers sent a byte a second that never end (the last two answered after the server's read
+timeouts, EYECLASS_BODY_IDLE_TIMEOUT_SECONDS and EYECLASS_HEADER_TIMEOUT_SECONDS). It samples the web process's
 resident memory every 10 ms and prints the peak growth over its idle size, the HTTP status, the seconds
 from the first byte sent to the answer, how much of the body was sent before the answer, and the
 largest growth of disk use seen (temporary files, often unlinked while open; other activity on the
@@ -26,6 +29,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 MiB = 1024 * 1024
@@ -89,11 +93,25 @@ class Sampler(threading.Thread):
         self.peak = max(self.peak, rss_mib(self.pid))
 
 
-def send_body(port: int, path: str, headers: dict, prefix: bytes, size: int, suffix: bytes, declared: int, timeout):
-    """Stream a body of `size` bytes (between prefix and suffix); (status, seconds to answer, MiB sent)."""
+class Case(NamedTuple):
+    label: str
+    who: str
+    encoding: str  # multipart, raw, chunked (no Content-Length), slow (stops after its prefix), headers
+    method: str
+    path: str
+    headers: dict
+    prefix: bytes
+    size: int  # bytes sent after the prefix (before the suffix)
+    suffix: bytes
+    declared: int | None  # Content-Length; None: chunked
+
+
+def send_body(port: int, case: Case, timeout: float):
+    """Send the case's request, streaming its body in 1 MiB pieces; (status, seconds to answer, MiB sent)."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {declared}\r\n"
-    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    framing = "Transfer-Encoding: chunked" if case.declared is None else f"Content-Length: {case.declared}"
+    head = f"{case.method} {case.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{framing}\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in case.headers.items()) + "\r\n"
     answer, sent = bytearray(), 0
     started = time.perf_counter()
     answered_at = None
@@ -113,17 +131,27 @@ def send_body(port: int, path: str, headers: dict, prefix: bytes, size: int, suf
         except OSError:
             pass
 
+    def frame(data: bytes) -> bytes:
+        return b"%x\r\n%s\r\n" % (len(data), data) if case.declared is None else data
+
     reader = threading.Thread(target=read_answer, daemon=True)
     try:
-        sock.sendall(head.encode() + prefix)
-        reader.start()
-        piece = os.urandom(MiB)
-        while sent < size and answered_at is None and time.perf_counter() - started < timeout:
-            n = min(MiB, size - sent)
-            sock.sendall(piece[:n])
-            sent += n
-        if sent >= size:
-            sock.sendall(suffix)
+        if case.encoding == "headers":  # a byte of header every second, never the end of the headers
+            sock.sendall(head.encode().split(b"\r\n")[0] + b"\r\n")
+            reader.start()
+            while answered_at is None and time.perf_counter() - started < timeout:
+                time.sleep(1.0)
+                sock.sendall(b"X")
+        else:
+            sock.sendall(head.encode() + frame(case.prefix) if case.prefix else head.encode())
+            reader.start()
+            piece = os.urandom(MiB)
+            while sent < case.size and answered_at is None and time.perf_counter() - started < timeout:
+                n = min(MiB, case.size - sent)
+                sock.sendall(frame(piece[:n]))
+                sent += n
+            if sent >= case.size and case.encoding != "slow":
+                sock.sendall(frame(case.suffix) + (b"0\r\n\r\n" if case.declared is None else b""))
     except OSError:
         pass  # the server answered and closed while we were sending
     reader.join(timeout=max(0.1, timeout - (time.perf_counter() - started)))
@@ -170,12 +198,35 @@ def cases(sizes: list[int], cookie: str, token: str, classroom: int):
         "Content-Type: video/mp4\r\n\r\n"
     ).encode()
     suffix = f"\r\n--{boundary}--\r\n".encode()
+    senders = (("anonymous", "/accounts/login/", {}), ("teacher", "/sessions/upload/", teacher))
     for size in sizes:
-        for who, path, extra in (("anonymous", "/accounts/login/", {}), ("teacher", "/sessions/upload/", teacher)):
-            yield f"{size} MiB", who, "multipart", path, {**form, **extra}, prefix, size * MiB, suffix
-            yield f"{size} MiB", who, "raw", path, {**raw, **extra}, b"", size * MiB, b""
-    for who, path, extra in (("anonymous", "/accounts/login/", {}), ("teacher", "/sessions/upload/", teacher)):
-        yield "3 GiB declared, 20 MiB sent", who, "multipart", path, {**form, **extra}, prefix, 20 * MiB, b""
+        for who, path, extra in senders:
+            body = len(prefix) + size * MiB + len(suffix)
+            yield Case(
+                f"{size} MiB", who, "multipart", "POST", path, {**form, **extra}, prefix, size * MiB, suffix, body
+            )
+            yield Case(f"{size} MiB", who, "raw", "POST", path, {**raw, **extra}, b"", size * MiB, b"", size * MiB)
+        # a body on a GET: Django reads (and spools) it before any view, so it gets the small limit too
+        yield Case(f"{size} MiB GET", "anonymous", "raw", "GET", "/healthz", raw, b"", size * MiB, b"", size * MiB)
+        yield Case(f"{size} MiB GET", "anonymous", "chunked", "GET", "/healthz", raw, b"", size * MiB, b"", None)
+    for who, path, extra in senders:
+        yield Case(
+            "3 GiB declared, 20 MiB sent",
+            who,
+            "multipart",
+            "POST",
+            path,
+            {**form, **extra},
+            prefix,
+            20 * MiB,
+            b"",
+            3 * 1024**3,
+        )
+    # slow clients: a body that stops after 10 bytes of a declared 2 MB, and headers that never end
+    yield Case(
+        "2 MB declared, 10 B sent", "anonymous", "slow", "POST", "/accounts/login/", raw, b"x" * 10, 0, b"", 2_000_000
+    )
+    yield Case("headers, a byte a second", "anonymous", "headers", "GET", "/healthz", {}, b"", 0, b"", 0)
 
 
 def main() -> None:
@@ -210,19 +261,18 @@ def main() -> None:
         )
         print("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
         worst = 0.0
-        for label, who, encoding, path, headers, prefix, size, suffix in cases(args.sizes, cookie, token, classroom.pk):
-            declared = 3 * 1024**3 if label.startswith("3 GiB") else len(prefix) + size + len(suffix)
+        for case in cases(args.sizes, cookie, token, classroom.pk):
             time.sleep(1.0)  # let the last request's memory and files settle
             idle = rss_mib(server.pid)
             sampler = Sampler(server.pid, tmp)
             sampler.start()
-            status, seconds, sent = send_body(port_number, path, headers, prefix, size, suffix, declared, args.timeout)
+            status, seconds, sent = send_body(port_number, case, args.timeout)
             time.sleep(0.5)
             sampler.stop()
             growth = sampler.peak - idle
             worst = max(worst, growth)
             print(
-                f"| {label} | {who} | {encoding} | {status} | {seconds:.2f} | {sent:.0f} | {idle:.0f} "
+                f"| {case.label} | {case.who} | {case.encoding} | {status} | {seconds:.2f} | {sent:.0f} | {idle:.0f} "
                 f"| {growth:.0f} | {sampler.peak_tmp:.0f} |"
             )
         left = sum(p.stat().st_size for p in tmp.rglob("*") if p.is_file()) / MiB
