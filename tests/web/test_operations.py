@@ -149,10 +149,11 @@ def test_the_test_suite_keeps_its_files_out_of_the_real_var_folder(settings):
     assert os.environ["EYECLASS_VAR_DIR"] == str(settings.VAR_DIR)  # workers started by tests use it too
 
 
-def start_serve(tmp_path, port: int, env: dict, log_name: str) -> subprocess.Popen:
+def start_serve(tmp_path, port: int, env: dict, log_name: str, queues: str = "celery,gpu") -> subprocess.Popen:
     command = [sys.executable, "manage.py", "serve", "--port", str(port), "--web-processes", "1", "--live-workers", "0"]
     log = (tmp_path / log_name).open("w")
-    return subprocess.Popen([*command, "--grace", "1"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    command += ["--grace", "1", "--queues", queues]
+    return subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -160,6 +161,7 @@ def test_stopping_serve_mid_analysis_queues_the_video_again_at_once_and_it_compl
     tmp_path, test_database_url, teacher
 ):
     from eyeclass.lectures.models import Lecture
+    from eyeclass.lectures.tasks import process_lecture
     from tests.clips import write_clip
     from tests.conftest import wait_until
     from tests.web.factories import make_lecture
@@ -167,9 +169,12 @@ def test_stopping_serve_mid_analysis_queues_the_video_again_at_once_and_it_compl
     lecture = make_lecture(teacher, video_file=Lecture.new_video_file("long.mp4"))
     lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
     write_clip(lecture.video_path, seconds=30, fps=10)
-    lecture.enqueue()  # outside a transaction: sent at once
+    # to a queue of its own, so that only this serve's worker takes it (not the suite's shared worker)
+    lecture.status = "queued"
+    lecture.save()
+    process_lecture.apply_async(args=[lecture.pk], queue="serve-stop-test")
     env, port = {**os.environ, "DATABASE_URL": test_database_url}, free_port()
-    serve = start_serve(tmp_path, port, env, "first.log")
+    serve = start_serve(tmp_path, port, env, "first.log", queues="serve-stop-test")
     try:
 
         def analysing():
@@ -182,7 +187,7 @@ def test_stopping_serve_mid_analysis_queues_the_video_again_at_once_and_it_compl
         lecture.refresh_from_db()
         assert lecture.status == "queued" and lecture.task_id, (tmp_path / "first.log").read_text()[-2000:]
         assert f"Session {lecture.pk}: queued again" in (tmp_path / "first.log").read_text()
-        serve = start_serve(tmp_path, port, env, "second.log")  # the next start finishes it
+        serve = start_serve(tmp_path, port, env, "second.log")  # the next start (or any worker) finishes it
 
         def finished():
             lecture.refresh_from_db()
