@@ -182,11 +182,12 @@ def test_stopping_serve_mid_analysis_queues_the_video_again_at_once_and_it_compl
             return lecture.status == "processing" and lecture.progress > 0.02
 
         wait_until(analysing, 180, "the analysis never started")
+        interrupted = lecture.task_id
         serve.send_signal(signal.SIGINT)  # Ctrl-C mid-video; the worker gets 1 s, then is killed
         assert serve.wait(timeout=60) == 0
-        lecture.refresh_from_db()
-        assert lecture.status == "queued" and lecture.task_id, (tmp_path / "first.log").read_text()[-2000:]
         assert f"Session {lecture.pk}: queued again" in (tmp_path / "first.log").read_text()
+        lecture.refresh_from_db()
+        assert lecture.task_id not in ("", interrupted)  # sent again at once (another worker may have it already)
         serve = start_serve(tmp_path, port, env, "second.log")  # the next start (or any worker) finishes it
 
         def finished():
