@@ -14,7 +14,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from inference.model import predict_tta
+from inference.classifier import predict_tta
 
 
 class Snapshots(keras.callbacks.Callback):

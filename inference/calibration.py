@@ -9,18 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from inference.classifier import apply_temperature
+
 ECE_BINS = 15
 T_RANGE = (0.05, 20.0)
-
-
-def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
-    """Softmax of log(p) / T, row-wise: T > 1 softens, T < 1 sharpens, T = 1 is the identity."""
-    if temperature == 1.0:
-        return probs
-    logits = np.log(np.clip(probs, 1e-12, 1.0)) / temperature
-    logits -= logits.max(axis=1, keepdims=True)
-    out = np.exp(logits)
-    return out / out.sum(axis=1, keepdims=True)
 
 
 def nll(probs: np.ndarray, labels: np.ndarray) -> float:

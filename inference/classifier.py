@@ -17,8 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.calibration import apply_temperature
-from inference.geometry import Band
+from inference.geometry import Band, cut_bands
 from inference.labels import LABELS, NUM_CLASSES
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "eye_cnn.keras"
@@ -61,8 +60,6 @@ class EyeClassifier:
     def predict_bands(self, bands: np.ndarray, flip: bool = True, calibrated: bool = True) -> np.ndarray:
         """(N, h, w) uint8 bands cut with `self.band` -> (N, 7) float probabilities (flip-averaged
         unless `flip=False`), temperature-scaled when the card carries a calibration."""
-        from inference.model import predict_tta
-
         bands = np.asarray(bands)
         if bands.ndim != 3 or bands.shape[1:] != self.band.shape:
             raise ValueError(f"expected bands of shape (N, {self.band.height}, {self.band.width}), got {bands.shape}")
@@ -78,8 +75,6 @@ class EyeClassifier:
 
     def predict_faces(self, faces: np.ndarray) -> np.ndarray:
         """(N, 48, 48) uint8 aligned faces -> (N, 7) probabilities, via the card's band."""
-        from inference.eyedb import cut_bands
-
         return self.predict_bands(cut_bands(np.asarray(faces), self.band))
 
 
@@ -178,3 +173,29 @@ def _float32(model) -> bool:
     return all(
         getattr(getattr(layer, "dtype_policy", None), "compute_dtype", "float32") == "float32" for layer in layers
     )
+
+
+def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
+    """Softmax of log(p) / T, row-wise: T > 1 softens, T < 1 sharpens, T = 1 is the identity."""
+    if temperature == 1.0:
+        return probs
+    logits = np.log(np.clip(probs, 1e-12, 1.0)) / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    out = np.exp(logits)
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def predict_tta(model, bands: np.ndarray, batch_size: int = 256, flip: bool = True) -> np.ndarray:
+    """(N, h, w) uint8 bands -> (N, 7) float probabilities, averaged over each band and its mirror
+    image (flip test-time augmentation; `flip=False`: the band alone, half the cost). Both views go
+    in one call. Calls the model directly: no `predict` overhead on the small batches a video
+    pipeline sends."""
+    import keras
+
+    out = np.zeros((len(bands), NUM_CLASSES), dtype=np.float64)
+    for start in range(0, len(bands), batch_size):
+        x = bands[start : start + batch_size].astype("float32")[..., None]
+        views = np.concatenate([x, x[:, :, ::-1]]) if flip else x
+        probs = keras.ops.convert_to_numpy(model(views, training=False))
+        out[start : start + len(x)] = (probs[: len(x)] + probs[len(x) :]) / 2 if flip else probs
+    return out

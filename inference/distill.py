@@ -80,7 +80,7 @@ def write_soft_labels(
     """Runs the teacher, or the mean of several, over the Training faces of `data`, saves the
     probabilities to `out` with the teacher's PublicTest and PrivateTest scores (flip-averaged) and
     returns how often their top class is the label."""
-    from .training import score
+    from .scores import score
 
     teachers = [teachers] if isinstance(teachers, str | Path) else list(teachers)
     scores = {}

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from inference.fer2013 import SPLITS, FaceSet, load_fer2013
-from inference.geometry import FRAME_SIZE, FULL_FACE, Band
+from inference.geometry import FULL_FACE, Band, cut_bands
 from inference.labels import LABELS
 
 DB_NAME = "eye_db.npz"
@@ -25,14 +25,6 @@ DB_NAME = "eye_db.npz"
 class EyeDb:
     faces: FaceSet  # bands, not whole faces
     band: Band
-
-
-def cut_bands(faces: np.ndarray, band: Band) -> np.ndarray:
-    """Cut `band` from a batch (N, 48, 48) of faces. Unlike `Band.cut`, never mistakes a batch of
-    exactly 48 faces for one face with 48 channels."""
-    if faces.ndim != 3 or faces.shape[1:] != (FRAME_SIZE, FRAME_SIZE):
-        raise ValueError(f"expected aligned faces (N, {FRAME_SIZE}, {FRAME_SIZE}), got {faces.shape}")
-    return np.ascontiguousarray(faces[:, band.top : band.bottom, band.left : band.right])
 
 
 def save_eye_db(db: EyeDb, path: str | Path) -> None:

@@ -75,3 +75,11 @@ class CanonicalFrame:
 # Where alignment puts the eyes: the average eye centres (as inference.faces.eye_centres) of
 # upscaled FER2013 faces, in 48x48 pixel-centre coordinates (docs/methods.md, "Alignment and the eye band").
 CANONICAL = CanonicalFrame(left_eye=(14.93, 18.07), right_eye=(31.86, 17.82))
+
+
+def cut_bands(faces: np.ndarray, band: Band) -> np.ndarray:
+    """Cut `band` from a batch (N, 48, 48) of faces. Unlike `Band.cut`, never mistakes a batch of
+    exactly 48 faces for one face with 48 channels."""
+    if faces.ndim != 3 or faces.shape[1:] != (FRAME_SIZE, FRAME_SIZE):
+        raise ValueError(f"expected aligned faces (N, {FRAME_SIZE}, {FRAME_SIZE}), got {faces.shape}")
+    return np.ascontiguousarray(faces[:, band.top : band.bottom, band.left : band.right])

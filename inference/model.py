@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import keras
-import numpy as np
 from keras import layers
 
 from inference.augment import EyeAugment
@@ -69,17 +68,3 @@ def ensemble(members: list[keras.Model], name: str = "eye_cnn_ensemble") -> kera
         member.name = f"member_{i}"  # nested models need distinct names
     outputs = layers.Average(name="probabilities")([member(inputs) for member in members])
     return keras.Model(inputs, outputs, name=name)
-
-
-def predict_tta(model: keras.Model, bands: np.ndarray, batch_size: int = 256, flip: bool = True) -> np.ndarray:
-    """(N, h, w) uint8 bands -> (N, 7) float probabilities, averaged over each band and its mirror
-    image (flip test-time augmentation; `flip=False`: the band alone, half the cost). Both views go
-    in one call. Calls the model directly: no `predict` overhead on the small batches a video
-    pipeline sends."""
-    out = np.zeros((len(bands), NUM_CLASSES), dtype=np.float64)
-    for start in range(0, len(bands), batch_size):
-        x = bands[start : start + batch_size].astype("float32")[..., None]
-        views = np.concatenate([x, x[:, :, ::-1]]) if flip else x
-        probs = keras.ops.convert_to_numpy(model(views, training=False))
-        out[start : start + len(x)] = (probs[: len(x)] + probs[len(x) :]) / 2 if flip else probs
-    return out

@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from inference.calibration import ECE_BINS, apply_temperature, expected_calibration_error, fit_temperature, nll
+from inference.calibration import ECE_BINS, expected_calibration_error, fit_temperature, nll
+from inference.classifier import apply_temperature
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

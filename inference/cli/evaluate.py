@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from inference.classifier import EyeClassifier, record_in_card
     from inference.eyedb import load_bands
-    from inference.training import save_confusion_png, score
+    from inference.scores import save_confusion_png, score
 
     weights = Path(args.weights)
     classifier = EyeClassifier.load(weights)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inference.calibration import apply_temperature, expected_calibration_error, fit_temperature
-from inference.classifier import EyeClassifier
+from inference.calibration import expected_calibration_error, fit_temperature
+from inference.classifier import EyeClassifier, apply_temperature
 from inference.geometry import EYE_BAND
 
 

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from inference.cli.train import parse_band
-from inference.eyedb import cut_bands
-from inference.geometry import CANONICAL, EYE_BAND, FRAME_SIZE, FULL_FACE, Band
+from inference.geometry import CANONICAL, EYE_BAND, FRAME_SIZE, FULL_FACE, Band, cut_bands
 
 WEIGHTS = Path(__file__).resolve().parents[2] / "inference" / "weights"
 
