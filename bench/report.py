@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from inference.reports import header
+from inference.lab.reports import header
 
 REPO = Path(__file__).resolve().parents[1]
 REPORTS = REPO / "docs" / "benchmarks"

@@ -89,7 +89,7 @@ def untrained():
     """An EyeClassifier around a freshly built (untrained) model: same compute as the real one."""
     from inference.classifier import EyeClassifier
     from inference.geometry import EYE_BAND
-    from inference.model import build_model
+    from inference.lab.model import build_model
 
     return EyeClassifier(build_model(EYE_BAND.shape), {}, EYE_BAND)
 

@@ -11,16 +11,16 @@ import importlib
 import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "build-eye-db": ("inference.cli.build_eye_db", "cut the eye band from FER2013 into a compact dataset"),
-    "train": ("inference.cli.train", "train the eye CNN (selects on PublicTest)"),
-    "ensemble": ("inference.cli.ensemble", "join trained eye CNNs into one model averaging their probabilities"),
-    "evaluate": ("inference.cli.evaluate", "score weights on a FER2013 split"),
-    "calibrate": ("inference.cli.calibrate", "fit temperature scaling on PublicTest, report ECE on PrivateTest"),
+    "build-eye-db": ("inference.lab.cli.build_eye_db", "cut the eye band from FER2013 into a compact dataset"),
+    "train": ("inference.lab.cli.train", "train the eye CNN (selects on PublicTest)"),
+    "ensemble": ("inference.lab.cli.ensemble", "join trained eye CNNs into one model averaging their probabilities"),
+    "evaluate": ("inference.lab.cli.evaluate", "score weights on a FER2013 split"),
+    "calibrate": ("inference.lab.cli.calibrate", "fit temperature scaling on PublicTest, report ECE on PrivateTest"),
     "predict": ("inference.cli.predict", "classify aligned face crops"),
-    "soft-labels": ("inference.cli.soft_labels", "a teacher's probabilities for the Training faces (distillation)"),
-    "features": ("inference.cli.features", "what each CNN layer sees in an eye band, and a saliency map"),
+    "soft-labels": ("inference.lab.cli.soft_labels", "a teacher's probabilities for the Training faces (distillation)"),
+    "features": ("inference.lab.cli.features", "what each CNN layer sees in an eye band, and a saliency map"),
     "analyze": ("inference.cli.analyze", "analyze a video: tracks, eye signals, emotions, events"),
-    "benchmark": ("inference.cli.benchmark", "score the analysis on labelled real clips"),
+    "benchmark": ("inference.lab.cli.benchmark", "score the analysis on labelled real clips"),
 }
 
 

@@ -36,7 +36,7 @@ UP = 4  # upscale factor for the landmark path
 
 
 def public_test(n: int, seed: int = 0):
-    from inference.fer2013 import load_fer2013
+    from inference.lab.fer2013 import load_fer2013
 
     faces = load_fer2013(FER, cache_dir=Path(os.environ.get("TMPDIR", "/tmp")) / "eyeclass-cache").split("PublicTest")
     idx = np.random.default_rng(seed).permutation(len(faces))[:n] if n < len(faces) else np.arange(len(faces))

@@ -43,7 +43,7 @@ def main() -> int:
         "keras RandomContrast": layers.RandomContrast(0.25, value_range=(0.0, 255.0), seed=1),
     }
     if args.sharpness:
-        from inference.fer2013 import load_fer2013
+        from inference.lab.fer2013 import load_fer2013
 
         bands = load_fer2013(args.sharpness, cache_dir="data").images[:512, 4:32].astype("float32")[..., None]
         keras_geometry = keras.Sequential(

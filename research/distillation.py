@@ -32,13 +32,13 @@ import numpy as np
 
 from bench.report import Report, add_markdown_option
 from inference.classifier import DEFAULT_WEIGHTS, record_in_card
-from inference.distill import load_soft_labels, soft_label_scores, teacher_probabilities, write_soft_labels
-from inference.eyedb import load_bands
-from inference.fer2013 import FaceSet
 from inference.geometry import EYE_BAND, FULL_FACE, Band
-from inference.model import ModelConfig
-from inference.scores import Scores, score
-from inference.training import TrainConfig, export, train, write_card
+from inference.lab.distill import load_soft_labels, soft_label_scores, teacher_probabilities, write_soft_labels
+from inference.lab.eyedb import load_bands
+from inference.lab.fer2013 import FaceSet
+from inference.lab.model import ModelConfig
+from inference.lab.scores import Scores, score
+from inference.lab.training import TrainConfig, export, train, write_card
 
 # The shipping rule of docs/model.md, fixed before PrivateTest is looked at.
 MIN_GAIN = 0.005
@@ -144,7 +144,7 @@ def main() -> None:
         "--kd-loss",
         choices=("targets", "logits"),
         default="targets",
-        help="targets: mix the teacher into the targets; logits: Hinton's KL at T (inference/distill.py)",
+        help="targets: mix the teacher into the targets; logits: Hinton's KL at T (inference/lab/distill.py)",
     )
     parser.add_argument("--seed", type=widths, default=(19,), help="seed, or one per warm restart")
     parser.add_argument("--record", metavar="WEIGHTS", help="store the ablation in the card beside WEIGHTS")

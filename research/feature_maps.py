@@ -17,8 +17,8 @@ import numpy as np
 from PIL import Image
 
 from inference.classifier import EyeClassifier
-from inference.features import feature_maps, mosaic, occlusion_saliency, overlay
-from inference.fer2013 import load_fer2013
+from inference.lab.features import feature_maps, mosaic, occlusion_saliency, overlay
+from inference.lab.fer2013 import load_fer2013
 from inference.labels import LABELS
 
 WIDTH = 400  # px of each sheet

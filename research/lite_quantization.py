@@ -47,7 +47,7 @@ def run(content: bytes, bands: np.ndarray, batch: int = 64) -> tuple[np.ndarray,
 
 def main() -> None:
     from inference.classifier import DEFAULT_WEIGHTS, EyeClassifier
-    from inference.fer2013 import load_fer2013
+    from inference.lab.fer2013 import load_fer2013
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", default=str(DEFAULT_WEIGHTS))

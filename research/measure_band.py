@@ -57,7 +57,7 @@ def main() -> None:
     import cv2
     import mediapipe as mp
 
-    from inference.fer2013 import load_fer2013
+    from inference.lab.fer2013 import load_fer2013
 
     faces = load_fer2013(args.fer2013, cache_dir="data").split("Training")
     chosen = np.random.default_rng(0).choice(len(faces), args.faces, replace=False)

@@ -23,7 +23,7 @@ def main() -> None:
 
     if args.bf16:
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
-    from inference.model import ModelConfig, build_model
+    from inference.lab.model import ModelConfig, build_model
 
     top, bottom = map(int, args.rows.split(","))
     shape = (bottom - top, 48)

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from inference.classifier import DEFAULT_WEIGHTS, EyeClassifier, accelerate
-from inference.fer2013 import load_fer2013
+from inference.lab.fer2013 import load_fer2013
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -5,17 +5,17 @@
 B must have been trained from A (a warm restart), so both sit in one basin and a straight line between
 them can score above either end. Each mix lam * A + (1 - lam) * B is scored on PublicTest, flip-averaged,
 with the ends' BatchNormalization statistics interpolated too and with them re-estimated on Training
-faces (`inference/averaging.py`). Nothing is written; PrivateTest is not read.
+faces (`inference/lab/averaging.py`). Nothing is written; PrivateTest is not read.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from inference.averaging import accuracy, mean_weights, recalibrate_batchnorm
 from inference.classifier import EyeClassifier
-from inference.eyedb import load_bands
-from inference.training import as_input
+from inference.lab.averaging import accuracy, mean_weights, recalibrate_batchnorm
+from inference.lab.eyedb import load_bands
+from inference.lab.training import as_input
 
 
 def main() -> None:

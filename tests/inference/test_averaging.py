@@ -7,8 +7,8 @@ import keras
 import numpy as np
 import pytest
 
-from inference.averaging import load_snapshot, mean_weights, recalibrate_batchnorm
-from inference.training import TrainConfig, export, train, write_card
+from inference.lab.averaging import load_snapshot, mean_weights, recalibrate_batchnorm
+from inference.lab.training import TrainConfig, export, train, write_card
 from tests.inference.test_model_training import SMALL_BAND, TINY, generated_bands
 
 

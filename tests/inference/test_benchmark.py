@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from inference import benchmark as bm
+from inference.lab import benchmark as bm
 from tests.conftest import REPO, shared_path
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inference.calibration import expected_calibration_error, fit_temperature
 from inference.classifier import EyeClassifier, apply_temperature
 from inference.geometry import EYE_BAND
+from inference.lab.calibration import expected_calibration_error, fit_temperature
 
 
 def softmax(z: np.ndarray) -> np.ndarray:

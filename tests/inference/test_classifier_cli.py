@@ -13,8 +13,8 @@ import inference.classifier as classifier_module
 from inference.__main__ import main as cli
 from inference.classifier import EyeClassifier, record_in_card
 from inference.geometry import EYE_BAND, FULL_FACE
+from inference.lab.model import ModelConfig, build_model
 from inference.labels import LABELS
-from inference.model import ModelConfig, build_model
 
 ROOT = Path(__file__).resolve().parents[2]
 FER2013 = ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"

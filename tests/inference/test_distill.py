@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from inference.__main__ import main as inference_main
-from inference.distill import (
+from inference.geometry import EYE_BAND, FULL_FACE
+from inference.lab.distill import (
     DistillationLoss,
     load_soft_labels,
     save_soft_labels,
@@ -17,10 +18,9 @@ from inference.distill import (
     teacher_probabilities,
     write_soft_labels,
 )
-from inference.fer2013 import load_csv, load_fer2013
-from inference.geometry import EYE_BAND, FULL_FACE
+from inference.lab.fer2013 import load_csv, load_fer2013
+from inference.lab.training import TrainConfig, train
 from inference.labels import NUM_CLASSES
-from inference.training import TrainConfig, train
 from tests.inference.test_classifier_cli import FER2013, ROOT, save_model
 from tests.inference.test_fer2013 import HEADER, face, row
 from tests.inference.test_model_training import SMALL_BAND, TINY, generated_bands

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from inference import benchmark as bm
-from inference.emotion_reading import EmotionReading, read_emotions
+from inference.lab import benchmark as bm
+from inference.lab.emotion_reading import EmotionReading, read_emotions
 
 
 def face(frame: int, top: str, flags=()) -> dict:

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from inference.__main__ import main as cli
-from inference.eyedb import DB_NAME, build_eye_db, load_bands, load_eye_db, mosaic
-from inference.fer2013 import SPLITS, FaceSet
 from inference.geometry import EYE_BAND, FULL_FACE, Band
+from inference.lab.eyedb import DB_NAME, build_eye_db, load_bands, load_eye_db, mosaic
+from inference.lab.fer2013 import SPLITS, FaceSet
 from inference.labels import LABELS
 
 

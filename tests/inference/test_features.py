@@ -8,7 +8,7 @@ import pytest
 
 from inference.__main__ import main
 from inference.classifier import DEFAULT_WEIGHTS
-from inference.features import PATCH, mosaic, occlusion_saliency
+from inference.lab.features import PATCH, mosaic, occlusion_saliency
 
 needs_weights = pytest.mark.skipif(not DEFAULT_WEIGHTS.is_file(), reason="no trained eye CNN yet")
 

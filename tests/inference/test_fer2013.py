@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from inference.fer2013 import SPLITS, load_csv, load_fer2013, load_tree
+from inference.lab.fer2013 import SPLITS, load_csv, load_fer2013, load_tree
 from inference.labels import LABELS
 
 HEADER = "emotion,pixels,Usage\n"

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inference.cli.train import parse_band
 from inference.geometry import CANONICAL, EYE_BAND, FRAME_SIZE, FULL_FACE, Band, cut_bands
+from inference.lab.cli.train import parse_band
 
 WEIGHTS = Path(__file__).resolve().parents[2] / "inference" / "weights"
 

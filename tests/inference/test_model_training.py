@@ -7,13 +7,13 @@ import pytest
 
 from inference.__main__ import main as cli
 from inference.classifier import predict_tta
-from inference.eyedb import DB_NAME, EyeDb, save_eye_db
-from inference.fer2013 import FaceSet
 from inference.geometry import EYE_BAND, FULL_FACE, Band
+from inference.lab.eyedb import DB_NAME, EyeDb, save_eye_db
+from inference.lab.fer2013 import FaceSet
+from inference.lab.model import ModelConfig, build_model
+from inference.lab.scores import score
+from inference.lab.training import TrainConfig, class_weights, export, train, write_card
 from inference.labels import LABELS, NUM_CLASSES
-from inference.model import ModelConfig, build_model
-from inference.scores import score
-from inference.training import TrainConfig, class_weights, export, train, write_card
 
 TINY = ModelConfig(widths=(8, 16), head_units=32, dropout=0.1, augment=False)
 SMALL_BAND = Band(4, 32)

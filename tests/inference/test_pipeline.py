@@ -232,7 +232,7 @@ def test_classroom_clip_small_faces_are_found_and_flagged():
 
 def test_lite_cnn_gives_the_same_probabilities_as_keras():
     from inference.classifier import EyeClassifier, LiteModel, accelerate
-    from inference.model import build_model
+    from inference.lab.model import build_model
 
     keras_clf = EyeClassifier(build_model(EYE_BAND.shape), {}, EYE_BAND)
     fast = accelerate(keras_clf)
@@ -311,7 +311,7 @@ def test_bfloat16_models_stay_on_keras():
     import keras
 
     from inference.classifier import EyeClassifier, accelerate
-    from inference.model import build_model
+    from inference.lab.model import build_model
 
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:

@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from inference.distill import write_soft_labels
+    from inference.lab.distill import write_soft_labels
 
     agree = write_soft_labels(args.teacher, args.data, args.out, cache_dir=args.cache_dir or None)
     print(f"wrote {args.out}: the teacher agrees with {agree:.1%} of the Training labels")

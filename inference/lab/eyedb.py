@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.fer2013 import SPLITS, FaceSet, load_fer2013
 from inference.geometry import FULL_FACE, Band, cut_bands
+from inference.lab.fer2013 import SPLITS, FaceSet, load_fer2013
 from inference.labels import LABELS
 
 DB_NAME = "eye_db.npz"

@@ -33,10 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from inference.classifier import EyeClassifier, predict_tta
-    from inference.eyedb import load_bands
-    from inference.model import ensemble
-    from inference.scores import score
-    from inference.training import CARRIED_KEYS
+    from inference.lab.eyedb import load_bands
+    from inference.lab.model import ensemble
+    from inference.lab.scores import score
+    from inference.lab.training import CARRIED_KEYS
 
     if len(args.members) < 2:
         raise ValueError("an ensemble needs at least two members")

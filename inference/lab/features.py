@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .labels import LABELS
+from inference.labels import LABELS
 
 PATCH, STRIDE = 8, 2  # occlusion patch and step, in band pixels
 

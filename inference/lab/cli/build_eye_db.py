@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import argparse
 
-from inference.cli.train import parse_band
 from inference.geometry import EYE_BAND
+from inference.lab.cli.train import parse_band
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,8 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from inference.eyedb import DB_NAME, build_eye_db, counts_table
-    from inference.fer2013 import load_fer2013
+    from inference.lab.eyedb import DB_NAME, build_eye_db, counts_table
+    from inference.lab.fer2013 import load_fer2013
 
     db = build_eye_db(load_fer2013(args.fer2013), args.band, args.out, samples=args.samples, seed=args.seed)
     print(

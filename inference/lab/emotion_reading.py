@@ -1,7 +1,7 @@
 """How truly the eye CNN's emotions read on a labelled real clip: calm frames against frames of
 labelled emotion episodes, and the labels of the events that matched those episodes.
 
-Pure counting over face records and label intervals (inference/benchmark.py picks the face and matches
+Pure counting over face records and label intervals (inference/lab/benchmark.py picks the face and matches
 the events), so the rules are testable without video. Only frames that were analysed and whose eyes
 were readable count: a frame without a reading says nothing true or false to the teacher.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from .labels import LABELS, NEUTRAL, UNCERTAIN
+from inference.labels import LABELS, NEUTRAL, UNCERTAIN
 
 
 @dataclass

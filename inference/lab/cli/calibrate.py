@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from inference.calibration import ECE_BINS, expected_calibration_error, fit_temperature, nll
 from inference.classifier import apply_temperature
+from inference.lab.calibration import ECE_BINS, expected_calibration_error, fit_temperature, nll
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from inference.classifier import EyeClassifier, record_in_card
-    from inference.eyedb import load_bands
+    from inference.lab.eyedb import load_bands
 
     weights = Path(args.weights)
     classifier = EyeClassifier.load(weights)

@@ -1,7 +1,7 @@
 """`python -m inference benchmark LABELS.json [--markdown FILE]`
 
 Analyses every labelled clip with the service's analysis options (`upload_options`: what the upload
-worker runs) and scores the result by the labelled set's rules (inference/benchmark.py): expression
+worker runs) and scores the result by the labelled set's rules (inference/lab/benchmark.py): expression
 episodes, blinks, eyes closed, looking away, distinct students, readable faces and the emotions read,
 per clip and in total. --record stores the totals in the model card of the weights used, where the help
 page reads them.
@@ -17,13 +17,13 @@ from types import SimpleNamespace
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from inference import benchmark
 from inference.classifier import DEFAULT_WEIGHTS, load_classifier, record_in_card
 from inference.cli.analyze import add_analysis_arguments, parse_tiles
 from inference.engagement import STUDENT_MIN_SECONDS, EngagementAggregator
+from inference.lab import benchmark
+from inference.lab.reports import header, module_command
 from inference.pipeline import analyze_video, upload_options
 from inference.records import EyeSignals
-from inference.reports import header, module_command
 
 
 def add_arguments(parser) -> None:

@@ -16,14 +16,14 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from inference.averaging import Snapshots, accuracy, choose_average
 from inference.classifier import predict_tta
-from inference.distill import DistillationLoss, load_soft_labels, targets
-from inference.fer2013 import FaceSet
 from inference.geometry import Band
+from inference.lab.averaging import Snapshots, accuracy, choose_average
+from inference.lab.distill import DistillationLoss, load_soft_labels, targets
+from inference.lab.fer2013 import FaceSet
+from inference.lab.model import ModelConfig, build_model
+from inference.lab.scores import score
 from inference.labels import LABELS, NUM_CLASSES
-from inference.model import ModelConfig, build_model
-from inference.scores import score
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class TrainConfig:
     bfloat16: bool = False
     seed: int = 1337
     swa: bool = False  # constant learning rate after the warm-up, then average the epochs' weights
-    teacher: str | None = None  # soft labels of the Training faces (inference/distill.py), for distillation
+    teacher: str | None = None  # soft labels of the Training faces (inference/lab/distill.py), for distillation
     kd_alpha: float = 0.5  # weight of the teacher's distribution in the targets
     kd_temperature: float = 2.0
     kd_loss: str = "targets"  # "targets": mix the teacher into the targets; "logits": DistillationLoss

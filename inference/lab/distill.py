@@ -24,7 +24,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from .labels import NUM_CLASSES
+from inference.labels import NUM_CLASSES
 
 
 def labels_digest(labels: np.ndarray) -> str:
@@ -58,7 +58,8 @@ def teacher_probabilities(teachers: Sequence[str | Path], data: str | Path, spli
     teacher and an eye model can be averaged), flip-averaged and uncalibrated, and the teachers' mean
     is returned. Averaging models that see different parts of the face gives a stronger teacher than
     either, at the cost of running each over the faces once."""
-    from .classifier import EyeClassifier
+    from inference.classifier import EyeClassifier
+
     from .eyedb import load_bands
 
     labels, total = None, 0.0

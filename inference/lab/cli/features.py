@@ -36,7 +36,7 @@ def main(args: argparse.Namespace) -> int:
     import cv2
 
     from inference.classifier import EyeClassifier
-    from inference.features import feature_maps, label_of, mosaic, occlusion_saliency, overlay
+    from inference.lab.features import feature_maps, label_of, mosaic, occlusion_saliency, overlay
 
     classifier = EyeClassifier.load(args.weights) if args.weights else EyeClassifier.from_default()
     band = read_band(args.image, classifier.band)

@@ -10,7 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
-from inference.fer2013 import SPLITS
+from inference.lab.fer2013 import SPLITS
 from inference.labels import MIN_TOP_PROBABILITY
 
 
@@ -27,8 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from inference.classifier import EyeClassifier, record_in_card
-    from inference.eyedb import load_bands
-    from inference.scores import save_confusion_png, score
+    from inference.lab.eyedb import load_bands
+    from inference.lab.scores import save_confusion_png, score
 
     weights = Path(args.weights)
     classifier = EyeClassifier.load(weights)

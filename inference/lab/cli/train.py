@@ -63,10 +63,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from inference.eyedb import load_bands
-    from inference.fer2013 import FaceSet
-    from inference.model import ModelConfig
-    from inference.training import TrainConfig, export, train, write_card
+    from inference.lab.eyedb import load_bands
+    from inference.lab.fer2013 import FaceSet
+    from inference.lab.model import ModelConfig
+    from inference.lab.training import TrainConfig, export, train, write_card
 
     config = TrainConfig(
         band=args.band,
