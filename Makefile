@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install migrate check-deploy clean vendor
+.PHONY: run test test-fast lint install migrate check-deploy clean vendor
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ run: migrate
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install  ## the in-process tier only (tests/conftest.py says which tests are in it)
+	$(PY) -m pytest -m fast $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -24,6 +24,22 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+# Test tiers. `make test` runs them all; `make test-fast` only the first.
+# - fast: pure functions, models and views in-process (the database, no other process);
+# - system: real worker, web server or Redis processes, Chromium, or the clips in ../shared.
+# A test is put in `system` by the fixtures it uses (directly or through other fixtures) or its marks.
+SYSTEM_FIXTURES = {"celery_worker_process", "test_database_url", "private_redis", "browser"}
+SYSTEM_MARKS = {"browser", "shared", "system"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SYSTEM_FIXTURES & set(item.fixturenames) or SYSTEM_MARKS & {m.name for m in item.iter_markers()}:
+            item.add_marker(pytest.mark.system)
+        else:
+            item.add_marker(pytest.mark.fast)
+
+
 @pytest.fixture
 def teacher(django_user_model):
     return django_user_model.objects.create_user(username="ada", password="s3cret-pass-123")

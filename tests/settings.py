@@ -16,3 +16,7 @@ for _name in ("MEDIA_ROOT", "STATIC_ROOT", "FILE_UPLOAD_TEMP_DIR", "CELERY_RESUL
     os.environ.pop(_name, None)  # derived from EYECLASS_VAR_DIR, so nothing lands outside it
 
 from eyeclass.settings import *  # noqa: E402,F403
+
+# Password hashing is slow on purpose; tests create and log in users by the hundred. PBKDF2 stays
+# available for a test that logs in to a server running the real settings (tests/web/test_production.py).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"]

@@ -9,7 +9,7 @@ from django.conf import settings as django_settings
 
 from tests.conftest import REPO, SHARED
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.system]  # each runs a bench in a process of its own
 
 
 def bench(name: str, *args: str, database_url: str, timeout: int = 300) -> str:

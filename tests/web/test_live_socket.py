@@ -166,6 +166,7 @@ async def test_an_unknown_websocket_path_is_closed_with_a_reason(teacher):
 
 
 async def test_a_repeated_sequence_number_cannot_slip_past_the_in_flight_bound(teacher, settings):
+    settings.EYECLASS_LIVE_FRAME_TIMEOUT = 1  # frames sent to a worker that does not exist are given up soon
     settings.EYECLASS_LIVE_MAX_IN_FLIGHT = 2
     lecture = await live_lecture(teacher)  # its worker does not exist: frames stay in flight
     ws, _, _ = await open_socket(lecture, teacher)
@@ -180,6 +181,7 @@ async def test_a_repeated_sequence_number_cannot_slip_past_the_in_flight_bound(t
 
 
 async def test_it_rate_limits_each_connection(teacher, settings):
+    settings.EYECLASS_LIVE_FRAME_TIMEOUT = 1  # frames sent to a worker that does not exist are given up soon
     settings.EYECLASS_LIVE_MAX_FPS = 2
     lecture = await live_lecture(teacher)
     ws, _, _ = await open_socket(lecture, teacher)

@@ -12,6 +12,7 @@ import time
 import urllib.request
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.test import RequestFactory, override_settings
 
 from eyeclass.classrooms.models import Classroom
@@ -135,6 +136,8 @@ def test_a_teacher_logs_in_and_uploads_through_the_browser(production, browser, 
     port, _ = production
     url = f"http://127.0.0.1:{port}"
     Classroom.objects.create(teacher=teacher, name="Physics")
+    teacher.password = make_password("s3cret-pass-123", hasher="pbkdf2_sha256")  # the real settings' hasher
+    teacher.save()
     browser.execute_cdp_cmd("Network.enable", {})
     browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": HTTPS})
     log_in(browser, url, "ada", "s3cret-pass-123")
