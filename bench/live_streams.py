@@ -46,6 +46,7 @@ from django.utils import timezone  # noqa: E402
 
 from bench.report import Report, add_markdown_option  # noqa: E402
 from eyeclass.classrooms.models import Classroom  # noqa: E402
+from eyeclass.lectures import lifecycle  # noqa: E402
 from eyeclass.lectures.models import Lecture  # noqa: E402
 from eyeclass.lectures.uploads import inspect_video  # noqa: E402
 from eyeclass.live.views import pick_worker  # noqa: E402
@@ -207,7 +208,7 @@ def queue_upload(classroom, clip: Path) -> Lecture:
     lecture.width, lecture.height, lecture.fps, lecture.duration = facts.width, facts.height, facts.fps, facts.duration
     with transaction.atomic():
         lecture.save()
-        lecture.enqueue()
+        lifecycle.enqueue(lecture)
     return lecture
 
 

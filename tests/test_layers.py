@@ -62,18 +62,7 @@ def test_inference_never_imports_the_web_apps():
     assert not leaks, sorted(leaks)
 
 
-@pytest.mark.parametrize(
-    "package",
-    [
-        "inference",
-        pytest.param(
-            "eyeclass",
-            marks=pytest.mark.xfail(
-                strict=True, reason="lectures: models, tasks and chunked; one lifecycle removes it"
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("package", PACKAGES)
 def test_no_import_circles(package):
     edges = {n: {t for t in ts if t.startswith(package)} for n, ts in graph().items() if n.startswith(package)}
     index, low, stack, on_stack, circles, counter = {}, {}, [], set(), [], [0]

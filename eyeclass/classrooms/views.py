@@ -6,6 +6,7 @@ from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from eyeclass.lectures import lifecycle
 from eyeclass.lectures.models import Lecture
 
 from .forms import ClassroomForm
@@ -66,8 +67,8 @@ def classroom_rename(request, pk: int):
 @require_POST
 def classroom_delete(request, pk: int):
     classroom = own_classroom(request, pk)
-    for lecture in classroom.lectures.exclude(video_file=""):
-        lecture.delete_video()
+    for lecture in classroom.lectures.all():  # each one's queued chunks too, not only its rows
+        lifecycle.delete(lecture)
     classroom.delete()
     messages.success(request, f"Deleted the class “{classroom.name}” and its sessions.")
     return redirect("home")

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db import transaction
 
+from . import lifecycle
 from .models import EVENT_FIELDS, ExpressionEvent, Lecture
 
 
@@ -26,6 +27,6 @@ class LectureAdmin(admin.ModelAdmin):
         for lecture in queryset:
             if lecture.video_path is not None and lecture.video_path.exists():
                 with transaction.atomic():
-                    lecture.enqueue()
+                    lifecycle.enqueue(lecture)
                 queued += 1
         self.message_user(request, f"Queued {queued} of {queryset.count()} sessions.", messages.INFO)

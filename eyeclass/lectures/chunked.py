@@ -18,8 +18,7 @@ from django.db import transaction
 from eyeclass.celery import app as celery_app
 from eyeclass.celery import heavy_queue
 
-from .models import Chunk, Lecture
-from .tasks import (
+from .analysis import (
     TRANSIENT,
     ModelMissing,
     ProgressReporter,
@@ -28,6 +27,7 @@ from .tasks import (
     load_model,
     readable_reason,
 )
+from .models import Chunk, Lecture
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -16,10 +15,6 @@ from inference.labels import LABELS
 from . import summary as summarize
 from .charts import MAX_POINTS, SERIES_COLUMNS, script_safe_json, session_series
 from .glossary import ENOUGH_READABLE_SECONDS, READABLE_SECOND
-
-# a queued session whose task is still unsent this long after queueing is sent again by the watchdog
-# (its own send is then long over: a send gives up within seconds)
-UNSENT_AFTER_SECONDS = 10.0
 
 
 class LectureQuerySet(models.QuerySet):
@@ -73,7 +68,7 @@ class Lecture(models.Model):
     frames_rejected = models.IntegerField(default=0)  # invalid, oversized or over the rate limit
 
     objects = LectureQuerySet.as_manager()
-    send_failed = False  # set by send_task(): this instance's last send found the broker down
+    send_failed = False  # set by lifecycle.send(): this instance's last send found the broker down
 
     class Meta:
         ordering = ["-created_at"]
@@ -112,34 +107,16 @@ class Lecture(models.Model):
             "url": self.get_absolute_url(),
         }
 
-    def enqueue(self) -> None:
-        """Queue processing: the row says `queued` now, and the task is sent once the current transaction
-        commits. Until a send succeeds the task id stays empty: the session is queued but unsent (the
-        broker was down), and the watchdog sends it (send_unsent) once the broker is back."""
+    def mark_queued(self) -> None:
+        """Queued, its task not sent yet (an empty task id): eyeclass/lectures/lifecycle.py sends it."""
         self.status, self.progress, self.error, self.heartbeat_at = self.Status.QUEUED, 0.0, "", timezone.now()
-        self.task_id, self.send_failed = "", False
+        self.task_id = ""
         self.save(update_fields=["status", "progress", "error", "heartbeat_at", "task_id"])
-        transaction.on_commit(self.send_task)
-
-    def send_task(self) -> bool:
-        """Send this queued session's processing task now; False (and send_failed) when the broker could
-        not be reached."""
-        from .tasks import enqueue_processing
-
-        task_id = enqueue_processing(self.pk)
-        self.task_id, self.send_failed = task_id or "", task_id is None
-        return not self.send_failed
 
     @property
     def unsent(self) -> bool:
+        """Queued while the broker was down: the outbox (lifecycle.send_unsent) sends it."""
         return self.status == self.Status.QUEUED and not self.task_id
-
-    @classmethod
-    def send_unsent(cls, older_than: float = UNSENT_AFTER_SECONDS) -> list[str]:
-        """The outbox: send the tasks of sessions queued while the broker was down."""
-        since = timezone.now() - timedelta(seconds=older_than)
-        unsent = cls.objects.filter(status=cls.Status.QUEUED, task_id="", heartbeat_at__lt=since)
-        return [f"{lecture.pk}: sent" for lecture in unsent if lecture.send_task()]
 
     def mark_processing(self, task_id: str, worker: str = "") -> None:
         self.status, self.progress, self.error, self.task_id = self.Status.PROCESSING, 0.0, "", task_id
@@ -147,18 +124,6 @@ class Lecture(models.Model):
         self.attempts, self.worker = self.attempts + 1, worker
         fields = ["status", "progress", "error", "task_id", "started_at", "heartbeat_at", "attempts", "worker"]
         self.save(update_fields=fields)
-
-    @classmethod
-    def requeue_interrupted(cls, workers: list[str]) -> list[str]:
-        """Queue again, at once, the sessions these workers were analysing when they were stopped: a
-        broker may have dropped the task with the worker (the embedded one does), and the watchdog
-        would only notice after EYECLASS_STUCK_PROCESSING_SECONDS."""
-        actions = []
-        with transaction.atomic():
-            for lecture in cls.objects.select_for_update().filter(status=cls.Status.PROCESSING, worker__in=workers):
-                lecture.enqueue()
-                actions.append(f"{lecture.pk}: queued again, its worker was stopped mid-analysis")
-        return actions
 
     def mark_failed(self, reason: str, video_unusable: bool = False) -> None:
         """Fail with a reason. When the video itself cannot be analysed (damaged, cut short) and the
@@ -168,35 +133,6 @@ class Lecture(models.Model):
             reason += " The video was not kept (“keep the video” was not ticked), so it has been deleted."
         self.status, self.error, self.finished_at = self.Status.FAILED, reason[:2000], timezone.now()
         self.save(update_fields=["status", "error", "finished_at"])
-
-    @classmethod
-    def recover_stuck(cls, processing_after: float, queued_after: float, max_attempts: int = 3) -> list[str]:
-        """The watchdog: sessions with no sign of life are queued again, or failed with a reason once
-        they have used up their attempts (or lost their video). Never leaves one processing forever."""
-        now = timezone.now()
-        stale = models.Q(
-            status=cls.Status.PROCESSING, heartbeat_at__lt=now - timedelta(seconds=processing_after)
-        ) | models.Q(status=cls.Status.QUEUED, heartbeat_at__lt=now - timedelta(seconds=queued_after))
-        actions = []
-        with transaction.atomic():
-            for lecture in cls.objects.select_for_update(skip_locked=True).filter(stale):
-                if lecture.attempts < max_attempts and lecture.video_path is not None and lecture.video_path.exists():
-                    lecture.enqueue()
-                    actions.append(f"{lecture.pk}: queued again")
-                else:
-                    lecture.mark_failed(
-                        f"Processing stopped responding after {lecture.attempts} attempt(s) (a worker crashed or "
-                        "was stopped). Reprocess the session or upload the video again."
-                    )
-                    actions.append(f"{lecture.pk}: failed")
-        # live sessions whose camera and worker went silent: close them with what was stored
-        silent = now - timedelta(seconds=3 * processing_after)
-        for lecture in cls.objects.filter(status=cls.Status.LIVE).filter(
-            models.Q(last_frame_at__lt=silent) | models.Q(last_frame_at=None, started_at__lt=silent)
-        ):
-            lecture.store_results(lecture.stored_result())
-            actions.append(f"{lecture.pk}: live session closed")
-        return actions
 
     def delete_video(self) -> None:
         if self.video_path is not None:

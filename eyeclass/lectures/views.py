@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from .chunked import revoke_chunks
+from . import lifecycle
 from .export import export_name, lecture_document, seconds_csv
 from .forms import UploadForm, human_bytes
 from .glossary import TERMS, model_accuracy
@@ -71,7 +71,7 @@ def _upload(request):
                 )
                 with transaction.atomic():
                     lecture.save()
-                    lecture.enqueue()
+                    lifecycle.enqueue(lecture)
                 if lecture.send_failed:
                     return _saved_not_sent(request, lecture)
                 if wants_json(request):
@@ -135,7 +135,7 @@ def lecture_reprocess(request, pk: int):
         messages.error(request, "This session is already being processed.")
     else:
         with transaction.atomic():
-            lecture.enqueue()
+            lifecycle.enqueue(lecture)
         if lecture.send_failed:
             return _saved_not_sent(request, lecture)
         messages.success(request, "Queued for processing again.")
@@ -147,10 +147,7 @@ def lecture_reprocess(request, pk: int):
 def lecture_delete(request, pk: int):
     lecture = own_lecture(request, pk)
     classroom = lecture.classroom
-    revoke_chunks(lecture)
-    if lecture.video_path is not None:
-        lecture.video_path.unlink(missing_ok=True)
-    lecture.delete()
+    lifecycle.delete(lecture)
     messages.success(request, f"Deleted “{lecture.title}”.")
     return redirect(classroom)
 

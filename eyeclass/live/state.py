@@ -50,7 +50,7 @@ def drop_idle_locked(max_idle: float, keep: int) -> list[LiveState]:
 
 
 def _new_analyzer():
-    from eyeclass.lectures.tasks import load_model
+    from eyeclass.lectures.analysis import load_model
     from inference.pipeline import SessionAnalyzer, live_options
 
     options = live_options(max_faces=settings.EYECLASS_LIVE_MAX_FACES)

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from eyeclass.lectures.analysis import ModelMissing
 from eyeclass.lectures.models import ExpressionEvent, Lecture, SecondStat
-from eyeclass.lectures.tasks import ModelMissing
 
 from . import state as live_state
 from .protocol import FrameRejected, decode_jpeg

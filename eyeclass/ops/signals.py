@@ -17,7 +17,7 @@ _stop = threading.Event()
 
 def _beat_forever(hostname: str, queues: list[str]) -> None:
     from eyeclass.celery import app as celery_app
-    from eyeclass.lectures.models import Lecture
+    from eyeclass.lectures import lifecycle
 
     from .models import WorkerHeartbeat
 
@@ -26,11 +26,11 @@ def _beat_forever(hostname: str, queues: list[str]) -> None:
         try:
             close_old_connections()
             WorkerHeartbeat.beat(hostname, queues, os.getpid())
-            for action in Lecture.send_unsent():  # every beat: an upload made while the broker was down
+            for action in lifecycle.send_unsent():  # every beat: an upload made while the broker was down
                 log.warning("watchdog: session %s", action)
             if time.monotonic() - last_watch >= settings.EYECLASS_WATCHDOG_EVERY_SECONDS:
                 last_watch = time.monotonic()
-                for action in Lecture.recover_stuck(
+                for action in lifecycle.recover_stuck(
                     settings.EYECLASS_STUCK_PROCESSING_SECONDS, settings.EYECLASS_STUCK_QUEUED_SECONDS
                 ):
                     log.warning("watchdog: session %s", action)

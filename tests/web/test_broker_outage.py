@@ -15,6 +15,7 @@ from django.test import Client
 from kombu.exceptions import OperationalError
 
 from eyeclass.classrooms.models import Classroom
+from eyeclass.lectures import lifecycle
 from eyeclass.lectures.models import Lecture
 from eyeclass.lectures.tasks import process_lecture
 from tests.clips import write_clip
@@ -58,14 +59,14 @@ def test_an_upload_while_the_broker_is_down_is_kept_and_sent_later(client, teach
     assert lecture.unsent and lecture.video_path.exists()
     assert "cannot be reached just now" in client.get(lecture.get_absolute_url()).content.decode()  # where JS goes
 
-    assert Lecture.send_unsent(older_than=0) == []  # still down: it stays in the outbox
+    assert lifecycle.send_unsent(older_than=0) == []  # still down: it stays in the outbox
     sent = []
     monkeypatch.setattr(process_lecture, "apply_async", lambda **kw: sent.append(kw) or type("R", (), {"id": "t-9"})())
-    assert Lecture.send_unsent(older_than=3600) == []  # too recent: its own send may still be under way
-    assert Lecture.send_unsent(older_than=0) == [f"{lecture.pk}: sent"]
+    assert lifecycle.send_unsent(older_than=3600) == []  # too recent: its own send may still be under way
+    assert lifecycle.send_unsent(older_than=0) == [f"{lecture.pk}: sent"]
     lecture.refresh_from_db()
     assert sent[0]["args"] == [lecture.pk] and lecture.task_id == "t-9" and not lecture.unsent
-    assert Lecture.send_unsent(older_than=0) == []  # sent once
+    assert lifecycle.send_unsent(older_than=0) == []  # sent once
 
 
 def test_reprocessing_while_the_broker_is_down_says_what_happens(client, teacher, tmp_path, monkeypatch, settings):

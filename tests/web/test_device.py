@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings as django_settings
 
-from eyeclass.lectures import tasks
+from eyeclass.lectures import analysis
 from eyeclass.ops.models import WorkerHeartbeat
 from inference.device import GPU_BATCH, Device
 
@@ -12,21 +12,21 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def fake_gpu(monkeypatch):
-    tasks.worker_device.cache_clear()
-    tasks._load_classifier.cache_clear()
+    analysis.worker_device.cache_clear()
+    analysis._load_classifier.cache_clear()
     monkeypatch.setattr("inference.device.detect", lambda: Device("gpu", "Fake GPU 80GB", "jax"))
     yield
-    tasks.worker_device.cache_clear()
-    tasks._load_classifier.cache_clear()
+    analysis.worker_device.cache_clear()
+    analysis._load_classifier.cache_clear()
 
 
 @pytest.mark.skipif(not django_settings.EYECLASS_MODEL_PATH.is_file(), reason="no trained eye CNN yet")
 def test_on_a_gpu_the_worker_keeps_keras_and_batches_more(fake_gpu):
     from inference.classifier import LiteModel
 
-    classifier = tasks.load_model()
+    classifier = analysis.load_model()
     assert not isinstance(classifier.model, LiteModel)  # Keras, on the GPU
-    options = tasks.analysis_options()
+    options = analysis.analysis_options()
     assert options.batch_size == GPU_BATCH and options.lite_cnn is False
 
 
@@ -34,14 +34,14 @@ def test_on_a_gpu_the_worker_keeps_keras_and_batches_more(fake_gpu):
 def test_on_a_cpu_the_worker_uses_tf_lite():
     from inference.classifier import LiteModel
 
-    tasks.worker_device.cache_clear()
-    tasks._load_classifier.cache_clear()
-    assert isinstance(tasks.load_model().model, LiteModel) and tasks.analysis_options().batch_size == 128
+    analysis.worker_device.cache_clear()
+    analysis._load_classifier.cache_clear()
+    assert isinstance(analysis.load_model().model, LiteModel) and analysis.analysis_options().batch_size == 128
 
 
 def test_healthz_names_each_workers_device(client, fake_gpu, monkeypatch):
     WorkerHeartbeat.beat("gpu1@box", ["gpu"], pid=4242)
     monkeypatch.setattr("os.getppid", lambda: 4242)  # as the worker's pool process sees its parent
-    tasks.record_device(tasks.worker_device().describe(), attempts=1)
+    analysis.record_device(analysis.worker_device().describe(), attempts=1)
     report = client.get("/healthz", REMOTE_ADDR="127.0.0.1").json()
     assert "gpu1@box [gpu] on GPU Fake GPU 80GB (jax)" in report["checks"]["workers"]["detail"]

@@ -9,6 +9,7 @@ import time
 import pytest
 from django.conf import settings as django_settings
 
+from eyeclass.lectures import lifecycle
 from eyeclass.lectures.models import Lecture
 from tests.clips import write_clip
 from tests.conftest import WORKER_DB_NAME, wait_until
@@ -29,7 +30,7 @@ def test_a_killed_worker_process_is_replaced_and_the_video_completes_once(teache
     lecture = make_lecture(teacher, video_file=Lecture.new_video_file("long.mp4"), keep_video=True)
     lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
     write_clip(lecture.video_path, seconds=30, fps=10)
-    lecture.enqueue()  # outside a transaction, on_commit sends it at once
+    lifecycle.enqueue(lecture)  # outside a transaction, on_commit sends it at once
 
     def processing():
         lecture.refresh_from_db()
@@ -111,7 +112,7 @@ def test_postgresql_dropping_the_workers_connections_mid_video_does_not_lose_the
     lecture = make_lecture(teacher, video_file=Lecture.new_video_file("long.mp4"), keep_video=True)
     lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
     write_clip(lecture.video_path, seconds=30, fps=10)
-    lecture.enqueue()
+    lifecycle.enqueue(lecture)
 
     def processing():
         lecture.refresh_from_db()

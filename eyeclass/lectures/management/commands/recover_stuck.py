@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from eyeclass.lectures.models import Lecture
+from eyeclass.lectures import lifecycle
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--queued-after", type=float, default=settings.EYECLASS_STUCK_QUEUED_SECONDS)
 
     def handle(self, *args, processing_after, queued_after, **options):
-        actions = Lecture.send_unsent() + Lecture.recover_stuck(processing_after, queued_after)
+        actions = lifecycle.send_unsent() + lifecycle.recover_stuck(processing_after, queued_after)
         for action in actions:
             self.stdout.write(action)
         self.stdout.write(f"{len(actions)} stuck session(s) handled.")

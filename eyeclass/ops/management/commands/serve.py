@@ -141,10 +141,10 @@ class Command(BaseCommand):
     def _requeue_interrupted(self, worker: str) -> None:
         """A video the upload worker was analysing when it was stopped is queued again now: with the
         embedded broker its task went with the worker."""
-        from eyeclass.lectures.models import Lecture
+        from eyeclass.lectures import lifecycle
 
         try:
-            actions = Lecture.requeue_interrupted([worker])
+            actions = lifecycle.requeue_interrupted([worker])
         except Exception as exc:  # the database is down too: the watchdog queues them again later
             self.stderr.write(f"Could not queue interrupted sessions again ({exc}); the watchdog will.")
             return
