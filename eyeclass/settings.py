@@ -12,14 +12,23 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("EYECLASS_VAR_DIR", BASE_DIR / "var"))
 
 
 def env_bool(name: str, default: bool) -> bool:
+    """A yes/no setting; anything but the usual spellings stops the start with the variable named, so a
+    typo never silently means "no"."""
     value = os.environ.get(name)
-    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+    if value is None or not value.strip():
+        return default
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r}: use 1/true/yes/on or 0/false/no/off")
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -238,8 +247,8 @@ EYECLASS_MODEL_PATH = Path(os.environ.get("EYECLASS_MODEL_PATH", BASE_DIR / "inf
 EYECLASS_WARM_UP_MODEL = env_bool("EYECLASS_WARM_UP_MODEL", True)
 # Heavy work goes to the `gpu` queue when GPU workers exist (EYECLASS_GPU_QUEUE=1), else to `celery`.
 EYECLASS_GPU_QUEUE = env_bool("EYECLASS_GPU_QUEUE", False)
-# Frames analysed per second of an uploaded video; unset: inference.pipeline.UPLOAD_FPS, the rate the
-# CLI and the labelled-clip benchmark use too.
+# Frames analysed per second of an uploaded video (0: every frame, as the CLI's `--fps 0`); unset:
+# inference.pipeline.UPLOAD_FPS, the rate the CLI and the labelled-clip benchmark use too.
 EYECLASS_ANALYSIS_FPS = float(os.environ["EYECLASS_ANALYSIS_FPS"]) if os.environ.get("EYECLASS_ANALYSIS_FPS") else None
 # An upload longer than 1.5 chunks is analysed as chunks of about this many seconds, each a task of its
 # own, so several workers share one lecture (0: never split); neighbours overlap by the second setting

@@ -134,8 +134,9 @@ def analysis_options(**overrides):
     from inference.pipeline import upload_options
 
     fps = settings.EYECLASS_ANALYSIS_FPS
+    rate = {} if fps is None else {"fps": fps or None}  # 0: every frame, as the CLI's `--fps 0`
     gpu = {"batch_size": GPU_BATCH, "lite_cnn": False} if worker_device().kind == "gpu" else {}
-    return upload_options(**({"fps": fps} if fps else {}), **gpu, **overrides)
+    return upload_options(**rate, **gpu, **overrides)
 
 
 def analyze(path, on_progress) -> dict:

@@ -6,6 +6,7 @@ from django.conf import settings as django_settings
 from eyeclass.lectures import analysis
 from eyeclass.ops.models import WorkerHeartbeat
 from inference.device import GPU_BATCH, Device
+from inference.pipeline import UPLOAD_FPS
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +46,9 @@ def test_healthz_names_each_workers_device(client, fake_gpu, monkeypatch):
     analysis.record_device(analysis.worker_device().describe(), attempts=1)
     report = client.get("/healthz", REMOTE_ADDR="127.0.0.1").json()
     assert "gpu1@box [gpu] on GPU Fake GPU 80GB (jax)" in report["checks"]["workers"]["detail"]
+
+
+@pytest.mark.parametrize("setting, fps", [(None, UPLOAD_FPS), (0.0, None), (5.0, 5.0)])
+def test_the_analysis_rate_setting_means_what_the_cli_option_means(settings, setting, fps):
+    settings.EYECLASS_ANALYSIS_FPS = setting  # 0: every frame, as `python -m inference analyze --fps 0`
+    assert analysis.analysis_options().fps == fps
