@@ -12,9 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 from inference.labels import LABELS
-
-ENOUGH_READABLE_SECONDS = 10  # below this, cards say "not enough data" instead of a number
-READABLE_SECOND = 0.5  # a second counts as readable when at least this many faces were readable on average
+from inference.summary import ENOUGH_READABLE_SECONDS
 
 TERMS = {
     "engagement": (

@@ -11,10 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inference.labels import LABELS
+from inference.summary import READABLE_SECOND, confidence, summarize
 
-from . import summary as summarize
 from .charts import MAX_POINTS, SERIES_COLUMNS, script_safe_json, session_series
-from .glossary import ENOUGH_READABLE_SECONDS, READABLE_SECOND
 
 
 class LectureQuerySet(models.QuerySet):
@@ -157,7 +156,7 @@ class Lecture(models.Model):
             SecondStat.objects.bulk_create(seconds, batch_size=1000)
             TrackStat.objects.bulk_create(tracks, batch_size=500)
             ExpressionEvent.objects.bulk_create(events, batch_size=1000)
-            self.summary = summarize.lecture_summary(result)
+            self.summary = summarize(result)
             self.charts = script_safe_json(self.series()) if seconds else ""
             self.duration = video.get("duration", self.duration)
             self.status, self.progress, self.error, self.finished_at = self.Status.DONE, 1.0, "", timezone.now()
@@ -167,30 +166,10 @@ class Lecture(models.Model):
     def confidence(self) -> dict:
         """How much of the session could be read, and whether that is enough to show numbers."""
         summary = self.summary or {}
-        seconds = summary.get("seconds") or 0
-        readable = summary.get("readable_seconds")
-        if readable is None:  # summarised before this was counted
-            readable = self.seconds.filter(readable__gte=READABLE_SECOND).count()
-        enough = readable >= ENOUGH_READABLE_SECONDS
-        reason = (summary.get("readability") or {}).get("summary") or ""
-        if not summary.get("faces"):
-            reason = "No face was found in this recording."
-        elif not enough and not reason:
-            reason = "Faces were present, but their eyes were mostly too small, turned away or covered to read."
-        share = readable / seconds if seconds else 0.0
-        faces, readable_faces = summary.get("faces") or 0.0, summary.get("readable") or 0.0
-        return {
-            "seconds": seconds,
-            "readable_seconds": readable,
-            "share": share,
-            "faces": summary.get("faces"),
-            "readable": summary.get("readable"),
-            "enough": enough,
-            "reason": reason,
-            # numbers that stand for part of the class only: few readable seconds, or most faces unread
-            "partial": share < 0.8 or readable_faces < 0.5 * faces,
-            "minimum": ENOUGH_READABLE_SECONDS,
-        }
+        counted = None
+        if summary.get("readable_seconds") is None:  # summarised before this was counted
+            counted = self.seconds.filter(readable__gte=READABLE_SECOND).count()
+        return confidence(summary, counted)
 
     def stored_result(self) -> dict:
         """The stored rows in the shape of an analysis result (to re-summarise what is stored)."""

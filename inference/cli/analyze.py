@@ -21,6 +21,7 @@ from inference.classifier import load_classifier
 from inference.labels import LABELS
 from inference.pipeline import AnalysisOptions, analyze_video, upload_options
 from inference.records import FrameResult
+from inference.summary import confidence, summarize
 from inference.video import probe
 
 CSV_COLUMNS = ["frame", "time", "track", "openness_left", "openness_right", "eyes_unreadable", *LABELS]
@@ -172,6 +173,9 @@ def main(args) -> int:
         )
         rest = result.to_dict()
         rest.pop("frames")
+        # what the session page shows: means, attention dips, and whether enough could be read
+        rest["summary"] = summarize(rest)
+        rest["confidence"] = confidence(rest["summary"])
         handle.write("\n],\n" + json.dumps(rest)[1:] + "\n")
         ok = True
     finally:

@@ -177,6 +177,9 @@ def test_cli_writes_json_csv_and_annotated_video(clip, tmp_path, monkeypatch):
     assert cli(argv) == 0
     doc = json.loads(out.read_text())
     assert len(doc["frames"]) == 20 and len(doc["tracks"]) == 1 and isinstance(doc["events"], list)
+    # what the session page would say: the summary with its dips, and whether 2 s are enough (they are not)
+    assert doc["summary"]["seconds"] == 2 and doc["summary"]["dips"] == [] and doc["summary"]["faces"] > 0
+    assert doc["confidence"]["enough"] is False and doc["confidence"]["minimum"] == 10
     rows = list(csv.DictReader(table.open()))
     assert len(rows) == 20 and list(rows[0])[:4] == ["frame", "time", "track", "openness_left"]
     assert set(LABELS) <= set(rows[0]) and float(rows[5]["time"]) == pytest.approx(0.5)

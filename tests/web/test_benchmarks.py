@@ -12,13 +12,13 @@ from tests.conftest import REPO, SHARED
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.system]  # each runs a bench in a process of its own
 
 
-def bench(name: str, *args: str, database_url: str, timeout: int = 300) -> str:
+def bench(name: str, *args: str, database_url: str, timeout: int = 300, env: dict | None = None) -> str:
     result = subprocess.run(
         [sys.executable, "-m", f"bench.{name}", *args],
         cwd=REPO,
         capture_output=True,
         text=True,
-        env={**os.environ, "DATABASE_URL": database_url},
+        env={**os.environ, "DATABASE_URL": database_url, **(env or {})},
         timeout=timeout,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-8000:]
@@ -71,9 +71,12 @@ def test_the_live_streams_bench_runs(test_database_url, tmp_path):
 
 
 def test_the_request_memory_bench_runs():
-    out = bench("request_memory", "--sizes", "3", "--timeout", "20", database_url="")
+    timeouts = {"EYECLASS_BODY_IDLE_TIMEOUT_SECONDS": "1", "EYECLASS_HEADER_TIMEOUT_SECONDS": "1"}
+    out = bench("request_memory", "--sizes", "3", "--timeout", "20", database_url="", env=timeouts)
     assert table_row(out, "3 MiB")[3] == "413"  # an anonymous 3 MiB body: refused unread
+    assert table_row(out, "3 MiB GET")[3] == "413"  # a GET's body too
     assert [c for c in table_row(out, "3 GiB declared, 20 MiB sent")][3] == "413"
+    assert table_row(out, "2 MB declared, 10 B sent")[3] == table_row(out, "headers, a byte a second")[3] == "408"
 
 
 @pytest.mark.skipif(not django_settings.EYECLASS_MODEL_PATH.is_file(), reason="no trained eye CNN yet")

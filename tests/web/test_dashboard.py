@@ -9,8 +9,9 @@ from asgiref.sync import async_to_sync
 from django.template.defaultfilters import floatformat
 
 from eyeclass.classrooms.models import Classroom
-from eyeclass.lectures.glossary import ENOUGH_READABLE_SECONDS, TERMS
+from eyeclass.lectures.glossary import TERMS
 from eyeclass.lectures.models import Lecture
+from inference.summary import ENOUGH_READABLE_SECONDS
 from tests.web.factories import done_lecture, make_lecture, make_result
 
 pytestmark = pytest.mark.django_db

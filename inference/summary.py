@@ -1,14 +1,16 @@
-"""Summary cards of a session, computed once when its results are stored."""
+"""What a session's numbers say as a whole: its summary (means, students, events, attention dips,
+how much could be read) and whether that is enough to show numbers at all. The service stores the
+summary with the session and shows it; `python -m inference analyze` writes the same in its JSON."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from inference.engagement import STUDENT_MIN_SECONDS
-from inference.labels import LABELS
+from .engagement import STUDENT_MIN_SECONDS
+from .labels import LABELS
 
-from .glossary import READABLE_SECOND
-
+READABLE_SECOND = 0.5  # a second counts as readable when at least this many faces were readable on average
+ENOUGH_READABLE_SECONDS = 10  # below this, a session's cards say "not enough data" instead of a number
 DIP_WINDOW_S = 5  # smoothing window for the engagement curve
 DIP_RATIO = 0.8  # a dip is below this fraction of the session's mean engagement...
 DIP_MIN_S = 5  # ...for at least this many consecutive seconds
@@ -48,7 +50,8 @@ def attention_dips(seconds: list[int], engagement: list[float | None]) -> list[d
     return sorted(dips, key=lambda d: d["start"])
 
 
-def lecture_summary(result: dict) -> dict:
+def summarize(result: dict) -> dict:
+    """The summary of an analysis result (an AnalysisResult as a dict)."""
     seconds = result.get("seconds", [])
     mixes = [s.get("emotion_mix") for s in seconds if s.get("emotion_mix")]
     emotions = {label: _mean(m.get(label) for m in mixes) for label in LABELS} if mixes else {}
@@ -68,4 +71,32 @@ def lecture_summary(result: dict) -> dict:
         "seconds": len(seconds),
         "readable_seconds": sum(1 for s in seconds if (s.get("readable") or 0) >= READABLE_SECOND),
         "readability": result.get("readability"),  # None for results analysed before it existed
+    }
+
+
+def confidence(summary: dict, readable_seconds: int | None = None) -> dict:
+    """How much of the session could be read, and whether that is enough to show numbers.
+    `readable_seconds` stands in for a summary made before it counted them."""
+    seconds = summary.get("seconds") or 0
+    readable = summary.get("readable_seconds")
+    readable = (readable_seconds or 0) if readable is None else readable
+    enough = readable >= ENOUGH_READABLE_SECONDS
+    reason = (summary.get("readability") or {}).get("summary") or ""
+    if not summary.get("faces"):
+        reason = "No face was found in this recording."
+    elif not enough and not reason:
+        reason = "Faces were present, but their eyes were mostly too small, turned away or covered to read."
+    share = readable / seconds if seconds else 0.0
+    faces, readable_faces = summary.get("faces") or 0.0, summary.get("readable") or 0.0
+    return {
+        "seconds": seconds,
+        "readable_seconds": readable,
+        "share": share,
+        "faces": summary.get("faces"),
+        "readable": summary.get("readable"),
+        "enough": enough,
+        "reason": reason,
+        # numbers that stand for part of the class only: few readable seconds, or most faces unread
+        "partial": share < 0.8 or readable_faces < 0.5 * faces,
+        "minimum": ENOUGH_READABLE_SECONDS,
     }
