@@ -42,6 +42,7 @@ def lecture_meta(lecture: Lecture) -> dict:
         "finished_at": lecture.finished_at.isoformat() if lecture.finished_at else None,
         "duration": lecture.duration,
         "summary": lecture.summary,
+        "options": lecture.options,  # what it was analysed with (frames per second, tiles, faces per frame...)
     }
 
 

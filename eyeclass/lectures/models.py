@@ -56,6 +56,7 @@ class Lecture(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)  # last sign of life while queued/processing
     finished_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)
+    options = models.JSONField(default=dict, blank=True)  # the inference.pipeline.AnalysisOptions it was read with
     charts = models.TextField(blank=True)  # series() as script-safe JSON, computed once when results are stored
     # live sessions: which worker holds the session's state, and what happened to the frames
     live_worker = models.CharField(max_length=255, blank=True)
@@ -157,11 +158,21 @@ class Lecture(models.Model):
             TrackStat.objects.bulk_create(tracks, batch_size=500)
             ExpressionEvent.objects.bulk_create(events, batch_size=1000)
             self.summary = summarize(result)
+            self.options = result.get("options") or self.options
             self.charts = script_safe_json(self.series()) if seconds else ""
             self.duration = video.get("duration", self.duration)
             self.status, self.progress, self.error, self.finished_at = self.Status.DONE, 1.0, "", timezone.now()
             # only these fields: live frame counters are updated concurrently by the socket and the worker
-            self.save(update_fields=["summary", "charts", "duration", "status", "progress", "error", "finished_at"])
+            fields = ["summary", "options", "charts", "duration", "status", "progress", "error", "finished_at"]
+            self.save(update_fields=fields)
+
+    @property
+    def read_at(self) -> str:
+        """At what rate its frames were read, in words ("" when not known: analysed before it was kept)."""
+        if "fps" not in (self.options or {}):
+            return ""
+        fps = self.options["fps"]
+        return "every frame" if not fps else f"{fps:g} frames a second"
 
     def confidence(self) -> dict:
         """How much of the session could be read, and whether that is enough to show numbers."""

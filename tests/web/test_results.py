@@ -177,3 +177,18 @@ def test_a_result_without_readability_shows_no_readability_card(client, teacher)
     lecture = done_lecture(teacher, seconds=10)
     client.force_login(teacher)
     assert 'id="readability"' not in client.get(lecture.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("fps, words", [(10.0, "read at 10 frames a second"), (None, "read at every frame")])
+def test_a_session_says_at_what_rate_it_was_read(client, teacher, fps, words):
+    lecture = make_lecture(teacher)
+    lecture.store_results({**make_result(seconds=20), "options": {"fps": fps, "tiles": "auto", "max_faces": 4}})
+    client.force_login(teacher)
+    assert words in client.get(lecture.get_absolute_url()).content.decode()
+    assert client.get(f"/sessions/{lecture.pk}/export.json").json()["session"]["options"]["fps"] == fps
+
+
+def test_a_session_analysed_before_its_options_were_kept_says_nothing_of_its_rate(client, teacher):
+    lecture = done_lecture(teacher)  # options {}: as sessions stored before
+    client.force_login(teacher)
+    assert "read at" not in client.get(lecture.get_absolute_url()).content.decode()
