@@ -1,19 +1,24 @@
 """The life of a session where it meets the message broker: queueing and sending its analysis, the
-outbox of sends that found the broker down, the watchdog, a stopped worker's work queued again, and
-deletion that also drops queued chunks. Views, the admin, the watchdog and `serve` call these; the
-model (models.py) keeps the changes that touch only its row (mark_queued, mark_processing,
-mark_failed, store_results)."""
+outbox of sends that found the broker down, the watchdog, a stopped worker's work queued again,
+closing a live session (one way, whoever asks), and deletion that also drops queued chunks. Views,
+consumers, the admin, the watchdog and `serve` call these; the model (models.py) keeps the changes
+that touch only its row (mark_queued, mark_processing, mark_failed, store_results)."""
 
 from __future__ import annotations
 
+import logging
+import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
 from .chunked import revoke_chunks
 from .models import Lecture
-from .tasks import enqueue_processing
+from .tasks import SEND_RETRY, enqueue_processing
+
+log = logging.getLogger(__name__)
 
 # a queued session whose task is still unsent this long after queueing is sent by the watchdog (the
 # request's own send is then long over: a send gives up within seconds)
@@ -67,8 +72,8 @@ def recover_stuck(processing_after: float, queued_after: float, max_attempts: in
     for lecture in Lecture.objects.filter(status=Lecture.Status.LIVE).filter(
         models.Q(last_frame_at__lt=silent) | models.Q(last_frame_at=None, started_at__lt=silent)
     ):
-        lecture.store_results(lecture.stored_result())
-        actions.append(f"{lecture.pk}: live session closed")
+        if save_live_as_stored(lecture.pk):
+            actions.append(f"{lecture.pk}: live session closed")
     return actions
 
 
@@ -82,6 +87,52 @@ def requeue_interrupted(workers: list[str]) -> list[str]:
             enqueue(lecture)
             actions.append(f"{lecture.pk}: queued again, its worker was stopped mid-analysis")
     return actions
+
+
+def close_live(lecture: Lecture, reason: str = "stopped", after: float = 0.0, idle_since: float | None = None):
+    """The one way a live session is closed: its worker, which holds its state (tracks, spotting), closes
+    and saves it; the task goes to that worker's own queue, `after` seconds from now. With `idle_since`
+    the worker first checks that no socket or frame came back since (a dropped camera page may return).
+    The task's AsyncResult, or None when the broker is unreachable: then save_live_as_stored saves what
+    was stored as the frames came (stop_live does; the watchdog does for the rest)."""
+    from celery.utils.nodenames import worker_direct
+
+    from eyeclass.live.tasks import live_finish
+
+    args = [lecture.pk, reason] + ([idle_since] if idle_since is not None else [])
+    try:
+        return live_finish.apply_async(
+            args=args, queue=worker_direct(lecture.live_worker), countdown=after or None, retry_policy=SEND_RETRY
+        )
+    except Exception:
+        log.warning("live session %s: the broker is unreachable, it is not closed yet", lecture.pk, exc_info=True)
+        return None
+
+
+def save_live_as_stored(lecture_id: int) -> bool:
+    """Close a live session with the seconds and events stored as its frames came, when its worker
+    cannot close it (gone, or unreachable); False when it was not live any more."""
+    with transaction.atomic():
+        live = Lecture.objects.select_for_update().filter(pk=lecture_id, status=Lecture.Status.LIVE).first()
+        if live is None:
+            return False
+        live.store_results(live.stored_result())
+        return True
+
+
+def stop_live(lecture: Lecture, wait: float = 20.0) -> None:
+    """Stop a live session now and wait (at most `wait` seconds) for its worker to save it; without a
+    living worker, or past the wait, it is saved from what was stored."""
+    from eyeclass.ops.models import WorkerHeartbeat
+
+    alive = WorkerHeartbeat.alive(3 * settings.WORKER_HEARTBEAT_SECONDS).filter(hostname=lecture.live_worker)
+    if alive.exists() and close_live(lecture, "stopped") is not None:
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if Lecture.objects.filter(pk=lecture.pk).exclude(status=Lecture.Status.LIVE).exists():
+                return
+            time.sleep(0.2)
+    save_live_as_stored(lecture.pk)
 
 
 def delete(lecture: Lecture) -> None:

@@ -23,11 +23,12 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from eyeclass.lectures import lifecycle
 from eyeclass.lectures.models import Lecture
 
 from .models import LiveConnection
 from .protocol import MAX_TEXT_BYTES, FrameRejected, TokenBucket, control_kind, parse_frame
-from .tasks import live_finish, live_frame
+from .tasks import live_frame
 
 log = logging.getLogger(__name__)
 
@@ -154,15 +155,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.flushed = Stats(**asdict(self.stats))
         finally:
             await close_connection(self.lecture.pk, self.channel_name)
-        if not self.stopping:  # a dropped connection: finish after the grace period unless it comes back
-            try:
-                await sync_to_async(live_finish.apply_async, thread_sensitive=False)(
-                    args=[self.lecture.pk, "disconnected", time.time()],
-                    countdown=settings.EYECLASS_LIVE_GRACE_SECONDS,
-                    queue=self.queue,
-                )
-            except Exception:  # the broker is down: the watchdog closes a silent live session
-                log.warning("live session %s: could not schedule its close", self.lecture.pk, exc_info=True)
+        if not self.stopping:  # a dropped connection: close after the grace period unless it comes back
+            # the broker down: the watchdog closes a silent live session
+            await sync_to_async(lifecycle.close_live, thread_sensitive=False)(
+                self.lecture, "disconnected", after=settings.EYECLASS_LIVE_GRACE_SECONDS, idle_since=time.time()
+            )
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         try:
@@ -259,11 +256,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.stopping = True
         await flush_stats(self.lecture.pk, self.stats, self.flushed)  # stored before the session closes
         self.flushed = Stats(**asdict(self.stats))
-        result = await sync_to_async(live_finish.apply_async, thread_sensitive=False)(
-            args=[self.lecture.pk, "stopped"], queue=self.queue
-        )
+        result = await sync_to_async(lifecycle.close_live, thread_sensitive=False)(self.lecture, "stopped")
         try:
-            await wait_closed(self.lecture.pk, result, timeout=120)
+            if result is None:  # the broker is unreachable: save what was stored as the frames came
+                await database_sync_to_async(lifecycle.save_live_as_stored)(self.lecture.pk)
+            else:
+                await wait_closed(self.lecture.pk, result, timeout=120)
         except Exception as exc:
             await self.send_json({"type": "error", "error": f"could not close the session: {exc}"})
             return

@@ -1,19 +1,18 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from eyeclass.classrooms.models import Classroom
+from eyeclass.lectures import lifecycle
 from eyeclass.lectures.forms import preselect_only_class
 from eyeclass.lectures.models import Lecture
 from eyeclass.ops.models import WorkerHeartbeat
@@ -85,40 +84,6 @@ def live_stop(request, pk: int):
     """Stop and save a live session whose camera page was left (the page's own Stop does this over its socket)."""
     lecture = get_object_or_404(Lecture.objects.for_teacher(request.user), pk=pk)
     if lecture.status == Lecture.Status.LIVE:
-        finish_now(lecture)
+        lifecycle.stop_live(lecture)
         messages.success(request, "The live session was stopped and saved.")
     return redirect(lecture)
-
-
-def finish_now(lecture: Lecture, wait: float = 20.0) -> None:
-    """Close a live session through its worker, which holds its state; without a live worker, store
-    what was stored as the frames came."""
-    from celery.utils.nodenames import worker_direct
-
-    from .tasks import live_finish
-
-    worker_alive = WorkerHeartbeat.alive(3 * settings.WORKER_HEARTBEAT_SECONDS).filter(hostname=lecture.live_worker)
-    if worker_alive.exists() and _sent(
-        live_finish, args=[lecture.pk, "stopped"], queue=worker_direct(lecture.live_worker)
-    ):
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            if Lecture.objects.filter(pk=lecture.pk).exclude(status=Lecture.Status.LIVE).exists():
-                return
-            time.sleep(0.2)
-    with transaction.atomic():
-        locked = Lecture.objects.select_for_update().filter(pk=lecture.pk, status=Lecture.Status.LIVE).first()
-        if locked is not None:
-            locked.store_results(locked.stored_result())
-
-
-def _sent(task, **options) -> bool:
-    """Send a task; False when the broker cannot be reached (what was stored is saved instead)."""
-    from eyeclass.lectures.tasks import SEND_RETRY
-
-    try:
-        task.apply_async(retry_policy=SEND_RETRY, ignore_result=True, **options)
-    except Exception:
-        log.warning("could not send %s: the broker is unreachable", task.name, exc_info=True)
-        return False
-    return True
