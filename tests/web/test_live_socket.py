@@ -322,3 +322,24 @@ async def test_stop_closes_the_session_even_when_the_workers_reply_is_lost(teach
     stopped, _ = await receive_until(ws, "stopped", timeout=60)
     assert stopped["url"] == f"/sessions/{lecture.pk}/"
     assert (await reload(lecture)).status == "done"
+
+
+async def test_stop_while_the_broker_is_down_saves_what_was_stored(teacher, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from eyeclass.live.tasks import live_finish
+
+    def broker_down(**options):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(live_finish, "apply_async", broker_down)
+    lecture = await live_lecture(teacher)
+    ws, _, _ = await open_socket(lecture, teacher)
+    await receive_until(ws, "hello")
+    await ws.send_to(text_data=json.dumps({"type": "stop"}))
+    stopped, _ = await receive_until(ws, "stopped", timeout=30)
+    assert stopped["url"] == f"/sessions/{lecture.pk}/"
+    stored = await reload(lecture)
+    assert stored.status == Lecture.Status.DONE
+    await ws.disconnect()
+    assert (await reload(lecture)).live_connections == 0
