@@ -31,6 +31,20 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r}: use 1/true/yes/on or 0/false/no/off")
 
 
+def env_number(name: str, default, kind=float):
+    """A number setting (`kind` int or float), or the default when unset or empty; a value that is not
+    a number stops the start with the variable named."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None if default is None else kind(default)
+    try:
+        return kind(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: expected {'a whole number' if kind is int else 'a number'}"
+        ) from None
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -107,7 +121,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # Django then has the pool check each connection it lends
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
-        "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "8")),  # per process
+        "max_size": env_number("DB_POOL_MAX_SIZE", "8", int),  # per process
         "timeout": 20,  # seconds a request waits for a free connection
     }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -132,7 +146,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "polling_interval": 0.05,  # seconds; the default (1 s) would add up to a second to every live frame
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+    else {"visibility_timeout": env_number("CELERY_VISIBILITY_TIMEOUT", "3600", int)}
 )
 # kombu's filesystem transport with atomic message files (eyeclass/broker.py)
 CELERY_BROKER_TRANSPORT = "eyeclass.broker:Transport" if CELERY_BROKER_URL.startswith("filesystem") else None
@@ -152,8 +166,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # address, that pair is refused (429) until AXES_COOLOFF_MINUTES pass; other addresses are unaffected,
 # so nobody can lock a teacher out from elsewhere.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_number("AXES_FAILURE_LIMIT", "5", int)
+AXES_COOLOFF_TIME = timedelta(minutes=env_number("AXES_COOLOFF_MINUTES", "15", float))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -176,12 +190,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 # Uploaded recordings: private, never served by URL (no MEDIA_URL route exists).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(2 * 1024**3)))
+UPLOAD_MAX_BYTES = env_number("UPLOAD_MAX_BYTES", 2 * 1024**3, int)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 # Any other request body (and any body from a visitor who is not logged in) is refused over this many
 # bytes before it is read (eyeclass/ops/limits.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2621440  # Django's default, named here because the next line uses it
-EYECLASS_MAX_BODY_BYTES = int(os.environ.get("EYECLASS_MAX_BODY_BYTES", str(DATA_UPLOAD_MAX_MEMORY_SIZE)))
+EYECLASS_MAX_BODY_BYTES = env_number("EYECLASS_MAX_BODY_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE, int)
 FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 
 # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto the web server believes (addresses, comma-
@@ -190,8 +204,8 @@ FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 EYECLASS_TRUSTED_PROXIES = env_list("EYECLASS_TRUSTED_PROXIES", "")
 # Request read timeouts: headers must arrive within the first of these (from a connection's first byte),
 # and a body may pause at most the second between two of its pieces; either way the answer is 408.
-EYECLASS_HEADER_TIMEOUT_SECONDS = float(os.environ.get("EYECLASS_HEADER_TIMEOUT_SECONDS", "15"))
-EYECLASS_BODY_IDLE_TIMEOUT_SECONDS = float(os.environ.get("EYECLASS_BODY_IDLE_TIMEOUT_SECONDS", "30"))
+EYECLASS_HEADER_TIMEOUT_SECONDS = env_number("EYECLASS_HEADER_TIMEOUT_SECONDS", "15", float)
+EYECLASS_BODY_IDLE_TIMEOUT_SECONDS = env_number("EYECLASS_BODY_IDLE_TIMEOUT_SECONDS", "30", float)
 
 if PRODUCTION:
     # No SECURE_PROXY_SSL_HEADER: the web server sets the request's scheme from X-Forwarded-Proto, and
@@ -199,7 +213,7 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_number("SECURE_HSTS_SECONDS", "31536000", int)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -249,29 +263,29 @@ EYECLASS_WARM_UP_MODEL = env_bool("EYECLASS_WARM_UP_MODEL", True)
 EYECLASS_GPU_QUEUE = env_bool("EYECLASS_GPU_QUEUE", False)
 # Frames analysed per second of an uploaded video (0: every frame, as the CLI's `--fps 0`); unset:
 # inference.pipeline.UPLOAD_FPS, the rate the CLI and the labelled-clip benchmark use too.
-EYECLASS_ANALYSIS_FPS = float(os.environ["EYECLASS_ANALYSIS_FPS"]) if os.environ.get("EYECLASS_ANALYSIS_FPS") else None
+EYECLASS_ANALYSIS_FPS = env_number("EYECLASS_ANALYSIS_FPS", None, float)
 # An upload longer than 1.5 chunks is analysed as chunks of about this many seconds, each a task of its
 # own, so several workers share one lecture (0: never split); neighbours overlap by the second setting
 # (warm-up of tracks, eye levels and spotting baselines; see inference/chunks.py).
-EYECLASS_CHUNK_SECONDS = float(os.environ.get("EYECLASS_CHUNK_SECONDS", "120"))
-EYECLASS_CHUNK_OVERLAP_SECONDS = float(os.environ.get("EYECLASS_CHUNK_OVERLAP_SECONDS", "8"))
+EYECLASS_CHUNK_SECONDS = env_number("EYECLASS_CHUNK_SECONDS", "120", float)
+EYECLASS_CHUNK_OVERLAP_SECONDS = env_number("EYECLASS_CHUNK_OVERLAP_SECONDS", "8", float)
 
 # Live sessions (camera frames over a websocket, see eyeclass/live/protocol.py); limits per connection.
-EYECLASS_LIVE_MAX_FPS = float(os.environ.get("EYECLASS_LIVE_MAX_FPS", "15"))  # sustained; faster frames are refused
-EYECLASS_LIVE_MAX_FRAME_BYTES = int(os.environ.get("EYECLASS_LIVE_MAX_FRAME_BYTES", str(1024 * 1024)))
+EYECLASS_LIVE_MAX_FPS = env_number("EYECLASS_LIVE_MAX_FPS", "15", float)  # sustained; faster frames are refused
+EYECLASS_LIVE_MAX_FRAME_BYTES = env_number("EYECLASS_LIVE_MAX_FRAME_BYTES", 1024 * 1024, int)
 # frames a connection may have waiting for the worker; beyond, new ones are dropped so results stay current
-EYECLASS_LIVE_MAX_IN_FLIGHT = int(os.environ.get("EYECLASS_LIVE_MAX_IN_FLIGHT", "2"))
-EYECLASS_LIVE_FRAME_TIMEOUT = float(os.environ.get("EYECLASS_LIVE_FRAME_TIMEOUT", "10"))  # s before a frame is lost
-EYECLASS_LIVE_GRACE_SECONDS = float(os.environ.get("EYECLASS_LIVE_GRACE_SECONDS", "30"))  # reconnect window
-EYECLASS_LIVE_MAX_FACES = int(os.environ.get("EYECLASS_LIVE_MAX_FACES", "8"))  # faces analysed per frame, at most
+EYECLASS_LIVE_MAX_IN_FLIGHT = env_number("EYECLASS_LIVE_MAX_IN_FLIGHT", "2", int)
+EYECLASS_LIVE_FRAME_TIMEOUT = env_number("EYECLASS_LIVE_FRAME_TIMEOUT", "10", float)  # s before a frame is lost
+EYECLASS_LIVE_GRACE_SECONDS = env_number("EYECLASS_LIVE_GRACE_SECONDS", "30", float)  # reconnect window
+EYECLASS_LIVE_MAX_FACES = env_number("EYECLASS_LIVE_MAX_FACES", "8", int)  # faces analysed per frame, at most
 # a worker forgets a live session's tracks after this long without frames, so its memory holds only
 # sessions still live (the watchdog closes such a session after 3x EYECLASS_STUCK_PROCESSING_SECONDS)
-EYECLASS_LIVE_STATE_IDLE_SECONDS = float(os.environ.get("EYECLASS_LIVE_STATE_IDLE_SECONDS", "900"))
+EYECLASS_LIVE_STATE_IDLE_SECONDS = env_number("EYECLASS_LIVE_STATE_IDLE_SECONDS", "900", float)
 
 # Worker heartbeat and watchdog, so that no session stays "processing" after its worker died.
-WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))  # how often a worker says it is alive
+WORKER_HEARTBEAT_SECONDS = env_number("WORKER_HEARTBEAT_SECONDS", "10", int)  # how often a worker says it is alive
 # a session with no sign of life for this long is queued again (up to 3 attempts) or failed with a reason
-EYECLASS_STUCK_PROCESSING_SECONDS = float(os.environ.get("EYECLASS_STUCK_PROCESSING_SECONDS", "300"))
-EYECLASS_STUCK_QUEUED_SECONDS = float(os.environ.get("EYECLASS_STUCK_QUEUED_SECONDS", "3600"))
+EYECLASS_STUCK_PROCESSING_SECONDS = env_number("EYECLASS_STUCK_PROCESSING_SECONDS", "300", float)
+EYECLASS_STUCK_QUEUED_SECONDS = env_number("EYECLASS_STUCK_QUEUED_SECONDS", "3600", float)
 # how often each worker's heartbeat thread runs the watchdog (`manage.py recover_stuck` runs it once)
-EYECLASS_WATCHDOG_EVERY_SECONDS = float(os.environ.get("EYECLASS_WATCHDOG_EVERY_SECONDS", "60"))
+EYECLASS_WATCHDOG_EVERY_SECONDS = env_number("EYECLASS_WATCHDOG_EVERY_SECONDS", "60", float)

@@ -205,7 +205,9 @@ def test_stopping_serve_mid_analysis_queues_the_video_again_at_once_and_it_compl
             serve.kill()
 
 
-def test_a_mistyped_yes_no_setting_stops_the_start_and_names_the_variable():
+def test_a_mistyped_setting_stops_the_start_and_names_the_variable():
     result = manage("check", env={"EYECLASS_GPU_QUEUE": "ture"})
     assert result.returncode != 0 and "EYECLASS_GPU_QUEUE='ture'" in result.stderr
-    assert manage("check", env={"EYECLASS_GPU_QUEUE": "off"}).returncode == 0
+    result = manage("check", env={"EYECLASS_LIVE_MAX_FACES": "8.5"})
+    assert result.returncode != 0 and "EYECLASS_LIVE_MAX_FACES='8.5': expected a whole number" in result.stderr
+    assert manage("check", env={"EYECLASS_GPU_QUEUE": "off", "EYECLASS_LIVE_MAX_FPS": "12.5"}).returncode == 0
