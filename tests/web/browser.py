@@ -37,21 +37,27 @@ def free_port() -> int:
 
 class LiveStack:
     """`manage.py serve` (uvicorn, the upload and live workers; or the web server alone) in a subprocess;
-    stopped with Ctrl-C semantics."""
+    stopped with Ctrl-C semantics. `probe_headers` go with the requests that wait for it to come up
+    (production mode answers plain HTTP with a redirect to HTTPS)."""
 
-    def __init__(self, database_url: str, log: Path, extra_env: dict | None = None, worker: bool = True) -> None:
-        self.port = free_port()
+    def __init__(
+        self,
+        database_url: str,
+        log: Path,
+        extra_env: dict | None = None,
+        worker: bool = True,
+        web_processes: int | None = None,
+        probe_headers: dict | None = None,
+        port: int | None = None,
+    ) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
+        self.log, self.probe_headers = log, probe_headers or {}
         env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
+        command = [sys.executable, "manage.py", "serve", "--port", str(self.port), *([] if worker else ["--no-worker"])]
+        command += ["--web-processes", str(web_processes)] if web_processes else []
         with log.open("w") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "manage.py", "serve", "--port", str(self.port), *([] if worker else ["--no-worker"])],
-                cwd=REPO,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+            self.proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
         while not self._up() or (worker and log.read_text().count("ready.") < 2):  # the upload and live workers
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -60,8 +66,9 @@ class LiveStack:
             time.sleep(0.5)
 
     def _up(self) -> bool:
+        request = urllib.request.Request(self.url + "/accounts/login/", headers=self.probe_headers)
         try:
-            with urllib.request.urlopen(self.url + "/accounts/login/", timeout=2) as response:
+            with urllib.request.urlopen(request, timeout=2) as response:
                 return response.status == 200
         except OSError:
             return False

@@ -20,7 +20,7 @@ from eyeclass.lectures.models import Lecture
 from eyeclass.lectures.tasks import process_lecture
 from tests.clips import write_clip
 from tests.conftest import REPO, wait_until
-from tests.web.browser import free_port
+from tests.web.browser import LiveStack
 from tests.web.factories import make_lecture
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -86,27 +86,10 @@ def test_with_redis_stopped_an_upload_is_answered_at_once_and_processed_once_red
     teacher, private_redis, test_database_url, tmp_path
 ):
     classroom = Classroom.objects.create(teacher=teacher, name="Physics")
-    env = {**os.environ, "REDIS_URL": private_redis.url, "DATABASE_URL": test_database_url}
-    env.pop("CELERY_BROKER_URL", None)
-    port = free_port()
-    web_log = (tmp_path / "web.log").open("w")
-    web = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--no-worker", "--web-processes", "1", "--port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdout=web_log,
-        stderr=subprocess.STDOUT,
-    )
-    worker = None
+    env = {**os.environ, "REDIS_URL": private_redis.url, "CELERY_BROKER_URL": "", "DATABASE_URL": test_database_url}
+    web = LiveStack(test_database_url, tmp_path / "web.log", env, worker=False, web_processes=1)
+    port, worker = web.port, None
     try:
-
-        def up():
-            try:
-                return urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2).status == 200
-            except OSError:
-                return False
-
-        wait_until(up, 60, "the web server did not start")
         private_redis.kill()  # the broker goes down
 
         client = Client()
@@ -147,7 +130,6 @@ def test_with_redis_stopped_an_upload_is_answered_at_once_and_processed_once_red
 
         wait_until(picked_up, 120, "the upload stayed queued after the broker came back")
     finally:
-        web.terminate()
-        web.wait(timeout=30)
+        web.stop()
         if worker is not None:
             os.killpg(worker.pid, signal.SIGKILL)

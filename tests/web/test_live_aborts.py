@@ -6,11 +6,8 @@ import json
 import os
 import socket
 import struct
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 
 import cv2
 import pytest
@@ -22,8 +19,7 @@ from websockets.sync.client import connect
 
 from eyeclass.lectures.models import Lecture
 from tests.clips import astronaut_face
-from tests.conftest import REPO
-from tests.web.browser import free_port
+from tests.web.browser import LiveStack
 from tests.web.factories import make_lecture
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,7 +29,7 @@ GRACE = 2.0  # seconds the server waits for a dropped camera page to come back
 @pytest.fixture(params=["memory", "redis"], scope="module")
 def live_web(request, test_database_url, celery_worker_process, tmp_path_factory):
     """`serve --no-worker` with the in-memory or the Redis channel layer; frames go to the test worker."""
-    env = {**os.environ, "DATABASE_URL": test_database_url, "EYECLASS_LIVE_GRACE_SECONDS": str(GRACE)}
+    env = {"EYECLASS_LIVE_GRACE_SECONDS": str(GRACE)}
     if request.param == "redis":
         if not os.environ.get("REDIS_URL"):
             pytest.skip("needs REDIS_URL (CI sets it)")
@@ -44,22 +40,10 @@ def live_web(request, test_database_url, celery_worker_process, tmp_path_factory
             CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
             CELERY_RESULT_BACKEND=settings.CELERY_RESULT_BACKEND,
         )
-    port = free_port()
     log = tmp_path_factory.mktemp("live-web") / "web.log"
-    command = [sys.executable, "manage.py", "serve", "--no-worker", "--web-processes", "1", "--port", str(port)]
-    with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2).read()
-            break
-        except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.3)
-    yield port, celery_worker_process
-    proc.terminate()
-    proc.wait(timeout=30)
+    app = LiveStack(test_database_url, log, env, worker=False, web_processes=1)
+    yield app.port, celery_worker_process
+    app.stop()
 
 
 def open_socket(port: int, lecture: Lecture, cookie: str):

@@ -8,8 +8,6 @@ import re
 import secrets
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -18,7 +16,7 @@ from django.test import RequestFactory, override_settings
 from eyeclass.classrooms.models import Classroom
 from tests.clips import write_clip
 from tests.conftest import REPO
-from tests.web.browser import free_port, log_in, save_page, screenshot_folder
+from tests.web.browser import LiveStack, free_port, log_in, save_page, screenshot_folder
 from tests.web.factories import done_lecture
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,22 +47,9 @@ def production(test_database_url, tmp_path_factory):
     assert collected.returncode == 0, collected.stdout + collected.stderr
     assert (static / "staticfiles.json").is_file()  # the manifest every {% static %} is looked up in
     log = tmp_path_factory.mktemp("production") / "serve.log"
-    command = [sys.executable, "manage.py", "serve", "--no-worker", "--web-processes", "1", "--port", str(port)]
-    with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers=HTTPS), timeout=2)
-            break
-        except urllib.error.HTTPError:  # 503: no worker, and that is fine here
-            break
-        except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.3)
+    app = LiveStack(test_database_url, log, env, worker=False, web_processes=1, probe_headers=HTTPS, port=port)
     yield port, static
-    proc.terminate()
-    proc.wait(timeout=30)
+    app.stop()
 
 
 def get(port: int, path: str, cookie: str = "", headers: dict = HTTPS) -> tuple[int, str, dict]:

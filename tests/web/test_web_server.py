@@ -1,13 +1,9 @@
 """The real web server as `manage.py serve` runs it: what reaches the app, and what it answers."""
 
 import json
-import os
 import socket
 import struct
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 from django.test import Client
@@ -15,8 +11,7 @@ from django.utils import timezone
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.conftest import REPO
-from tests.web.browser import free_port
+from tests.web.browser import LiveStack
 from tests.web.factories import make_lecture
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,29 +19,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(scope="module")
 def web(test_database_url, tmp_path_factory):
-    port = free_port()
+    timeouts = {"EYECLASS_HEADER_TIMEOUT_SECONDS": "1", "EYECLASS_BODY_IDLE_TIMEOUT_SECONDS": "1"}
     log = tmp_path_factory.mktemp("web") / "web.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": test_database_url,
-        "EYECLASS_HEADER_TIMEOUT_SECONDS": "1",
-        "EYECLASS_BODY_IDLE_TIMEOUT_SECONDS": "1",
-    }
-    env.pop("EYECLASS_TRUSTED_PROXIES", None)
-    command = [sys.executable, "manage.py", "serve", "--no-worker", "--web-processes", "1", "--port", str(port)]
-    with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2).read()
-            break
-        except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.3)
-    yield port
-    proc.terminate()
-    proc.wait(timeout=30)
+    app = LiveStack(test_database_url, log, {**timeouts, "EYECLASS_TRUSTED_PROXIES": ""}, worker=False, web_processes=1)
+    yield app.port
+    app.stop()
 
 
 def live_socket(port, teacher):
