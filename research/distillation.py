@@ -185,15 +185,14 @@ def main() -> None:
     kd = dict(teacher=str(soft), kd_alpha=args.alpha, kd_temperature=args.temperature, kd_loss=args.kd_loss)
     students = [dataclasses.replace(config, **kd) for config in controls]
     init = args.init or None
+    # The student first: where a run outlives the machine, the candidate's score is what decides soonest.
+    student_run = chain(args.runs / "student", args.data, students, init)
     control_run = (
         (Path(args.control), card_as_state(Path(args.control)))
         if args.control
         else chain(args.runs / "control", args.data, controls, init)
     )
-    runs |= {
-        "eye, no teacher": control_run,
-        "eye, distilled": chain(args.runs / "student", args.data, students, init),
-    }
+    runs |= {"eye, no teacher": control_run, "eye, distilled": student_run}
     shipped = Path(DEFAULT_WEIGHTS)
     if init and Path(init).resolve() == shipped.resolve():
         runs["eye, the start (shipped)"] = (shipped, card_as_state(shipped))
