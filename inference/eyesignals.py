@@ -40,6 +40,7 @@ import numpy as np
 
 from .faces import IRIS_IMG_LEFT, IRIS_IMG_RIGHT
 from .records import EyeSignals
+from .tuning import DEFAULT_TUNING, EyeSignalConfig
 
 # EAR points (p1..p6): corner, upper, upper, corner, lower, lower.
 EAR_IMG_LEFT = (33, 160, 158, 133, 153, 144)
@@ -113,24 +114,11 @@ class EyeSignalEstimator:
     """Per-track eye signals; keeps only a few seconds of EAR values per live track."""
 
     def __init__(
-        self,
-        window: float = 3.0,
-        closed_ratio: float = 0.6,
-        max_blink: float = 0.5,
-        wider_ratio: float = 0.8,
-        reopen_ratio: float = 0.7,
-        wink_max_yaw: float = 20.0,
-        max_yaw: float = MAX_YAW,
-        max_pitch: float = MAX_PITCH,
+        self, config: EyeSignalConfig = DEFAULT_TUNING.eyes, max_yaw: float = MAX_YAW, max_pitch: float = MAX_PITCH
     ) -> None:
-        self.window = window
-        self.closed_ratio = closed_ratio
-        self.wider_ratio = wider_ratio
-        self.reopen_ratio = reopen_ratio
-        self.wink_max_yaw = wink_max_yaw
+        self.config = config
         self.max_yaw = max_yaw
         self.max_pitch = max_pitch
-        self.max_blink = max_blink
         self._state: dict[int, _EyeState] = {}
 
     def open_level(self, track: int) -> float:
@@ -158,28 +146,28 @@ class EyeSignalEstimator:
         if state.closed_since is None:
             # both eyes, not their mean: a wink (one eye shut, the other open) is an expression, not a closure
             wider, narrower = (max(known), min(known)) if known else (float("nan"), float("nan"))
-            closed = bool(known and mean < self.closed_ratio * level and wider < self.wider_ratio * level)
+            closed = bool(known and mean < self.config.closed_ratio * level and wider < self.config.wider_ratio * level)
             wink = bool(
                 known
                 and not closed
-                and narrower < self.closed_ratio * level
-                and wider >= self.wider_ratio * level
-                and abs(yaw) <= self.wink_max_yaw
+                and narrower < self.config.closed_ratio * level
+                and wider >= self.config.wider_ratio * level
+                and abs(yaw) <= self.config.wink_max_yaw
             )
         else:
-            closed = bool(known and mean < self.reopen_ratio * level)
+            closed = bool(known and mean < self.config.reopen_ratio * level)
         blink = False
         if wink:
             state.last_wink = time
         if closed and state.closed_since is None:
             state.closed_since = time
-            state.closing_a_wink = state.last_wink is not None and time - state.last_wink <= self.max_blink
+            state.closing_a_wink = state.last_wink is not None and time - state.last_wink <= self.config.max_blink
         elif not closed and state.closed_since is not None:
-            blink = time - state.closed_since <= self.max_blink and not state.closing_a_wink
+            blink = time - state.closed_since <= self.config.max_blink and not state.closing_a_wink
             state.closed_since = None
         if known and not closed:
             state.history.append((time, mean))
-        while state.history and time - state.history[0][0] > self.window:
+        while state.history and time - state.history[0][0] > self.config.window:
             state.history.popleft()
         return EyeSignals(left, right, closed, blink, yaw, pitch, roll, gx, gy, wink)
 

@@ -30,8 +30,9 @@ from .geometry import EYE_BAND
 from .labels import LABELS, top_label
 from .readability import ReadabilityCounter
 from .records import AnalysisResult, Event, FaceRecord, FrameResult, Record, SecondAggregate
-from .spotting import Spotter, SpotterConfig
+from .spotting import Spotter
 from .tracking import IouTracker, SceneCuts
+from .tuning import DEFAULT_TUNING, Tuning
 from .video import VideoReader
 
 
@@ -84,9 +85,11 @@ class SessionAnalyzer:
         classifier=None,
         faces=None,
         window: tuple[float, float] | None = None,
+        tuning: Tuning = DEFAULT_TUNING,
     ) -> None:
         """`window`: count only frames and events in [start, end) of session time (a chunk's own span;
-        frames around it only warm up tracks, eye levels and spotting baselines)."""
+        frames around it only warm up tracks, eye levels and spotting baselines). `tuning`: the signal
+        steps' tuned numbers (inference/tuning.py)."""
         self.options = opts = options or AnalysisOptions()
         self.window = window
         if classifier is None and opts.emotions:
@@ -101,8 +104,8 @@ class SessionAnalyzer:
         )
         self.tracker = IouTracker(max_gap=opts.track_max_gap)
         self.cuts = SceneCuts(max_return=opts.track_max_gap)
-        self.eyes = EyeSignalEstimator()
-        self.spotter = Spotter(SpotterConfig())
+        self.eyes = EyeSignalEstimator(tuning.eyes)
+        self.spotter = Spotter(tuning.spotter)
         self.engagement = EngagementAggregator()
         self.readability = ReadabilityCounter(self.options.min_inter_ocular, self.engagement.facing)
         self.events: list[Event] = []
@@ -214,17 +217,7 @@ class SessionAnalyzer:
                     record.probs = dict(zip(LABELS, row.tolist()))
                     record.top = top_label(row)
                 if self.options.spotting:
-                    sig = record.signals
-                    p.result.events += self.spotter.update(
-                        record.track,
-                        p.result.frame,
-                        p.result.time,
-                        band,
-                        sig and sig.eyes_closed,
-                        row,
-                        sig and sig.wink,
-                        self.engagement.facing(record) is False,
-                    )
+                    p.result.events += spot(self.spotter, self.engagement, record, band, row)
             if self._counted(p.result.time):
                 self.seconds += self.engagement.add(p.result)
                 self.readability.add(p.result)
@@ -288,14 +281,35 @@ class SessionAnalyzer:
             record.flags += ["eyes_unreadable", "no_landmarks"]
         else:
             record.eye_boxes = eye_boxes(face.eyes)
-            record.signals = self.eyes.measure(track, face.landmarks, time)
-            if record.signals.eyes_closed:
-                record.flags.append("eyes_closed")
-            if record.signals.blink:
-                record.flags.append("blink")
-            if record.signals.wink:
-                record.flags.append("wink")
+            read_eyes(self.eyes, record, face.landmarks)
         return record
+
+
+def read_eyes(eyes: EyeSignalEstimator, record: FaceRecord, landmarks: np.ndarray) -> None:
+    """The eye signals of a face with landmarks into its record, with the flags they raise."""
+    record.signals = signals = eyes.measure(record.track, landmarks, record.time)
+    record.flags += [
+        flag
+        for flag, on in (("eyes_closed", signals.eyes_closed), ("blink", signals.blink), ("wink", signals.wink))
+        if on
+    ]
+
+
+def spot(
+    spotter: Spotter, engagement: EngagementAggregator, record: FaceRecord, band: np.ndarray, probs: np.ndarray | None
+) -> list[Event]:
+    """Feed one read face to the spotter; the events that closed on its frame."""
+    sig = record.signals
+    return spotter.update(
+        record.track,
+        record.frame,
+        record.time,
+        band,
+        sig and sig.eyes_closed,
+        probs,
+        sig and sig.wink,
+        engagement.facing(record) is False,
+    )
 
 
 # The one source of the service's analysis options: uploads, `analyze`, `benchmark` and live frames.

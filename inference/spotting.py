@@ -47,26 +47,7 @@ import numpy as np
 
 from .labels import LABELS, NEUTRAL, UNCERTAIN, top_label
 from .records import Event
-
-
-@dataclass(frozen=True)
-class SpotterConfig:
-    """The method's sizes, thresholds and windows (steps above; docs/methods.md, "Expression spotting")."""
-
-    size: tuple[int, int] = (12, 24)  # (rows, columns) the band is shrunk to
-    baseline: float = 1.0
-    noise_window: float = 3.0
-    z_on: float = 6.0
-    z_off: float = 3.0
-    z_calm: float = 1.5  # after an event, calm again only under this: a fading expression is not a baseline
-    min_sigma: float = 0.02
-    min_frames: int = 2
-    min_calm: int = 6  # calm frames needed before anything can be spotted
-    max_duration: float = 4.0
-    micro_max: float = 0.5
-    blink_fraction: float = 0.25
-    max_gap: float = 0.5  # a longer hole in a track restarts its baseline
-    onset_lookback: float = 2.0  # seconds an onset may reach back over rising frames (z > z_off)
+from .tuning import DEFAULT_TUNING, SpotterConfig
 
 
 @dataclass
@@ -118,7 +99,7 @@ def standardise(band: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 class Spotter:
-    def __init__(self, config: SpotterConfig = SpotterConfig()) -> None:
+    def __init__(self, config: SpotterConfig = DEFAULT_TUNING.spotter) -> None:
         self.config = config
         self._tracks: dict[int, _TrackState] = {}
 

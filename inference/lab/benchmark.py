@@ -285,7 +285,7 @@ def to_json(scores: list[ClipScore]) -> dict:
     }
 
 
-def _f(value: float | None) -> str:
+def fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
@@ -300,20 +300,20 @@ def table(scores: list[ClipScore]) -> str:
         low, high = s.students_labelled
         labelled = str(low) if low == high else f"{low}-{high}"
         rows.append(
-            f"| {s.clip} | {_prf(s.episodes)} | {_prf(s.blinks)} | {_f(s.closed.balanced)} | {_f(s.away.balanced)} "
-            f"| {s.students_found} / {labelled} | {_f(s.readable_fraction)} |"
+            f"| {s.clip} | {prf(s.episodes)} | {prf(s.blinks)} | {fmt(s.closed.balanced)} | {fmt(s.away.balanced)} "
+            f"| {s.students_found} / {labelled} | {fmt(s.readable_fraction)} |"
         )
     t = total(scores)
     rows.append(
-        f"| **all** | {_prf(t['episodes'])} | {_prf(t['blinks'])} | {_f(t['closed'].balanced)} "
-        f"| {_f(t['away'].balanced)} | {t['students_ok']} of {t['clips']} clips within {STUDENT_RATIO}x "
-        f"| {_f(t['readable_fraction'])} |"
+        f"| **all** | {prf(t['episodes'])} | {prf(t['blinks'])} | {fmt(t['closed'].balanced)} "
+        f"| {fmt(t['away'].balanced)} | {t['students_ok']} of {t['clips']} clips within {STUDENT_RATIO}x "
+        f"| {fmt(t['readable_fraction'])} |"
     )
     emotions = [emotion_reading.TABLE_HEAD] + [emotion_reading.row(s.clip, s.emotions) for s in scores]
     emotions.append(emotion_reading.row("**all**", t["emotions"]))
     return "\n".join(rows) + "\n\n" + "\n".join(emotions)
 
 
-def _prf(d: Detection) -> str:
+def prf(d: Detection) -> str:
     excused = f", {d.excused} excused" if d.excused else ""
-    return f"{_f(d.precision)} / {_f(d.recall)} / {_f(d.f1)} ({d.tp} of {d.tp + d.fn}, {d.fp} false{excused})"
+    return f"{fmt(d.precision)} / {fmt(d.recall)} / {fmt(d.f1)} ({d.tp} of {d.tp + d.fn}, {d.fp} false{excused})"

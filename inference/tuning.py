@@ -1,0 +1,83 @@
+"""Every tuned number of the eye-signal, blink and spotting steps, with its meaning, in one place.
+
+The values are chosen by the labelled-clip protocol, never by looking at one clip: `python -m
+inference benchmark LABELS --cv` picks each fold's values from the grid in `inference/lab/tuning_grid.py`
+on the other clips, reports the held-out scores, and prints the values chosen on all clips; those are
+the defaults here (docs/benchmarks/labelled_clips_cv.md). Numbers that are definitions (a blink lasts
+at most 0.5 s) or were measured elsewhere (the head-pose limits, docs/methods.md) say so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Self
+
+from .records import Record
+
+
+@dataclass(frozen=True)
+class EyeSignalConfig(Record):
+    """Eye openness -> closed, blink and wink (inference/eyesignals.py). Ratios are of the track's own
+    open level (the 90th percentile of its recent open-eye EAR), so they hold across faces and cameras."""
+
+    window: float = 3.0  # seconds of open-eye history the open level is taken over
+    closed_ratio: float = 0.6  # both eyes' mean EAR under this x the open level: closed (tuned)
+    reopen_ratio: float = 0.7  # closed eyes open again only above this (hysteresis; tuned)
+    wider_ratio: float = 0.8  # the more open eye must be under this too: a wink is not a closure
+    max_blink: float = 0.5  # definition: a closure that ends within this is a blink, longer is a closure
+    # a turned head foreshortens the far eye (near 20 degrees the two widths differ as much as a wink's
+    # eyes do), so winks are read only nearer frontal; geometry, docs/methods.md
+    wink_max_yaw: float = 20.0
+
+
+@dataclass(frozen=True)
+class SpotterConfig(Record):
+    """The spotter's sizes, thresholds and windows (inference/spotting.py steps; docs/methods.md,
+    "Expression spotting"). z is the band change in robust standard deviations of the track's calm noise."""
+
+    size: tuple[int, int] = (12, 24)  # (rows, columns) the band is shrunk to
+    baseline: float = 1.0  # seconds of calm frames the baseline band is the median of (tuned)
+    noise_window: float = 3.0  # seconds of calm frames the noise level is measured over
+    z_on: float = 6.0  # an event opens above this (tuned)
+    z_off: float = 3.0  # and lasts while above this (tuned)
+    z_calm: float = 1.5  # after an event, calm again only under this: a fading expression is not a baseline
+    min_sigma: float = 0.02  # floor of the noise estimate (a perfectly still synthetic band)
+    min_frames: int = 2  # consecutive frames above z_on that open an event (tuned)
+    min_calm: int = 6  # calm frames needed before anything can be spotted
+    max_duration: float = 4.0  # seconds a change may last before it becomes the new baseline
+    micro_max: float = 0.5  # definition: a micro-expression lasts at most this
+    blink_fraction: float = 0.25  # an event this much made of closed-eye frames is a blink, dropped
+    max_gap: float = 0.5  # a longer hole in a track restarts its baseline
+    onset_lookback: float = 2.0  # seconds an onset may reach back over rising frames (z > z_off)
+
+
+@dataclass(frozen=True)
+class Tuning(Record):
+    """The one config object of the signal steps: what `SessionAnalyzer` reads its tuned numbers from."""
+
+    eyes: EyeSignalConfig = field(default_factory=EyeSignalConfig)
+    spotter: SpotterConfig = field(default_factory=SpotterConfig)
+
+    def replace(self, **values) -> Self:
+        """A copy with some values changed, named `eyes.closed_ratio` style (or `closed_ratio` where the
+        name is unique)."""
+        parts = {"eyes": {}, "spotter": {}}
+        for name, value in values.items():
+            part, _, key = name.rpartition(".")
+            if not part:
+                part = "eyes" if key in {f.name for f in dataclasses.fields(EyeSignalConfig)} else "spotter"
+            parts[part][key] = value
+        return Tuning(
+            dataclasses.replace(self.eyes, **parts["eyes"]), dataclasses.replace(self.spotter, **parts["spotter"])
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Self:
+        spotter = dict(data.get("spotter", {}))
+        if "size" in spotter:
+            spotter["size"] = tuple(spotter["size"])
+        return cls(EyeSignalConfig(**data.get("eyes", {})), SpotterConfig(**spotter))
+
+
+DEFAULT_TUNING = Tuning()

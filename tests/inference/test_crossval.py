@@ -1,0 +1,80 @@
+"""The leave-one-clip-out protocol: a held-out clip never chooses its own values."""
+
+import pytest
+
+from inference.lab import crossval
+from inference.lab.benchmark import ClipScore, Detection, FrameAccuracy
+from inference.lab.replay import Capture, replay, replay_eyes, replays_pipeline
+from inference.tuning import DEFAULT_TUNING, Tuning
+from tests.conftest import shared_path
+
+CLIPS = [{"file": name} for name in ("a", "b", "c", "d")]
+
+
+def clip_score(name: str, episodes: Detection) -> ClipScore:
+    return ClipScore(name, episodes, Detection(), FrameAccuracy(), FrameAccuracy(), 1, (1, 1), 1, 1)
+
+
+class Preferences(crossval.Scorer):
+    """Clip "a" is scored well only with z_on 4, the others only with z_on 8."""
+
+    def clip_scores(self, eyes, spotter):
+        out = {}
+        for clip in self.clips:
+            liked = 4.0 if clip["file"] == "a" else 8.0
+            hit = spotter is not None and spotter["z_on"] == liked
+            out[clip["file"]] = clip_score(clip["file"], Detection(tp=1) if hit else Detection(fn=1))
+        return out
+
+
+def test_each_fold_chooses_on_the_other_clips_only():
+    folds, chosen, in_sample = crossval.cross_validate(Preferences(CLIPS, {}, None))
+    by_clip = {f.clip: f for f in folds}
+    assert by_clip["a"].spotter["z_on"] == 8.0  # chosen by b and c, so "a" is missed held out
+    assert by_clip["a"].score.episodes.fn == 1
+    assert by_clip["b"].spotter["z_on"] == 8.0 and by_clip["b"].score.episodes.tp == 1
+    assert chosen[1]["z_on"] == 8.0 and sum(s.episodes.tp for s in in_sample) == 3
+    assert crossval.unstable(folds) == {}
+
+
+def test_a_value_chosen_differently_between_folds_is_named():
+    class Split(Preferences):
+        def clip_scores(self, eyes, spotter):
+            out = super().clip_scores(eyes, spotter)
+            if (
+                spotter is not None and spotter["z_on"] == 4.0
+            ):  # "a" and "b" like 4, "c" and "d" like 8: ties go to the first
+                out["b"] = clip_score("b", Detection(tp=1))
+            return out
+
+    folds, _, _ = crossval.cross_validate(Split(CLIPS, {}, None))
+    assert set(crossval.unstable(folds)["z_on"]) == {4.0, 8.0}
+
+
+def test_tuning_values_are_replaced_by_name():
+    tuning = Tuning().replace(closed_ratio=0.5, **{"spotter.z_on": 4.0, "eyes.window": 2.0})
+    assert (tuning.eyes.closed_ratio, tuning.eyes.window, tuning.spotter.z_on) == (0.5, 2.0, 4.0)
+    assert tuning.spotter.z_off == DEFAULT_TUNING.spotter.z_off
+    assert Tuning.from_dict(tuning.to_dict()) == tuning
+
+
+def test_an_empty_capture_replays_to_an_empty_result():
+    capture = Capture()
+    assert replay(capture, DEFAULT_TUNING, replay_eyes(capture, DEFAULT_TUNING)) == {
+        "frames": [],
+        "events": [],
+        "tracks": [],
+    }
+
+
+@pytest.mark.shared
+def test_replaying_a_capture_gives_the_pipelines_own_events_and_flags():
+    from inference.classifier import load_classifier
+    from inference.lab.replay import capture
+    from inference.pipeline import upload_options
+
+    clip = shared_path("data", "video", "labelled", "webcam_posed_angry_surprise_happy_overlay.mp4")
+    made = capture(clip, upload_options(), load_classifier())
+    assert made.pipeline["events"] and any("blink" in f["flags"] for f in made.pipeline["frames"])
+    assert replays_pipeline(made, DEFAULT_TUNING)
+    assert not replays_pipeline(made, DEFAULT_TUNING.replace(**{"spotter.z_on": 50.0}))  # replay is not a copy
