@@ -26,6 +26,7 @@
 - Head pose from the mesh's 3D landmarks (z in pixel units): roll = angle of the outer-eye-corner
   line in the image; yaw = its depth slope (atan2(dz, dx)); pitch = depth slope of the chin ->
   forehead line, minus the slope of a frontal face (`PITCH_NEUTRAL`, see docs/methods.md).
+- Eye-region action units (brows, lids, cheeks) per track against its calm: inference/actionunits.py.
 - Gaze: iris centre offset from the eye-corner midpoint, along the corner line (x) and across it
   (y, minus the frontal offset), in units of half the eye width, averaged over both eyes.
 """
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .actionunits import ActionUnitEstimator
 from .faces import IRIS_IMG_LEFT, IRIS_IMG_RIGHT
 from .records import EyeSignals
 from .tuning import DEFAULT_TUNING, EyeSignalConfig
@@ -119,6 +121,7 @@ class EyeSignalEstimator:
         self.config = config
         self.max_yaw = max_yaw
         self.max_pitch = max_pitch
+        self.units = ActionUnitEstimator()
         self._state: dict[int, _EyeState] = {}
 
     def open_level(self, track: int) -> float:
@@ -169,7 +172,8 @@ class EyeSignalEstimator:
             state.history.append((time, mean))
         while state.history and time - state.history[0][0] > self.config.window:
             state.history.popleft()
-        return EyeSignals(left, right, closed, blink, yaw, pitch, roll, gx, gy, wink)
+        units = self.units.measure(track, landmarks, time, eyes_open=not (closed or wink))
+        return EyeSignals(left, right, closed, blink, yaw, pitch, roll, gx, gy, wink, units)
 
     def frontal(self, signals: EyeSignals) -> bool:
         """The head close enough to frontal for the eye region to be read (lids, expressions)."""
@@ -182,3 +186,4 @@ class EyeSignalEstimator:
         """Drop the state of tracks that are gone (keeps memory constant)."""
         for track in [t for t in self._state if t not in live_tracks]:
             del self._state[track]
+        self.units.forget(live_tracks)

@@ -21,6 +21,7 @@ from typing import Self
 import cv2
 import numpy as np
 
+from .actionunits import SPOT_UNITS
 from .align import align_bands, eye_boxes
 from .classifier import accelerate, load_classifier
 from .engagement import EngagementAggregator
@@ -309,6 +310,7 @@ def spot(
         probs,
         sig and sig.wink,
         engagement.facing(record) is False,
+        sig.units.vector(SPOT_UNITS) if sig and sig.units else None,
     )
 
 

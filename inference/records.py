@@ -73,6 +73,23 @@ class Box(Record):
 
 
 @dataclass
+class ActionUnits(Record):
+    """Eye-region action units: each the change from the track's calm, in inter-ocular distances
+    (AU43: the share of the calm lid gap closed). Positive = the action (inference/actionunits.py)."""
+
+    au1: float  # inner brow raiser
+    au2: float  # outer brow raiser
+    au4: float  # brow lowerer
+    au5: float  # upper lid raiser
+    au6: float  # cheek raiser
+    au7: float  # lid tightener
+    au43: float  # eyes closed
+
+    def vector(self, names: tuple[str, ...]) -> np.ndarray:
+        return np.array([getattr(self, n) for n in names])
+
+
+@dataclass
 class EyeSignals(Record):
     """Per-face eye and head signals (see eyesignals.py for definitions and units)."""
 
@@ -86,6 +103,7 @@ class EyeSignals(Record):
     gaze_x: float  # iris offset in the eye, -1 (image left) .. +1 (image right)
     gaze_y: float  # -1 (up) .. +1 (down)
     wink: bool = False  # one eye shut while the other stays open
+    units: ActionUnits | None = None  # eye-region action units; None until the track has a calm level
 
 
 @dataclass
@@ -136,6 +154,7 @@ class Event(Record):
     label: str | None  # emotion whose probability rose most at the apex, if classified
     strength: float  # peak change in robust z units against the rolling baseline
     cue: str = "appearance"  # "appearance": the eye band changed; "wink": one eye shut, the other open
+    actions: list[str] = field(default_factory=list)  # action units that moved at the apex ("AU1", "AU6")
 
 
 @dataclass

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .actionunits import SPOT_UNITS
 from .labels import LABELS, NEUTRAL, UNCERTAIN, top_label
 from .records import Event
 from .tuning import DEFAULT_TUNING, SpotterConfig
@@ -59,6 +60,7 @@ class _Point:
     probs: np.ndarray | None
     wink: bool = False
     away: bool = False
+    units: np.ndarray | None = None  # each action unit's z against the track's calm units
 
 
 @dataclass
@@ -74,6 +76,7 @@ class _Home:
 @dataclass
 class _TrackState:
     calm: deque = field(default_factory=deque)  # (quiet clock, standardised band)
+    calm_units: deque = field(default_factory=deque)  # (quiet clock, action-unit vector) of calm frames
     noise: deque = field(default_factory=deque)  # (quiet clock, d)
     quiet: float = 0.0  # seconds of frames outside events seen so far
     recovering: float | None = None  # time the last event ended, until the face is calm again
@@ -113,9 +116,11 @@ class Spotter:
         probs: np.ndarray | None = None,
         wink: bool | None = None,
         away: bool | None = None,
+        units: np.ndarray | None = None,
     ) -> list[Event]:
-        """Feed one aligned eye band of one track (with the eye signals' closed and wink readings, and
-        whether the face looks away); returns the events that closed on this frame."""
+        """Feed one aligned eye band of one track (with the eye signals' closed and wink readings,
+        whether the face looks away, and its action units in `UNITS` order); returns the events that
+        closed on this frame."""
         cfg, out = self.config, []
         state = self._tracks.setdefault(track, _TrackState())
         if state.last_time is not None:
@@ -130,8 +135,12 @@ class Spotter:
         if state.home is not None and not eyes_closed:
             self._return_home(state, v)
         z, d = self._score(state, v)
+        units = None if units is None else np.asarray(units, np.float64)
+        unit_z = self._unit_score(state, units)
+        if cfg.units and unit_z is not None:
+            z = max(z, float(np.abs(unit_z).max()))
         probs = None if probs is None else np.asarray(probs, np.float32)
-        point = _Point(frame, time, z, bool(eyes_closed), probs, bool(wink), bool(away))
+        point = _Point(frame, time, z, bool(eyes_closed), probs, bool(wink), bool(away), unit_z)
         if state.event is None:
             out += self._wink_run(track, state, point)
         if state.event is not None:
@@ -143,8 +152,9 @@ class Spotter:
             if held:  # a change held past max_duration becomes the new baseline
                 state.home = state.home or self._home(state)
                 state.calm.clear()
+                state.calm_units.clear()
                 state.noise.clear()
-        self._calm_or_open(state, point, v, d)
+        self._calm_or_open(state, point, v, d, units)
         state.recent.append(point)
         while state.recent and time - state.recent[0].time > cfg.onset_lookback:
             state.recent.popleft()
@@ -164,6 +174,7 @@ class Spotter:
         if (float(np.abs(v - home.baseline).mean()) - home.med) / home.sigma > self.config.z_off:
             return
         state.calm = deque((state.quiet, b) for b in home.calm)
+        state.calm_units.clear()
         state.noise = deque((state.quiet, x) for x in home.noise)
         state.probs_mean = home.probs_mean
         state.home, state.event, state.reading, state.recovering = None, None, None, None
@@ -186,7 +197,19 @@ class Spotter:
         med, sigma = self._noise(np.array([x for _, x in state.noise]))
         return (d - med) / sigma, d
 
-    def _calm_or_open(self, state: _TrackState, point: _Point, v: np.ndarray, d: float | None) -> None:
+    def _unit_score(self, state: _TrackState, units: np.ndarray | None) -> np.ndarray | None:
+        """Each unit's change from the median of the last `baseline` s of calm frames, over its robust
+        noise (successive differences over `noise_window`, as for the band); None while warming up."""
+        if units is None or len(state.calm_units) < self.config.min_calm:
+            return None
+        values = np.stack([u for _, u in state.calm_units])
+        recent = [u for q, u in state.calm_units if state.quiet - q <= self.config.baseline] or [values[-1]]
+        sigma = 1.4826 * np.median(np.abs(values - np.median(values, axis=0)), axis=0)
+        return (units - np.median(recent, axis=0)) / np.maximum(sigma, self.config.min_unit_sigma)
+
+    def _calm_or_open(
+        self, state: _TrackState, point: _Point, v: np.ndarray, d: float | None, units: np.ndarray | None = None
+    ) -> None:
         cfg = self.config
         recent = list(state.recent)
         run = (recent[len(recent) - (cfg.min_frames - 1) :] if cfg.min_frames > 1 else []) + [point]
@@ -207,6 +230,8 @@ class Spotter:
         state.quiet += state.period or 0.0
         if not (point.closed or point.wink):
             state.calm.append((state.quiet, v))
+            if units is not None:
+                state.calm_units.append((state.quiet, units))
             if point.probs is not None:
                 mean = state.probs_mean
                 state.probs_mean = point.probs if mean is None else 0.9 * mean + 0.1 * point.probs
@@ -214,6 +239,8 @@ class Spotter:
             state.noise.append((state.quiet, d))
         while state.calm and state.quiet - state.calm[0][0] > cfg.baseline:
             state.calm.popleft()
+        while state.calm_units and state.quiet - state.calm_units[0][0] > max(cfg.baseline, cfg.noise_window):
+            state.calm_units.popleft()
         while state.noise and state.quiet - state.noise[0][0] > cfg.noise_window:
             state.noise.popleft()
 
@@ -284,6 +311,7 @@ class Spotter:
         cfg = self.config
         duration = points[-1].time - points[0].time + (state.period or 0.0)
         label = None
+        actions = [] if apex.units is None else [n for n, z in zip(SPOT_UNITS, apex.units) if z > cfg.z_off]
         if apex.probs is not None:
             rise = apex.probs - (state.probs_mean if state.probs_mean is not None else 0.0)
             label = LABELS[int(np.argmax(rise))]
@@ -300,6 +328,7 @@ class Spotter:
             label=label,
             strength=apex.z,
             cue=cue,
+            actions=[n.upper() for n in actions],
         )
 
     def close_track(self, track: int) -> list[Event]:

@@ -50,6 +50,11 @@ class SpotterConfig(Record):
     blink_fraction: float = 0.25  # an event this much made of closed-eye frames is a blink, dropped
     max_gap: float = 0.5  # a longer hole in a track restarts its baseline
     onset_lookback: float = 2.0  # seconds an onset may reach back over rising frames (z > z_off)
+    # the eye-region action units are a cue beside the band's appearance: z = the larger of the two (tuned)
+    units: bool = False
+    # floor of a unit's noise, in inter-ocular distances: below the calm spread any real face shows
+    # (docs/benchmarks/action_units.md), it only keeps a perfectly still synthetic face finite
+    min_unit_sigma: float = 0.002
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from inference.records import FrameResult
 from inference.summary import confidence, summarize
 from inference.video import probe
 
-CSV_COLUMNS = ["frame", "time", "track", "openness_left", "openness_right", "eyes_unreadable", *LABELS]
+UNITS = ("au1", "au2", "au4", "au5", "au6", "au7", "au43")
+CSV_COLUMNS = ["frame", "time", "track", "openness_left", "openness_right", "eyes_unreadable", *LABELS, *UNITS]
 
 
 def add_arguments(parser) -> None:
@@ -84,6 +85,7 @@ class _Outputs:
             self.first = False
             if self.csv:
                 sig, probs = face.signals, face.probs or {}
+                units = sig.units.to_dict() if sig and sig.units else {}
                 self.csv.writerow(
                     [
                         face.frame,
@@ -93,6 +95,7 @@ class _Outputs:
                         _num(sig.openness_right if sig else None),
                         int(not face.readable),
                         *(_num(probs.get(label)) for label in LABELS),
+                        *(_num(units.get(unit)) for unit in UNITS),
                     ]
                 )
         if self.video_path and result.image is not None:

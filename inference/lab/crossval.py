@@ -23,7 +23,13 @@ from .replay import Capture, replay, replay_eyes
 
 # The few values that matter, a handful each; everything else in Tuning stays at its default.
 EYE_GRID = {"closed_ratio": (0.5, 0.55, 0.6, 0.65), "reopen_ratio": (0.65, 0.7, 0.8)}
-SPOTTER_GRID = {"z_on": (4.0, 5.0, 6.0, 8.0), "z_off": (2.0, 3.0), "min_frames": (1, 2, 3), "baseline": (1.0, 2.0)}
+SPOTTER_GRID = {
+    "units": (False, True),
+    "z_on": (4.0, 5.0, 6.0, 8.0),
+    "z_off": (2.0, 3.0),
+    "min_frames": (1, 2, 3),
+    "baseline": (1.0, 2.0),
+}
 
 
 def grid(values: dict[str, tuple]) -> list[dict]:

@@ -244,3 +244,39 @@ def test_relaxing_after_an_expression_held_past_its_limit_is_not_another_express
         seq[i][16:24, 8:40] += 40.0
     events = run(seq, fps=10)
     assert [(e.onset_frame, e.offset_frame) for e in events] == [(20, 60), (held + 40, held + 43)]
+
+
+def unit_series(n, moved=(), unit=0, amount=0.08, seed=3):
+    """Action-unit vectors (six units, inter-ocular distances) with mesh-like jitter; `unit` moved by
+    `amount` on the frames `moved`."""
+    rng = np.random.default_rng(seed)
+    out = [rng.normal(0, 0.005, 6) for _ in range(n)]
+    for i in moved:
+        out[i][unit] += amount
+    return out
+
+
+def run_units(seq, units, config):
+    spotter, events = Spotter(config), []
+    for i, (band, u) in enumerate(zip(seq, units)):
+        events += spotter.update(1, i, i / FPS, np.clip(band, 0, 255).astype(np.uint8), units=u)
+    return events + spotter.flush()
+
+
+def test_brows_raised_on_a_still_band_are_an_event_only_with_the_units_cue(base):
+    seq, units = noisy(base, 150), unit_series(150, moved=range(60, 72), unit=0)
+    assert run_units(seq, units, SpotterConfig(units=False)) == []
+    (event,) = run_units(seq, units, SpotterConfig(units=True))
+    assert abs(event.onset_frame - 60) <= 2 and abs(event.offset_frame - 71) <= 2
+    assert event.actions == ["AU1"]
+
+
+def test_an_event_names_the_actions_that_moved_at_its_apex(base):
+    seq = insert(noisy(base, 150), 60, 70)
+    units = unit_series(150, moved=range(60, 70), unit=4)  # cheeks raised with the band's change
+    (event,) = run_units(seq, units, SpotterConfig(units=False))
+    assert event.actions == ["AU6"] and event.cue == "appearance"
+
+
+def test_unit_jitter_alone_opens_no_event(base):
+    assert run_units(noisy(base, 300), unit_series(300), SpotterConfig(units=True)) == []

@@ -24,7 +24,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from inference.classifier import DEFAULT_WEIGHTS, load_classifier, record_in_card
 from inference.cli.analyze import add_analysis_arguments, parse_tiles
 from inference.engagement import STUDENT_MIN_SECONDS, EngagementAggregator
-from inference.lab import benchmark, crossval, replay
+from inference.lab import benchmark, crossval, replay, unit_response
 from inference.lab.reports import header, module_command
 from inference.pipeline import analyze_video, upload_options
 from inference.records import EyeSignals
@@ -144,6 +144,17 @@ def cross_validated(args, labels_path: Path, clips: list[dict], options, classif
             f"Choices that differ between folds: {flipped or 'none'}.",
             "Held-out scores per clip:",
             benchmark.table(held_out),
+            "Eye-region action units (inference/actionunits.py) on the labelled face, at the runtime's "
+            "defaults: each unit's median over the frames of each labelled episode type, against its "
+            "spread on calm spans, in % of the inter-ocular distance (AU43: % of the calm lid gap closed):",
+            unit_response.table(
+                [
+                    unit_response.unit_rows(
+                        clip, replay.replay(captures[clip["file"]], DEFAULT_TUNING, spotting=False)["frames"]
+                    )
+                    for clip in clips
+                ]
+            ),
         ]
     )
     print(text)
