@@ -38,7 +38,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from bench.report import Report, add_markdown_option  # noqa: E402
-from tests.web.factories import make_lecture, make_result  # noqa: E402
+from tests.web.factories import make_result, make_session  # noqa: E402
 
 
 def free_port() -> int:
@@ -47,17 +47,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def make_teachers(count: int, lectures: int, seconds: int) -> list[tuple[str, list[str]]]:
+def make_teachers(count: int, sessions: int, seconds: int) -> list[tuple[str, list[str]]]:
     """(session cookie, pages) per bench teacher."""
     out = []
     for i in range(count):
         teacher = get_user_model().objects.create_user(f"load-{i}-{time.time_ns()}", password="bench-pass-123")
         pages = ["/"]
-        for j in range(lectures):
-            lecture = make_lecture(teacher, title=f"Lecture {j}")
-            lecture.store_results(make_result(seconds=seconds, tracks=30, seed=j))
-            pages += [f"/sessions/{lecture.pk}/", f"/sessions/{lecture.pk}/status/"]
-        pages.append(f"/classes/{lecture.classroom_id}/")
+        for j in range(sessions):
+            session = make_session(teacher, title=f"Session {j}")
+            session.store_results(make_result(seconds=seconds, tracks=30, seed=j))
+            pages += [f"/sessions/{session.pk}/", f"/sessions/{session.pk}/status/"]
+        pages.append(f"/classes/{session.classroom_id}/")
         client = Client()
         client.force_login(teacher)
         out.append((f"sessionid={client.cookies['sessionid'].value}", pages))
@@ -105,7 +105,7 @@ def main() -> None:
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     report = Report(args.markdown, "Dashboard load", services=("database",))
-    teachers = make_teachers(args.teachers, lectures=2, seconds=3600)
+    teachers = make_teachers(args.teachers, sessions=2, seconds=3600)
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="eyeclass-dashboard-bench-", suffix=".log", delete=False)
     server = subprocess.Popen(

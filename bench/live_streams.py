@@ -47,7 +47,7 @@ from django.utils import timezone  # noqa: E402
 from bench.report import Report, add_markdown_option  # noqa: E402
 from eyeclass.classrooms.models import Classroom  # noqa: E402
 from eyeclass.lectures import lifecycle  # noqa: E402
-from eyeclass.lectures.models import Lecture  # noqa: E402
+from eyeclass.lectures.models import Session  # noqa: E402
 from eyeclass.lectures.uploads import inspect_video  # noqa: E402
 from eyeclass.live.views import pick_worker  # noqa: E402
 from eyeclass.ops.models import WorkerHeartbeat  # noqa: E402
@@ -119,10 +119,10 @@ async def stream(url: str, cookie: str, frames: list[bytes], fps: float, seconds
     return {"latencies": latencies, **counts}
 
 
-def live_lectures(classroom, n: int, label: str) -> list[str]:
+def live_sessions(classroom, n: int, label: str) -> list[str]:
     worker = pick_worker()
     return [
-        Lecture.objects.create(
+        Session.objects.create(
             classroom=classroom,
             title=f"bench {label}.{i}",
             source="live",
@@ -198,31 +198,31 @@ def looped(clip: Path, seconds: float, folder: Path) -> Path:
     return out
 
 
-def queue_upload(classroom, clip: Path) -> Lecture:
+def queue_upload(classroom, clip: Path) -> Session:
     """An uploaded recording of `clip`, queued for analysis as the upload page does."""
-    lecture = Lecture(classroom=classroom, title=f"bench upload {clip.name}", video_name=clip.name)
-    lecture.video_file = Lecture.new_video_file(clip.name)
-    lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(clip, lecture.video_path)
-    facts = inspect_video(lecture.video_path)
-    lecture.width, lecture.height, lecture.fps, lecture.duration = facts.width, facts.height, facts.fps, facts.duration
+    session = Session(classroom=classroom, title=f"bench upload {clip.name}", video_name=clip.name)
+    session.video_file = Session.new_video_file(clip.name)
+    session.video_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(clip, session.video_path)
+    facts = inspect_video(session.video_path)
+    session.width, session.height, session.fps, session.duration = facts.width, facts.height, facts.fps, facts.duration
     with transaction.atomic():
-        lecture.save()
-        lifecycle.enqueue(lecture)
-    return lecture
+        session.save()
+        lifecycle.enqueue(session)
+    return session
 
 
-def upload_state(lecture: Lecture | None) -> str:
-    if lecture is None:
+def upload_state(session: Session | None) -> str:
+    if session is None:
         return "none"
-    lecture.refresh_from_db()
-    return f"{lecture.status} {lecture.progress:.0%}"
+    session.refresh_from_db()
+    return f"{session.status} {session.progress:.0%}"
 
 
 def run_level(
     port: int, cookie: str, classroom, frames, n: int, fps: float, seconds: float, server_pid: int, upload
 ) -> str:
-    urls = [f"ws://127.0.0.1:{port}/ws/live/{pk}/" for pk in live_lectures(classroom, n, str(n))]
+    urls = [f"ws://127.0.0.1:{port}/ws/live/{pk}/" for pk in live_sessions(classroom, n, str(n))]
     uploaded = queue_upload(classroom, upload) if upload else None
     if uploaded is not None:  # the streams start once its analysis has
         deadline = time.monotonic() + 60
@@ -290,7 +290,7 @@ def main() -> None:
         while WorkerHeartbeat.alive(60).count() < 1 + args.live_workers:  # all workers up
             assert time.monotonic() < deadline and server.poll() is None, "the app did not start"
             time.sleep(0.5)
-        warm_url = f"ws://127.0.0.1:{port}/ws/live/{live_lectures(classroom, 1, 'warm-up')[0]}/"
+        warm_url = f"ws://127.0.0.1:{port}/ws/live/{live_sessions(classroom, 1, 'warm-up')[0]}/"
         warm = asyncio.run(first_result(warm_url, cookie, frames[0], timeout=120))
         print(
             f"video: {args.video.name}, {len(frames)} frames at 480 px wide; {args.seconds:g} s per level; "
@@ -311,9 +311,9 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=60)
-        for lecture in Lecture.objects.filter(classroom=classroom).exclude(video_file=""):
-            lecture.video_path.unlink(missing_ok=True)
-        Lecture.objects.filter(classroom=classroom).delete()
+        for session in Session.objects.filter(classroom=classroom).exclude(video_file=""):
+            session.video_path.unlink(missing_ok=True)
+        Session.objects.filter(classroom=classroom).delete()
         if not ok:  # show why: the server's and worker's own log
             print(f"--- server log ({log.name}), last lines ---", file=sys.stderr)
             print("\n".join(Path(log.name).read_text(errors="replace").splitlines()[-80:]), file=sys.stderr)

@@ -1,4 +1,4 @@
-"""Long lecture: one >= 10-minute recording analysed in one pass and as chunks by 1, 2 and 4 processes.
+"""Long session: one >= 10-minute recording analysed in one pass and as chunks by 1, 2 and 4 processes.
 
     python -m bench.long_lecture [--minutes 10] [--workers 1 2 4] [--chunk 120] [--overlap 8] [--markdown [FILE]]
 
@@ -80,12 +80,12 @@ def _start_worker() -> None:
 
 
 def _chunk(args) -> tuple[dict, float]:
-    from inference.chunks import Chunk, analyse_chunk
+    from inference.chunks import ChunkPlan, analyse_chunk
     from inference.pipeline import upload_options
 
     path, plan = args
     started = time.process_time()
-    part = analyse_chunk(path, Chunk(**plan), upload_options(), _classifier)
+    part = analyse_chunk(path, ChunkPlan(**plan), upload_options(), _classifier)
     return part, time.process_time() - started
 
 
@@ -178,13 +178,13 @@ def main() -> None:
     parser.add_argument("--overlap", type=float, default=8.0, help="EYECLASS_CHUNK_OVERLAP_SECONDS")
     add_markdown_option(parser, "long_lecture")
     args = parser.parse_args()
-    report = Report(args.markdown, "Long lecture")
+    report = Report(args.markdown, "Long lecture")  # the report keeps its name (docs/benchmarks/long_lecture.md)
     from inference.classifier import accelerate, load_classifier
     from inference.pipeline import analyze_video, upload_options
     from inference.video import probe
 
     with tempfile.TemporaryDirectory() as folder:
-        path = build_recording(args.minutes, Path(folder) / "lecture.mp4")
+        path = build_recording(args.minutes, Path(folder) / "session.mp4")
         info = probe(path)
         print(
             f"recording: {info.duration / 60:.1f} min at {FPS:g} fps, {SIZE[0]}x{SIZE[1]}, the shared clips in turn; "

@@ -1,4 +1,4 @@
-"""How fast does a 1-hour lecture's session page load? Measures the page, the status poll and the API.
+"""How fast does the page of a 1-hour session load? Measures the page, the status poll and the API.
 
     python -m bench.session_page [--seconds 3600] [--tracks 30] [--repeat 20] [--markdown [FILE]]
 
@@ -23,7 +23,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from bench.report import Report, add_markdown_option  # noqa: E402
-from tests.web.factories import make_lecture, make_result  # noqa: E402
+from tests.web.factories import make_result, make_session  # noqa: E402
 
 
 class Rollback(Exception):
@@ -56,23 +56,23 @@ def main() -> None:
     try:
         with transaction.atomic():
             teacher = get_user_model().objects.create_user(f"bench-{time.time_ns()}", password="bench-pass-123")
-            lecture = make_lecture(teacher, title="One hour")
+            session = make_session(teacher, title="One hour")
             start = time.perf_counter()
-            lecture.store_results(make_result(seconds=args.seconds, tracks=args.tracks))
+            session.store_results(make_result(seconds=args.seconds, tracks=args.tracks))
             store_ms = (time.perf_counter() - start) * 1000
             client = Client()
             client.force_login(teacher)
             print(
-                f"database: {connection.vendor}; lecture: {args.seconds} s, {args.tracks} tracks; "
+                f"database: {connection.vendor}; session: {args.seconds} s, {args.tracks} tracks; "
                 f"storing results took {store_ms:.0f} ms\n"
             )
             print("| request | median ms | max ms | bytes |\n| --- | ---: | ---: | ---: |")
             for name, url in [
-                ("session page", f"/sessions/{lecture.pk}/"),
-                ("status poll", f"/sessions/{lecture.pk}/status/"),
-                ("API session", f"/api/sessions/{lecture.pk}/"),
-                ("CSV export", f"/sessions/{lecture.pk}/export.csv"),
-                ("class page", f"/classes/{lecture.classroom_id}/"),
+                ("session page", f"/sessions/{session.pk}/"),
+                ("status poll", f"/sessions/{session.pk}/status/"),
+                ("API session", f"/api/sessions/{session.pk}/"),
+                ("CSV export", f"/sessions/{session.pk}/export.csv"),
+                ("class page", f"/classes/{session.classroom_id}/"),
             ]:
                 median, worst, size = timed(client, url, args.repeat)
                 print(f"| {name} | {median:.1f} | {worst:.1f} | {size:,} |")

@@ -265,7 +265,7 @@ EYECLASS_GPU_QUEUE = env_bool("EYECLASS_GPU_QUEUE", False)
 # inference.pipeline.UPLOAD_FPS, the rate the CLI and the labelled-clip benchmark use too.
 EYECLASS_ANALYSIS_FPS = env_number("EYECLASS_ANALYSIS_FPS", None, float)
 # An upload longer than 1.5 chunks is analysed as chunks of about this many seconds, each a task of its
-# own, so several workers share one lecture (0: never split); neighbours overlap by the second setting
+# own, so several workers share one session (0: never split); neighbours overlap by the second setting
 # (warm-up of tracks, eye levels and spotting baselines; see inference/chunks.py).
 EYECLASS_CHUNK_SECONDS = env_number("EYECLASS_CHUNK_SECONDS", "120", float)
 EYECLASS_CHUNK_OVERLAP_SECONDS = env_number("EYECLASS_CHUNK_OVERLAP_SECONDS", "8", float)

@@ -33,7 +33,7 @@ MATCH_FRAMES = 3  # frames that must agree before two chunks' tracks are joined
 
 
 @dataclass(frozen=True)
-class Chunk(Record):
+class ChunkPlan(Record):
     index: int
     start: float  # the seconds this chunk owns: [start, end)
     end: float
@@ -42,7 +42,7 @@ class Chunk(Record):
     last: bool = False
 
 
-def plan_chunks(duration: float, chunk_seconds: float, overlap: float) -> list[Chunk]:
+def plan_chunks(duration: float, chunk_seconds: float, overlap: float) -> list[ChunkPlan]:
     """Whole-second chunk boundaries, so that each second of the video falls in one chunk."""
     count = max(1, math.ceil(duration / chunk_seconds))
     size = math.ceil(duration / count)  # whole seconds
@@ -52,11 +52,11 @@ def plan_chunks(duration: float, chunk_seconds: float, overlap: float) -> list[C
         start = float(k * size)
         end = duration + 1.0 if last else float((k + 1) * size)  # past the last frame
         read_until = end if last else min(duration + 1.0, end + overlap)
-        chunks.append(Chunk(k, start, end, max(0.0, start - overlap), read_until, last))
+        chunks.append(ChunkPlan(k, start, end, max(0.0, start - overlap), read_until, last))
     return chunks
 
 
-def analyse_chunk(path, chunk: Chunk, options: AnalysisOptions, classifier=None, on_progress=None) -> dict:
+def analyse_chunk(path, chunk: ChunkPlan, options: AnalysisOptions, classifier=None, on_progress=None) -> dict:
     """Analyse one chunk; a plain dict (JSON) with its seconds, events, running sums and boundary boxes."""
     reader = VideoReader(path, fps=options.fps, start=chunk.read_from, end=chunk.read_until)
     span = max(1e-6, min(chunk.read_until, reader.info.duration or chunk.read_until) - chunk.read_from)

@@ -6,7 +6,7 @@ nearby box (centre distance below `max_jump` track-box sizes, cost 1 + distance)
 open new tracks (IDs 1, 2, 3, ... in order of appearance); a track not seen for `max_gap` seconds
 is closed, so a face lost behind a hand for a moment keeps its ID. A track stores only its last box.
 
-Shot cuts (edited lecture videos switch cameras) end every track: positions do not carry over a
+Shot cuts (edited class recordings switch cameras) end every track: positions do not carry over a
 cut, and re-identifying a person across shots would need identity features, which we do not keep.
 `SceneCuts` flags a cut when consecutive analysed frames differ both in colour distribution
 (Bhattacharyya distance of 16x8 hue/saturation histograms of a 64x36 thumbnail > `min_hist`) and

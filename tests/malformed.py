@@ -39,7 +39,7 @@ def _wav() -> bytes:
 def _zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("lecture.txt", "not a video")
+        z.writestr("session.txt", "not a video")
     return buffer.getvalue()
 
 
@@ -87,7 +87,7 @@ def corpus() -> dict[str, tuple[str, bytes]]:
         "truncated mp4 (a third)": ("cut.mp4", clip[: len(clip) // 3]),
         "truncated mp4 (first KB)": ("cut.mp4", clip[:1024]),
         "mp4 without its index": ("noindex.mp4", clip[: len(clip) - 400]),
-        "text file named .mp4": ("notes.mp4", b"These are my lecture notes.\n" * 100),
+        "text file named .mp4": ("notes.mp4", b"These are my session notes.\n" * 100),
         "html page named .mp4": ("page.mp4", b"<!doctype html><html><body>" + b"<p>hi</p>" * 200 + b"</body></html>"),
         "pdf named .mov": ("slides.mov", b"%PDF-1.4\n" + b"0" * 4000),
         "zip archive named .mp4": ("archive.mp4", _zip()),

@@ -11,7 +11,7 @@ class ClassroomQuerySet(models.QuerySet):
 
 
 class Classroom(models.Model):
-    """A class a teacher gives; its lectures are the sessions."""
+    """A class a teacher gives, and its sessions."""
 
     teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="classrooms")
     name = models.CharField(max_length=120)
@@ -31,15 +31,15 @@ class Classroom(models.Model):
 
     def trend(self) -> list[dict]:
         """One point per finished session, oldest first: average engagement and emotion mix."""
-        lectures = self.lectures.filter(status="done").order_by("created_at").defer("charts")
+        sessions = self.sessions.filter(status="done").order_by("created_at").defer("charts")
         return [
             {
-                "id": lecture.pk,
-                "title": lecture.title,
-                "date": lecture.created_at.date().isoformat(),
-                "engagement": lecture.summary.get("engagement"),
-                "emotions": lecture.summary.get("emotions") or {},
-                "faces": lecture.summary.get("faces"),
+                "id": session.pk,
+                "title": session.title,
+                "date": session.created_at.date().isoformat(),
+                "engagement": session.summary.get("engagement"),
+                "emotions": session.summary.get("emotions") or {},
+                "faces": session.summary.get("faces"),
             }
-            for lecture in lectures
+            for session in sessions
         ]

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from eyeclass.lectures import lifecycle
-from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.models import Session
 
 from .forms import ClassroomForm
 from .models import Classroom
@@ -15,9 +15,9 @@ from .models import Classroom
 
 def _render_home(request, form: ClassroomForm, status: int = 200):
     classrooms = Classroom.objects.for_teacher(request.user).annotate(
-        sessions=Count("lectures"), last_session=Max("lectures__created_at")
+        session_count=Count("sessions"), last_session=Max("sessions__created_at")
     )
-    recent = Lecture.objects.for_teacher(request.user).select_related("classroom").defer("charts")[:20]
+    recent = Session.objects.for_teacher(request.user).select_related("classroom").defer("charts")[:20]
     context = {"classrooms": classrooms, "recent": recent, "form": form}
     return render(request, "classrooms/home.html", context, status=status)
 
@@ -42,7 +42,7 @@ def classroom_detail(request, pk: int):
     return render(
         request,
         "classrooms/detail.html",
-        {"classroom": classroom, "lectures": classroom.lectures.defer("charts"), "trend": classroom.trend()},
+        {"classroom": classroom, "sessions": classroom.sessions.defer("charts"), "trend": classroom.trend()},
     )
 
 
@@ -67,8 +67,8 @@ def classroom_rename(request, pk: int):
 @require_POST
 def classroom_delete(request, pk: int):
     classroom = own_classroom(request, pk)
-    for lecture in classroom.lectures.all():  # each one's queued chunks too, not only its rows
-        lifecycle.delete(lecture)
+    for session in classroom.sessions.all():  # each one's queued chunks too, not only its rows
+        lifecycle.delete(session)
     classroom.delete()
     messages.success(request, f"Deleted the class “{classroom.name}” and its sessions.")
     return redirect("home")
@@ -79,7 +79,7 @@ def classroom_delete(request, pk: int):
 def classroom_compare(request, pk: int):
     """Two finished sessions of the class side by side (?a=ID&b=ID); pickers when they are not chosen."""
     classroom = own_classroom(request, pk)
-    done = classroom.lectures.filter(status=Lecture.Status.DONE).defer("charts")
+    done = classroom.sessions.filter(status=Session.Status.DONE).defer("charts")
     chosen = [
         done.filter(pk=request.GET.get(key)).first() if request.GET.get(key, "").isdigit() else None for key in "ab"
     ]

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from . import lifecycle
-from .models import EVENT_FIELDS, ExpressionEvent, Lecture
+from .models import EVENT_FIELDS, ExpressionEvent, Session
 
 
 class EventInline(admin.TabularInline):
@@ -12,8 +12,8 @@ class EventInline(admin.TabularInline):
     readonly_fields = EVENT_FIELDS
 
 
-@admin.register(Lecture)
-class LectureAdmin(admin.ModelAdmin):
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
     list_display = ("title", "classroom", "source", "status", "progress", "attempts", "created_at", "finished_at")
     list_filter = ("status", "source", "classroom__teacher")
     search_fields = ("title", "classroom__name", "classroom__teacher__username")
@@ -24,9 +24,9 @@ class LectureAdmin(admin.ModelAdmin):
     @admin.action(description="Reprocess selected sessions (video must still be stored)")
     def reprocess(self, request, queryset):
         queued = 0
-        for lecture in queryset:
-            if lecture.video_path is not None and lecture.video_path.exists():
+        for session in queryset:
+            if session.video_path is not None and session.video_path.exists():
                 with transaction.atomic():
-                    lifecycle.enqueue(lecture)
+                    lifecycle.enqueue(session)
                 queued += 1
         self.message_user(request, f"Queued {queued} of {queryset.count()} sessions.", messages.INFO)

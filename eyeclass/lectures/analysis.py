@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from eyeclass.accounts.notify import notify_teacher
 
-from .models import Lecture
+from .models import Session
 
 log = logging.getLogger(__name__)
 # database or broker unreachable: a task retries with a back-off, then fails the session with a reason
@@ -30,30 +30,30 @@ class ProgressReporter:
 
     interval = 1.0
 
-    def __init__(self, lecture: Lecture) -> None:
-        self.lecture, self.last = lecture, 0.0
+    def __init__(self, session: Session) -> None:
+        self.session, self.last = session, 0.0
 
     def __call__(self, fraction: float) -> None:
         now = time.monotonic()
         if now - self.last < self.interval:
             return
         self.last = now
-        self.push({**self.lecture.status_dict(), "progress": round(self.save(fraction), 4)})
+        self.push({**self.session.status_dict(), "progress": round(self.save(fraction), 4)})
 
     def save(self, fraction: float) -> float:
         """Store the progress; the session's fraction done."""
-        updated = Lecture.objects.filter(pk=self.lecture.pk).update(
+        updated = Session.objects.filter(pk=self.session.pk).update(
             progress=min(max(fraction, 0.0), 0.999), heartbeat_at=timezone.now()
         )
         if not updated:
-            raise SessionDeleted(self.lecture.pk)
+            raise SessionDeleted(self.session.pk)
         return fraction
 
     def push(self, status: dict) -> None:
         try:
-            notify_teacher(self.lecture.teacher_id, {"type": "lecture.status", **status})
+            notify_teacher(self.session.teacher_id, {"type": "session.status", **status})
         except Exception:  # a push is a nicety: the page also polls; never fail the work for it
-            log.warning("could not push lecture status", exc_info=True)
+            log.warning("could not push session status", exc_info=True)
 
 
 class ModelMissing(Exception):

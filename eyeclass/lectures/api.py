@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET
 
 from eyeclass.classrooms.models import Classroom
 
-from .export import lecture_document, lecture_meta
-from .models import Lecture
+from .export import session_document, session_meta
+from .models import Session
 
 
 def api_login_required(view):
@@ -35,12 +35,12 @@ def classes(request):
 @api_login_required
 def class_detail(request, pk: int):
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
-    sessions = [lecture_meta(lecture) for lecture in classroom.lectures.select_related("classroom").defer("charts")]
+    sessions = [session_meta(session) for session in classroom.sessions.select_related("classroom").defer("charts")]
     return JsonResponse({"id": classroom.pk, "name": classroom.name, "sessions": sessions, "trend": classroom.trend()})
 
 
 @require_GET
 @api_login_required
 def session_detail(request, pk: int):
-    lecture = get_object_or_404(Lecture.objects.for_teacher(request.user).select_related("classroom"), pk=pk)
-    return JsonResponse(lecture_document(lecture))
+    session = get_object_or_404(Session.objects.for_teacher(request.user).select_related("classroom"), pk=pk)
+    return JsonResponse(session_document(session))

@@ -1,6 +1,6 @@
 """The session page's chart data: stored rows binned so that a long session still draws quickly.
 
-Plain numbers in, JSON-ready data out: `Lecture.series()` runs the queries and `Lecture.store_results()`
+Plain numbers in, JSON-ready data out: `Session.series()` runs the queries and `Session.store_results()`
 stores the result.
 """
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from inference.labels import LABELS
 
-from .models import EVENT_FIELDS, Lecture
+from .models import EVENT_FIELDS, Session
 
 SECOND_COLUMNS = ["second", "faces_present", "readable", "facing", "perclos", "blinks", "engagement", *LABELS]
 TRACK_FIELDS = [
@@ -29,34 +29,34 @@ TRACK_FIELDS = [
 ]
 
 
-def lecture_meta(lecture: Lecture) -> dict:
+def session_meta(session: Session) -> dict:
     return {
-        "id": lecture.pk,
-        "title": lecture.title,
-        "class": {"id": lecture.classroom_id, "name": lecture.classroom.name},
-        "source": lecture.source,
-        "status": lecture.status,
-        "progress": lecture.progress,
-        "error": lecture.error,
-        "created_at": lecture.created_at.isoformat(),
-        "finished_at": lecture.finished_at.isoformat() if lecture.finished_at else None,
-        "duration": lecture.duration,
-        "summary": lecture.summary,
-        "options": lecture.options,  # what it was analysed with (frames per second, tiles, faces per frame...)
+        "id": session.pk,
+        "title": session.title,
+        "class": {"id": session.classroom_id, "name": session.classroom.name},
+        "source": session.source,
+        "status": session.status,
+        "progress": session.progress,
+        "error": session.error,
+        "created_at": session.created_at.isoformat(),
+        "finished_at": session.finished_at.isoformat() if session.finished_at else None,
+        "duration": session.duration,
+        "summary": session.summary,
+        "options": session.options,  # what it was analysed with (frames per second, tiles, faces per frame...)
     }
 
 
-def lecture_document(lecture: Lecture) -> dict:
+def session_document(session: Session) -> dict:
     return {
-        "session": lecture_meta(lecture),
+        "session": session_meta(session),
         "labels": list(LABELS),
-        "seconds": list(lecture.seconds.order_by("second").values(*SECOND_COLUMNS)),
-        "tracks": list(lecture.tracks.order_by("track").values(*TRACK_FIELDS)),
-        "events": list(lecture.events.order_by("onset").values(*EVENT_FIELDS)),
+        "seconds": list(session.seconds.order_by("second").values(*SECOND_COLUMNS)),
+        "tracks": list(session.tracks.order_by("track").values(*TRACK_FIELDS)),
+        "events": list(session.events.order_by("onset").values(*EVENT_FIELDS)),
     }
 
 
-def seconds_csv(lecture: Lecture) -> Iterator[str]:
+def seconds_csv(session: Session) -> Iterator[str]:
     """Per-second rows, streamed."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -69,7 +69,7 @@ def seconds_csv(lecture: Lecture) -> Iterator[str]:
 
     writer.writerow(SECOND_COLUMNS)
     yield flush()
-    for row in lecture.seconds.order_by("second").values_list(*SECOND_COLUMNS).iterator(chunk_size=2000):
+    for row in session.seconds.order_by("second").values_list(*SECOND_COLUMNS).iterator(chunk_size=2000):
         writer.writerow(["" if v is None else v for v in row])
         yield flush()
 
@@ -90,12 +90,12 @@ STUDENT_COLUMNS = [
 ]
 
 
-def students_csv(lecture: Lecture) -> Iterator[str]:
+def students_csv(session: Session) -> Iterator[str]:
     """One row per anonymous student track, most present first (the per-session sizes are small)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(STUDENT_COLUMNS)
-    for t in lecture.tracks.order_by("first_time"):
+    for t in session.tracks.order_by("first_time"):
         mix = t.emotion_mix or {}
         writer.writerow(
             [
@@ -114,11 +114,11 @@ def students_csv(lecture: Lecture) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def export_name(lecture: Lecture, what: str = "") -> str:
-    """A file name from the title without its extension (`lecture.mp4` -> `lecture`), never empty."""
+def export_name(session: Session, what: str = "") -> str:
+    """A file name from the title without its extension (`session.mp4` -> `session`), never empty."""
     from django.utils.text import slugify
 
-    title = lecture.title
-    if lecture.video_name and title == lecture.video_name[:200]:
+    title = session.title
+    if session.video_name and title == session.video_name[:200]:
         title = Path(title).stem
-    return "-".join(part for part in (slugify(title) or f"session-{lecture.pk}", what) if part)
+    return "-".join(part for part in (slugify(title) or f"session-{session.pk}", what) if part)

@@ -24,7 +24,7 @@ def preselect_only_class(form: forms.Form) -> None:
 class UploadForm(forms.Form):
     classroom = forms.ModelChoiceField(queryset=Classroom.objects.none(), label="Class")
     title = forms.CharField(max_length=200, required=False, help_text="Defaults to the file name.")
-    video = forms.FileField(label="Lecture recording")
+    video = forms.FileField(label="Session recording")
     keep_video = forms.BooleanField(required=False, label="Keep the video after processing")
 
     def __init__(self, *args, teacher, **kwargs):

@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .chunked import revoke_chunks
-from .models import Lecture
+from .models import Session
 from .tasks import SEND_RETRY, enqueue_processing
 
 log = logging.getLogger(__name__)
@@ -25,27 +25,27 @@ log = logging.getLogger(__name__)
 UNSENT_AFTER_SECONDS = 10.0
 
 
-def enqueue(lecture: Lecture) -> None:
+def enqueue(session: Session) -> None:
     """Queue the session's analysis: the row says `queued` now, the task is sent once the current
     transaction commits (never before the worker could see the row). After a commit,
-    `lecture.send_failed` tells whether the broker was down; the outbox sends it later then."""
-    lecture.mark_queued()
-    lecture.send_failed = False
-    transaction.on_commit(lambda: send(lecture))
+    `session.send_failed` tells whether the broker was down; the outbox sends it later then."""
+    session.mark_queued()
+    session.send_failed = False
+    transaction.on_commit(lambda: send(session))
 
 
-def send(lecture: Lecture) -> bool:
+def send(session: Session) -> bool:
     """Send this queued session's task now; False (and `send_failed`) when the broker is unreachable."""
-    task_id = enqueue_processing(lecture.pk)
-    lecture.task_id, lecture.send_failed = task_id or "", task_id is None
-    return not lecture.send_failed
+    task_id = enqueue_processing(session.pk)
+    session.task_id, session.send_failed = task_id or "", task_id is None
+    return not session.send_failed
 
 
 def send_unsent(older_than: float = UNSENT_AFTER_SECONDS) -> list[str]:
     """The outbox: send the tasks of sessions queued while the broker was down."""
     since = timezone.now() - timedelta(seconds=older_than)
-    unsent = Lecture.objects.filter(status=Lecture.Status.QUEUED, task_id="", heartbeat_at__lt=since)
-    return [f"{lecture.pk}: sent" for lecture in unsent if send(lecture)]
+    unsent = Session.objects.filter(status=Session.Status.QUEUED, task_id="", heartbeat_at__lt=since)
+    return [f"{session.pk}: sent" for session in unsent if send(session)]
 
 
 def recover_stuck(processing_after: float, queued_after: float, max_attempts: int = 3) -> list[str]:
@@ -53,27 +53,27 @@ def recover_stuck(processing_after: float, queued_after: float, max_attempts: in
     they have used up their attempts (or lost their video). Never leaves one processing forever."""
     now = timezone.now()
     stale = models.Q(
-        status=Lecture.Status.PROCESSING, heartbeat_at__lt=now - timedelta(seconds=processing_after)
-    ) | models.Q(status=Lecture.Status.QUEUED, heartbeat_at__lt=now - timedelta(seconds=queued_after))
+        status=Session.Status.PROCESSING, heartbeat_at__lt=now - timedelta(seconds=processing_after)
+    ) | models.Q(status=Session.Status.QUEUED, heartbeat_at__lt=now - timedelta(seconds=queued_after))
     actions = []
     with transaction.atomic():
-        for lecture in Lecture.objects.select_for_update(skip_locked=True).filter(stale):
-            if lecture.attempts < max_attempts and lecture.video_path is not None and lecture.video_path.exists():
-                enqueue(lecture)
-                actions.append(f"{lecture.pk}: queued again")
+        for session in Session.objects.select_for_update(skip_locked=True).filter(stale):
+            if session.attempts < max_attempts and session.video_path is not None and session.video_path.exists():
+                enqueue(session)
+                actions.append(f"{session.pk}: queued again")
             else:
-                lecture.mark_failed(
-                    f"Processing stopped responding after {lecture.attempts} attempt(s) (a worker crashed or "
+                session.mark_failed(
+                    f"Processing stopped responding after {session.attempts} attempt(s) (a worker crashed or "
                     "was stopped). Reprocess the session or upload the video again."
                 )
-                actions.append(f"{lecture.pk}: failed")
+                actions.append(f"{session.pk}: failed")
     # live sessions whose camera and worker went silent: close them with what was stored
     silent = now - timedelta(seconds=3 * processing_after)
-    for lecture in Lecture.objects.filter(status=Lecture.Status.LIVE).filter(
+    for session in Session.objects.filter(status=Session.Status.LIVE).filter(
         models.Q(last_frame_at__lt=silent) | models.Q(last_frame_at=None, started_at__lt=silent)
     ):
-        if save_live_as_stored(lecture.pk):
-            actions.append(f"{lecture.pk}: live session closed")
+        if save_live_as_stored(session.pk):
+            actions.append(f"{session.pk}: live session closed")
     return actions
 
 
@@ -83,13 +83,13 @@ def requeue_interrupted(workers: list[str]) -> list[str]:
     only notice after EYECLASS_STUCK_PROCESSING_SECONDS."""
     actions = []
     with transaction.atomic():
-        for lecture in Lecture.objects.select_for_update().filter(status=Lecture.Status.PROCESSING, worker__in=workers):
-            enqueue(lecture)
-            actions.append(f"{lecture.pk}: queued again, its worker was stopped mid-analysis")
+        for session in Session.objects.select_for_update().filter(status=Session.Status.PROCESSING, worker__in=workers):
+            enqueue(session)
+            actions.append(f"{session.pk}: queued again, its worker was stopped mid-analysis")
     return actions
 
 
-def close_live(lecture: Lecture, reason: str = "stopped", after: float = 0.0, idle_since: float | None = None):
+def close_live(session: Session, reason: str = "stopped", after: float = 0.0, idle_since: float | None = None):
     """The one way a live session is closed: its worker, which holds its state (tracks, spotting), closes
     and saves it; the task goes to that worker's own queue, `after` seconds from now. With `idle_since`
     the worker first checks that no socket or frame came back since (a dropped camera page may return).
@@ -99,46 +99,46 @@ def close_live(lecture: Lecture, reason: str = "stopped", after: float = 0.0, id
 
     from eyeclass.live.tasks import live_finish
 
-    args = [lecture.pk, reason] + ([idle_since] if idle_since is not None else [])
+    args = [session.pk, reason] + ([idle_since] if idle_since is not None else [])
     try:
         return live_finish.apply_async(
-            args=args, queue=worker_direct(lecture.live_worker), countdown=after or None, retry_policy=SEND_RETRY
+            args=args, queue=worker_direct(session.live_worker), countdown=after or None, retry_policy=SEND_RETRY
         )
     except Exception:
-        log.warning("live session %s: the broker is unreachable, it is not closed yet", lecture.pk, exc_info=True)
+        log.warning("live session %s: the broker is unreachable, it is not closed yet", session.pk, exc_info=True)
         return None
 
 
-def save_live_as_stored(lecture_id: int) -> bool:
+def save_live_as_stored(session_id: int) -> bool:
     """Close a live session with the seconds and events stored as its frames came, when its worker
     cannot close it (gone, or unreachable); False when it was not live any more."""
     with transaction.atomic():
-        live = Lecture.objects.select_for_update().filter(pk=lecture_id, status=Lecture.Status.LIVE).first()
+        live = Session.objects.select_for_update().filter(pk=session_id, status=Session.Status.LIVE).first()
         if live is None:
             return False
         live.store_results(live.stored_result())
         return True
 
 
-def stop_live(lecture: Lecture, wait: float = 20.0) -> None:
+def stop_live(session: Session, wait: float = 20.0) -> None:
     """Stop a live session now and wait (at most `wait` seconds) for its worker to save it; without a
     living worker, or past the wait, it is saved from what was stored."""
     from eyeclass.ops.models import WorkerHeartbeat
 
-    alive = WorkerHeartbeat.alive(3 * settings.WORKER_HEARTBEAT_SECONDS).filter(hostname=lecture.live_worker)
-    if alive.exists() and close_live(lecture, "stopped") is not None:
+    alive = WorkerHeartbeat.alive(3 * settings.WORKER_HEARTBEAT_SECONDS).filter(hostname=session.live_worker)
+    if alive.exists() and close_live(session, "stopped") is not None:
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            if Lecture.objects.filter(pk=lecture.pk).exclude(status=Lecture.Status.LIVE).exists():
+            if Session.objects.filter(pk=session.pk).exclude(status=Session.Status.LIVE).exists():
                 return
             time.sleep(0.2)
-    save_live_as_stored(lecture.pk)
+    save_live_as_stored(session.pk)
 
 
-def delete(lecture: Lecture) -> None:
+def delete(session: Session) -> None:
     """Delete a session: its queued chunks are revoked (a running one finds its row gone and stops),
     its stored video removed, then its rows."""
-    revoke_chunks(lecture)
-    if lecture.video_path is not None:
-        lecture.video_path.unlink(missing_ok=True)
-    lecture.delete()
+    revoke_chunks(session)
+    if session.video_path is not None:
+        session.video_path.unlink(missing_ok=True)
+    session.delete()

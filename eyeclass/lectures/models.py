@@ -1,4 +1,4 @@
-"""A lecture session and the numbers analysis stores for it (never face pixels)."""
+"""A class session (an upload or a live camera) and the numbers analysis stores for it (never face pixels)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from inference.summary import READABLE_SECOND, confidence, summarize
 from .charts import MAX_POINTS, SERIES_COLUMNS, script_safe_json, session_series
 
 
-class LectureQuerySet(models.QuerySet):
-    def for_teacher(self, user) -> LectureQuerySet:
+class SessionQuerySet(models.QuerySet):
+    def for_teacher(self, user) -> SessionQuerySet:
         return self.filter(classroom__teacher=user) if user.is_authenticated else self.none()
 
 
-class Lecture(models.Model):
+class Session(models.Model):
     class Status(models.TextChoices):
         UPLOADED = "uploaded"
         QUEUED = "queued"
@@ -34,7 +34,7 @@ class Lecture(models.Model):
         UPLOAD = "upload"
         LIVE = "live"
 
-    classroom = models.ForeignKey("classrooms.Classroom", on_delete=models.CASCADE, related_name="lectures")
+    classroom = models.ForeignKey("classrooms.Classroom", on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField(max_length=200)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.UPLOAD)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADED, db_index=True)
@@ -67,7 +67,7 @@ class Lecture(models.Model):
     frames_dropped = models.IntegerField(default=0)  # shed because workers were behind (backpressure)
     frames_rejected = models.IntegerField(default=0)  # invalid, oversized or over the rate limit
 
-    objects = LectureQuerySet.as_manager()
+    objects = SessionQuerySet.as_manager()
     send_failed = False  # set by lifecycle.send(): this instance's last send found the broker down
 
     class Meta:
@@ -77,7 +77,7 @@ class Lecture(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("lecture", args=[self.pk])
+        return reverse("session", args=[self.pk])
 
     @property
     def teacher_id(self) -> int:
@@ -147,15 +147,15 @@ class Lecture(models.Model):
         Running it twice leaves exactly one copy: old rows are deleted in the same transaction.
         """
         seconds = [SecondStat.from_aggregate(self, row) for row in result.get("seconds", [])]
-        tracks = [TrackStat.from_summary(self, row, result.get("seconds", [])) for row in result.get("tracks", [])]
+        tracks = [Student.from_summary(self, row, result.get("seconds", [])) for row in result.get("tracks", [])]
         events = [ExpressionEvent.from_event(self, row) for row in result.get("events", [])]
         video = result.get("video") or {}
         with transaction.atomic():
-            SecondStat.objects.filter(lecture=self).delete()
-            TrackStat.objects.filter(lecture=self).delete()
-            ExpressionEvent.objects.filter(lecture=self).delete()
+            SecondStat.objects.filter(session=self).delete()
+            Student.objects.filter(session=self).delete()
+            ExpressionEvent.objects.filter(session=self).delete()
             SecondStat.objects.bulk_create(seconds, batch_size=1000)
-            TrackStat.objects.bulk_create(tracks, batch_size=500)
+            Student.objects.bulk_create(tracks, batch_size=500)
             ExpressionEvent.objects.bulk_create(events, batch_size=1000)
             self.summary = summarize(result)
             self.options = result.get("options") or self.options
@@ -206,14 +206,14 @@ class Lecture(models.Model):
 class Chunk(models.Model):
     """One time range of a long upload, analysed by a task of its own (eyeclass/lectures/chunked.py)."""
 
-    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="chunks")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="chunks")
     index = models.IntegerField()
-    plan = models.JSONField()  # inference.chunks.Chunk as a dict
+    plan = models.JSONField()  # inference.chunks.ChunkPlan as a dict
     progress = models.FloatField(default=0.0)
     task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["lecture", "index"], name="one_row_per_chunk")]
+        constraints = [models.UniqueConstraint(fields=["session", "index"], name="one_row_per_chunk")]
 
     @property
     def seconds(self) -> float:
@@ -223,7 +223,7 @@ class Chunk(models.Model):
 class SecondStat(models.Model):
     """The class in one second of the session."""
 
-    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="seconds")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="seconds")
     second = models.IntegerField()
     faces_present = models.FloatField(default=0.0)
     readable = models.FloatField(default=0.0)
@@ -240,13 +240,13 @@ class SecondStat(models.Model):
     neutral = models.FloatField(null=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["lecture", "second"], name="one_row_per_second")]
+        constraints = [models.UniqueConstraint(fields=["session", "second"], name="one_row_per_second")]
 
     @classmethod
-    def from_aggregate(cls, lecture: Lecture, row: dict) -> SecondStat:
+    def from_aggregate(cls, session: Session, row: dict) -> SecondStat:
         mix = row.get("emotion_mix") or {}
         return cls(
-            lecture=lecture,
+            session=session,
             second=int(row["second"]),
             faces_present=row.get("faces_present") or 0.0,
             readable=row.get("readable") or 0.0,
@@ -272,10 +272,10 @@ class SecondStat(models.Model):
         }
 
 
-class TrackStat(models.Model):
+class Student(models.Model):
     """One anonymous student track: summary numbers and a per-second engagement timeline."""
 
-    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="tracks")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="tracks")
     track = models.IntegerField()
     first_time = models.FloatField()
     last_time = models.FloatField()
@@ -291,15 +291,15 @@ class TrackStat(models.Model):
     timeline = models.JSONField(default=list)  # [[second, engagement], ...]
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["lecture", "track"], name="one_row_per_track")]
+        constraints = [models.UniqueConstraint(fields=["session", "track"], name="one_row_per_track")]
 
     @classmethod
-    def from_summary(cls, lecture: Lecture, row: dict, seconds: list[dict]) -> TrackStat:
+    def from_summary(cls, session: Session, row: dict, seconds: list[dict]) -> Student:
         key = str(row["track"])
         timeline = [[s["second"], s["tracks"][key]] for s in seconds if key in (s.get("tracks") or {})]
         mix = row.get("emotion_mix") or {}
         return cls(
-            lecture=lecture,
+            session=session,
             track=int(row["track"]),
             first_time=row["first_time"],
             last_time=row["last_time"],
@@ -319,7 +319,7 @@ class TrackStat(models.Model):
 class ExpressionEvent(models.Model):
     """A spotted expression change: micro (<= 0.5 s) or macro."""
 
-    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="events")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
     track = models.IntegerField()
     onset = models.FloatField()
     apex = models.FloatField()
@@ -331,15 +331,15 @@ class ExpressionEvent(models.Model):
     cue = models.CharField(max_length=12, default="appearance")  # "appearance" (the eye band changed) or "wink"
 
     class Meta:
-        indexes = [models.Index(fields=["lecture", "onset"])]
+        indexes = [models.Index(fields=["session", "onset"])]
 
     @classmethod
-    def from_event(cls, lecture: Lecture, row: dict) -> ExpressionEvent:
+    def from_event(cls, session: Session, row: dict) -> ExpressionEvent:
         """From an inference Event as a dict (its frame indices are not kept); a missing label is stored as ""."""
         values = {name: row[name] for name in EVENT_FIELDS if name != "label"}
-        return cls(lecture=lecture, label=row.get("label") or "", **values)
+        return cls(session=session, label=row.get("label") or "", **values)
 
 
 # An event's fields wherever they are listed (storing, the JSON export and API, the charts, the admin):
 # the columns above, in their order, so that a column added there appears everywhere.
-EVENT_FIELDS = tuple(f.name for f in ExpressionEvent._meta.concrete_fields if f.name not in ("id", "lecture"))
+EVENT_FIELDS = tuple(f.name for f in ExpressionEvent._meta.concrete_fields if f.name not in ("id", "session"))

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 from werkzeug.http import parse_range_header
 
-from .views import own_lecture
+from .views import own_session
 
 PIECE = 256 * 1024
 TYPES = {
@@ -39,10 +39,10 @@ async def pieces(path: Path, start: int, length: int):
 
 @login_required
 @require_GET
-def lecture_video(request, pk: int):
-    lecture = own_lecture(request, pk)
-    path = lecture.video_path
-    if not lecture.keep_video or path is None or not path.is_file():
+def session_video(request, pk: int):
+    session = own_session(request, pk)
+    path = session.video_path
+    if not session.keep_video or path is None or not path.is_file():
         raise Http404("This session's recording was not kept.")
     size = path.stat().st_size
     kind = TYPES.get(path.suffix.lower(), "application/octet-stream")

@@ -11,24 +11,24 @@ from inference.labels import LABELS
 
 from .charts import script_safe_json
 from .export import export_name, students_csv
-from .views import own_lecture
+from .views import own_session
 
 
 @login_required
 @require_GET
 def student_detail(request, pk: int, track: int):
-    lecture = own_lecture(request, pk)
-    student = get_object_or_404(lecture.tracks, track=track)
-    events = list(lecture.events.filter(track=track).order_by("onset"))
+    session = own_session(request, pk)
+    student = get_object_or_404(session.tracks, track=track)
+    events = list(session.events.filter(track=track).order_by("onset"))
     mix = student.emotion_mix or {}
     series = {
         "timeline": student.timeline,
         "events": [{"apex": e.apex, "kind": e.kind, "label": e.label, "cue": e.cue} for e in events],
         "mix": [{"label": label, "value": mix.get(label)} for label in LABELS],
-        "duration": lecture.duration or (student.last_time + 1),
+        "duration": session.duration or (student.last_time + 1),
     }
     context = {
-        "lecture": lecture,
+        "session": session,
         "student": student,
         "events": events,
         "on_screen": student.last_time - student.first_time,
@@ -40,8 +40,8 @@ def student_detail(request, pk: int, track: int):
 
 @login_required
 @require_GET
-def lecture_students_csv(request, pk: int):
-    lecture = own_lecture(request, pk)
-    response = StreamingHttpResponse(students_csv(lecture), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{export_name(lecture, "students")}.csv"'
+def session_students_csv(request, pk: int):
+    session = own_session(request, pk)
+    response = StreamingHttpResponse(students_csv(session), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_name(session, "students")}.csv"'
     return response

@@ -10,7 +10,7 @@ from eyeclass.celery import heavy_queue
 
 from .analysis import TRANSIENT, ModelMissing, ProgressReporter, SessionDeleted, analyze, readable_reason
 from .chunked import should_split, start_chunks
-from .models import Lecture
+from .models import Session
 
 log = logging.getLogger(__name__)
 
@@ -20,18 +20,18 @@ log = logging.getLogger(__name__)
 SEND_RETRY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1.0}
 
 
-def enqueue_processing(lecture_id: int) -> str | None:
+def enqueue_processing(session_id: int) -> str | None:
     """Send the session's processing task; its id, or None when the broker could not be reached."""
     try:
         # ignore_result: nobody waits for it (the row is the record), and waiting would subscribe to a
         # Redis result backend, which retries for 20 s when Redis is down
-        result = process_lecture.apply_async(
-            args=[lecture_id], queue=heavy_queue(), retry_policy=SEND_RETRY, ignore_result=True
+        result = process_session.apply_async(
+            args=[session_id], queue=heavy_queue(), retry_policy=SEND_RETRY, ignore_result=True
         )
     except Exception as exc:  # kombu, redis-py and socket errors alike: the broker is unreachable
-        log.warning("lecture %s: the broker is unreachable (%s); the watchdog will send it", lecture_id, exc)
+        log.warning("session %s: the broker is unreachable (%s); the watchdog will send it", session_id, exc)
         return None
-    Lecture.objects.filter(pk=lecture_id, task_id="").update(task_id=result.id)
+    Session.objects.filter(pk=session_id, task_id="").update(task_id=result.id)
     return result.id
 
 
@@ -45,26 +45,26 @@ def enqueue_processing(lecture_id: int) -> str | None:
     retry_backoff_max=120,
     max_retries=5,
 )
-def process_lecture(self, lecture_id: int) -> str:
-    lecture = Lecture.objects.select_related("classroom").filter(pk=lecture_id).first()
-    if lecture is None:
+def process_session(self, session_id: int) -> str:
+    session = Session.objects.select_related("classroom").filter(pk=session_id).first()
+    if session is None:
         return "missing"  # deleted while queued
-    if lecture.status == Lecture.Status.DONE and lecture.task_id != self.request.id:
+    if session.status == Session.Status.DONE and session.task_id != self.request.id:
         return "done"  # a duplicate delivery of an older request
-    path = lecture.video_path
+    path = session.video_path
     if path is None or not path.exists():
-        lecture.mark_failed("The video file is no longer on the server; upload it again.")
+        session.mark_failed("The video file is no longer on the server; upload it again.")
         return "failed"
-    lecture.mark_processing(self.request.id or "", worker=self.request.hostname or "")
-    if should_split(lecture):  # several workers share it; the last chunk's stitch stores the session
-        log.info("lecture %s: analysed as %s chunks", lecture_id, start_chunks(lecture))
+    session.mark_processing(self.request.id or "", worker=self.request.hostname or "")
+    if should_split(session):  # several workers share it; the last chunk's stitch stores the session
+        log.info("session %s: analysed as %s chunks", session_id, start_chunks(session))
         return "split"
-    reporter = ProgressReporter(lecture)
+    reporter = ProgressReporter(session)
     unusable = False  # the video itself cannot be analysed
     try:
-        lecture.store_results(analyze(path, reporter))  # atomic: nothing partial is left if this fails
+        session.store_results(analyze(path, reporter))  # atomic: nothing partial is left if this fails
     except SessionDeleted:
-        return stopped_as_deleted(lecture_id)
+        return stopped_as_deleted(session_id)
     except (ValueError, FileNotFoundError, ModelMissing) as exc:  # bad video or missing model: no retry
         reason, unusable = readable_reason(exc, path), not isinstance(exc, ModelMissing)
     except TRANSIENT as exc:  # database or broker unreachable: retried with a back-off, then a reason
@@ -75,29 +75,29 @@ def process_lecture(self, lecture_id: int) -> str:
             f"{self.max_retries} retries. The video is kept: reprocess the session to try again."
         )
     except Exception as exc:
-        if deleted(lecture_id):  # as its results were stored
-            return stopped_as_deleted(lecture_id)
-        log.exception("lecture %s: processing failed", lecture_id)
+        if deleted(session_id):  # as its results were stored
+            return stopped_as_deleted(session_id)
+        log.exception("session %s: processing failed", session_id)
         reason = (
             f"Processing stopped on an unexpected error ({type(exc).__name__}). The video is kept: "
             "reprocess the session to try again; if it happens again, tell an administrator."
         )
     else:
-        if not lecture.keep_video:
-            lecture.delete_video()
-        reporter.push(lecture.status_dict())
+        if not session.keep_video:
+            session.delete_video()
+        reporter.push(session.status_dict())
         return "done"
-    if deleted(lecture_id):  # meanwhile: its video went first
-        return stopped_as_deleted(lecture_id)
-    lecture.mark_failed(reason, video_unusable=unusable)
-    reporter.push(lecture.status_dict())
+    if deleted(session_id):  # meanwhile: its video went first
+        return stopped_as_deleted(session_id)
+    session.mark_failed(reason, video_unusable=unusable)
+    reporter.push(session.status_dict())
     return "failed"
 
 
-def deleted(lecture_id: int) -> bool:
-    return not Lecture.objects.filter(pk=lecture_id).exists()
+def deleted(session_id: int) -> bool:
+    return not Session.objects.filter(pk=session_id).exists()
 
 
-def stopped_as_deleted(lecture_id: int) -> str:
-    log.info("lecture %s was deleted while it was analysed; stopped", lecture_id)
+def stopped_as_deleted(session_id: int) -> str:
+    log.info("session %s was deleted while it was analysed; stopped", session_id)
     return "deleted"

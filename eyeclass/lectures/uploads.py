@@ -98,7 +98,7 @@ def unreadable_reason(path: Path) -> str:
         head = f.read(64)
     for (offset, signature), kind in AUDIO_SIGNATURES.items():
         if head[offset : offset + len(signature)] == signature:
-            return f"This is an audio file ({kind}) with no video picture; a lecture recording needs video."
+            return f"This is an audio file ({kind}) with no video picture; a session recording needs video."
     if head.startswith(b"YUV4MPEG2 "):  # raw video: its header line declares the size
         size = re.search(rb" W(\d+) H(\d+)", head.split(b"\n")[0])
         if size and max(int(size[1]), int(size[2])) > MAX_SIDE:
@@ -141,7 +141,7 @@ def inspect_video(path: Path) -> VideoFacts:
         cap.release()
     if decoded < needed:
         what = "a single picture" if decoded == 1 else f"only {decoded} frames"
-        raise ValueError(f"This is {what}, not a lecture recording: at least {MIN_DURATION_S:g} s of video is needed.")
+        raise ValueError(f"This is {what}, not a session recording: at least {MIN_DURATION_S:g} s of video is needed.")
     if info.frame_count > needed:
         target = int(info.frame_count * COMPLETE)
         held = frames_up_to(path, target)

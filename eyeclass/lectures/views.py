@@ -10,15 +10,15 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from . import lifecycle
-from .export import export_name, lecture_document, seconds_csv
+from .export import export_name, seconds_csv, session_document
 from .forms import UploadForm, human_bytes
 from .glossary import TERMS, model_accuracy
-from .models import Lecture
+from .models import Session
 from .uploads import declare_spooled_length, inspect_video, install_upload_handlers, store_upload
 
 
-def own_lecture(request, pk: int) -> Lecture:
-    return get_object_or_404(Lecture.objects.for_teacher(request.user).select_related("classroom"), pk=pk)
+def own_session(request, pk: int) -> Session:
+    return get_object_or_404(Session.objects.for_teacher(request.user).select_related("classroom"), pk=pk)
 
 
 def wants_json(request) -> bool:
@@ -48,35 +48,35 @@ def _upload(request):
             return _upload_refused(request, f"The file is larger than {human_bytes(settings.UPLOAD_MAX_BYTES)}.", 413)
         if form.is_valid():
             video = form.cleaned_data["video"]
-            lecture = Lecture(
+            session = Session(
                 classroom=form.cleaned_data["classroom"],
                 title=form.cleaned_data["title"] or video.name[:200],
                 video_name=video.name[:255],
                 video_bytes=video.size,
                 keep_video=form.cleaned_data["keep_video"],
-                video_file=Lecture.new_video_file(video.name),
+                video_file=Session.new_video_file(video.name),
             )
-            path = store_upload(video, lecture.video_file)
+            path = store_upload(video, session.video_file)
             try:
                 facts = inspect_video(path)
             except ValueError as exc:
                 path.unlink(missing_ok=True)
                 form.add_error("video", str(exc))
             else:
-                lecture.width, lecture.height, lecture.fps, lecture.duration = (
+                session.width, session.height, session.fps, session.duration = (
                     facts.width,
                     facts.height,
                     facts.fps,
                     facts.duration,
                 )
                 with transaction.atomic():
-                    lecture.save()
-                    lifecycle.enqueue(lecture)
-                if lecture.send_failed:
-                    return _saved_not_sent(request, lecture)
+                    session.save()
+                    lifecycle.enqueue(session)
+                if session.send_failed:
+                    return _saved_not_sent(request, session)
                 if wants_json(request):
-                    return JsonResponse(lecture.status_dict(), status=201)
-                return redirect(lecture)
+                    return JsonResponse(session.status_dict(), status=201)
+                return redirect(session)
         if wants_json(request):
             return JsonResponse({"errors": {k: [str(e) for e in v] for k, v in form.errors.items()}}, status=400)
     return render(
@@ -93,12 +93,12 @@ UNSENT_NOTICE = (
 )
 
 
-def _saved_not_sent(request, lecture: Lecture):
+def _saved_not_sent(request, session: Session):
     """The session is stored and queued, but its task could not be sent (the broker is down): 202."""
     messages.warning(request, UNSENT_NOTICE)  # shown on the session page, where the upload form goes next
     if wants_json(request):
-        return JsonResponse({**lecture.status_dict(), "notice": UNSENT_NOTICE}, status=202)
-    return redirect(lecture)
+        return JsonResponse({**session.status_dict(), "notice": UNSENT_NOTICE}, status=202)
+    return redirect(session)
 
 
 def _upload_refused(request, reason: str, status: int):
@@ -113,70 +113,70 @@ def _upload_refused(request, reason: str, status: int):
 
 @login_required
 @require_GET
-def lecture_detail(request, pk: int):
-    lecture = own_lecture(request, pk)
-    context = {"lecture": lecture, "grace": settings.EYECLASS_LIVE_GRACE_SECONDS}
+def session_detail(request, pk: int):
+    session = own_session(request, pk)
+    context = {"session": session, "grace": settings.EYECLASS_LIVE_GRACE_SECONDS}
     return render(request, "lectures/detail.html", context)
 
 
 @login_required
 @require_GET
-def lecture_status(request, pk: int):
-    return JsonResponse(own_lecture(request, pk).status_dict())
+def session_status(request, pk: int):
+    return JsonResponse(own_session(request, pk).status_dict())
 
 
 @login_required
 @require_POST
-def lecture_reprocess(request, pk: int):
-    lecture = own_lecture(request, pk)
-    if lecture.video_path is None or not lecture.video_path.exists():
+def session_reprocess(request, pk: int):
+    session = own_session(request, pk)
+    if session.video_path is None or not session.video_path.exists():
         messages.error(request, "The video was deleted after processing; upload it again to reprocess.")
-    elif lecture.status in (Lecture.Status.QUEUED, Lecture.Status.PROCESSING, Lecture.Status.LIVE):
+    elif session.status in (Session.Status.QUEUED, Session.Status.PROCESSING, Session.Status.LIVE):
         messages.error(request, "This session is already being processed.")
     else:
         with transaction.atomic():
-            lifecycle.enqueue(lecture)
-        if lecture.send_failed:
-            return _saved_not_sent(request, lecture)
+            lifecycle.enqueue(session)
+        if session.send_failed:
+            return _saved_not_sent(request, session)
         messages.success(request, "Queued for processing again.")
-    return redirect(lecture)
+    return redirect(session)
 
 
 @login_required
 @require_POST
-def lecture_delete(request, pk: int):
-    lecture = own_lecture(request, pk)
-    classroom = lecture.classroom
-    lifecycle.delete(lecture)
-    messages.success(request, f"Deleted “{lecture.title}”.")
+def session_delete(request, pk: int):
+    session = own_session(request, pk)
+    classroom = session.classroom
+    lifecycle.delete(session)
+    messages.success(request, f"Deleted “{session.title}”.")
     return redirect(classroom)
 
 
 @login_required
 @require_GET
-def lecture_export(request, pk: int, fmt: str):
-    lecture = own_lecture(request, pk)
-    name = export_name(lecture)
+def session_export(request, pk: int, fmt: str):
+    session = own_session(request, pk)
+    name = export_name(session)
     if fmt == "csv":
-        response = StreamingHttpResponse(seconds_csv(lecture), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(seconds_csv(session), content_type="text/csv; charset=utf-8")
     else:
-        response = JsonResponse(lecture_document(lecture), json_dumps_params={"indent": 1})
+        response = JsonResponse(session_document(session), json_dumps_params={"indent": 1})
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
 
 @login_required
 @require_POST
-def lecture_rename(request, pk: int):
-    lecture = own_lecture(request, pk)
+def session_rename(request, pk: int):
+    session = own_session(request, pk)
     title = request.POST.get("title", "").strip()[:200]
     if title:
-        lecture.title = title
-        lecture.save(update_fields=["title"])
+        session.title = title
+        session.save(update_fields=["title"])
         messages.success(request, "Renamed.")
     else:
         messages.error(request, "A session needs a title.")
-    return redirect(lecture)
+    return redirect(session)
 
 
 def help_page(request):

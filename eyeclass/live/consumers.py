@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from eyeclass.lectures import lifecycle
-from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.models import Session
 
 from .models import LiveConnection
 from .protocol import MAX_TEXT_BYTES, FrameRejected, TokenBucket, control_kind, parse_frame
@@ -49,9 +49,9 @@ def forget(result) -> None:
 
 
 @database_sync_to_async
-def live_lecture_for(user, pk: int) -> Lecture | None:
+def live_session_for(user, pk: int) -> Session | None:
     return (
-        Lecture.objects.for_teacher(user).filter(pk=pk, status=Lecture.Status.LIVE).select_related("classroom").first()
+        Session.objects.for_teacher(user).filter(pk=pk, status=Session.Status.LIVE).select_related("classroom").first()
     )
 
 
@@ -76,12 +76,12 @@ def flush_stats(pk: int, stats: Stats, flushed: Stats) -> None:
             ("rejected", "frames_rejected"),
         )
     }
-    Lecture.objects.filter(pk=pk).update(**changes)
+    Session.objects.filter(pk=pk).update(**changes)
 
 
 @database_sync_to_async
-def lecture_status(pk: int) -> tuple[str, str]:
-    return Lecture.objects.filter(pk=pk).values_list("status", "error").first() or ("missing", "the session is gone")
+def session_status(pk: int) -> tuple[str, str]:
+    return Session.objects.filter(pk=pk).values_list("status", "error").first() or ("missing", "the session is gone")
 
 
 async def wait_closed(pk: int, result, timeout: float) -> None:
@@ -90,10 +90,10 @@ async def wait_closed(pk: int, result, timeout: float) -> None:
     backend that restarted meanwhile (Redis; its reply can be lost) cannot keep this waiting."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        status, error = await lecture_status(pk)
-        if status == Lecture.Status.DONE:
+        status, error = await session_status(pk)
+        if status == Session.Status.DONE:
             return
-        if status != Lecture.Status.LIVE:
+        if status != Session.Status.LIVE:
             raise RuntimeError(error or f"the session is {status}")
         try:
             ready = await sync_to_async(result.ready, thread_sensitive=False)()
@@ -101,8 +101,8 @@ async def wait_closed(pk: int, result, timeout: float) -> None:
             ready = False
         if ready:
             answer = await sync_to_async(result.get, thread_sensitive=False)(timeout=5)  # raises the worker's error
-            status, error = await lecture_status(pk)
-            if status != Lecture.Status.DONE:
+            status, error = await session_status(pk)
+            if status != Session.Status.DONE:
                 raise RuntimeError(error or f"the worker answered {answer!r}, the session is {status}")
             return
         await asyncio.sleep(0.1)
@@ -122,19 +122,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        self.lecture = await live_lecture_for(user, int(self.scope["url_route"]["kwargs"]["pk"]))
-        if self.lecture is None:
+        self.session = await live_session_for(user, int(self.scope["url_route"]["kwargs"]["pk"]))
+        if self.session is None:
             await self.close(code=4404)  # not this teacher's, or not live
             return
         await self.accept()
         self.connected, self.stopping = True, False
-        await open_connection(self.lecture.pk, self.channel_name)
+        await open_connection(self.session.pk, self.channel_name)
         self.stats, self.flushed = Stats(), Stats()
         self.bucket = TokenBucket(
             rate=settings.EYECLASS_LIVE_MAX_FPS, burst=max(2.0, settings.EYECLASS_LIVE_MAX_FPS / 2)
         )
         self.in_flight: dict[int, float] = {}
-        self.queue = worker_direct(self.lecture.live_worker)
+        self.queue = worker_direct(self.session.live_worker)
         self.relay_by_layer = not isinstance(self.channel_layer, InMemoryChannelLayer)
         limits = {
             "max_fps": settings.EYECLASS_LIVE_MAX_FPS,
@@ -142,7 +142,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             "max_in_flight": settings.EYECLASS_LIVE_MAX_IN_FLIGHT,
         }
         await self.send_json(
-            {"type": "hello", "session": self.lecture.pk, "limits": limits, "stats": asdict(self.stats)}
+            {"type": "hello", "session": self.session.pk, "limits": limits, "stats": asdict(self.stats)}
         )
 
     async def disconnect(self, code: int) -> None:
@@ -151,21 +151,21 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         self.connected = False
         try:
-            await flush_stats(self.lecture.pk, self.stats, self.flushed)
+            await flush_stats(self.session.pk, self.stats, self.flushed)
             self.flushed = Stats(**asdict(self.stats))
         finally:
-            await close_connection(self.lecture.pk, self.channel_name)
+            await close_connection(self.session.pk, self.channel_name)
         if not self.stopping:  # a dropped connection: close after the grace period unless it comes back
             # the broker down: the watchdog closes a silent live session
             await sync_to_async(lifecycle.close_live, thread_sensitive=False)(
-                self.lecture, "disconnected", after=settings.EYECLASS_LIVE_GRACE_SECONDS, idle_since=time.time()
+                self.session, "disconnected", after=settings.EYECLASS_LIVE_GRACE_SECONDS, idle_since=time.time()
             )
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         try:
             await self.handle(text_data, bytes_data)
         except Exception:  # an escaping error would close the socket without disconnect(): counters must stay right
-            log.exception("live session %s: message not handled", self.lecture.pk)
+            log.exception("live session %s: message not handled", self.session.pk)
             await self.send_json({"type": "error", "error": "the server could not handle this message; try again"})
 
     async def handle(self, text_data, bytes_data) -> None:
@@ -201,10 +201,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if len(self.in_flight) >= settings.EYECLASS_LIVE_MAX_IN_FLIGHT:
             return await self.refuse(seq, "busy", "workers are behind: frame skipped")
         self.in_flight[seq] = time.monotonic()
-        t = (timezone.now() - self.lecture.started_at).total_seconds()
+        t = (timezone.now() - self.session.started_at).total_seconds()
         reply_to = self.channel_name if self.relay_by_layer else None
         result = await sync_to_async(live_frame.apply_async, thread_sensitive=False)(
-            args=[self.lecture.pk, reply_to, seq, t, base64.b64encode(jpeg).decode()],
+            args=[self.session.pk, reply_to, seq, t, base64.b64encode(jpeg).decode()],
             queue=self.queue,
             expires=settings.EYECLASS_LIVE_FRAME_TIMEOUT,
             ignore_result=self.relay_by_layer,  # a frame's faces are relayed, never stored
@@ -254,18 +254,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def stop(self) -> None:
         self.stopping = True
-        await flush_stats(self.lecture.pk, self.stats, self.flushed)  # stored before the session closes
+        await flush_stats(self.session.pk, self.stats, self.flushed)  # stored before the session closes
         self.flushed = Stats(**asdict(self.stats))
-        result = await sync_to_async(lifecycle.close_live, thread_sensitive=False)(self.lecture, "stopped")
+        result = await sync_to_async(lifecycle.close_live, thread_sensitive=False)(self.session, "stopped")
         try:
             if result is None:  # the broker is unreachable: save what was stored as the frames came
-                await database_sync_to_async(lifecycle.save_live_as_stored)(self.lecture.pk)
+                await database_sync_to_async(lifecycle.save_live_as_stored)(self.session.pk)
             else:
-                await wait_closed(self.lecture.pk, result, timeout=120)
+                await wait_closed(self.session.pk, result, timeout=120)
         except Exception as exc:
             await self.send_json({"type": "error", "error": f"could not close the session: {exc}"})
             return
-        await self.send_json({"type": "stopped", "url": self.lecture.get_absolute_url(), "stats": asdict(self.stats)})
+        await self.send_json({"type": "stopped", "url": self.session.get_absolute_url(), "stats": asdict(self.stats)})
         await self.close()
 
     async def close(self, code=None, reason=None) -> None:

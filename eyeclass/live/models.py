@@ -9,28 +9,28 @@ from django.db.models.functions import Coalesce
 
 
 class LiveConnection(models.Model):
-    lecture = models.ForeignKey("lectures.Lecture", on_delete=models.CASCADE, related_name="connections")
+    session = models.ForeignKey("lectures.Session", on_delete=models.CASCADE, related_name="connections")
     channel_name = models.CharField(max_length=200, unique=True)  # the socket's name on the channel layer
     opened_at = models.DateTimeField(auto_now_add=True)
 
     @classmethod
-    def open(cls, lecture_id: int, channel_name: str) -> int:
-        cls.objects.get_or_create(lecture_id=lecture_id, channel_name=channel_name)
-        return cls.recount(lecture_id)
+    def open(cls, session_id: int, channel_name: str) -> int:
+        cls.objects.get_or_create(session_id=session_id, channel_name=channel_name)
+        return cls.recount(session_id)
 
     @classmethod
-    def close(cls, lecture_id: int, channel_name: str) -> int:
+    def close(cls, session_id: int, channel_name: str) -> int:
         """Forget a socket; closing one twice, or one never opened, changes nothing."""
         cls.objects.filter(channel_name=channel_name).delete()
-        return cls.recount(lecture_id)
+        return cls.recount(session_id)
 
     @classmethod
-    def recount(cls, lecture_id: int) -> int:
-        """Store the session's open sockets in Lecture.live_connections, which the pages and the
+    def recount(cls, session_id: int) -> int:
+        """Store the session's open sockets in Session.live_connections, which the pages and the
         reconnect grace read, and return it."""
-        from eyeclass.lectures.models import Lecture
+        from eyeclass.lectures.models import Session
 
         # one statement, so two sockets closing at once cannot store each other's stale count
-        open_sockets = cls.objects.filter(lecture=OuterRef("pk")).values("lecture").annotate(n=Count("pk")).values("n")
-        Lecture.objects.filter(pk=lecture_id).update(live_connections=Coalesce(Subquery(open_sockets), 0))
-        return Lecture.objects.filter(pk=lecture_id).values_list("live_connections", flat=True).first() or 0
+        open_sockets = cls.objects.filter(session=OuterRef("pk")).values("session").annotate(n=Count("pk")).values("n")
+        Session.objects.filter(pk=session_id).update(live_connections=Coalesce(Subquery(open_sockets), 0))
+        return Session.objects.filter(pk=session_id).values_list("live_connections", flat=True).first() or 0

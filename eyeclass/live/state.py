@@ -23,30 +23,30 @@ _states: dict[int, LiveState] = {}
 _lock = threading.Lock()
 
 
-def get_state(lecture_id: int) -> LiveState:
+def get_state(session_id: int) -> LiveState:
     """The session's state, created on its first frame. States of sessions that went silent for longer
     than the watchdog waits before closing them are dropped here, so memory stays bounded by the
     sessions that are actually live (their stored rows are all `live_finish` then needs)."""
     with _lock:
-        stale = drop_idle_locked(settings.EYECLASS_LIVE_STATE_IDLE_SECONDS, keep=lecture_id)
-        state = _states.get(lecture_id)
+        stale = drop_idle_locked(settings.EYECLASS_LIVE_STATE_IDLE_SECONDS, keep=session_id)
+        state = _states.get(session_id)
         if state is None:
-            state = _states[lecture_id] = LiveState(analyzer=_new_analyzer())
+            state = _states[session_id] = LiveState(analyzer=_new_analyzer())
         state.last_used = time.monotonic()
     for old in stale:
         old.analyzer.close()
     return state
 
 
-def pop_state(lecture_id: int) -> LiveState | None:
+def pop_state(session_id: int) -> LiveState | None:
     with _lock:
-        return _states.pop(lecture_id, None)
+        return _states.pop(session_id, None)
 
 
 def drop_idle_locked(max_idle: float, keep: int) -> list[LiveState]:
     now = time.monotonic()
-    idle = [lecture_id for lecture_id, s in _states.items() if lecture_id != keep and now - s.last_used > max_idle]
-    return [_states.pop(lecture_id) for lecture_id in idle]
+    idle = [session_id for session_id, s in _states.items() if session_id != keep and now - s.last_used > max_idle]
+    return [_states.pop(session_id) for session_id in idle]
 
 
 def _new_analyzer():

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from eyeclass.lectures.analysis import ModelMissing
-from eyeclass.lectures.models import ExpressionEvent, Lecture, SecondStat
+from eyeclass.lectures.models import ExpressionEvent, SecondStat, Session
 
 from . import state as live_state
 from .protocol import FrameRejected, decode_jpeg
@@ -31,15 +31,15 @@ def face_payload(face) -> dict:
     }
 
 
-def persist_new(lecture: Lecture, live: live_state.LiveState) -> tuple[list[dict], list[dict]]:
+def persist_new(session: Session, live: live_state.LiveState) -> tuple[list[dict], list[dict]]:
     """Store the seconds and events completed since the last frame; return them for the browser."""
     analyzer = live.analyzer
     seconds = [s.to_dict() for s in analyzer.seconds[live.stored_seconds :]]
     events = [e.to_dict() for e in analyzer.events[live.stored_events :]]
     if seconds:
-        SecondStat.objects.bulk_create([SecondStat.from_aggregate(lecture, s) for s in seconds], ignore_conflicts=True)
+        SecondStat.objects.bulk_create([SecondStat.from_aggregate(session, s) for s in seconds], ignore_conflicts=True)
     if events:
-        ExpressionEvent.objects.bulk_create([ExpressionEvent.from_event(lecture, e) for e in events])
+        ExpressionEvent.objects.bulk_create([ExpressionEvent.from_event(session, e) for e in events])
     live.stored_seconds, live.stored_events = len(analyzer.seconds), len(analyzer.events)
     return seconds, events
 
@@ -51,16 +51,16 @@ def reply(channel: str | None, payload: dict) -> dict:
 
 
 @shared_task(name="live.frame", acks_late=False)
-def live_frame(lecture_id: int, reply_channel: str | None, seq: int, t: float, jpeg_b64: str) -> dict:
+def live_frame(session_id: int, reply_channel: str | None, seq: int, t: float, jpeg_b64: str) -> dict:
     started = time.perf_counter()
-    lecture = Lecture.objects.filter(pk=lecture_id, status=Lecture.Status.LIVE).first()
-    if lecture is None:
+    session = Session.objects.filter(pk=session_id, status=Session.Status.LIVE).first()
+    if session is None:
         return reply(
             reply_channel, {"type": "dropped", "seq": seq, "reason": "closed", "error": "the live session has ended"}
         )
     try:
         image = decode_jpeg(base64.b64decode(jpeg_b64))
-        live = live_state.get_state(lecture_id)
+        live = live_state.get_state(session_id)
     except FrameRejected as exc:
         return reply(reply_channel, {"type": "dropped", "seq": seq, "reason": exc.reason, "error": str(exc)})
     except ModelMissing as exc:
@@ -71,8 +71,8 @@ def live_frame(lecture_id: int, reply_channel: str | None, seq: int, t: float, j
         )
     live.last_time = t
     frame = live.analyzer.process(image, t, seq)
-    seconds, events = persist_new(lecture, live)
-    Lecture.objects.filter(pk=lecture_id).update(frames_analysed=F("frames_analysed") + 1, last_frame_at=timezone.now())
+    seconds, events = persist_new(session, live)
+    Session.objects.filter(pk=session_id).update(frames_analysed=F("frames_analysed") + 1, last_frame_at=timezone.now())
     payload = {
         "type": "result",
         "seq": seq,
@@ -104,26 +104,26 @@ def with_stored_rows(result: dict, stored: dict) -> dict:
 
 
 @shared_task(name="live.finish", acks_late=True)
-def live_finish(lecture_id: int, reason: str = "stopped", if_idle_since: float | None = None) -> str:
+def live_finish(session_id: int, reason: str = "stopped", if_idle_since: float | None = None) -> str:
     """Close a live session: flush the analyzer and store the complete results (replacing the partial
     rows stored as frames came). With `if_idle_since`, only if no connection or frame came since then."""
-    lecture = Lecture.objects.select_related("classroom").filter(pk=lecture_id).first()
-    if lecture is None or lecture.status != Lecture.Status.LIVE:
+    session = Session.objects.select_related("classroom").filter(pk=session_id).first()
+    if session is None or session.status != Session.Status.LIVE:
         return "not live"
     # frames in flight when the page left are still analysed for up to the frame timeout: only a frame
     # after that came from a new connection (which schedules its own finish when it goes)
     resumed_after = (if_idle_since or 0) + settings.EYECLASS_LIVE_FRAME_TIMEOUT
     if if_idle_since is not None and (
-        lecture.live_connections > 0 or (lecture.last_frame_at and lecture.last_frame_at.timestamp() > resumed_after)
+        session.live_connections > 0 or (session.last_frame_at and session.last_frame_at.timestamp() > resumed_after)
     ):
         return "resumed"
-    live = live_state.pop_state(lecture_id)
+    live = live_state.pop_state(session_id)
     if live is None:  # this worker restarted: what was stored as the frames came is all there is
-        lecture.store_results(lecture.stored_result())
+        session.store_results(session.stored_result())
     else:
         live.analyzer.finish()
         result = live.analyzer.result(video={"duration": max(live.last_time, 0.0), "source": "live"}).to_dict()
         live.analyzer.close()
-        lecture.store_results(with_stored_rows(result, lecture.stored_result()))
-    log.info("live session %s finished (%s)", lecture_id, reason)
+        session.store_results(with_stored_rows(result, session.stored_result()))
+    log.info("live session %s finished (%s)", session_id, reason)
     return "done"

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from eyeclass.classrooms.models import Classroom
 from eyeclass.lectures import lifecycle
 from eyeclass.lectures.forms import preselect_only_class
-from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.models import Session
 from eyeclass.ops.models import WorkerHeartbeat
 from inference.labels import LABELS
 
@@ -39,7 +39,7 @@ def pick_worker() -> str | None:
         workers = workers.filter(queues__regex=r"(^|,)live(,|$)")
     elif settings.EYECLASS_GPU_QUEUE and workers.filter(queues__contains="gpu").exists():
         workers = workers.filter(queues__contains="gpu")
-    live = Lecture.objects.filter(status=Lecture.Status.LIVE).values("live_worker").annotate(n=Count("id"))
+    live = Session.objects.filter(status=Session.Status.LIVE).values("live_worker").annotate(n=Count("id"))
     load = {row["live_worker"]: row["n"] for row in live}
     hostnames = sorted(workers.values_list("hostname", flat=True), key=lambda h: (load.get(h, 0), h))
     return hostnames[0] if hostnames else None
@@ -57,33 +57,33 @@ def live_start(request):
                 "(see README: celery -A eyeclass worker) and try again.",
             )
         else:
-            lecture = Lecture.objects.create(
+            session = Session.objects.create(
                 classroom=form.cleaned_data["classroom"],
-                source=Lecture.Source.LIVE,
-                status=Lecture.Status.LIVE,
+                source=Session.Source.LIVE,
+                status=Session.Status.LIVE,
                 title=form.cleaned_data["title"] or f"Live {timezone.localtime():%b %d, %H:%M}",
                 live_worker=worker,
                 started_at=timezone.now(),
             )
-            return redirect("live_session", pk=lecture.pk)
-    live_now = Lecture.objects.for_teacher(request.user).filter(status=Lecture.Status.LIVE).select_related("classroom")
+            return redirect("live_session", pk=session.pk)
+    live_now = Session.objects.for_teacher(request.user).filter(status=Session.Status.LIVE).select_related("classroom")
     return render(request, "live/start.html", {"form": form, "live_now": live_now})
 
 
 @login_required
 def live_session(request, pk: int):
-    lecture = get_object_or_404(Lecture.objects.for_teacher(request.user).select_related("classroom"), pk=pk)
-    if lecture.status != Lecture.Status.LIVE:
-        return redirect(lecture)
-    return render(request, "live/session.html", {"lecture": lecture, "labels": list(LABELS)})
+    session = get_object_or_404(Session.objects.for_teacher(request.user).select_related("classroom"), pk=pk)
+    if session.status != Session.Status.LIVE:
+        return redirect(session)
+    return render(request, "live/session.html", {"session": session, "labels": list(LABELS)})
 
 
 @login_required
 @require_POST
 def live_stop(request, pk: int):
     """Stop and save a live session whose camera page was left (the page's own Stop does this over its socket)."""
-    lecture = get_object_or_404(Lecture.objects.for_teacher(request.user), pk=pk)
-    if lecture.status == Lecture.Status.LIVE:
-        lifecycle.stop_live(lecture)
+    session = get_object_or_404(Session.objects.for_teacher(request.user), pk=pk)
+    if session.status == Session.Status.LIVE:
+        lifecycle.stop_live(session)
         messages.success(request, "The live session was stopped and saved.")
-    return redirect(lecture)
+    return redirect(session)

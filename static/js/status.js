@@ -1,9 +1,9 @@
 /* Live processing status: pushed over the teacher's websocket, with polling as a fallback. */
 (function () {
   "use strict";
-  const box = document.getElementById("lecture-status");
+  const box = document.getElementById("session-status");
   if (!box) return;
-  const id = Number(box.dataset.lecture);
+  const id = Number(box.dataset.session);
   const bar = box.querySelector(".bar"), label = document.getElementById("progress-label");
   const text = document.getElementById("status-text");
 
@@ -30,7 +30,7 @@
     ws.onmessage = (m) => {
       const data = JSON.parse(m.data);
       if (data.type === "hello") pushes = Boolean(data.pushes);
-      else if (data.type === "lecture.status") show(data);
+      else if (data.type === "session.status") show(data);
     };
     ws.onclose = () => { pushes = false; };
   } catch (e) { /* polling covers it */ }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from eyeclass.classrooms.models import Classroom
-from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.models import Session
 from inference.labels import LABELS
 from inference.records import AnalysisResult, Event, SecondAggregate, TrackSummary
 
@@ -77,12 +77,12 @@ def make_result(seconds: int = 60, tracks: int = 3, dip: tuple[int, int] | None 
     return AnalysisResult(video=video, options={}, tracks=summaries, frames=[], events=events, seconds=rows).to_dict()
 
 
-def make_lecture(teacher, title: str = "Week 1", classroom: Classroom | None = None, **fields) -> Lecture:
+def make_session(teacher, title: str = "Week 1", classroom: Classroom | None = None, **fields) -> Session:
     classroom = classroom or Classroom.objects.get_or_create(teacher=teacher, name="Physics")[0]
-    return Lecture.objects.create(classroom=classroom, title=title, **fields)
+    return Session.objects.create(classroom=classroom, title=title, **fields)
 
 
-def done_lecture(teacher, **kwargs) -> Lecture:
-    lecture = make_lecture(teacher)
-    lecture.store_results(make_result(**kwargs))
-    return lecture
+def done_session(teacher, **kwargs) -> Session:
+    session = make_session(teacher)
+    session.store_results(make_result(**kwargs))
+    return session

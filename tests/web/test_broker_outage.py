@@ -16,12 +16,12 @@ from kombu.exceptions import OperationalError
 
 from eyeclass.classrooms.models import Classroom
 from eyeclass.lectures import lifecycle
-from eyeclass.lectures.models import Lecture
-from eyeclass.lectures.tasks import process_lecture
+from eyeclass.lectures.models import Session
+from eyeclass.lectures.tasks import process_session
 from tests.clips import write_clip
 from tests.conftest import REPO, wait_until
 from tests.web.browser import LiveStack
-from tests.web.factories import make_lecture
+from tests.web.factories import make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,8 +46,8 @@ def broker_down(**options):
 
 def test_an_upload_while_the_broker_is_down_is_kept_and_sent_later(client, teacher, tmp_path, monkeypatch):
     classroom = Classroom.objects.create(teacher=teacher, name="Physics")
-    clip = write_clip(tmp_path / "lecture.mp4", seconds=1)
-    monkeypatch.setattr(process_lecture, "apply_async", broker_down)
+    clip = write_clip(tmp_path / "session.mp4", seconds=1)
+    monkeypatch.setattr(process_session, "apply_async", broker_down)
     client.force_login(teacher)
     with clip.open("rb") as video:
         response = client.post(
@@ -55,31 +55,31 @@ def test_an_upload_while_the_broker_is_down_is_kept_and_sent_later(client, teach
         )
     assert response.status_code == 202
     assert "no need to upload the video again" in response.json()["notice"]
-    lecture = Lecture.objects.get()
-    assert lecture.unsent and lecture.video_path.exists()
-    assert "cannot be reached just now" in client.get(lecture.get_absolute_url()).content.decode()  # where JS goes
+    session = Session.objects.get()
+    assert session.unsent and session.video_path.exists()
+    assert "cannot be reached just now" in client.get(session.get_absolute_url()).content.decode()  # where JS goes
 
     assert lifecycle.send_unsent(older_than=0) == []  # still down: it stays in the outbox
     sent = []
-    monkeypatch.setattr(process_lecture, "apply_async", lambda **kw: sent.append(kw) or type("R", (), {"id": "t-9"})())
+    monkeypatch.setattr(process_session, "apply_async", lambda **kw: sent.append(kw) or type("R", (), {"id": "t-9"})())
     assert lifecycle.send_unsent(older_than=3600) == []  # too recent: its own send may still be under way
-    assert lifecycle.send_unsent(older_than=0) == [f"{lecture.pk}: sent"]
-    lecture.refresh_from_db()
-    assert sent[0]["args"] == [lecture.pk] and lecture.task_id == "t-9" and not lecture.unsent
+    assert lifecycle.send_unsent(older_than=0) == [f"{session.pk}: sent"]
+    session.refresh_from_db()
+    assert sent[0]["args"] == [session.pk] and session.task_id == "t-9" and not session.unsent
     assert lifecycle.send_unsent(older_than=0) == []  # sent once
 
 
 def test_reprocessing_while_the_broker_is_down_says_what_happens(client, teacher, tmp_path, monkeypatch, settings):
     settings.MEDIA_ROOT = tmp_path
-    lecture = make_lecture(teacher, status="failed", video_file="uploads/x.mp4", keep_video=True)
-    lecture.video_path.parent.mkdir(parents=True)
-    write_clip(lecture.video_path, seconds=1)
-    monkeypatch.setattr(process_lecture, "apply_async", broker_down)
+    session = make_session(teacher, status="failed", video_file="uploads/x.mp4", keep_video=True)
+    session.video_path.parent.mkdir(parents=True)
+    write_clip(session.video_path, seconds=1)
+    monkeypatch.setattr(process_session, "apply_async", broker_down)
     client.force_login(teacher)
-    page = client.post(f"/sessions/{lecture.pk}/reprocess/", follow=True)
+    page = client.post(f"/sessions/{session.pk}/reprocess/", follow=True)
     assert "cannot be reached just now" in page.content.decode()
-    lecture.refresh_from_db()
-    assert lecture.unsent
+    session.refresh_from_db()
+    assert session.unsent
 
 
 def test_with_redis_stopped_an_upload_is_answered_at_once_and_processed_once_redis_is_back(
@@ -94,7 +94,7 @@ def test_with_redis_stopped_an_upload_is_answered_at_once_and_processed_once_red
 
         client = Client()
         client.force_login(teacher)
-        kind, body = multipart({"classroom": classroom.pk}, "lecture.mp4", write_clip(tmp_path / "l.mp4").read_bytes())
+        kind, body = multipart({"classroom": classroom.pk}, "session.mp4", write_clip(tmp_path / "l.mp4").read_bytes())
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/sessions/upload/",
             data=body,
@@ -110,8 +110,8 @@ def test_with_redis_stopped_an_upload_is_answered_at_once_and_processed_once_red
             status, answer = response.status, json.loads(response.read())
         assert status == 202 and "cannot be reached just now" in answer["notice"]
         assert time.monotonic() - started < 10
-        lecture = Lecture.objects.get(pk=answer["id"])
-        assert lecture.unsent and lecture.video_path.exists()
+        session = Session.objects.get(pk=answer["id"])
+        assert session.unsent and session.video_path.exists()
 
         private_redis.start()  # back, empty; a worker's watchdog sends what waited
         worker_env = {**env, "WORKER_HEARTBEAT_SECONDS": "1"}
@@ -125,8 +125,8 @@ def test_with_redis_stopped_an_upload_is_answered_at_once_and_processed_once_red
         )
 
         def picked_up():
-            lecture.refresh_from_db()
-            return lecture.status in ("processing", "done")
+            session.refresh_from_db()
+            return session.status in ("processing", "done")
 
         wait_until(picked_up, 120, "the upload stayed queued after the broker came back")
     finally:

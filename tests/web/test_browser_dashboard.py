@@ -1,10 +1,10 @@
-"""A teacher, in a real Chromium, logs in, uploads a lecture, waits for the worker, and sees charts."""
+"""A teacher, in a real Chromium, logs in, uploads a session, waits for the worker, and sees charts."""
 
 import pytest
 from django.conf import settings
 
 from eyeclass.classrooms.models import Classroom
-from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.models import Session
 from tests.clips import write_clip
 from tests.conftest import SHARED
 from tests.web.browser import LiveStack, log_in, save_page, screenshot_folder
@@ -21,12 +21,12 @@ def stack(test_database_url, tmp_path):
     app.stop()
 
 
-def lecture_video(tmp_path):
+def session_video(tmp_path):
     talk = SHARED / "data" / "video" / "talk_single_face.mp4"
     return talk if talk.exists() else write_clip(tmp_path / "generated.mp4", seconds=6)
 
 
-def test_a_teacher_uploads_a_lecture_and_sees_charts(stack, browser, teacher, tmp_path):
+def test_a_teacher_uploads_a_session_and_sees_charts(stack, browser, teacher, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -36,12 +36,12 @@ def test_a_teacher_uploads_a_lecture_and_sees_charts(stack, browser, teacher, tm
 
     browser.get(f"{stack.url}/sessions/upload/?classroom={classroom.pk}")
     browser.find_element(By.NAME, "title").send_keys("Week 1")
-    browser.find_element(By.NAME, "video").send_keys(str(lecture_video(tmp_path)))
+    browser.find_element(By.NAME, "video").send_keys(str(session_video(tmp_path)))
     browser.find_element(By.NAME, "keep_video").click()  # replayed beside the charts
     browser.find_element(By.ID, "upload-button").click()
     WebDriverWait(browser, 60).until(lambda b: "/sessions/" in b.current_url and "upload" not in b.current_url)
-    lecture = Lecture.objects.get(title="Week 1")
-    assert browser.current_url.endswith(lecture.get_absolute_url())
+    session = Session.objects.get(title="Week 1")
+    assert browser.current_url.endswith(session.get_absolute_url())
 
     drawn = (
         "return window.EyeClassDrawn && window.EyeClassDrawn.engagement ? "
@@ -50,15 +50,15 @@ def test_a_teacher_uploads_a_lecture_and_sees_charts(stack, browser, teacher, tm
     WebDriverWait(browser, 300, poll_frequency=1).until(
         lambda b: b.execute_script(drawn) > 0, message=stack.log.read_text()[-2000:]
     )
-    lecture.refresh_from_db()
-    assert lecture.status == "done"
+    session.refresh_from_db()
+    assert session.status == "done"
     points = browser.execute_script(drawn)
-    assert points == lecture.seconds.exclude(engagement=None).count()
+    assert points == session.seconds.exclude(engagement=None).count()
     emotion_sets = browser.execute_script("return window.EyeClassDrawn.emotion.data.datasets.length")
     assert emotion_sets == 7
-    assert browser.execute_script("return window.EyeClassDrawn.heatmap.students") == lecture.summary["students"]
+    assert browser.execute_script("return window.EyeClassDrawn.heatmap.students") == session.summary["students"]
     assert browser.execute_script("return document.getElementById('replay').src").endswith(
-        f"/sessions/{lecture.pk}/video"
+        f"/sessions/{session.pk}/video"
     )
     browser.execute_script("window.scrollTo(0, 0)")
     save_page(browser, screenshot_folder() / "session-real-clip.png")

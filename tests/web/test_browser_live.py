@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 
 from eyeclass.classrooms.models import Classroom
-from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.models import Session
 from tests.clips import write_clip, write_y4m
 from tests.conftest import SHARED
 from tests.web.browser import LiveStack, chromium, log_in, on_phone, save_page, screenshot_folder
@@ -33,7 +33,7 @@ def test_a_teacher_streams_a_live_session(test_database_url, tmp_path, teacher):
         log_in(browser, stack.url, "ada", "s3cret-pass-123")
         browser.get(stack.url + "/live/")
         Select(browser.find_element(By.NAME, "classroom")).select_by_value(str(classroom.pk))
-        browser.find_element(By.NAME, "title").send_keys("Live lecture")
+        browser.find_element(By.NAME, "title").send_keys("Live session")
         browser.find_element(By.ID, "start-live").click()
         WebDriverWait(browser, 30).until(
             lambda b: "/live/" in b.current_url and b.current_url.rstrip("/")[-1].isdigit()
@@ -59,12 +59,12 @@ def test_a_teacher_streams_a_live_session(test_database_url, tmp_path, teacher):
         assert browser.find_element(By.ID, "live-elapsed").text != "0:00"
 
         # the teacher leaves the page without Stop: what was analysed is kept, and the session can be resumed
-        lecture = Lecture.objects.get(title="Live lecture")
+        session = Session.objects.get(title="Live session")
         browser.get(stack.url + "/")
-        WebDriverWait(browser, 60).until(lambda b: Lecture.objects.get(pk=lecture.pk).live_connections == 0)
-        stored_before = lecture.seconds.count()
+        WebDriverWait(browser, 60).until(lambda b: Session.objects.get(pk=session.pk).live_connections == 0)
+        stored_before = session.seconds.count()
         assert stored_before >= 2
-        browser.get(stack.url + lecture.get_absolute_url())
+        browser.get(stack.url + session.get_absolute_url())
         assert "Live — this session is still open" in browser.page_source
         save_page(browser, screenshot_folder() / "live-left.png")
         browser.find_element(By.LINK_TEXT, "Resume").click()
@@ -73,10 +73,10 @@ def test_a_teacher_streams_a_live_session(test_database_url, tmp_path, teacher):
         )
         browser.find_element(By.ID, "live-stop").click()
         WebDriverWait(browser, 120).until(lambda b: "/sessions/" in b.current_url)
-        lecture = Lecture.objects.get(title="Live lecture")
-        assert lecture.status == "done" and lecture.source == "live"
-        assert lecture.frames_analysed >= 13 and lecture.seconds.count() >= stored_before
-        assert lecture.frames_received > 0 and lecture.seconds.filter(faces_present__gt=0).count() >= 2
+        session = Session.objects.get(title="Live session")
+        assert session.status == "done" and session.source == "live"
+        assert session.frames_analysed >= 13 and session.seconds.count() >= stored_before
+        assert session.frames_received > 0 and session.seconds.filter(faces_present__gt=0).count() >= 2
         assert "Engagement over time" in browser.page_source
     finally:
         browser.quit()

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from eyeclass.classrooms.models import Classroom
-from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.models import Session
 from tests.web.browser import LiveStack, log_in, on_phone, save_page, screenshot_folder
-from tests.web.factories import done_lecture, make_lecture, make_result
+from tests.web.factories import done_session, make_result, make_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,12 +23,12 @@ def web(test_database_url, tmp_path):
     app.stop()
 
 
-def kept_recording(lecture: Lecture, seconds: int) -> None:
+def kept_recording(session: Session, seconds: int) -> None:
     """A WebM the browser can play, stored as this session's kept recording."""
-    lecture.keep_video, lecture.video_file = True, Lecture.new_video_file("lesson.webm")
-    lecture.save()
-    lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
-    writer = cv2.VideoWriter(str(lecture.video_path), cv2.VideoWriter_fourcc(*"VP80"), 10, (160, 120))
+    session.keep_video, session.video_file = True, Session.new_video_file("lesson.webm")
+    session.save()
+    session.video_path.parent.mkdir(parents=True, exist_ok=True)
+    writer = cv2.VideoWriter(str(session.video_path), cv2.VideoWriter_fourcc(*"VP80"), 10, (160, 120))
     for i in range(seconds * 10):
         writer.write(np.full((120, 160, 3), (i * 3) % 255, np.uint8))
     writer.release()
@@ -36,9 +36,9 @@ def kept_recording(lecture: Lecture, seconds: int) -> None:
 
 @pytest.fixture
 def data(teacher):
-    first = done_lecture(teacher, seconds=60, tracks=40)  # more students than the heatmap draws at first
+    first = done_session(teacher, seconds=60, tracks=40)  # more students than the heatmap draws at first
     kept_recording(first, seconds=60)
-    second = make_lecture(teacher, title="Week 2", classroom=first.classroom)
+    second = make_session(teacher, title="Week 2", classroom=first.classroom)
     second.store_results(make_result(seconds=45, dip=(10, 30)))
     Classroom.objects.create(teacher=teacher, name="Chemistry with a rather long name for a phone screen")
     return first, second
@@ -160,11 +160,11 @@ def test_progress_shows_within_two_seconds_without_redis(web, browser, teacher, 
 
     if "RedisChannelLayer" in settings.CHANNEL_LAYERS["default"]["BACKEND"]:
         pytest.skip("with Redis the worker pushes progress; this checks the polling without it")
-    lecture = make_lecture(teacher, status="processing", progress=0.1)
+    session = make_session(teacher, status="processing", progress=0.1)
     log_in(browser, web.url, "ada", "s3cret-pass-123")
-    browser.get(f"{web.url}/sessions/{lecture.pk}/")
+    browser.get(f"{web.url}/sessions/{session.pk}/")
     assert browser.find_element(By.ID, "progress-label").text == "10%"
-    Lecture.objects.filter(pk=lecture.pk).update(progress=0.42)  # as a worker saves it
+    Session.objects.filter(pk=session.pk).update(progress=0.42)  # as a worker saves it
     changed = time.monotonic()
     WebDriverWait(browser, 5, poll_frequency=0.1).until(lambda b: b.find_element(By.ID, "progress-label").text == "42%")
     assert time.monotonic() - changed < 2.0

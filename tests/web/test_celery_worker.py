@@ -39,12 +39,12 @@ def test_the_embedded_broker_shows_a_message_only_once_it_is_whole(tmp_path, mon
         folder.mkdir()
     options = {**{k: str(v) for k, v in folders.items()}, "store_processed": False}
     with Connection("filesystem://", transport=Transport, transport_options=options) as connection:
-        queue = connection.SimpleQueue("lectures")
-        queue.put({"lecture": 7})
+        queue = connection.SimpleQueue("sessions")
+        queue.put({"session": 7})
         [(names, written)] = seen
-        assert not any(name.endswith(".lectures.msg") for name in names)  # a reader sees nothing yet...
-        assert b"lecture" in written or b"eyJsZWN0dXJlIjogN30" in written  # ...while it is written whole
-        assert queue.get(timeout=1).payload == {"lecture": 7}
+        assert not any(name.endswith(".sessions.msg") for name in names)  # a reader sees nothing yet...
+        assert b"session" in written or b"eyJzZXNzaW9uIjogN30" in written  # ...while it is written whole
+        assert queue.get(timeout=1).payload == {"session": 7}
         queue.close()
 
 

@@ -7,10 +7,10 @@ import time
 import pytest
 from django.conf import settings as django_settings
 
-from eyeclass.lectures.models import Chunk, Lecture
-from eyeclass.lectures.tasks import process_lecture
+from eyeclass.lectures.models import Chunk, Session
+from eyeclass.lectures.tasks import process_session
 from tests.clips import write_clip
-from tests.web.factories import make_lecture
+from tests.web.factories import make_session
 from tests.web.test_faults import pool_children, wait_until
 
 pytestmark = [
@@ -19,67 +19,67 @@ pytestmark = [
 ]
 
 
-def upload(teacher, seconds: int) -> Lecture:
-    lecture = make_lecture(teacher, video_file=Lecture.new_video_file("long.mp4"), keep_video=True, status="queued")
-    lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
-    write_clip(lecture.video_path, seconds=seconds, fps=10)
-    Lecture.objects.filter(pk=lecture.pk).update(duration=float(seconds))
-    lecture.refresh_from_db()
-    return lecture
+def upload(teacher, seconds: int) -> Session:
+    session = make_session(teacher, video_file=Session.new_video_file("long.mp4"), keep_video=True, status="queued")
+    session.video_path.parent.mkdir(parents=True, exist_ok=True)
+    write_clip(session.video_path, seconds=seconds, fps=10)
+    Session.objects.filter(pk=session.pk).update(duration=float(seconds))
+    session.refresh_from_db()
+    return session
 
 
-def finished(lecture: Lecture) -> bool:
-    lecture.refresh_from_db()
-    return lecture.status in ("done", "failed")
+def finished(session: Session) -> bool:
+    session.refresh_from_db()
+    return session.status in ("done", "failed")
 
 
 def test_a_long_upload_is_split_and_the_chunks_give_the_numbers_of_one_pass(teacher, celery_worker_process, settings):
     from inference.pipeline import analyze_video, upload_options
 
     settings.EYECLASS_CHUNK_SECONDS, settings.EYECLASS_CHUNK_OVERLAP_SECONDS = 5, 3
-    lecture = upload(teacher, seconds=16)
-    assert process_lecture.apply(args=[lecture.pk]).get() == "split"
-    assert Chunk.objects.filter(lecture=lecture).count() == 4  # 16 s in chunks of about 5 s
-    wait_until(lambda: finished(lecture), 300, "the chunks were never stitched")
-    assert lecture.status == "done", lecture.error
-    assert not Chunk.objects.filter(lecture=lecture).exists()
-    whole = analyze_video(lecture.video_path, upload_options(), keep_frames=False).to_dict()
+    session = upload(teacher, seconds=16)
+    assert process_session.apply(args=[session.pk]).get() == "split"
+    assert Chunk.objects.filter(session=session).count() == 4  # 16 s in chunks of about 5 s
+    wait_until(lambda: finished(session), 300, "the chunks were never stitched")
+    assert session.status == "done", session.error
+    assert not Chunk.objects.filter(session=session).exists()
+    whole = analyze_video(session.video_path, upload_options(), keep_frames=False).to_dict()
     rows = {r["second"]: r for r in whole["seconds"]}
-    stored = list(lecture.seconds.order_by("second"))
+    stored = list(session.seconds.order_by("second"))
     assert [s.second for s in stored] == sorted(rows)  # every second once
     for s in stored:
         assert s.faces_present == pytest.approx(rows[s.second]["faces_present"], abs=0.01)
         if rows[s.second]["engagement"] is not None:
             assert s.engagement == pytest.approx(rows[s.second]["engagement"], abs=0.05)
     students = sum(1 for t in whole["tracks"] if t["last_time"] - t["first_time"] >= 2)
-    assert lecture.summary["students"] == students == 1  # one face, joined across both boundaries
+    assert session.summary["students"] == students == 1  # one face, joined across both boundaries
 
 
 def test_a_killed_chunk_is_delivered_again_and_the_session_completes_once(teacher, celery_worker_process, settings):
     settings.EYECLASS_CHUNK_SECONDS, settings.EYECLASS_CHUNK_OVERLAP_SECONDS = 30, 2
-    lecture = upload(teacher, seconds=90)  # chunks of a few seconds' work each
-    assert process_lecture.apply(args=[lecture.pk]).get() == "split"
+    session = upload(teacher, seconds=90)  # chunks of a few seconds' work each
+    assert process_session.apply(args=[session.pk]).get() == "split"
 
     def running():
-        return Chunk.objects.filter(lecture=lecture, progress__gt=0.05).exists()
+        return Chunk.objects.filter(session=session, progress__gt=0.05).exists()
 
     wait_until(running, 180, "no chunk started")
     [child] = pool_children(celery_worker_process.pid)
     os.kill(child, signal.SIGKILL)  # the process analysing a chunk dies
-    wait_until(lambda: finished(lecture), 400, "the chunk was not delivered again")
-    assert lecture.status == "done", lecture.error
-    assert lecture.seconds.count() == 90  # one row per second: nothing duplicated, nothing missing
+    wait_until(lambda: finished(session), 400, "the chunk was not delivered again")
+    assert session.status == "done", session.error
+    assert session.seconds.count() == 90  # one row per second: nothing duplicated, nothing missing
 
 
 def test_deleting_a_split_session_stops_its_chunks(teacher, celery_worker_process, settings, client):
     settings.EYECLASS_CHUNK_SECONDS, settings.EYECLASS_CHUNK_OVERLAP_SECONDS = 40, 2
-    lecture = upload(teacher, seconds=120)
+    session = upload(teacher, seconds=120)
     marker = celery_worker_process.log_path.read_text()[-200:]  # what the worker logs from here on
-    assert process_lecture.apply(args=[lecture.pk]).get() == "split"
-    wait_until(lambda: Chunk.objects.filter(lecture=lecture, progress__gt=0).exists(), 180, "no chunk started")
+    assert process_session.apply(args=[session.pk]).get() == "split"
+    wait_until(lambda: Chunk.objects.filter(session=session, progress__gt=0).exists(), 180, "no chunk started")
     client.force_login(teacher)
-    client.post(f"/sessions/{lecture.pk}/delete/")
-    assert not Lecture.objects.filter(pk=lecture.pk).exists()
+    client.post(f"/sessions/{session.pk}/delete/")
+    assert not Session.objects.filter(pk=session.pk).exists()
 
     def stopped():
         return "the session was deleted" in celery_worker_process.log_path.read_text().split(marker)[-1]

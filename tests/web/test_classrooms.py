@@ -50,11 +50,11 @@ def test_class_page_shows_an_empty_trend(client, teacher):
 
 
 def test_the_session_list_shows_processing_progress_in_percent(client, teacher):
-    from tests.web.factories import make_lecture
+    from tests.web.factories import make_session
 
-    lecture = make_lecture(teacher, status="processing", progress=0.42)
+    session = make_session(teacher, status="processing", progress=0.42)
     client.force_login(teacher)
-    page = client.get(lecture.classroom.get_absolute_url()).content.decode()
+    page = client.get(session.classroom.get_absolute_url()).content.decode()
     assert "Processing 42%" in page
 
 
@@ -63,19 +63,19 @@ def test_deleting_a_session_or_its_class_revokes_its_queued_chunks_and_removes_i
     client, teacher, settings, tmp_path, monkeypatch, what
 ):
     from eyeclass.celery import app as celery_app
-    from eyeclass.lectures.models import Chunk, Lecture
-    from tests.web.factories import make_lecture
+    from eyeclass.lectures.models import Chunk, Session
+    from tests.web.factories import make_session
 
     settings.MEDIA_ROOT = tmp_path
-    lecture = make_lecture(teacher, status="processing", video_file="uploads/long.mp4")
-    lecture.video_path.parent.mkdir(parents=True)
-    lecture.video_path.write_bytes(b"video")
+    session = make_session(teacher, status="processing", video_file="uploads/long.mp4")
+    session.video_path.parent.mkdir(parents=True)
+    session.video_path.write_bytes(b"video")
     for index in range(3):
-        Chunk.objects.create(lecture=lecture, index=index, plan={"start": 0, "end": 1}, task_id=f"chunk-{index}")
+        Chunk.objects.create(session=session, index=index, plan={"start": 0, "end": 1}, task_id=f"chunk-{index}")
     revoked = []
     monkeypatch.setattr(celery_app.control, "revoke", lambda ids, **kw: revoked.extend(ids))
     client.force_login(teacher)
-    url = f"/sessions/{lecture.pk}/delete/" if what == "session" else f"/classes/{lecture.classroom_id}/delete/"
+    url = f"/sessions/{session.pk}/delete/" if what == "session" else f"/classes/{session.classroom_id}/delete/"
     assert client.post(url).status_code == 302
     assert sorted(revoked) == ["chunk-0", "chunk-1", "chunk-2"]
-    assert not Lecture.objects.exists() and not Chunk.objects.exists() and not lecture.video_path.exists()
+    assert not Session.objects.exists() and not Chunk.objects.exists() and not session.video_path.exists()

@@ -10,9 +10,9 @@ from django.template.defaultfilters import floatformat
 
 from eyeclass.classrooms.models import Classroom
 from eyeclass.lectures.glossary import TERMS
-from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.models import Session
 from inference.summary import ENOUGH_READABLE_SECONDS
-from tests.web.factories import done_lecture, make_lecture, make_result
+from tests.web.factories import done_session, make_result, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -58,18 +58,18 @@ def test_the_help_page_says_how_the_emotions_read_on_labelled_real_recordings(cl
 
 
 def test_every_card_and_chart_of_a_session_has_its_definition_and_a_help_link(client, teacher):
-    lecture = done_lecture(teacher, seconds=60)
+    session = done_session(teacher, seconds=60)
     client.force_login(teacher)
-    text = page(client, lecture.get_absolute_url())
+    text = page(client, session.get_absolute_url())
     for key in ("engagement", "emotions", "students", "events", "dips", "heatmap", "confidence", "readable"):
         assert f'data-tip="{TERMS[key][1]}"'.replace("'", "&#x27;").replace("“", "“") in text, key
     assert 'href="/help/"' in text
 
 
 def test_a_session_with_too_little_readable_says_not_enough_data_instead_of_numbers(client, teacher):
-    lecture = done_lecture(teacher, seconds=ENOUGH_READABLE_SECONDS - 1)
+    session = done_session(teacher, seconds=ENOUGH_READABLE_SECONDS - 1)
     client.force_login(teacher)
-    text = page(client, lecture.get_absolute_url())
+    text = page(client, session.get_absolute_url())
     assert text.count('<span class="nodata">not enough data</span>') == 3
     assert "0.80" not in text.split('id="card-engagement"')[1][:200]
     assert f"{ENOUGH_READABLE_SECONDS - 1} of {ENOUGH_READABLE_SECONDS - 1} s" in text
@@ -79,9 +79,9 @@ def test_readable_seconds_count_only_seconds_with_readable_faces(teacher):
     result = make_result(seconds=30, tracks=1)
     for row in result["seconds"][:20]:
         row["readable"] = 0.2  # a face present, its eyes mostly unreadable
-    lecture = make_lecture(teacher)
-    lecture.store_results(result)
-    confidence = lecture.confidence()
+    session = make_session(teacher)
+    session.store_results(result)
+    confidence = session.confidence()
     assert (confidence["seconds"], confidence["readable_seconds"], confidence["enough"]) == (30, 10, True)
 
 
@@ -93,31 +93,31 @@ def test_the_session_page_says_why_when_most_faces_present_were_not_read(client,
         for row in result["seconds"]:
             row["readable"] = readable  # every second readable, but only some of its faces
         result["readability"] = {"summary": why}
-        lecture = make_lecture(teacher, title=f"{readable} readable")
-        lecture.store_results(result)
+        session = make_session(teacher, title=f"{readable} readable")
+        session.store_results(result)
         client.force_login(teacher)
-        pages.append(page(client, lecture.get_absolute_url()))
+        pages.append(page(client, session.get_absolute_url()))
     assert "30 of 30 s" in pages[0] and why in pages[0]
     assert "30 of 30 s" in pages[1] and why not in pages[1]
 
 
 def test_the_session_page_says_when_where_and_how_long(client, teacher):
-    lecture = done_lecture(teacher, seconds=90)
-    Lecture.objects.filter(pk=lecture.pk).update(video_name="week1.mp4", duration=92.4)
+    session = done_session(teacher, seconds=90)
+    Session.objects.filter(pk=session.pk).update(video_name="week1.mp4", duration=92.4)
     client.force_login(teacher)
-    text = page(client, lecture.get_absolute_url())
+    text = page(client, session.get_absolute_url())
     assert "Uploaded " in text and "week1.mp4" in text and "1:32 long" in text
 
 
 @pytest.fixture
 def kept(teacher, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    lecture = done_lecture(teacher, seconds=20)
-    lecture.keep_video, lecture.video_file = True, "uploads/kept.mp4"
-    lecture.save()
-    lecture.video_path.parent.mkdir(parents=True)
-    lecture.video_path.write_bytes(bytes(range(256)) * 4000)  # 1,024,000 bytes
-    return lecture
+    session = done_session(teacher, seconds=20)
+    session.keep_video, session.video_file = True, "uploads/kept.mp4"
+    session.save()
+    session.video_path.parent.mkdir(parents=True)
+    session.video_path.write_bytes(bytes(range(256)) * 4000)  # 1,024,000 bytes
+    return session
 
 
 def test_a_kept_recording_plays_to_its_owner_with_range_requests(client, teacher, kept):
@@ -140,76 +140,76 @@ def test_a_kept_recording_plays_to_its_owner_with_range_requests(client, teacher
 def test_the_session_page_shows_the_player_only_for_a_kept_recording(client, teacher, kept):
     client.force_login(teacher)
     assert f'src="/sessions/{kept.pk}/video"' in page(client, kept.get_absolute_url())
-    Lecture.objects.filter(pk=kept.pk).update(keep_video=False)
+    Session.objects.filter(pk=kept.pk).update(keep_video=False)
     assert "<video" not in page(client, kept.get_absolute_url())
     assert client.get(f"/sessions/{kept.pk}/video").status_code == 404  # not kept: not served either
 
 
 def test_a_student_page_shows_that_tracks_numbers_and_events(client, teacher):
-    lecture = done_lecture(teacher, seconds=60, tracks=3)
+    session = done_session(teacher, seconds=60, tracks=3)
     client.force_login(teacher)
-    text = page(client, f"/sessions/{lecture.pk}/students/1/")
+    text = page(client, f"/sessions/{session.pk}/students/1/")
     assert "Student 1" in text and "0.75" in text and "surprise" in text  # engagement; its micro event
     assert "15.0 a minute" in text and 'id="student-engagement"' in text
-    assert client.get(f"/sessions/{lecture.pk}/students/99/").status_code == 404
+    assert client.get(f"/sessions/{session.pk}/students/99/").status_code == 404
 
 
 def test_a_student_whose_lids_were_never_read_shows_no_blink_count(client, teacher):
-    lecture = done_lecture(teacher, seconds=60, tracks=2)
-    lecture.tracks.filter(track=2).update(blinks=0, blink_rate=None, perclos=None)  # head bowed throughout
+    session = done_session(teacher, seconds=60, tracks=2)
+    session.tracks.filter(track=2).update(blinks=0, blink_rate=None, perclos=None)  # head bowed throughout
     client.force_login(teacher)
-    shown = [page(client, f"/sessions/{lecture.pk}/students/{t}/") for t in (1, 2)]
+    shown = [page(client, f"/sessions/{session.pk}/students/{t}/") for t in (1, 2)]
     blinks = [text.split("Blinks", 1)[1].split("</strong>", 1)[0] for text in shown]
     assert blinks[0].endswith(">15") and blinks[1].endswith(">—")
 
 
 def test_a_student_never_read_facing_the_front_gets_a_reason_instead_of_an_empty_emotion_chart(client, teacher):
-    lecture = done_lecture(teacher, seconds=30, tracks=2)
-    lecture.tracks.filter(track=2).update(emotion_mix={})
+    session = done_session(teacher, seconds=30, tracks=2)
+    session.tracks.filter(track=2).update(emotion_mix={})
     client.force_login(teacher)
-    read, unread = (page(client, f"/sessions/{lecture.pk}/students/{t}/") for t in (1, 2))
+    read, unread = (page(client, f"/sessions/{session.pk}/students/{t}/") for t in (1, 2))
     assert 'id="student-mix"' in read and "No emotion was read" not in read
     assert 'id="student-mix"' not in unread and "No emotion was read for this student" in unread
 
 
 def test_the_students_csv_has_a_row_per_track_and_a_clean_file_name(client, teacher):
-    lecture = done_lecture(teacher, seconds=30, tracks=3)
-    Lecture.objects.filter(pk=lecture.pk).update(title="webcam_selfie.mp4", video_name="webcam_selfie.mp4")
+    session = done_session(teacher, seconds=30, tracks=3)
+    Session.objects.filter(pk=session.pk).update(title="webcam_selfie.mp4", video_name="webcam_selfie.mp4")
     client.force_login(teacher)
-    response = client.get(f"/sessions/{lecture.pk}/students.csv")
+    response = client.get(f"/sessions/{session.pk}/students.csv")
     rows = list(csv.DictReader(io.StringIO(body(response).decode())))
     assert [row["student"] for row in rows] == ["1", "2", "3"] and rows[0]["engagement"] == "0.75"
     assert response["Content-Disposition"] == 'attachment; filename="webcam_selfie-students.csv"'
-    export = client.get(f"/sessions/{lecture.pk}/export.csv")
+    export = client.get(f"/sessions/{session.pk}/export.csv")
     assert export["Content-Disposition"] == 'attachment; filename="webcam_selfie.csv"'
 
 
 def test_a_teacher_renames_and_deletes_sessions_and_classes(client, teacher, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    lecture = done_lecture(teacher, seconds=5)
-    lecture.video_file = "uploads/v.mp4"
-    lecture.save()
-    lecture.video_path.parent.mkdir(parents=True)
-    lecture.video_path.write_bytes(b"v")
+    session = done_session(teacher, seconds=5)
+    session.video_file = "uploads/v.mp4"
+    session.save()
+    session.video_path.parent.mkdir(parents=True)
+    session.video_path.write_bytes(b"v")
     client.force_login(teacher)
-    client.post(f"/sessions/{lecture.pk}/rename/", {"title": "  Week 2: optics  "})
-    assert Lecture.objects.get(pk=lecture.pk).title == "Week 2: optics"
-    client.post(f"/sessions/{lecture.pk}/rename/", {"title": "   "})
-    assert Lecture.objects.get(pk=lecture.pk).title == "Week 2: optics"  # a title is required
-    classroom = lecture.classroom
+    client.post(f"/sessions/{session.pk}/rename/", {"title": "  Week 2: optics  "})
+    assert Session.objects.get(pk=session.pk).title == "Week 2: optics"
+    client.post(f"/sessions/{session.pk}/rename/", {"title": "   "})
+    assert Session.objects.get(pk=session.pk).title == "Week 2: optics"  # a title is required
+    classroom = session.classroom
     Classroom.objects.create(teacher=teacher, name="Chemistry")
     response = client.post(f"/classes/{classroom.pk}/rename/", {"name": "chemistry"}, follow=True)
     assert "already have a class with this name" in response.content.decode()
     client.post(f"/classes/{classroom.pk}/rename/", {"name": "Physics B"})
     assert Classroom.objects.get(pk=classroom.pk).name == "Physics B"
     assert client.post(f"/classes/{classroom.pk}/delete/").status_code == 302
-    assert not Classroom.objects.filter(pk=classroom.pk).exists() and not Lecture.objects.filter(pk=lecture.pk).exists()
-    assert not lecture.video_path.exists()
+    assert not Classroom.objects.filter(pk=classroom.pk).exists() and not Session.objects.filter(pk=session.pk).exists()
+    assert not session.video_path.exists()
 
 
 def test_two_sessions_of_a_class_are_compared_side_by_side(client, teacher):
-    first = done_lecture(teacher, seconds=30)
-    second = make_lecture(teacher, title="Week 2", classroom=first.classroom)
+    first = done_session(teacher, seconds=30)
+    second = make_session(teacher, title="Week 2", classroom=first.classroom)
     second.store_results(make_result(seconds=40, dip=(10, 30)))
     client.force_login(teacher)
     text = page(client, f"/classes/{first.classroom_id}/compare/?a={first.pk}&b={second.pk}")
@@ -239,7 +239,7 @@ def test_the_only_class_is_preselected_for_uploads_and_live(client, teacher):
 
 
 def test_the_class_page_draws_engagement_and_the_emotion_mix_as_two_charts(client, teacher):
-    lecture = done_lecture(teacher, seconds=10)
+    session = done_session(teacher, seconds=10)
     client.force_login(teacher)
-    text = page(client, f"/classes/{lecture.classroom_id}/")
+    text = page(client, f"/classes/{session.classroom_id}/")
     assert 'id="trend-chart"' in text and 'id="mix-chart"' in text and "Compare two sessions" in text

@@ -10,10 +10,10 @@ import pytest
 from django.conf import settings as django_settings
 
 from eyeclass.lectures import lifecycle
-from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.models import Session
 from tests.clips import write_clip
 from tests.conftest import WORKER_DB_NAME, wait_until
-from tests.web.factories import make_lecture
+from tests.web.factories import make_session
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -27,27 +27,27 @@ def pool_children(pid: int) -> list[int]:
 
 
 def test_a_killed_worker_process_is_replaced_and_the_video_completes_once(teacher, celery_worker_process):
-    lecture = make_lecture(teacher, video_file=Lecture.new_video_file("long.mp4"), keep_video=True)
-    lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
-    write_clip(lecture.video_path, seconds=30, fps=10)
-    lifecycle.enqueue(lecture)  # outside a transaction, on_commit sends it at once
+    session = make_session(teacher, video_file=Session.new_video_file("long.mp4"), keep_video=True)
+    session.video_path.parent.mkdir(parents=True, exist_ok=True)
+    write_clip(session.video_path, seconds=30, fps=10)
+    lifecycle.enqueue(session)  # outside a transaction, on_commit sends it at once
 
     def processing():
-        lecture.refresh_from_db()
-        return lecture.status == "processing" and lecture.progress > 0.05
+        session.refresh_from_db()
+        return session.status == "processing" and session.progress > 0.05
 
     wait_until(processing, 180, "processing never started")
     [child] = pool_children(celery_worker_process.pid)
     os.kill(child, signal.SIGKILL)  # the process running the task dies mid-video
 
     def done():
-        lecture.refresh_from_db()
-        return lecture.status in ("done", "failed")
+        session.refresh_from_db()
+        return session.status in ("done", "failed")
 
     wait_until(done, 300, "the task was not redelivered")
-    assert lecture.status == "done", lecture.error
-    assert lecture.attempts >= 2  # it ran again after the crash
-    assert lecture.seconds.count() == 30  # one row per second: nothing duplicated
+    assert session.status == "done", session.error
+    assert session.attempts >= 2  # it ran again after the crash
+    assert session.seconds.count() == 30  # one row per second: nothing duplicated
     assert pool_children(celery_worker_process.pid) != [child]  # the worker survived with a new process
 
 
@@ -68,14 +68,14 @@ def test_a_redis_restart_during_processing_does_not_lose_the_session(
     client = Celery(broker=private_redis.url, backend=private_redis.url, set_as_current=False)
     try:
         wait_until(lambda: "ready." in (tmp_path / "worker.log").read_text(), 120, "worker did not start")
-        lecture = make_lecture(teacher, video_file=Lecture.new_video_file("long.mp4"), status="queued")
-        lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
-        write_clip(lecture.video_path, seconds=30, fps=10)
-        client.send_task("lectures.process", args=[lecture.pk], queue="celery")
+        session = make_session(teacher, video_file=Session.new_video_file("long.mp4"), status="queued")
+        session.video_path.parent.mkdir(parents=True, exist_ok=True)
+        write_clip(session.video_path, seconds=30, fps=10)
+        client.send_task("lectures.process", args=[session.pk], queue="celery")
 
         def processing():
-            lecture.refresh_from_db()
-            return lecture.status == "processing" and lecture.progress > 0.05
+            session.refresh_from_db()
+            return session.status == "processing" and session.progress > 0.05
 
         wait_until(processing, 180, "processing never started")
         private_redis.kill()  # Redis goes away in the middle of the video...
@@ -83,12 +83,12 @@ def test_a_redis_restart_during_processing_does_not_lose_the_session(
         private_redis.start()  # ...and comes back empty (no persistence)
 
         def finished():
-            lecture.refresh_from_db()
-            return lecture.status in ("done", "failed")
+            session.refresh_from_db()
+            return session.status in ("done", "failed")
 
         wait_until(finished, 300, "the session hangs after a Redis restart")
-        assert lecture.status == "done", lecture.error
-        assert lecture.seconds.count() == 30
+        assert session.status == "done", session.error
+        assert session.seconds.count() == 30
         assert worker.poll() is None  # the worker survived and serves new work
         # asked by a client connected after the restart: the first client's result subscription (made
         # before the restart) can miss a result published while redis-py was reconnecting it
@@ -109,14 +109,14 @@ def test_postgresql_dropping_the_workers_connections_mid_video_does_not_lose_the
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL; CI does)")
-    lecture = make_lecture(teacher, video_file=Lecture.new_video_file("long.mp4"), keep_video=True)
-    lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
-    write_clip(lecture.video_path, seconds=30, fps=10)
-    lifecycle.enqueue(lecture)
+    session = make_session(teacher, video_file=Session.new_video_file("long.mp4"), keep_video=True)
+    session.video_path.parent.mkdir(parents=True, exist_ok=True)
+    write_clip(session.video_path, seconds=30, fps=10)
+    lifecycle.enqueue(session)
 
     def processing():
-        lecture.refresh_from_db()
-        return lecture.status == "processing" and lecture.progress > 0.05
+        session.refresh_from_db()
+        return session.status == "processing" and session.progress > 0.05
 
     wait_until(processing, 180, "processing never started")
     with connection.cursor() as cursor:  # what a PostgreSQL restart does to its clients, here the worker's
@@ -127,11 +127,11 @@ def test_postgresql_dropping_the_workers_connections_mid_video_does_not_lose_the
         assert cursor.fetchone()[0] >= 1
 
     def finished():
-        lecture.refresh_from_db()
-        return lecture.status in ("done", "failed")
+        session.refresh_from_db()
+        return session.status in ("done", "failed")
 
     wait_until(finished, 300, "the session hangs after its database connections were dropped")
-    assert lecture.status == "done", lecture.error
-    assert lecture.attempts >= 2  # the lost connection failed the first run; the retry completed it
-    assert lecture.seconds.count() == 30  # nothing duplicated by the retry
+    assert session.status == "done", session.error
+    assert session.attempts >= 2  # the lost connection failed the first run; the retry completed it
+    assert session.seconds.count() == 30  # nothing duplicated by the retry
     assert celery_worker_process.poll() is None

@@ -17,10 +17,10 @@ from django.utils import timezone
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.models import Session
 from tests.clips import astronaut_face
 from tests.web.browser import LiveStack
-from tests.web.factories import make_lecture
+from tests.web.factories import make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 GRACE = 2.0  # seconds the server waits for a dropped camera page to come back
@@ -46,9 +46,9 @@ def live_web(request, test_database_url, celery_worker_process, tmp_path_factory
     app.stop()
 
 
-def open_socket(port: int, lecture: Lecture, cookie: str):
+def open_socket(port: int, session: Session, cookie: str):
     headers = {"Cookie": f"sessionid={cookie}", "Origin": "http://127.0.0.1"}
-    ws = connect(f"ws://127.0.0.1:{port}/ws/live/{lecture.pk}/", additional_headers=headers, open_timeout=10)
+    ws = connect(f"ws://127.0.0.1:{port}/ws/live/{session.pk}/", additional_headers=headers, open_timeout=10)
     assert json.loads(ws.recv(timeout=10))["type"] == "hello"
     return ws
 
@@ -74,18 +74,18 @@ def wait_for(condition, timeout: float, what: str):
     pytest.fail(f"not within {timeout:.0f} s: {what}")
 
 
-def live_lecture(teacher, worker: str) -> tuple[Lecture, str]:
-    lecture = make_lecture(teacher, source="live", status="live", live_worker=worker, started_at=timezone.now())
+def live_session(teacher, worker: str) -> tuple[Session, str]:
+    session = make_session(teacher, source="live", status="live", live_worker=worker, started_at=timezone.now())
     client = Client()
     client.force_login(teacher)
-    return lecture, client.cookies["sessionid"].value
+    return session, client.cookies["sessionid"].value
 
 
 def test_ten_sockets_aborted_mid_stream_leave_no_connection_counted_and_the_session_saved(live_web, teacher):
     port, worker = live_web
-    lecture, cookie = live_lecture(teacher, worker.hostname)
-    sockets = [open_socket(port, lecture, cookie) for _ in range(10)]
-    assert Lecture.objects.get(pk=lecture.pk).live_connections == 10
+    session, cookie = live_session(teacher, worker.hostname)
+    sockets = [open_socket(port, session, cookie) for _ in range(10)]
+    assert Session.objects.get(pk=session.pk).live_connections == 10
     sent = [0] * len(sockets)
 
     def stream(i: int, ws) -> None:  # as fast as it goes, far over the rate limit: a reply for each frame
@@ -101,9 +101,9 @@ def test_ten_sockets_aborted_mid_stream_leave_no_connection_counted_and_the_sess
         thread.join()
     for ws in sockets:
         abort(ws)
-    wait_for(lambda: Lecture.objects.get(pk=lecture.pk).live_connections == 0, 15, "every aborted socket disconnected")
+    wait_for(lambda: Session.objects.get(pk=session.pk).live_connections == 0, 15, "every aborted socket disconnected")
     saved = wait_for(
-        lambda: Lecture.objects.filter(pk=lecture.pk, status=Lecture.Status.DONE).first(),
+        lambda: Session.objects.filter(pk=session.pk, status=Session.Status.DONE).first(),
         GRACE + 30,
         "the session closed and saved after the grace period",
     )
@@ -116,8 +116,8 @@ def test_ten_sockets_aborted_mid_stream_leave_no_connection_counted_and_the_sess
 
 def test_frames_sent_after_stop_are_ignored_and_the_socket_is_counted_out(live_web, teacher):
     port, worker = live_web
-    lecture, cookie = live_lecture(teacher, worker.hostname)
-    ws = open_socket(port, lecture, cookie)
+    session, cookie = live_session(teacher, worker.hostname)
+    ws = open_socket(port, session, cookie)
     ws.send(json.dumps({"type": "stop"}))
     for seq in range(1, 6):
         ws.send(frame(seq))
@@ -128,5 +128,5 @@ def test_frames_sent_after_stop_are_ignored_and_the_socket_is_counted_out(live_w
     except ConnectionClosed:
         pass
     assert kinds[-1] == "stopped"
-    wait_for(lambda: Lecture.objects.get(pk=lecture.pk).live_connections == 0, 15, "the stopped socket counted out")
-    assert Lecture.objects.get(pk=lecture.pk).status == Lecture.Status.DONE
+    wait_for(lambda: Session.objects.get(pk=session.pk).live_connections == 0, 15, "the stopped socket counted out")
+    assert Session.objects.get(pk=session.pk).status == Session.Status.DONE

@@ -2,10 +2,10 @@ import pytest
 from django.utils import timezone
 
 from eyeclass.classrooms.models import Classroom
-from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.models import Session
 from eyeclass.live.views import pick_worker
 from eyeclass.ops.models import WorkerHeartbeat
-from tests.web.factories import make_lecture
+from tests.web.factories import make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -15,11 +15,11 @@ def test_it_starts_a_live_session_on_a_live_worker(client, teacher):
     WorkerHeartbeat.beat("w1@box", ["celery"], 1)
     client.force_login(teacher)
     response = client.post("/live/", {"classroom": classroom.pk, "title": "Tuesday"})
-    lecture = Lecture.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/live/{lecture.pk}/"
-    assert (lecture.status, lecture.source, lecture.live_worker, lecture.title) == ("live", "live", "w1@box", "Tuesday")
+    session = Session.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/live/{session.pk}/"
+    assert (session.status, session.source, session.live_worker, session.title) == ("live", "live", "w1@box", "Tuesday")
     page = client.get(response["Location"]).content.decode()
-    assert f'data-socket="/ws/live/{lecture.pk}/"' in page and "live.js" in page
+    assert f'data-socket="/ws/live/{session.pk}/"' in page and "live.js" in page
 
 
 def test_it_explains_when_no_worker_is_running(client, teacher):
@@ -27,36 +27,36 @@ def test_it_explains_when_no_worker_is_running(client, teacher):
     client.force_login(teacher)
     response = client.post("/live/", {"classroom": classroom.pk}, follow=True)
     assert "No recognition worker is running" in response.content.decode()
-    assert not Lecture.objects.exists()
+    assert not Session.objects.exists()
 
 
 def test_it_spreads_sessions_over_workers(teacher, settings):
     WorkerHeartbeat.beat("a@box", ["celery"], 1)
     WorkerHeartbeat.beat("b@box", ["celery"], 2)
-    make_lecture(teacher, status="live", live_worker="a@box", started_at=timezone.now())
+    make_session(teacher, status="live", live_worker="a@box", started_at=timezone.now())
     assert pick_worker() == "b@box"
     settings.EYECLASS_GPU_QUEUE = True
     WorkerHeartbeat.beat("gpu@box", ["gpu"], 3)
-    make_lecture(teacher, title="x", status="live", live_worker="gpu@box", started_at=timezone.now())
+    make_session(teacher, title="x", status="live", live_worker="gpu@box", started_at=timezone.now())
     assert pick_worker() == "gpu@box"  # GPU workers first, even when busier
 
 
 def test_a_finished_live_session_opens_as_a_normal_session(client, teacher):
-    lecture = make_lecture(teacher, status="done", source="live")
+    session = make_session(teacher, status="done", source="live")
     client.force_login(teacher)
-    assert client.get(f"/live/{lecture.pk}/")["Location"] == f"/sessions/{lecture.pk}/"
+    assert client.get(f"/live/{session.pk}/")["Location"] == f"/sessions/{session.pk}/"
 
 
 def test_another_teachers_live_session_is_hidden(client, teacher, other_teacher):
-    lecture = make_lecture(other_teacher, status="live", started_at=timezone.now())
+    session = make_session(other_teacher, status="live", started_at=timezone.now())
     client.force_login(teacher)
-    assert client.get(f"/live/{lecture.pk}/").status_code == 404
+    assert client.get(f"/live/{session.pk}/").status_code == 404
 
 
 def test_a_saved_live_session_shows_its_frame_counts(client, teacher):
     from tests.web.factories import make_result
 
-    lecture = make_lecture(
+    session = make_session(
         teacher,
         status="live",
         source="live",
@@ -65,7 +65,7 @@ def test_a_saved_live_session_shows_its_frame_counts(client, teacher):
         frames_dropped=7,
         frames_rejected=3,
     )
-    lecture.store_results(make_result(seconds=5))
+    session.store_results(make_result(seconds=5))
     client.force_login(teacher)
-    page = client.get(f"/sessions/{lecture.pk}/").content.decode()
+    page = client.get(f"/sessions/{session.pk}/").content.decode()
     assert "50 frames received, 40 analysed" in page and "<strong>7</strong> dropped" in page and "3 rejected" in page

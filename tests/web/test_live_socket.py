@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from eyeclass.asgi import application
 from eyeclass.celery import app as celery_app
-from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.models import Session
 from tests.clips import astronaut_face
-from tests.web.factories import make_lecture
+from tests.web.factories import make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
@@ -43,15 +43,15 @@ def cookie_for(user):
 
 
 @database_sync_to_async
-def live_lecture(user, worker="nobody@nowhere", **fields):
-    return make_lecture(
+def live_session(user, worker="nobody@nowhere", **fields):
+    return make_session(
         user, title="Live", source="live", status="live", live_worker=worker, started_at=timezone.now(), **fields
     )
 
 
 @database_sync_to_async
-def reload(lecture):
-    return Lecture.objects.get(pk=lecture.pk)
+def reload(session):
+    return Session.objects.get(pk=session.pk)
 
 
 def frame_message(seq: int, image=None) -> bytes:
@@ -59,8 +59,8 @@ def frame_message(seq: int, image=None) -> bytes:
     return struct.pack(">I", seq) + cv2.imencode(".jpg", image)[1].tobytes()
 
 
-async def open_socket(lecture, user, origin=ORIGIN):
-    ws = WebsocketCommunicator(application, f"/ws/live/{lecture.pk}/", headers=[origin, await cookie_for(user)])
+async def open_socket(session, user, origin=ORIGIN):
+    ws = WebsocketCommunicator(application, f"/ws/live/{session.pk}/", headers=[origin, await cookie_for(user)])
     connected, code = await ws.connect(timeout=10)
     return ws, connected, code
 
@@ -77,33 +77,33 @@ async def receive_until(ws, kind, timeout=60):
 
 
 async def test_it_refuses_anonymous_users(teacher):
-    lecture = await live_lecture(teacher)
-    ws = WebsocketCommunicator(application, f"/ws/live/{lecture.pk}/", headers=[ORIGIN])
+    session = await live_session(teacher)
+    ws = WebsocketCommunicator(application, f"/ws/live/{session.pk}/", headers=[ORIGIN])
     assert await ws.connect(timeout=5) == (False, 4401)
 
 
 async def test_it_refuses_another_teachers_session(teacher, other_teacher):
-    lecture = await live_lecture(other_teacher)
-    _, connected, code = await open_socket(lecture, teacher)
+    session = await live_session(other_teacher)
+    _, connected, code = await open_socket(session, teacher)
     assert (connected, code) == (False, 4404)
 
 
 async def test_it_refuses_a_session_that_is_not_live(teacher):
-    lecture = await database_sync_to_async(make_lecture)(teacher, status="done")
-    _, connected, code = await open_socket(lecture, teacher)
+    session = await database_sync_to_async(make_session)(teacher, status="done")
+    _, connected, code = await open_socket(session, teacher)
     assert (connected, code) == (False, 4404)
 
 
 async def test_it_refuses_cross_origin_connections(teacher):
-    lecture = await live_lecture(teacher)
-    _, connected, _ = await open_socket(lecture, teacher, origin=(b"origin", b"https://evil.example"))
+    session = await live_session(teacher)
+    _, connected, _ = await open_socket(session, teacher, origin=(b"origin", b"https://evil.example"))
     assert not connected
 
 
 async def test_it_validates_every_message(teacher, settings):
     settings.EYECLASS_LIVE_MAX_FRAME_BYTES = 50_000
-    lecture = await live_lecture(teacher)
-    ws, connected, _ = await open_socket(lecture, teacher)
+    session = await live_session(teacher)
+    ws, connected, _ = await open_socket(session, teacher)
     hello, _ = await receive_until(ws, "hello")
     assert hello["limits"]["max_frame_bytes"] == 50_000
     await ws.send_to(text_data="{not json")
@@ -122,7 +122,7 @@ async def test_it_validates_every_message(teacher, settings):
     await ws.send_to(text_data=json.dumps({"type": "ping"}))
     assert json.loads(await ws.receive_from())["type"] == "pong"  # still open after bad input
     await ws.disconnect()
-    stored = await reload(lecture)
+    stored = await reload(session)
     assert stored.frames_received == 2 and stored.frames_rejected == 2 and stored.live_connections == 0
 
 
@@ -130,10 +130,10 @@ NESTED = "[" * 100_000 + "]" * 100_000  # 200 KB of nesting: once a RecursionErr
 
 
 async def test_deeply_nested_or_long_text_is_refused_and_the_counters_stay_right(teacher):
-    lecture = await live_lecture(teacher)
-    ws, connected, _ = await open_socket(lecture, teacher)
+    session = await live_session(teacher)
+    ws, connected, _ = await open_socket(session, teacher)
     await receive_until(ws, "hello")
-    assert (await reload(lecture)).live_connections == 1
+    assert (await reload(session)).live_connections == 1
     for text in (NESTED, "[" * 3000 + "]" * 3000, '{"type": "ping", "pad": "' + "x" * 5000 + '"}'):
         await ws.send_to(text_data=text)
         answer = json.loads(await ws.receive_from(timeout=10))
@@ -141,7 +141,7 @@ async def test_deeply_nested_or_long_text_is_refused_and_the_counters_stay_right
     await ws.send_to(text_data=json.dumps({"type": "ping"}))
     assert json.loads(await ws.receive_from())["type"] == "pong"  # the socket lives on
     await ws.disconnect()
-    assert (await reload(lecture)).live_connections == 0  # disconnect() ran
+    assert (await reload(session)).live_connections == 0  # disconnect() ran
 
 
 async def test_the_updates_socket_answers_malformed_text_and_stays_open(teacher):
@@ -168,8 +168,8 @@ async def test_an_unknown_websocket_path_is_closed_with_a_reason(teacher):
 async def test_a_repeated_sequence_number_cannot_slip_past_the_in_flight_bound(teacher, settings):
     settings.EYECLASS_LIVE_FRAME_TIMEOUT = 1  # frames sent to a worker that does not exist are given up soon
     settings.EYECLASS_LIVE_MAX_IN_FLIGHT = 2
-    lecture = await live_lecture(teacher)  # its worker does not exist: frames stay in flight
-    ws, _, _ = await open_socket(lecture, teacher)
+    session = await live_session(teacher)  # its worker does not exist: frames stay in flight
+    ws, _, _ = await open_socket(session, teacher)
     await receive_until(ws, "hello")
     for seq in (7, 7, 8, 9):
         await ws.send_to(bytes_data=frame_message(seq))
@@ -183,8 +183,8 @@ async def test_a_repeated_sequence_number_cannot_slip_past_the_in_flight_bound(t
 async def test_it_rate_limits_each_connection(teacher, settings):
     settings.EYECLASS_LIVE_FRAME_TIMEOUT = 1  # frames sent to a worker that does not exist are given up soon
     settings.EYECLASS_LIVE_MAX_FPS = 2
-    lecture = await live_lecture(teacher)
-    ws, _, _ = await open_socket(lecture, teacher)
+    session = await live_session(teacher)
+    ws, _, _ = await open_socket(session, teacher)
     await receive_until(ws, "hello")
     for seq in range(10):
         await ws.send_to(bytes_data=frame_message(seq))
@@ -202,10 +202,10 @@ async def test_it_rate_limits_each_connection(teacher, settings):
 @needs_weights
 async def test_frames_flow_to_the_worker_and_results_come_back(teacher, celery_worker_process, settings):
     settings.EYECLASS_LIVE_GRACE_SECONDS = 600
-    lecture = await live_lecture(teacher, worker=celery_worker_process.hostname)
-    ws, connected, _ = await open_socket(lecture, teacher)
+    session = await live_session(teacher, worker=celery_worker_process.hostname)
+    ws, connected, _ = await open_socket(session, teacher)
     await receive_until(ws, "hello")
-    bystander, _, _ = await open_socket(await live_lecture(teacher), teacher)  # the same teacher, another session
+    bystander, _, _ = await open_socket(await live_session(teacher), teacher)  # the same teacher, another session
     await receive_until(bystander, "hello")
     results = []
     for seq in range(6):
@@ -223,10 +223,10 @@ async def test_frames_flow_to_the_worker_and_results_come_back(teacher, celery_w
     await bystander.disconnect()
     await ws.send_to(text_data=json.dumps({"type": "stop"}))
     stopped, _ = await receive_until(ws, "stopped", timeout=120)
-    assert stopped["url"] == f"/sessions/{lecture.pk}/"
-    lecture = await reload(lecture)
-    assert lecture.status == "done" and lecture.frames_analysed == 6 and lecture.source == "live"
-    assert 1 <= await database_sync_to_async(lecture.tracks.count)() <= 2
+    assert stopped["url"] == f"/sessions/{session.pk}/"
+    session = await reload(session)
+    assert session.status == "done" and session.frames_analysed == 6 and session.source == "live"
+    assert 1 <= await database_sync_to_async(session.tracks.count)() <= 2
 
 
 def stored_frame_results() -> dict[str, dict]:
@@ -250,8 +250,8 @@ def stored_frame_results() -> dict[str, dict]:
 async def test_no_frame_result_is_kept_after_a_live_session(teacher, celery_worker_process):
     # a frame another test left in flight may have been stored late (the backend's cleanup removes it)
     earlier = await sync_to_async(stored_frame_results)()
-    lecture = await live_lecture(teacher, worker=celery_worker_process.hostname)
-    ws, _, _ = await open_socket(lecture, teacher)
+    session = await live_session(teacher, worker=celery_worker_process.hostname)
+    ws, _, _ = await open_socket(session, teacher)
     await receive_until(ws, "hello")
     for seq in range(3):
         await ws.send_to(bytes_data=frame_message(seq))
@@ -259,7 +259,7 @@ async def test_no_frame_result_is_kept_after_a_live_session(teacher, celery_work
     await ws.send_to(text_data=json.dumps({"type": "stop"}))
     await receive_until(ws, "stopped", timeout=120)
     await ws.disconnect()
-    assert (await reload(lecture)).frames_analysed == 3
+    assert (await reload(session)).frames_analysed == 3
     assert (await sync_to_async(stored_frame_results)()).keys() <= earlier.keys()
 
 
@@ -267,8 +267,8 @@ async def test_no_frame_result_is_kept_after_a_live_session(teacher, celery_work
 async def test_frames_are_dropped_and_counted_when_workers_are_behind(teacher, celery_worker_process, settings):
     settings.EYECLASS_LIVE_MAX_IN_FLIGHT = 1
     settings.EYECLASS_LIVE_MAX_FPS = 1000
-    lecture = await live_lecture(teacher, worker=celery_worker_process.hostname)
-    ws, _, _ = await open_socket(lecture, teacher)
+    session = await live_session(teacher, worker=celery_worker_process.hostname)
+    ws, _, _ = await open_socket(session, teacher)
     await receive_until(ws, "hello")
     for seq in range(5):
         await ws.send_to(bytes_data=frame_message(seq))
@@ -279,8 +279,8 @@ async def test_frames_are_dropped_and_counted_when_workers_are_behind(teacher, c
     await ws.send_to(text_data=json.dumps({"type": "stop"}))
     await receive_until(ws, "stopped", timeout=120)
     await ws.disconnect()
-    lecture = await reload(lecture)
-    assert lecture.frames_dropped == 4 and lecture.frames_analysed == 1
+    session = await reload(session)
+    assert session.frames_dropped == 4 and session.frames_analysed == 1
 
 
 @needs_weights
@@ -288,22 +288,22 @@ async def test_a_dropped_connection_is_closed_after_the_grace_period_unless_it_r
     teacher, celery_worker_process, settings
 ):
     settings.EYECLASS_LIVE_GRACE_SECONDS = 1
-    lecture = await live_lecture(teacher, worker=celery_worker_process.hostname)
-    ws, _, _ = await open_socket(lecture, teacher)
+    session = await live_session(teacher, worker=celery_worker_process.hostname)
+    ws, _, _ = await open_socket(session, teacher)
     await receive_until(ws, "hello")
     await ws.send_to(bytes_data=frame_message(0))
     await receive_until(ws, "result", timeout=120)
     await ws.disconnect()
-    ws, connected, _ = await open_socket(lecture, teacher)  # back within the grace period: resumed
+    ws, connected, _ = await open_socket(session, teacher)  # back within the grace period: resumed
     assert connected
     await asyncio.sleep(3)
-    assert (await reload(lecture)).status == "live"
+    assert (await reload(session)).status == "live"
     await ws.disconnect()  # gone for good
     deadline = time.monotonic() + 60
-    while (await reload(lecture)).status == "live":
+    while (await reload(session)).status == "live":
         assert time.monotonic() < deadline, "the session was never closed"
         await asyncio.sleep(0.5)
-    assert (await reload(lecture)).status == "done"
+    assert (await reload(session)).status == "done"
 
 
 async def test_stop_closes_the_session_even_when_the_workers_reply_is_lost(teacher, celery_worker_process, monkeypatch):
@@ -315,13 +315,13 @@ async def test_stop_closes_the_session_even_when_the_workers_reply_is_lost(teach
 
     monkeypatch.setattr(AsyncResult, "ready", lost)
     monkeypatch.setattr(AsyncResult, "get", lost)
-    lecture = await live_lecture(teacher, worker=celery_worker_process.hostname)
-    ws, _, _ = await open_socket(lecture, teacher)
+    session = await live_session(teacher, worker=celery_worker_process.hostname)
+    ws, _, _ = await open_socket(session, teacher)
     await receive_until(ws, "hello")
     await ws.send_to(text_data=json.dumps({"type": "stop"}))
     stopped, _ = await receive_until(ws, "stopped", timeout=60)
-    assert stopped["url"] == f"/sessions/{lecture.pk}/"
-    assert (await reload(lecture)).status == "done"
+    assert stopped["url"] == f"/sessions/{session.pk}/"
+    assert (await reload(session)).status == "done"
 
 
 async def test_stop_while_the_broker_is_down_saves_what_was_stored(teacher, monkeypatch):
@@ -333,13 +333,13 @@ async def test_stop_while_the_broker_is_down_saves_what_was_stored(teacher, monk
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(live_finish, "apply_async", broker_down)
-    lecture = await live_lecture(teacher)
-    ws, _, _ = await open_socket(lecture, teacher)
+    session = await live_session(teacher)
+    ws, _, _ = await open_socket(session, teacher)
     await receive_until(ws, "hello")
     await ws.send_to(text_data=json.dumps({"type": "stop"}))
     stopped, _ = await receive_until(ws, "stopped", timeout=30)
-    assert stopped["url"] == f"/sessions/{lecture.pk}/"
-    stored = await reload(lecture)
-    assert stored.status == Lecture.Status.DONE
+    assert stopped["url"] == f"/sessions/{session.pk}/"
+    stored = await reload(session)
+    assert stored.status == Session.Status.DONE
     await ws.disconnect()
-    assert (await reload(lecture)).live_connections == 0
+    assert (await reload(session)).live_connections == 0

@@ -5,11 +5,11 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from eyeclass.classrooms.models import Classroom
-from eyeclass.lectures.models import Lecture
-from eyeclass.lectures.tasks import process_lecture
+from eyeclass.lectures.models import Session
+from eyeclass.lectures.tasks import process_session
 from tests.clips import write_clip
 from tests.malformed import corpus
-from tests.web.factories import make_lecture
+from tests.web.factories import make_session
 
 CORPUS = corpus()
 UNREADABLE, TOO_SHORT = "not a readable video", "at least 1 s of video is needed"
@@ -65,7 +65,7 @@ def test_each_malformed_upload_is_refused_with_a_reason(client, teacher, media, 
     assert response.status_code == 400, case
     [reason] = response.json()["errors"]["video"]
     assert EXPECTED_REASON[case] in reason and str(media) not in reason
-    assert not Lecture.objects.exists()
+    assert not Session.objects.exists()
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
 
 
@@ -78,7 +78,7 @@ def test_a_file_far_short_of_its_declared_frames_is_refused_by_seeking_without_c
     response = upload(client, teacher, name, content + bytes(8 * 1024 * 1024))  # and a long tail of nothing
     assert response.status_code == 400
     assert "declares 100000 frames but holds only 20" in response.json()["errors"]["video"][0]
-    assert not Lecture.objects.exists()
+    assert not Session.objects.exists()
 
 
 @pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_the_extension_does_not_matter_for_a_real_video(
 ):
     clip = write_clip(tmp_path / "x.mp4", seconds=1).read_bytes()
     with django_capture_on_commit_callbacks(execute=False):
-        response = upload(client, teacher, "lecture.txt", clip)
+        response = upload(client, teacher, "session.txt", clip)
     assert response.status_code == 201
 
 
@@ -101,30 +101,30 @@ def test_the_api_refuses_writes_with_a_clear_status(client, teacher, url):
 
 @pytest.mark.django_db
 def test_an_export_of_an_unfinished_session_is_empty_but_valid(client, teacher):
-    lecture = make_lecture(teacher, status="processing")
+    session = make_session(teacher, status="processing")
     client.force_login(teacher)
-    body = client.get(f"/sessions/{lecture.pk}/export.json").json()
+    body = client.get(f"/sessions/{session.pk}/export.json").json()
     assert body["session"]["status"] == "processing" and body["seconds"] == []
-    csv = b"".join(client.get(f"/sessions/{lecture.pk}/export.csv").streaming_content).decode()
+    csv = b"".join(client.get(f"/sessions/{session.pk}/export.csv").streaming_content).decode()
     assert csv.strip().startswith("second,") and len(csv.strip().splitlines()) == 1
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(not django_settings.EYECLASS_MODEL_PATH.is_file(), reason="no trained eye CNN yet")
 def test_corrupt_frames_mid_stream_end_in_a_result_or_a_reason_never_partial(teacher, tmp_path):
-    lecture = make_lecture(teacher, video_file=Lecture.new_video_file("c.mp4"), status="queued")
-    lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
+    session = make_session(teacher, video_file=Session.new_video_file("c.mp4"), status="queued")
+    session.video_path.parent.mkdir(parents=True, exist_ok=True)
     data = bytearray(write_clip(tmp_path / "c.mp4", seconds=4).read_bytes())
     middle = len(data) // 2
     data[middle : middle + 3000] = bytes(3000)  # wipe frames in the middle
-    lecture.video_path.write_bytes(bytes(data))
-    outcome = process_lecture.apply(args=[lecture.pk]).get()
-    lecture.refresh_from_db()
-    assert outcome == lecture.status
-    if lecture.status == "failed":
-        assert lecture.error and lecture.seconds.count() == 0 and lecture.tracks.count() == 0
+    session.video_path.write_bytes(bytes(data))
+    outcome = process_session.apply(args=[session.pk]).get()
+    session.refresh_from_db()
+    assert outcome == session.status
+    if session.status == "failed":
+        assert session.error and session.seconds.count() == 0 and session.tracks.count() == 0
     else:
-        assert lecture.status == "done" and 1 <= lecture.seconds.count() <= 4
+        assert session.status == "done" and 1 <= session.seconds.count() <= 4
 
 
 WORKER_CASES = [
@@ -145,18 +145,18 @@ def test_a_real_worker_survives_malformed_videos_that_skip_the_upload_checks(tea
     tasks = {}
     for case in WORKER_CASES:  # as if a file changed on disk after its upload was checked
         name, content = CORPUS[case]
-        lecture = make_lecture(teacher, title=case, video_file=Lecture.new_video_file(name), status="queued")
-        lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
-        lecture.video_path.write_bytes(content)
-        tasks[case] = process_lecture.apply_async(args=[lecture.pk])
+        session = make_session(teacher, title=case, video_file=Session.new_video_file(name), status="queued")
+        session.video_path.parent.mkdir(parents=True, exist_ok=True)
+        session.video_path.write_bytes(content)
+        tasks[case] = process_session.apply_async(args=[session.pk])
     for case, task in tasks.items():
         outcome = task.get(timeout=240)
-        lecture = Lecture.objects.get(title=case)
-        assert outcome == lecture.status == "failed", case
-        assert lecture.error.startswith("The video could not be analysed") and "Traceback" not in lecture.error, case
-        assert lecture.seconds.count() == lecture.tracks.count() == lecture.events.count() == 0, case
-        assert lecture.video_file == "" and "has been deleted" in lecture.error, case  # not kept: gone
-    good = make_lecture(teacher, title="good", video_file=Lecture.new_video_file("good.mp4"), status="queued")
+        session = Session.objects.get(title=case)
+        assert outcome == session.status == "failed", case
+        assert session.error.startswith("The video could not be analysed") and "Traceback" not in session.error, case
+        assert session.seconds.count() == session.tracks.count() == session.events.count() == 0, case
+        assert session.video_file == "" and "has been deleted" in session.error, case  # not kept: gone
+    good = make_session(teacher, title="good", video_file=Session.new_video_file("good.mp4"), status="queued")
     write_clip(good.video_path, seconds=2)
-    assert process_lecture.apply_async(args=[good.pk]).get(timeout=240) == "done"  # the same worker goes on
+    assert process_session.apply_async(args=[good.pk]).get(timeout=240) == "done"  # the same worker goes on
     assert celery_worker_process.poll() is None and celery_worker_process.pid == pid

@@ -112,29 +112,29 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path, test_da
 def test_the_admin_shows_sessions_classes_and_workers_and_reprocesses(
     admin_client, teacher, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    from eyeclass.lectures.models import Lecture
+    from eyeclass.lectures.models import Session
     from eyeclass.ops.models import WorkerHeartbeat
-    from tests.web.factories import done_lecture
+    from tests.web.factories import done_session
 
     settings.MEDIA_ROOT = tmp_path
     WorkerHeartbeat.beat("w1@host", ["celery"], 123)
-    kept, gone = done_lecture(teacher, seconds=5), done_lecture(teacher, seconds=5)
-    Lecture.objects.filter(pk=kept.pk).update(video_file="uploads/kept.mp4")
+    kept, gone = done_session(teacher, seconds=5), done_session(teacher, seconds=5)
+    Session.objects.filter(pk=kept.pk).update(video_file="uploads/kept.mp4")
     (tmp_path / "uploads").mkdir()
     (tmp_path / "uploads" / "kept.mp4").write_bytes(b"video")
     for url in [
-        "/admin/lectures/lecture/",
-        f"/admin/lectures/lecture/{kept.pk}/change/",
+        "/admin/lectures/session/",
+        f"/admin/lectures/session/{kept.pk}/change/",
         "/admin/classrooms/classroom/",
         "/admin/ops/workerheartbeat/",
     ]:
         assert admin_client.get(url).status_code == 200, url
     with django_capture_on_commit_callbacks(execute=False) as queued:
         response = admin_client.post(
-            "/admin/lectures/lecture/", {"action": "reprocess", "_selected_action": [kept.pk, gone.pk]}, follow=True
+            "/admin/lectures/session/", {"action": "reprocess", "_selected_action": [kept.pk, gone.pk]}, follow=True
         )
     assert "Queued 1 of 2 sessions." in response.content.decode() and len(queued) == 1
-    assert Lecture.objects.get(pk=kept.pk).status == "queued" and Lecture.objects.get(pk=gone.pk).status == "done"
+    assert Session.objects.get(pk=kept.pk).status == "queued" and Session.objects.get(pk=gone.pk).status == "done"
 
 
 def test_the_test_suite_keeps_its_files_out_of_the_real_var_folder(settings):
@@ -160,43 +160,43 @@ def start_serve(tmp_path, port: int, env: dict, log_name: str, queues: str = "ce
 def test_stopping_serve_mid_analysis_queues_the_video_again_at_once_and_it_completes(
     tmp_path, test_database_url, teacher
 ):
-    from eyeclass.lectures.models import Lecture
-    from eyeclass.lectures.tasks import process_lecture
+    from eyeclass.lectures.models import Session
+    from eyeclass.lectures.tasks import process_session
     from tests.clips import write_clip
     from tests.conftest import wait_until
-    from tests.web.factories import make_lecture
+    from tests.web.factories import make_session
 
-    lecture = make_lecture(teacher, video_file=Lecture.new_video_file("long.mp4"))
-    lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
-    write_clip(lecture.video_path, seconds=30, fps=10)
+    session = make_session(teacher, video_file=Session.new_video_file("long.mp4"))
+    session.video_path.parent.mkdir(parents=True, exist_ok=True)
+    write_clip(session.video_path, seconds=30, fps=10)
     # to a queue of its own, so that only this serve's worker takes it (not the suite's shared worker)
-    lecture.status = "queued"
-    lecture.save()
-    process_lecture.apply_async(args=[lecture.pk], queue="serve-stop-test")
+    session.status = "queued"
+    session.save()
+    process_session.apply_async(args=[session.pk], queue="serve-stop-test")
     env, port = {**os.environ, "DATABASE_URL": test_database_url}, free_port()
     serve = start_serve(tmp_path, port, env, "first.log", queues="serve-stop-test")
     try:
 
         def analysing():
-            lecture.refresh_from_db()
-            return lecture.status == "processing" and lecture.progress > 0.02
+            session.refresh_from_db()
+            return session.status == "processing" and session.progress > 0.02
 
         wait_until(analysing, 180, "the analysis never started")
-        interrupted = lecture.task_id
+        interrupted = session.task_id
         serve.send_signal(signal.SIGINT)  # Ctrl-C mid-video; the worker gets 1 s, then is killed
         assert serve.wait(timeout=60) == 0
-        assert f"Session {lecture.pk}: queued again" in (tmp_path / "first.log").read_text()
-        lecture.refresh_from_db()
-        assert lecture.task_id not in ("", interrupted)  # sent again at once (another worker may have it already)
+        assert f"Session {session.pk}: queued again" in (tmp_path / "first.log").read_text()
+        session.refresh_from_db()
+        assert session.task_id not in ("", interrupted)  # sent again at once (another worker may have it already)
         serve = start_serve(tmp_path, port, env, "second.log")  # the next start (or any worker) finishes it
 
         def finished():
-            lecture.refresh_from_db()
-            return lecture.status in ("done", "failed")
+            session.refresh_from_db()
+            return session.status in ("done", "failed")
 
         wait_until(finished, 300, "the requeued video was never analysed")
-        assert lecture.status == "done", lecture.error
-        assert lecture.seconds.count() == 30
+        assert session.status == "done", session.error
+        assert session.seconds.count() == 30
     finally:
         for pid, parent, _, _ in processes():
             if parent == serve.pid:

@@ -7,34 +7,34 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from eyeclass.classrooms.models import Classroom
-from eyeclass.lectures.models import Lecture
+from eyeclass.lectures.models import Session
 from eyeclass.routing import websocket_urlpatterns
-from tests.web.factories import done_lecture
+from tests.web.factories import done_session
 
 pytestmark = pytest.mark.django_db
 
 GET_URLS = [
     "/classes/{classroom}/",
-    "/sessions/{lecture}/",
-    "/sessions/{lecture}/status/",
-    "/sessions/{lecture}/export.csv",
-    "/sessions/{lecture}/export.json",
+    "/sessions/{session}/",
+    "/sessions/{session}/status/",
+    "/sessions/{session}/export.csv",
+    "/sessions/{session}/export.json",
     "/api/classes/{classroom}/",
-    "/api/sessions/{lecture}/",
-    "/sessions/{lecture}/students/{track}/",
-    "/sessions/{lecture}/students.csv",
+    "/api/sessions/{session}/",
+    "/sessions/{session}/students/{track}/",
+    "/sessions/{session}/students.csv",
     "/classes/{classroom}/compare/",
 ]
 POST_URLS = [
-    "/sessions/{lecture}/reprocess/",
-    "/sessions/{lecture}/delete/",
-    "/sessions/{lecture}/rename/",
+    "/sessions/{session}/reprocess/",
+    "/sessions/{session}/delete/",
+    "/sessions/{session}/rename/",
     "/classes/{classroom}/rename/",
     "/classes/{classroom}/delete/",
-    "/live/{lecture}/stop/",
+    "/live/{session}/stop/",
 ]
-OWNER_FILES = ["/sessions/{lecture}/video"]  # 404 for the owner too unless the recording was kept
-LIVE_URL = "/live/{lecture}/"  # the owner is sent on to the session page once it is no longer live
+OWNER_FILES = ["/sessions/{session}/video"]  # 404 for the owner too unless the recording was kept
+LIVE_URL = "/live/{session}/"  # the owner is sent on to the session page once it is no longer live
 # Routes that name no object: each shows or changes only the caller's own data (the test saying so).
 OWN_DATA_ONLY = {
     "": "test_classrooms.py::test_home_lists_only_my_classes",
@@ -64,7 +64,7 @@ def routes(patterns, prefix=""):
 def route_of(url: str) -> str:
     return (
         url.lstrip("/")
-        .replace("{lecture}", "<int:pk>")
+        .replace("{session}", "<int:pk>")
         .replace("{classroom}", "<int:pk>")
         .replace("{track}", "<int:track>")
     )
@@ -84,8 +84,8 @@ def test_every_route_is_in_the_isolation_tables():
 
 @pytest.fixture
 def theirs(other_teacher):
-    lecture = done_lecture(other_teacher, seconds=5)
-    return {"lecture": lecture.pk, "classroom": lecture.classroom_id, "track": lecture.tracks.first().track}
+    session = done_session(other_teacher, seconds=5)
+    return {"session": session.pk, "classroom": session.classroom_id, "track": session.tracks.first().track}
 
 
 @pytest.mark.parametrize("url", [*GET_URLS, *OWNER_FILES, LIVE_URL])
@@ -98,8 +98,8 @@ def test_it_hides_other_teachers_objects(client, teacher, theirs, url):
 def test_it_refuses_changes_to_other_teachers_objects(client, teacher, theirs, url):
     client.force_login(teacher)
     assert client.post(url.format(**theirs), {"title": "mine now", "name": "mine now"}).status_code == 404
-    lecture = Lecture.objects.get(pk=theirs["lecture"])
-    assert lecture.status == "done" and lecture.title != "mine now" and lecture.classroom.name != "mine now"
+    session = Session.objects.get(pk=theirs["session"])
+    assert session.status == "done" and session.title != "mine now" and session.classroom.name != "mine now"
 
 
 @pytest.mark.parametrize("url", GET_URLS[:5] + ["/", "/sessions/upload/"])
@@ -116,22 +116,22 @@ def test_the_owner_can_see_them(client, other_teacher, theirs, url):
 
 def test_the_owner_can_delete_a_session(client, other_teacher, theirs, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    lecture = Lecture.objects.get(pk=theirs["lecture"])
-    lecture.video_file = "uploads/x.mp4"
-    lecture.save()
-    lecture.video_path.parent.mkdir(parents=True)
-    lecture.video_path.write_bytes(b"video")
+    session = Session.objects.get(pk=theirs["session"])
+    session.video_file = "uploads/x.mp4"
+    session.save()
+    session.video_path.parent.mkdir(parents=True)
+    session.video_path.write_bytes(b"video")
     client.force_login(other_teacher)
-    assert client.post(f"/sessions/{lecture.pk}/delete/").status_code == 302
-    assert not Lecture.objects.filter(pk=lecture.pk).exists() and not lecture.video_path.exists()
-    assert lecture.tracks.count() == 0
+    assert client.post(f"/sessions/{session.pk}/delete/").status_code == 302
+    assert not Session.objects.filter(pk=session.pk).exists() and not session.video_path.exists()
+    assert session.tracks.count() == 0
 
 
 def test_reprocessing_needs_the_video(client, other_teacher, theirs):
     client.force_login(other_teacher)
-    response = client.post(f"/sessions/{theirs['lecture']}/reprocess/", follow=True)
+    response = client.post(f"/sessions/{theirs['session']}/reprocess/", follow=True)
     assert "upload it again" in response.content.decode()
-    assert Lecture.objects.get(pk=theirs["lecture"]).status == "done"
+    assert Session.objects.get(pk=theirs["session"]).status == "done"
 
 
 def test_the_class_list_api_shows_only_my_classes(client, teacher, theirs):
@@ -145,10 +145,10 @@ def test_a_live_session_cannot_start_in_another_teachers_class(client, teacher, 
     client.force_login(teacher)
     response = client.post("/live/", {"classroom": theirs["classroom"], "title": "intrusion"})
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
-    assert not Lecture.objects.filter(title="intrusion").exists()
+    assert not Session.objects.filter(title="intrusion").exists()
 
 
-@pytest.mark.parametrize("url", ["/admin/", "/admin/lectures/lecture/", "/admin/lectures/lecture/{lecture}/change/"])
+@pytest.mark.parametrize("url", ["/admin/", "/admin/lectures/session/", "/admin/lectures/session/{session}/change/"])
 def test_the_admin_is_for_staff_only(client, teacher, theirs, url):
     client.force_login(teacher)
     response = client.get(url.format(**theirs))

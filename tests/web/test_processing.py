@@ -1,4 +1,4 @@
-"""Processing an uploaded lecture: the Celery task, run by a real worker and in-process."""
+"""Processing an uploaded session: the Celery task, run by a real worker and in-process."""
 
 import time
 
@@ -6,52 +6,52 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from eyeclass.lectures.models import Lecture
-from eyeclass.lectures.tasks import process_lecture
+from eyeclass.lectures.models import Session
+from eyeclass.lectures.tasks import process_session
 from tests.clips import write_clip
-from tests.web.factories import make_lecture
+from tests.web.factories import make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def lecture_with_video(teacher, tmp_path, **fields) -> Lecture:
-    lecture = make_lecture(teacher, video_file=Lecture.new_video_file("clip.mp4"), status="queued", **fields)
-    lecture.video_path.parent.mkdir(parents=True, exist_ok=True)
-    write_clip(lecture.video_path, seconds=2)
-    return lecture
+def session_with_video(teacher, tmp_path, **fields) -> Session:
+    session = make_session(teacher, video_file=Session.new_video_file("clip.mp4"), status="queued", **fields)
+    session.video_path.parent.mkdir(parents=True, exist_ok=True)
+    write_clip(session.video_path, seconds=2)
+    return session
 
 
-def wait_for(lecture: Lecture, states=("done", "failed"), timeout=240) -> Lecture:
+def wait_for(session: Session, states=("done", "failed"), timeout=240) -> Session:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        lecture.refresh_from_db()
-        if lecture.status in states:
-            return lecture
+        session.refresh_from_db()
+        if session.status in states:
+            return session
         time.sleep(0.5)
-    raise AssertionError(f"still {lecture.status} after {timeout} s")
+    raise AssertionError(f"still {session.status} after {timeout} s")
 
 
 def test_a_missing_model_fails_with_a_reason_and_keeps_the_video(teacher, tmp_path, settings):
     settings.EYECLASS_MODEL_PATH = tmp_path / "nowhere" / "eye_cnn.keras"
-    lecture = lecture_with_video(teacher, tmp_path)
-    assert process_lecture.apply(args=[lecture.pk]).get() == "failed"
-    lecture.refresh_from_db()
-    assert lecture.status == "failed" and "emotion model file is missing" in lecture.error
-    assert lecture.video_path.exists()  # nothing lost: it can be reprocessed later
+    session = session_with_video(teacher, tmp_path)
+    assert process_session.apply(args=[session.pk]).get() == "failed"
+    session.refresh_from_db()
+    assert session.status == "failed" and "emotion model file is missing" in session.error
+    assert session.video_path.exists()  # nothing lost: it can be reprocessed later
 
 
 def test_a_video_that_vanished_fails_with_a_reason(teacher, tmp_path):
-    lecture = lecture_with_video(teacher, tmp_path)
-    lecture.video_path.unlink()
-    assert process_lecture.apply(args=[lecture.pk]).get() == "failed"
-    lecture.refresh_from_db()
-    assert "no longer on the server" in lecture.error
+    session = session_with_video(teacher, tmp_path)
+    session.video_path.unlink()
+    assert process_session.apply(args=[session.pk]).get() == "failed"
+    session.refresh_from_db()
+    assert "no longer on the server" in session.error
 
 
 def test_a_deleted_session_is_skipped(teacher, tmp_path):
-    lecture = lecture_with_video(teacher, tmp_path)
-    Lecture.objects.filter(pk=lecture.pk).delete()
-    assert process_lecture.apply(args=[lecture.pk]).get() == "missing"
+    session = session_with_video(teacher, tmp_path)
+    Session.objects.filter(pk=session.pk).delete()
+    assert process_session.apply(args=[session.pk]).get() == "missing"
 
 
 def test_deleting_a_session_while_it_is_analysed_stops_the_analysis(teacher, tmp_path, monkeypatch, caplog):
@@ -60,32 +60,32 @@ def test_deleting_a_session_while_it_is_analysed_stops_the_analysis(teacher, tmp
     def analysis(path, on_progress):
         for step in range(100):
             if step == 3:
-                client_deletes(lecture)
+                client_deletes(session)
             on_progress(step / 100)
             progressed.append(step)
             time.sleep(0.01)
         return {"seconds": [], "tracks": [], "events": []}
 
-    def client_deletes(lecture):
-        lecture.video_path.unlink()
-        Lecture.objects.filter(pk=lecture.pk).delete()
+    def client_deletes(session):
+        session.video_path.unlink()
+        Session.objects.filter(pk=session.pk).delete()
 
     monkeypatch.setattr("eyeclass.lectures.tasks.ProgressReporter.interval", 0.0)
     monkeypatch.setattr("eyeclass.lectures.tasks.analyze", analysis)
-    lecture = lecture_with_video(teacher, tmp_path)
-    assert process_lecture.apply(args=[lecture.pk]).get() == "deleted"
+    session = session_with_video(teacher, tmp_path)
+    assert process_session.apply(args=[session.pk]).get() == "deleted"
     assert progressed == [0, 1, 2]  # stopped at the first progress report after the delete
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
 
 
 def test_a_session_deleted_as_its_video_fails_is_not_marked_failed(teacher, tmp_path, monkeypatch, caplog):
     def analysis(path, on_progress):
-        Lecture.objects.filter(pk=lecture.pk).delete()
+        Session.objects.filter(pk=session.pk).delete()
         raise ValueError("the video ended early")
 
     monkeypatch.setattr("eyeclass.lectures.tasks.analyze", analysis)
-    lecture = lecture_with_video(teacher, tmp_path)
-    assert process_lecture.apply(args=[lecture.pk]).get() == "deleted"
+    session = session_with_video(teacher, tmp_path)
+    assert process_session.apply(args=[session.pk]).get() == "deleted"
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
 
 
@@ -95,11 +95,11 @@ def test_an_unexpected_error_fails_with_a_reason_and_leaves_nothing_partial(teac
         raise RuntimeError("cv2 assertion failed deep inside")
 
     monkeypatch.setattr("eyeclass.lectures.tasks.analyze", broken)
-    lecture = lecture_with_video(teacher, tmp_path)
-    assert process_lecture.apply(args=[lecture.pk]).get() == "failed"
-    lecture.refresh_from_db()
-    assert lecture.status == "failed" and "unexpected error (RuntimeError)" in lecture.error
-    assert "reprocess" in lecture.error and lecture.seconds.count() == 0 and lecture.video_path.exists()
+    session = session_with_video(teacher, tmp_path)
+    assert process_session.apply(args=[session.pk]).get() == "failed"
+    session.refresh_from_db()
+    assert session.status == "failed" and "unexpected error (RuntimeError)" in session.error
+    assert "reprocess" in session.error and session.seconds.count() == 0 and session.video_path.exists()
 
 
 def test_a_database_that_stays_down_fails_the_session_after_the_retries(teacher, tmp_path, monkeypatch):
@@ -112,11 +112,11 @@ def test_a_database_that_stays_down_fails_the_session_after_the_retries(teacher,
         raise OperationalError("could not connect to server")
 
     monkeypatch.setattr("eyeclass.lectures.tasks.analyze", unreachable)
-    lecture = lecture_with_video(teacher, tmp_path)
-    process_lecture.apply(args=[lecture.pk])
-    lecture.refresh_from_db()
-    assert len(calls) == 1 + process_lecture.max_retries
-    assert lecture.status == "failed" and "stayed unreachable (OperationalError)" in lecture.error
+    session = session_with_video(teacher, tmp_path)
+    process_session.apply(args=[session.pk])
+    session.refresh_from_db()
+    assert len(calls) == 1 + process_session.max_retries
+    assert session.status == "failed" and "stayed unreachable (OperationalError)" in session.error
 
 
 def test_a_worker_side_decoding_error_names_no_server_path(teacher, tmp_path, monkeypatch):
@@ -124,12 +124,12 @@ def test_a_worker_side_decoding_error_names_no_server_path(teacher, tmp_path, mo
         raise ValueError(f"{path}: frame 12 could not be decoded (damaged video)")
 
     monkeypatch.setattr("eyeclass.lectures.tasks.analyze", damaged)
-    lecture = lecture_with_video(teacher, tmp_path, keep_video=True)
-    assert process_lecture.apply(args=[lecture.pk]).get() == "failed"
-    lecture.refresh_from_db()
-    assert lecture.error == "The video could not be analysed: frame 12 could not be decoded (damaged video)"
-    assert str(django_settings.MEDIA_ROOT) not in lecture.error
-    assert lecture.video_path.exists()  # kept, as the teacher asked
+    session = session_with_video(teacher, tmp_path, keep_video=True)
+    assert process_session.apply(args=[session.pk]).get() == "failed"
+    session.refresh_from_db()
+    assert session.error == "The video could not be analysed: frame 12 could not be decoded (damaged video)"
+    assert str(django_settings.MEDIA_ROOT) not in session.error
+    assert session.video_path.exists()  # kept, as the teacher asked
 
 
 def test_a_damaged_video_the_teacher_did_not_keep_is_deleted_when_it_fails_and_the_reason_says_so(
@@ -139,13 +139,13 @@ def test_a_damaged_video_the_teacher_did_not_keep_is_deleted_when_it_fails_and_t
         raise ValueError(f"{path}: frame 12 could not be decoded (damaged video)")
 
     monkeypatch.setattr("eyeclass.lectures.tasks.analyze", damaged)
-    lecture = lecture_with_video(teacher, tmp_path)
-    stored = lecture.video_path
-    assert process_lecture.apply(args=[lecture.pk]).get() == "failed"
-    lecture.refresh_from_db()
-    assert lecture.error.startswith("The video could not be analysed: frame 12 could not be decoded")
-    assert lecture.error.endswith("so it has been deleted.")
-    assert lecture.video_file == "" and not stored.exists()
+    session = session_with_video(teacher, tmp_path)
+    stored = session.video_path
+    assert process_session.apply(args=[session.pk]).get() == "failed"
+    session.refresh_from_db()
+    assert session.error.startswith("The video could not be analysed: frame 12 could not be decoded")
+    assert session.error.endswith("so it has been deleted.")
+    assert session.video_file == "" and not stored.exists()
 
 
 needs_weights = pytest.mark.skipif(
@@ -158,7 +158,7 @@ def test_a_real_worker_processes_an_upload_end_to_end(client, teacher, tmp_path,
     from eyeclass.classrooms.models import Classroom
 
     classroom = Classroom.objects.create(teacher=teacher, name="Physics")
-    clip = write_clip(tmp_path / "lecture.mp4", seconds=3)
+    clip = write_clip(tmp_path / "session.mp4", seconds=3)
     client.force_login(teacher)
     response = client.post(
         "/sessions/upload/",
@@ -166,43 +166,43 @@ def test_a_real_worker_processes_an_upload_end_to_end(client, teacher, tmp_path,
         HTTP_ACCEPT="application/json",
     )
     assert response.status_code == 201
-    stored = Lecture.objects.get().video_path
+    stored = Session.objects.get().video_path
     assert stored.exists()
-    lecture = wait_for(Lecture.objects.get())
-    assert lecture.status == "done", lecture.error
-    assert lecture.seconds.count() == 3 and lecture.tracks.count() >= 1
-    assert lecture.seconds.filter(faces_present__gt=0).count() == 3
-    assert lecture.video_file == "" and not stored.exists()  # deleted after processing by default
+    session = wait_for(Session.objects.get())
+    assert session.status == "done", session.error
+    assert session.seconds.count() == 3 and session.tracks.count() >= 1
+    assert session.seconds.filter(faces_present__gt=0).count() == 3
+    assert session.video_file == "" and not stored.exists()  # deleted after processing by default
 
 
 @needs_weights
 def test_reprocessing_replaces_results_without_duplicates(teacher, tmp_path, celery_worker_process):
-    lecture = lecture_with_video(teacher, tmp_path, keep_video=True)
-    first_run = process_lecture.apply_async(args=[lecture.pk])
+    session = session_with_video(teacher, tmp_path, keep_video=True)
+    first_run = process_session.apply_async(args=[session.pk])
     assert first_run.get(timeout=240) == "done"
-    first = (lecture.seconds.count(), lecture.tracks.count(), lecture.events.count())
+    first = (session.seconds.count(), session.tracks.count(), session.events.count())
     assert first[0] == 2
     # the broker redelivers the same message (same task id), e.g. after a worker crash
-    process_lecture.apply_async(args=[lecture.pk], task_id=first_run.id)
+    process_session.apply_async(args=[session.pk], task_id=first_run.id)
     deadline = time.monotonic() + 240
-    while not (lecture.attempts == 2 and lecture.status == "done"):
+    while not (session.attempts == 2 and session.status == "done"):
         assert time.monotonic() < deadline, "the redelivered task did not run"
         time.sleep(0.3)
-        lecture.refresh_from_db()
-    assert (lecture.seconds.count(), lecture.tracks.count(), lecture.events.count()) == first
-    assert lecture.video_path.exists()  # keep_video honoured
+        session.refresh_from_db()
+    assert (session.seconds.count(), session.tracks.count(), session.events.count()) == first
+    assert session.video_path.exists()  # keep_video honoured
     # a stale duplicate message (another id) for a finished session is skipped, not re-run
-    assert process_lecture.apply_async(args=[lecture.pk]).get(timeout=240) == "done"
-    lecture.refresh_from_db()
-    assert lecture.attempts == 2
+    assert process_session.apply_async(args=[session.pk]).get(timeout=240) == "done"
+    session.refresh_from_db()
+    assert session.attempts == 2
 
 
 @needs_weights
 def test_a_database_outage_while_storing_is_retried(teacher, tmp_path, monkeypatch):
     from django.db import OperationalError
 
-    lecture = lecture_with_video(teacher, tmp_path)
-    real_store, calls = Lecture.store_results, []
+    session = session_with_video(teacher, tmp_path)
+    real_store, calls = Session.store_results, []
 
     def flaky_store(self, result):
         calls.append(1)
@@ -210,7 +210,7 @@ def test_a_database_outage_while_storing_is_retried(teacher, tmp_path, monkeypat
             raise OperationalError("server closed the connection unexpectedly")
         return real_store(self, result)
 
-    monkeypatch.setattr(Lecture, "store_results", flaky_store)
-    process_lecture.apply(args=[lecture.pk])
-    lecture.refresh_from_db()
-    assert len(calls) == 2 and lecture.status == "done" and lecture.seconds.count() == 2
+    monkeypatch.setattr(Session, "store_results", flaky_store)
+    process_session.apply(args=[session.pk])
+    session.refresh_from_db()
+    assert len(calls) == 2 and session.status == "done" and session.seconds.count() == 2

@@ -17,7 +17,7 @@ from eyeclass.classrooms.models import Classroom
 from tests.clips import write_clip
 from tests.conftest import REPO
 from tests.web.browser import LiveStack, free_port, log_in, save_page, screenshot_folder
-from tests.web.factories import done_lecture
+from tests.web.factories import done_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HTTPS = {"X-Forwarded-Proto": "https"}  # what the TLS-terminating proxy adds
@@ -71,16 +71,16 @@ def test_plain_http_is_sent_to_https_and_https_is_served_with_hsts(production):
 
 def test_every_page_and_the_static_files_it_names_are_served(production, teacher, client, settings):
     port, _ = production
-    lecture = done_lecture(teacher, seconds=30, tracks=3)
+    session = done_session(teacher, seconds=30, tracks=3)
     settings.SECRET_KEY = SECRET_KEY
     client.force_login(teacher)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     pages = [
         "/",
-        f"/classes/{lecture.classroom_id}/",
-        f"/classes/{lecture.classroom_id}/compare/",
-        f"/sessions/{lecture.pk}/",
-        f"/sessions/{lecture.pk}/students/1/",
+        f"/classes/{session.classroom_id}/",
+        f"/classes/{session.classroom_id}/compare/",
+        f"/sessions/{session.pk}/",
+        f"/sessions/{session.pk}/students/1/",
         "/sessions/upload/",
         "/live/",
         "/help/",

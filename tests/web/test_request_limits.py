@@ -125,18 +125,18 @@ async def test_a_chunked_body_is_cut_off_once_it_passes_the_limit():
 
 async def test_a_video_sent_chunked_is_accepted_like_one_with_a_length(teacher, tmp_path, monkeypatch):
     from eyeclass.classrooms.models import Classroom
-    from eyeclass.lectures.models import Lecture
-    from eyeclass.lectures.tasks import process_lecture
+    from eyeclass.lectures.models import Session
+    from eyeclass.lectures.tasks import process_session
     from tests.clips import write_clip
 
-    monkeypatch.setattr(process_lecture, "apply_async", lambda **kw: type("Sent", (), {"id": "t-1"})())
+    monkeypatch.setattr(process_session, "apply_async", lambda **kw: type("Sent", (), {"id": "t-1"})())
     classroom = await database_sync_to_async(Classroom.objects.create)(teacher=teacher, name="Physics")
-    video = write_clip(tmp_path / "lecture.mp4", seconds=2).read_bytes()
+    video = write_clip(tmp_path / "session.mp4", seconds=2).read_bytes()
     boundary = "b0undary"
     body = (
         (
             f'--{boundary}\r\nContent-Disposition: form-data; name="classroom"\r\n\r\n{classroom.pk}\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="video"; filename="lecture.mp4"\r\n\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="video"; filename="session.mp4"\r\n\r\n'
         ).encode()
         + video
         + f"\r\n--{boundary}--\r\n".encode()
@@ -153,8 +153,8 @@ async def test_a_video_sent_chunked_is_accepted_like_one_with_a_length(teacher, 
     pieces = [body[i : i + 65536] for i in range(0, len(body), 65536)]
     exchange = await Exchange("/sessions/upload/", headers, pieces).run()
     assert exchange.status == 201, exchange.body
-    lecture = await database_sync_to_async(Lecture.objects.get)()
-    assert lecture.video_path.read_bytes() == video and lecture.duration == 2.0
+    session = await database_sync_to_async(Session.objects.get)()
+    assert session.video_path.read_bytes() == video and session.duration == 2.0
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS"])

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from eyeclass.classrooms.models import Classroom
-from tests.web.factories import done_lecture
+from tests.web.factories import done_session
 
 pytestmark = pytest.mark.django_db
 
@@ -13,20 +13,20 @@ FORMS = [
     "/accounts/password/",
     "/classes/new/",
     "/sessions/upload/",
-    "/sessions/{lecture}/reprocess/",
-    "/sessions/{lecture}/delete/",
+    "/sessions/{session}/reprocess/",
+    "/sessions/{session}/delete/",
     "/live/",
 ]
 
 
 @pytest.mark.parametrize("url", FORMS)
 def test_every_form_needs_a_csrf_token(teacher, url):
-    lecture = done_lecture(teacher, seconds=3)
+    session = done_session(teacher, seconds=3)
     client = Client(enforce_csrf_checks=True)
     client.force_login(teacher)
-    response = client.post(url.format(lecture=lecture.pk), {"name": "x", "classroom": lecture.classroom_id})
+    response = client.post(url.format(session=session.pk), {"name": "x", "classroom": session.classroom_id})
     assert response.status_code == 403
-    assert Classroom.objects.count() == 1 and lecture.__class__.objects.filter(pk=lecture.pk).exists()
+    assert Classroom.objects.count() == 1 and session.__class__.objects.filter(pk=session.pk).exists()
 
 
 def test_the_login_form_needs_a_csrf_token(teacher):

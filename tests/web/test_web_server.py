@@ -12,7 +12,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.web.browser import LiveStack
-from tests.web.factories import make_lecture
+from tests.web.factories import make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,11 +27,11 @@ def web(test_database_url, tmp_path_factory):
 
 
 def live_socket(port, teacher):
-    lecture = make_lecture(teacher, source="live", status="live", live_worker="nobody@x", started_at=timezone.now())
+    session = make_session(teacher, source="live", status="live", live_worker="nobody@x", started_at=timezone.now())
     client = Client()
     client.force_login(teacher)
     headers = {"Cookie": f"sessionid={client.cookies['sessionid'].value}", "Origin": "http://127.0.0.1"}
-    ws = connect(f"ws://127.0.0.1:{port}/ws/live/{lecture.pk}/", additional_headers=headers, open_timeout=10)
+    ws = connect(f"ws://127.0.0.1:{port}/ws/live/{session.pk}/", additional_headers=headers, open_timeout=10)
     assert json.loads(ws.recv(timeout=10))["type"] == "hello"
     return ws
 
