@@ -303,7 +303,7 @@ class Spotter:
         if np.mean([p.closed for p in points]) >= cfg.blink_fraction:
             return []
         apex = max(points, key=lambda p: p.z)
-        if apex.away:
+        if apex.away and cfg.drop_away:
             return []
         return [self._event(track, state, points, apex, "appearance")]
 

@@ -23,7 +23,7 @@ class EyeSignalConfig(Record):
 
     window: float = 3.0  # seconds of open-eye history the open level is taken over
     closed_ratio: float = 0.6  # both eyes' mean EAR under this x the open level: closed (tuned)
-    reopen_ratio: float = 0.7  # closed eyes open again only above this (hysteresis; tuned)
+    reopen_ratio: float = 0.65  # closed eyes open again only above this (hysteresis; tuned)
     wider_ratio: float = 0.8  # the more open eye must be under this too: a wink is not a closure
     max_blink: float = 0.5  # definition: a closure that ends within this is a blink, longer is a closure
     # a turned head foreshortens the far eye (near 20 degrees the two widths differ as much as a wink's
@@ -39,17 +39,19 @@ class SpotterConfig(Record):
     size: tuple[int, int] = (12, 24)  # (rows, columns) the band is shrunk to
     baseline: float = 1.0  # seconds of calm frames the baseline band is the median of (tuned)
     noise_window: float = 3.0  # seconds of calm frames the noise level is measured over
-    z_on: float = 6.0  # an event opens above this (tuned)
+    z_on: float = 5.0  # an event opens above this (tuned)
     z_off: float = 3.0  # and lasts while above this (tuned)
     z_calm: float = 1.5  # after an event, calm again only under this: a fading expression is not a baseline
     min_sigma: float = 0.02  # floor of the noise estimate (a perfectly still synthetic band)
-    min_frames: int = 2  # consecutive frames above z_on that open an event (tuned)
+    min_frames: int = 3  # consecutive frames above z_on that open an event (tuned)
     min_calm: int = 6  # calm frames needed before anything can be spotted
     max_duration: float = 4.0  # seconds a change may last before it becomes the new baseline
     micro_max: float = 0.5  # definition: a micro-expression lasts at most this
     blink_fraction: float = 0.25  # an event this much made of closed-eye frames is a blink, dropped
     max_gap: float = 0.5  # a longer hole in a track restarts its baseline
     onset_lookback: float = 2.0  # seconds an onset may reach back over rising frames (z > z_off)
+    # an event whose apex looks away is dropped: the band changed because the head or eyes turned (tuned)
+    drop_away: bool = False
     # the eye-region action units are a cue beside the band's appearance: z = the larger of the two (tuned)
     units: bool = False
     # floor of a unit's noise, in inter-ocular distances: below the calm spread any real face shows

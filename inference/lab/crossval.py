@@ -25,6 +25,7 @@ from .replay import Capture, replay, replay_eyes
 EYE_GRID = {"closed_ratio": (0.5, 0.55, 0.6, 0.65), "reopen_ratio": (0.65, 0.7, 0.8)}
 SPOTTER_GRID = {
     "units": (False, True),
+    "drop_away": (True, False),
     "z_on": (4.0, 5.0, 6.0, 8.0),
     "z_off": (2.0, 3.0),
     "min_frames": (1, 2, 3),

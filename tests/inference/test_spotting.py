@@ -102,11 +102,13 @@ def test_expression_with_a_blink_inside_is_still_found(base):
     assert len(events) == 1 and abs(events[0].onset_frame - 60) <= 2
 
 
-def test_a_change_that_peaks_while_the_face_looks_away_is_not_an_expression(base):
-    seq = insert(noisy(base, 200), 60, 75)
-    assert len(run(seq)) == 1
-    assert run(seq, away=[60 <= i < 75 for i in range(200)]) == []
-    assert len(run(seq, away=[60 <= i < 62 for i in range(200)])) == 1  # a glance at the onset only
+def test_with_drop_away_a_change_that_peaks_while_the_face_looks_away_is_not_an_expression(base):
+    seq, drop = insert(noisy(base, 200), 60, 75), Spotter(SpotterConfig(drop_away=True))
+    assert len(run(seq, spotter=Spotter(SpotterConfig(drop_away=True)))) == 1
+    assert run(seq, away=[60 <= i < 75 for i in range(200)], spotter=drop) == []
+    glance = [60 <= i < 62 for i in range(200)]  # at the onset only
+    assert len(run(seq, away=glance, spotter=Spotter(SpotterConfig(drop_away=True)))) == 1
+    assert len(run(seq, away=[60 <= i < 75 for i in range(200)], spotter=Spotter(SpotterConfig(drop_away=False)))) == 1
 
 
 def test_label_is_the_emotion_that_rose_at_the_apex(base):
