@@ -180,4 +180,11 @@ def session_rename(request, pk: int):
 
 
 def help_page(request):
-    return render(request, "help.html", {"terms": TERMS, "model": model_accuracy()})
+    terms = TERMS if settings.EYECLASS_EMOTIONS else {k: v for k, v in TERMS.items() if k != "emotions"}
+    context = {
+        "terms": terms,
+        "model": model_accuracy() if settings.EYECLASS_EMOTIONS else None,
+        "retention_days": settings.EYECLASS_RETENTION_DAYS,
+        "keep_video_days": settings.EYECLASS_KEEP_VIDEO_DAYS,
+    }
+    return render(request, "help.html", context)

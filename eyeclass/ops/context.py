@@ -1,0 +1,10 @@
+"""What every page may need to know about this deployment."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+
+def deployment(request) -> dict:
+    """`emotions_on`: whether this school reads emotions at all (EYECLASS_EMOTIONS); pages hide them when not."""
+    return {"emotions_on": settings.EYECLASS_EMOTIONS}
