@@ -301,4 +301,4 @@ EYECLASS_RETENTION_DAYS = env_number("EYECLASS_RETENTION_DAYS", None, float)
 EYECLASS_KEEP_VIDEO_DAYS = env_number("EYECLASS_KEEP_VIDEO_DAYS", None, float)
 for _name in ("EYECLASS_RETENTION_DAYS", "EYECLASS_KEEP_VIDEO_DAYS"):
     if globals()[_name] is not None and globals()[_name] <= 0:
-        raise ImproperlyConfigured(f"{_name}={globals()[_name]!r}: expected a number of days above 0 (unset: keep)")
+        raise ImproperlyConfigured(f"{_name}={os.environ[_name]!r}: expected a number of days above 0 (unset: keep)")

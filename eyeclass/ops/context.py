@@ -6,5 +6,10 @@ from django.conf import settings
 
 
 def deployment(request) -> dict:
-    """`emotions_on`: whether this school reads emotions at all (EYECLASS_EMOTIONS); pages hide them when not."""
-    return {"emotions_on": settings.EYECLASS_EMOTIONS}
+    """`emotions_on`: whether this school reads emotions at all (EYECLASS_EMOTIONS), pages hide them when not;
+    how long sessions and kept videos are kept (None: until deleted by hand)."""
+    return {
+        "emotions_on": settings.EYECLASS_EMOTIONS,
+        "retention_days": settings.EYECLASS_RETENTION_DAYS,
+        "keep_video_days": settings.EYECLASS_KEEP_VIDEO_DAYS,
+    }
