@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "eyeclass.ops.context.deployment",
             ],
         },
     },
@@ -259,6 +260,9 @@ for _folder in [*CELERY_BROKER_TRANSPORT_OPTIONS.values(), CELERY_RESULT_BACKEND
 EYECLASS_MODEL_PATH = Path(os.environ.get("EYECLASS_MODEL_PATH", BASE_DIR / "inference" / "weights" / "eye_cnn.keras"))
 # Load the CNN as each worker process starts, so the first video or live frame does not wait for TensorFlow.
 EYECLASS_WARM_UP_MODEL = env_bool("EYECLASS_WARM_UP_MODEL", True)
+# Off: the workers never run the eye CNN, so nothing emotion-derived is computed, stored, exported or
+# shown (docs/operations.md: emotion inference in schools is prohibited in the EU, AI Act Art. 5(1)(f)).
+EYECLASS_EMOTIONS = env_bool("EYECLASS_EMOTIONS", True)
 # Heavy work goes to the `gpu` queue when GPU workers exist (EYECLASS_GPU_QUEUE=1), else to `celery`.
 EYECLASS_GPU_QUEUE = env_bool("EYECLASS_GPU_QUEUE", False)
 # Frames analysed per second of an uploaded video (0: every frame, as the CLI's `--fps 0`); unset:
@@ -289,3 +293,12 @@ EYECLASS_STUCK_PROCESSING_SECONDS = env_number("EYECLASS_STUCK_PROCESSING_SECOND
 EYECLASS_STUCK_QUEUED_SECONDS = env_number("EYECLASS_STUCK_QUEUED_SECONDS", "3600", float)
 # how often each worker's heartbeat thread runs the watchdog (`manage.py recover_stuck` runs it once)
 EYECLASS_WATCHDOG_EVERY_SECONDS = env_number("EYECLASS_WATCHDOG_EVERY_SECONDS", "60", float)
+
+# Retention (unset: kept until deleted): sessions older than EYECLASS_RETENTION_DAYS are deleted with their
+# rows and kept video, kept videos older than EYECLASS_KEEP_VIDEO_DAYS are deleted (the session stays); each
+# worker's heartbeat thread runs the cleanup every EYECLASS_WATCHDOG_EVERY_SECONDS (`manage.py purge_expired`).
+EYECLASS_RETENTION_DAYS = env_number("EYECLASS_RETENTION_DAYS", None, float)
+EYECLASS_KEEP_VIDEO_DAYS = env_number("EYECLASS_KEEP_VIDEO_DAYS", None, float)
+for _name in ("EYECLASS_RETENTION_DAYS", "EYECLASS_KEEP_VIDEO_DAYS"):
+    if globals()[_name] is not None and globals()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name}={os.environ[_name]!r}: expected a number of days above 0 (unset: keep)")

@@ -72,30 +72,14 @@ def test_database_url(django_db_setup, django_db_blocker) -> str:
 WORKER_DB_NAME = "eyeclass-test-worker"
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(test_database_url, tmp_path_factory):
-    """A real `celery worker` subprocess (not eager mode) using the test database."""
-    database_url = test_database_url
+def start_celery_worker(database_url: str, log: Path, name: str, queues: str, env: dict | None = None):
+    """A real `celery worker` subprocess named `name@host` consuming `queues` (and its own direct queue),
+    with `env` over this process's environment; stop it with `stop_celery_worker`."""
     if database_url.startswith("postgres"):  # so that a test can find (and drop) the worker's connections
         database_url += ("&" if "?" in database_url else "?") + f"application_name={WORKER_DB_NAME}"
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = {**os.environ, "DATABASE_URL": database_url, "WORKER_HEARTBEAT_SECONDS": "1"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "eyeclass",
-        "worker",
-        "-l",
-        "info",
-        "-c",
-        "1",
-        "-Q",
-        "celery,gpu",
-        "-n",
-        f"test-{os.getpid()}@%h",
-    ]
+    env = {**os.environ, "DATABASE_URL": database_url, "WORKER_HEARTBEAT_SECONDS": "1", **(env or {})}
+    cmd = [sys.executable, "-m", "celery", "-A", "eyeclass", "worker", "-l", "info", "-c", "1", "-Q", queues]
+    cmd += ["-n", f"{name}@%h"]
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 120
@@ -105,13 +89,25 @@ def celery_worker_process(test_database_url, tmp_path_factory):
             pytest.fail(f"celery worker did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
     proc.log_path = log
-    proc.hostname = f"test-{os.getpid()}@{socket.gethostname()}"
-    yield proc
+    proc.hostname = f"{name}@{socket.gethostname()}"
+    return proc
+
+
+def stop_celery_worker(proc) -> None:
     os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(test_database_url, tmp_path_factory):
+    """A real `celery worker` subprocess (not eager mode) using the test database."""
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    proc = start_celery_worker(test_database_url, log, f"test-{os.getpid()}", "celery,gpu")
+    yield proc
+    stop_celery_worker(proc)
 
 
 def wait_until(predicate, timeout: float, message: str):

@@ -38,8 +38,8 @@ class Classroom(models.Model):
                 "title": session.title,
                 "date": session.created_at.date().isoformat(),
                 "engagement": session.summary.get("engagement"),
-                "emotions": session.summary.get("emotions") or {},
                 "faces": session.summary.get("faces"),
             }
+            | ({"emotions": session.summary.get("emotions") or {}} if settings.EYECLASS_EMOTIONS else {})
             for session in sessions
         ]

@@ -86,7 +86,7 @@ def warm_up_model(**kwargs) -> None:
 
     def load() -> None:
         try:
-            load_model()
+            worker_classifier()
         except Exception as exc:  # a missing model is reported by the task that needs it
             log.warning("model warm-up skipped: %s", exc)
         record_device(worker_device().describe())
@@ -109,6 +109,11 @@ def record_device(description: str, attempts: int = 30) -> None:
         time.sleep(1)
 
 
+def worker_classifier():
+    """The eye CNN when this deployment reads emotions; None (never loaded) when EYECLASS_EMOTIONS is off."""
+    return load_model() if settings.EYECLASS_EMOTIONS else None
+
+
 @functools.lru_cache(maxsize=1)
 def _load_classifier(path: str, mtime: float):
     # lazily: TensorFlow is heavy. On a CPU, accelerate() swaps in TF Lite when it gives the same
@@ -129,14 +134,15 @@ def worker_device():
 
 
 def analysis_options(**overrides):
-    """The upload options, with the CNN batch of the worker's device (larger on a GPU)."""
+    """The upload options, with the CNN batch of the worker's device (larger on a GPU), and the eye CNN
+    only where the deployment reads emotions."""
     from inference.device import GPU_BATCH
     from inference.pipeline import upload_options
 
     fps = settings.EYECLASS_ANALYSIS_FPS
     rate = {} if fps is None else {"fps": fps or None}  # 0: every frame, as the CLI's `--fps 0`
     gpu = {"batch_size": GPU_BATCH, "lite_cnn": False} if worker_device().kind == "gpu" else {}
-    return upload_options(**rate, **gpu, **overrides)
+    return upload_options(**{"emotions": settings.EYECLASS_EMOTIONS, **rate, **gpu, **overrides})
 
 
 def analyze(path, on_progress) -> dict:
@@ -144,7 +150,7 @@ def analyze(path, on_progress) -> dict:
     from inference.pipeline import analyze_video
 
     result = analyze_video(
-        path, analysis_options(), on_progress=on_progress, classifier=load_model(), keep_frames=False
+        path, analysis_options(), on_progress=on_progress, classifier=worker_classifier(), keep_frames=False
     )
     return result.to_dict()
 

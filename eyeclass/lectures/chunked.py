@@ -24,8 +24,8 @@ from .analysis import (
     ProgressReporter,
     SessionDeleted,
     analysis_options,
-    load_model,
     readable_reason,
+    worker_classifier,
 )
 from .models import Chunk, Session
 
@@ -99,7 +99,7 @@ def analyse_session_chunk(self, session_id: int, index: int) -> dict:
     session, path = row.session, row.session.video_path
     unusable = False  # the video itself cannot be analysed
     try:
-        return analyse_chunk(path, ChunkPlan(**row.plan), analysis_options(), load_model(), ChunkProgress(row))
+        return analyse_chunk(path, ChunkPlan(**row.plan), analysis_options(), worker_classifier(), ChunkProgress(row))
     except SessionDeleted:
         return chunk_stopped(session_id, index, "the session was deleted")
     except (ValueError, FileNotFoundError, ModelMissing) as exc:

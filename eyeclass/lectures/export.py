@@ -7,6 +7,9 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.conf import settings
+
+from inference.emotionless import summary_without_emotions
 from inference.labels import LABELS
 
 from .models import EVENT_FIELDS, Session
@@ -29,6 +32,14 @@ TRACK_FIELDS = [
 ]
 
 
+EMOTION_COLUMNS = {*LABELS, "dominant", "emotion_mix", "label"}
+
+
+def shown(columns) -> list[str]:
+    """The columns this deployment exports: with emotions off, none that holds an emotion."""
+    return list(columns) if settings.EYECLASS_EMOTIONS else [c for c in columns if c not in EMOTION_COLUMNS]
+
+
 def session_meta(session: Session) -> dict:
     return {
         "id": session.pk,
@@ -41,7 +52,7 @@ def session_meta(session: Session) -> dict:
         "created_at": session.created_at.isoformat(),
         "finished_at": session.finished_at.isoformat() if session.finished_at else None,
         "duration": session.duration,
-        "summary": session.summary,
+        "summary": session.summary if settings.EYECLASS_EMOTIONS else summary_without_emotions(session.summary),
         "options": session.options,  # what it was analysed with (frames per second, tiles, faces per frame...)
     }
 
@@ -49,10 +60,10 @@ def session_meta(session: Session) -> dict:
 def session_document(session: Session) -> dict:
     return {
         "session": session_meta(session),
-        "labels": list(LABELS),
-        "seconds": list(session.seconds.order_by("second").values(*SECOND_COLUMNS)),
-        "tracks": list(session.tracks.order_by("track").values(*TRACK_FIELDS)),
-        "events": list(session.events.order_by("onset").values(*EVENT_FIELDS)),
+        **({"labels": list(LABELS)} if settings.EYECLASS_EMOTIONS else {}),
+        "seconds": list(session.seconds.order_by("second").values(*shown(SECOND_COLUMNS))),
+        "tracks": list(session.tracks.order_by("track").values(*shown(TRACK_FIELDS))),
+        "events": list(session.events.order_by("onset").values(*shown(EVENT_FIELDS))),
     }
 
 
@@ -67,9 +78,10 @@ def seconds_csv(session: Session) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow(SECOND_COLUMNS)
+    columns = shown(SECOND_COLUMNS)
+    writer.writerow(columns)
     yield flush()
-    for row in session.seconds.order_by("second").values_list(*SECOND_COLUMNS).iterator(chunk_size=2000):
+    for row in session.seconds.order_by("second").values_list(*columns).iterator(chunk_size=2000):
         writer.writerow(["" if v is None else v for v in row])
         yield flush()
 
@@ -94,23 +106,23 @@ def students_csv(session: Session) -> Iterator[str]:
     """One row per anonymous student track, most present first (the per-session sizes are small)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(STUDENT_COLUMNS)
+    columns = shown(STUDENT_COLUMNS)
+    writer.writerow(columns)
     for t in session.tracks.order_by("first_time"):
         mix = t.emotion_mix or {}
-        writer.writerow(
-            [
-                t.track,
-                round(t.first_time, 2),
-                round(t.last_time, 2),
-                round(t.last_time - t.first_time, 2),
-                round(t.readable_frames / t.frames, 4) if t.frames else "",
-                *("" if v is None else round(v, 4) for v in (t.engagement, t.facing, t.perclos)),
-                t.blinks,
-                "" if t.blink_rate is None else round(t.blink_rate, 2),
-                t.dominant,
-                *("" if mix.get(label) is None else round(mix[label], 4) for label in LABELS),
-            ]
-        )
+        row = [
+            t.track,
+            round(t.first_time, 2),
+            round(t.last_time, 2),
+            round(t.last_time - t.first_time, 2),
+            round(t.readable_frames / t.frames, 4) if t.frames else "",
+            *("" if v is None else round(v, 4) for v in (t.engagement, t.facing, t.perclos)),
+            t.blinks,
+            "" if t.blink_rate is None else round(t.blink_rate, 2),
+            t.dominant,
+            *("" if mix.get(label) is None else round(mix[label], 4) for label in LABELS),
+        ]
+        writer.writerow([value for name, value in zip(STUDENT_COLUMNS, row) if name in columns])
     yield buffer.getvalue()
 
 

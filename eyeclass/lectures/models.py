@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from inference.emotionless import event_without_emotions, summary_without_emotions, without_emotions
 from inference.labels import LABELS
 from inference.summary import READABLE_SECOND, confidence, summarize
 
@@ -144,8 +145,11 @@ class Session(models.Model):
     def store_results(self, result: dict) -> None:
         """Replace this session's stored numbers with `result` (an AnalysisResult as a dict), atomically.
 
-        Running it twice leaves exactly one copy: old rows are deleted in the same transaction.
+        Running it twice leaves exactly one copy: old rows are deleted in the same transaction. With
+        emotions off in this deployment, any emotion field of `result` is dropped before anything is stored.
         """
+        if not settings.EYECLASS_EMOTIONS:
+            result = without_emotions(result)
         seconds = [SecondStat.from_aggregate(self, row) for row in result.get("seconds", [])]
         tracks = [Student.from_summary(self, row, result.get("seconds", [])) for row in result.get("tracks", [])]
         events = [ExpressionEvent.from_event(self, row) for row in result.get("events", [])]
@@ -157,7 +161,9 @@ class Session(models.Model):
             SecondStat.objects.bulk_create(seconds, batch_size=1000)
             Student.objects.bulk_create(tracks, batch_size=500)
             ExpressionEvent.objects.bulk_create(events, batch_size=1000)
-            self.summary = summarize(result)
+            self.summary = (
+                summarize(result) if settings.EYECLASS_EMOTIONS else summary_without_emotions(summarize(result))
+            )
             self.options = result.get("options") or self.options
             self.charts = script_safe_json(self.series()) if seconds else ""
             self.duration = video.get("duration", self.duration)
@@ -192,8 +198,9 @@ class Session(models.Model):
         }
 
     def series(self, max_points: int = MAX_POINTS) -> dict:
-        """What the session page charts (see charts.session_series), read with one query per table."""
-        return session_series(
+        """What the session page charts (see charts.session_series), read with one query per table; with
+        emotions off, no emotion series, class names or event labels."""
+        series = session_series(
             seconds=self.seconds.order_by("second").values_list(*SERIES_COLUMNS),
             tracks=self.tracks.order_by("track").values_list(
                 "track", "engagement", "timeline", "first_time", "last_time"
@@ -201,6 +208,17 @@ class Session(models.Model):
             events=self.events.order_by("onset").values(*EVENT_FIELDS),
             max_points=max_points,
         )
+        if settings.EYECLASS_EMOTIONS:
+            return series
+        series = {k: v for k, v in series.items() if k not in ("labels", "emotions")}
+        return {**series, "events": [event_without_emotions(e) for e in series["events"]]}
+
+    @property
+    def page_charts(self) -> str:
+        """The stored charts, made again without emotions when they were stored while emotions were on."""
+        if self.charts and not settings.EYECLASS_EMOTIONS and '"emotions"' in self.charts:
+            return script_safe_json(self.series())
+        return self.charts
 
 
 class Chunk(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -27,6 +28,9 @@ def student_detail(request, pk: int, track: int):
         "mix": [{"label": label, "value": mix.get(label)} for label in LABELS],
         "duration": session.duration or (student.last_time + 1),
     }
+    if not settings.EYECLASS_EMOTIONS:  # emotions off in this deployment: none reach the page
+        unlabelled = [{k: v for k, v in e.items() if k != "label"} for e in series["events"]]
+        series = {**{k: v for k, v in series.items() if k != "mix"}, "events": unlabelled}
     context = {
         "session": session,
         "student": student,

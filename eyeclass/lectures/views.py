@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from . import lifecycle
+from . import lifecycle, retention
 from .export import export_name, seconds_csv, session_document
 from .forms import UploadForm, human_bytes
 from .glossary import TERMS, model_accuracy
@@ -115,7 +115,12 @@ def _upload_refused(request, reason: str, status: int):
 @require_GET
 def session_detail(request, pk: int):
     session = own_session(request, pk)
-    context = {"session": session, "grace": settings.EYECLASS_LIVE_GRACE_SECONDS}
+    context = {
+        "session": session,
+        "grace": settings.EYECLASS_LIVE_GRACE_SECONDS,
+        "expires_at": retention.expires_at(session),
+        "video_expires_at": retention.video_expires_at(session),
+    }
     return render(request, "lectures/detail.html", context)
 
 
@@ -180,4 +185,9 @@ def session_rename(request, pk: int):
 
 
 def help_page(request):
-    return render(request, "help.html", {"terms": TERMS, "model": model_accuracy()})
+    terms = TERMS if settings.EYECLASS_EMOTIONS else {k: v for k, v in TERMS.items() if k != "emotions"}
+    context = {
+        "terms": terms,
+        "model": model_accuracy() if settings.EYECLASS_EMOTIONS else None,
+    }
+    return render(request, "help.html", context)

@@ -50,8 +50,8 @@ def drop_idle_locked(max_idle: float, keep: int) -> list[LiveState]:
 
 
 def _new_analyzer():
-    from eyeclass.lectures.analysis import load_model
+    from eyeclass.lectures.analysis import worker_classifier
     from inference.pipeline import SessionAnalyzer, live_options
 
-    options = live_options(max_faces=settings.EYECLASS_LIVE_MAX_FACES)
-    return SessionAnalyzer(options, classifier=load_model())
+    options = live_options(max_faces=settings.EYECLASS_LIVE_MAX_FACES, emotions=settings.EYECLASS_EMOTIONS)
+    return SessionAnalyzer(options, classifier=worker_classifier())

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from eyeclass.lectures.analysis import ModelMissing
 from eyeclass.lectures.models import ExpressionEvent, SecondStat, Session
+from inference.emotionless import event_without_emotions, face_without_emotions, mix_free
 
 from . import state as live_state
 from .protocol import FrameRejected, decode_jpeg
@@ -24,11 +25,12 @@ log = logging.getLogger(__name__)
 
 def face_payload(face) -> dict:
     data = face.to_dict()
-    return {k: data[k] for k in ("track", "box", "eye_boxes", "top", "probs", "flags", "inter_ocular")} | {
+    payload = {k: data[k] for k in ("track", "box", "eye_boxes", "top", "probs", "flags", "inter_ocular")} | {
         "openness": None
         if face.signals is None
         else round((face.signals.openness_left + face.signals.openness_right) / 2, 3)
     }
+    return payload if settings.EYECLASS_EMOTIONS else face_without_emotions(payload)
 
 
 def persist_new(session: Session, live: live_state.LiveState) -> tuple[list[dict], list[dict]]:
@@ -36,6 +38,8 @@ def persist_new(session: Session, live: live_state.LiveState) -> tuple[list[dict
     analyzer = live.analyzer
     seconds = [s.to_dict() for s in analyzer.seconds[live.stored_seconds :]]
     events = [e.to_dict() for e in analyzer.events[live.stored_events :]]
+    if not settings.EYECLASS_EMOTIONS:  # neither stored nor sent to the page
+        seconds, events = [mix_free(s) for s in seconds], [event_without_emotions(e) for e in events]
     if seconds:
         SecondStat.objects.bulk_create([SecondStat.from_aggregate(session, s) for s in seconds], ignore_conflicts=True)
     if events:

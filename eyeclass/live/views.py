@@ -75,7 +75,8 @@ def live_session(request, pk: int):
     session = get_object_or_404(Session.objects.for_teacher(request.user).select_related("classroom"), pk=pk)
     if session.status != Session.Status.LIVE:
         return redirect(session)
-    return render(request, "live/session.html", {"session": session, "labels": list(LABELS)})
+    labels = list(LABELS) if settings.EYECLASS_EMOTIONS else []  # no class names on the page when emotions are off
+    return render(request, "live/session.html", {"session": session, "labels": labels})
 
 
 @login_required

@@ -40,6 +40,8 @@ def check_workers() -> tuple[bool, str]:
 
 
 def check_model(path: Path | None = None) -> tuple[bool, str]:
+    if not settings.EYECLASS_EMOTIONS:  # the workers never load it
+        return True, "not used: emotions are off"
     path = Path(path or settings.EYECLASS_MODEL_PATH)
     if not path.is_file():
         return False, f"missing: {path}"
@@ -49,9 +51,19 @@ def check_model(path: Path | None = None) -> tuple[bool, str]:
 CHECKS = {"database": check_database, "broker": check_broker, "workers": check_workers, "model": check_model}
 
 
+def deployment() -> dict:
+    """The settings that decide what is read and kept about students: public, so anyone can check them."""
+    return {
+        "emotions": "on" if settings.EYECLASS_EMOTIONS else "off",
+        "retention_days": settings.EYECLASS_RETENTION_DAYS,
+        "keep_video_days": settings.EYECLASS_KEEP_VIDEO_DAYS,
+    }
+
+
 def run_checks() -> dict:
     results = {name: check() for name, check in CHECKS.items()}
     return {
         "ok": all(ok for ok, _ in results.values()),
         "checks": {name: {"ok": ok, "detail": detail} for name, (ok, detail) in results.items()},
+        "deployment": deployment(),
     }

@@ -18,6 +18,7 @@ _stop = threading.Event()
 def _beat_forever(hostname: str, queues: list[str]) -> None:
     from eyeclass.celery import app as celery_app
     from eyeclass.lectures import lifecycle
+    from eyeclass.lectures.retention import purge_expired
 
     from .models import WorkerHeartbeat
 
@@ -34,6 +35,7 @@ def _beat_forever(hostname: str, queues: list[str]) -> None:
                     settings.EYECLASS_STUCK_PROCESSING_SECONDS, settings.EYECLASS_STUCK_QUEUED_SECONDS
                 ):
                     log.warning("watchdog: session %s", action)
+                purge_expired()  # retention (logs what it deleted); nothing when no limit is set
                 celery_app.backend.cleanup()  # expired results (the file backend never expires them itself)
         except Exception:  # the database may be restarting: keep beating, never kill the worker
             log.warning("worker heartbeat failed", exc_info=True)

@@ -226,8 +226,10 @@
     const step = series.bin_seconds || 1;
     const last = series.seconds.length ? series.seconds[series.seconds.length - 1] + step : 1;
     const range = { start: series.seconds.length ? series.seconds[0] : 0, end: last };
-    const charts = [emotions(series, range), engagement(series, range)];
-    const map = heatmap(series, range, (options || {}).studentUrl, charts[1]);
+    const engagementChart = engagement(series, range);
+    // no emotion series when emotions are off in this deployment: the page has no emotion chart either
+    const charts = series.emotions ? [emotions(series, range), engagementChart] : [engagementChart];
+    const map = heatmap(series, range, (options || {}).studentUrl, engagementChart);
     connectVideo(charts, map);
     drawn.range = range;
   }
@@ -273,7 +275,9 @@
         scales: { y: { min: 0, max: 1, title: { display: true, text: "engagement" } }, x: { ticks: { maxRotation: 0, autoSkip: true } } },
         onClick: (event, elements) => { if (elements.length) window.location.href = `/sessions/${points[elements[0].index].id}/`; } },
     });
-    drawn.mix = new Chart(document.getElementById("mix-chart"), {
+    const mixCanvas = document.getElementById("mix-chart");
+    if (!mixCanvas) return; // emotions are off in this deployment
+    drawn.mix = new Chart(mixCanvas, {
       type: "bar",
       data: { labels, datasets: Object.keys(COLORS).map((label) => ({ label, backgroundColor: COLORS[label],
         data: points.map((p) => {

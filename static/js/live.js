@@ -22,7 +22,9 @@
     type: "line", data: { datasets: [{ label: "engagement", data: [], borderColor: "#3366cc", backgroundColor: "#3366cc33", fill: true, pointRadius: 0 }] },
     options: { animation: false, maintainAspectRatio: false, scales: { x: axis, y: { min: 0, max: 1 } } },
   });
-  const emotions = new Chart(document.getElementById("live-emotions"), {
+  // no emotion chart (and no class names) when emotions are off in this deployment
+  const emotionCanvas = document.getElementById("live-emotions");
+  const emotions = emotionCanvas && new Chart(emotionCanvas, {
     type: "line", data: { datasets: LABELS.map((l) => ({ label: l, data: [], fill: true, pointRadius: 0, borderWidth: 1, backgroundColor: COLORS[l] + "cc", borderColor: COLORS[l] })) },
     options: { animation: false, maintainAspectRatio: false, scales: { x: axis, y: { stacked: true, min: 0, max: 1 } } },
   });
@@ -31,9 +33,9 @@
   function addSeconds(seconds) {
     for (const s of seconds) {
       engagement.data.datasets[0].data.push({ x: s.second, y: s.engagement });
-      LABELS.forEach((l, i) => emotions.data.datasets[i].data.push({ x: s.second, y: s.emotion_mix ? s.emotion_mix[l] : null }));
+      if (emotions) LABELS.forEach((l, i) => emotions.data.datasets[i].data.push({ x: s.second, y: s.emotion_mix ? s.emotion_mix[l] : null }));
     }
-    if (seconds.length) { engagement.update("none"); emotions.update("none"); }
+    if (seconds.length) { engagement.update("none"); if (emotions) emotions.update("none"); }
   }
 
   function drawFaces(result) {

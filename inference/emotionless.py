@@ -1,0 +1,50 @@
+"""Emotions off: an analysis result with no emotion field at all.
+
+With `AnalysisOptions.emotions` False the eye CNN never runs, so the emotion fields are empty (None,
+{}); a deployment where emotion inference is not allowed drops even the empty keys, so that no JSON,
+CSV or message names an emotion. Eye signals, blinks, attention, engagement, events' timing, cue and
+action units stay.
+"""
+
+from __future__ import annotations
+
+FACE_KEYS = ("probs", "top")  # a FaceRecord's class probabilities and most likely class
+EVENT_KEYS = ("label",)  # the emotion whose probability rose most at an event's apex
+MIX_KEYS = ("emotion_mix", "dominant")  # per-second and per-track mixes (and a track's top class)
+SUMMARY_KEYS = ("emotions", "dominant")
+RESULT_KEYS = ("labels",)  # the class names
+
+
+def _drop(row: dict, keys: tuple[str, ...]) -> dict:
+    return {k: v for k, v in row.items() if k not in keys}
+
+
+def face_without_emotions(face: dict) -> dict:
+    return _drop(face, FACE_KEYS)
+
+
+def event_without_emotions(event: dict) -> dict:
+    return _drop(event, EVENT_KEYS)
+
+
+def mix_free(row: dict) -> dict:
+    """A per-second or per-track row without its emotion mix."""
+    return _drop(row, MIX_KEYS)
+
+
+def summary_without_emotions(summary: dict) -> dict:
+    return _drop(summary, SUMMARY_KEYS)
+
+
+def without_emotions(result: dict) -> dict:
+    """An AnalysisResult as a dict (or the summary-bearing dicts the service stores) without emotions."""
+    out = _drop(result, RESULT_KEYS + SUMMARY_KEYS)
+    for key, strip in (
+        ("frames", face_without_emotions),
+        ("events", event_without_emotions),
+        ("seconds", mix_free),
+        ("tracks", mix_free),
+    ):
+        if key in result:
+            out[key] = [strip(row) for row in result[key]]
+    return out
