@@ -58,7 +58,9 @@ def plan_chunks(duration: float, chunk_seconds: float, overlap: float) -> list[C
 
 def analyse_chunk(path, chunk: ChunkPlan, options: AnalysisOptions, classifier=None, on_progress=None) -> dict:
     """Analyse one chunk; a plain dict (JSON) with its seconds, events, running sums and boundary boxes."""
-    reader = VideoReader(path, fps=options.fps, start=chunk.read_from, end=chunk.read_until)
+    reader = VideoReader(
+        path, fps=options.fps, start=chunk.read_from, end=chunk.read_until, between=options.lids_between
+    )
     span = max(1e-6, min(chunk.read_until, reader.info.duration or chunk.read_until) - chunk.read_from)
     # frames a neighbour analyses too: the previous chunk's tail, the next chunk's lead-in
     shared_until = chunk.start + (chunk.start - chunk.read_from) if chunk.index else -math.inf
@@ -72,7 +74,7 @@ def analyse_chunk(path, chunk: ChunkPlan, options: AnalysisOptions, classifier=N
                     boxes.extend([round(r.time, 4), f.track, f.box.x, f.box.y, f.box.w, f.box.h] for f in r.faces)
 
         for frame in reader:
-            keep(analyzer.push(frame.image, frame.time, frame.index))
+            keep(analyzer.feed(frame))
             if on_progress is not None:
                 on_progress(min(1.0, (frame.time - chunk.read_from) / span))
         keep(analyzer.finish())

@@ -30,11 +30,11 @@ from .faces import MIN_INTER_OCULAR, Face, MediaPipeFaces
 from .geometry import EYE_BAND
 from .labels import LABELS, top_label
 from .readability import ReadabilityCounter
-from .records import AnalysisResult, Event, FaceRecord, FrameResult, Record, SecondAggregate
+from .records import AnalysisResult, Box, Event, FaceRecord, FrameResult, Record, SecondAggregate
 from .spotting import Spotter
 from .tracking import IouTracker, SceneCuts
 from .tuning import DEFAULT_TUNING, Tuning
-from .video import VideoReader
+from .video import Frame, VideoReader
 
 
 @dataclass
@@ -57,6 +57,10 @@ class AnalysisOptions(Record):
     flip_tta: bool = False
     overlap_cnn: bool = True  # classify a batch in a thread while the next frames' faces are found (2+ cores)
     face_threads: int = 2  # MediaPipe lanes (see faces.MediaPipeFaces); 1 = everything on the calling thread
+    # Read the lids of faces with landmarks on the frames between analysed ones too (a crop mesh per face
+    # and frame), so a blink of one or two frames is not missed at a sampled rate; the CNN, spotting
+    # and the records stay at `fps`. Costs a decode of every frame and a landmark pass per face.
+    lids_between: bool = True
     keep_images: bool = field(default=False, metadata={"skip": True})  # attach frames to results
 
     @classmethod
@@ -118,6 +122,8 @@ class SessionAnalyzer:
             ThreadPoolExecutor(1, thread_name_prefix="cnn") if self.classifier and opts.overlap_cnn else None
         )
         self._frames = 0
+        self._lid_boxes: dict[int, Box] = {}  # track -> box of its last face with landmarks
+        self._blinked: set[int] = set()  # tracks whose blink ended between analysed frames
         self._last_time: float | None = None
         self._periods: list[float] = []
 
@@ -140,6 +146,7 @@ class SessionAnalyzer:
             self.tracker.resume()
         faces = self.faces(image)
         ids = self.tracker.update([f.box for f in faces], time)
+        self._lid_boxes = {t: f.box for f, t in zip(faces, ids) if f.landmarks is not None}
         gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
         pending = _Pending(FrameResult(index, time, image=image if self.options.keep_images else None), [], [])
         for face, track in zip(faces, ids):
@@ -156,6 +163,27 @@ class SessionAnalyzer:
         if waiting >= self.options.batch_size or len(self._pending) >= self.options.max_delay:
             return self._dispatch()
         return []
+
+    def feed(self, frame: Frame) -> list[FrameResult]:
+        """A frame from `VideoReader`: analysed when sampled, else only its lids are read."""
+        if not frame.sampled:
+            self.between(frame.image, frame.time)
+            return []
+        return self.push(frame.image, frame.time, frame.index)
+
+    def between(self, image: np.ndarray, time: float) -> None:
+        """A frame between analysed ones: only the lids of the faces last seen with landmarks are read,
+        by a crop mesh at their last box; a blink that ends here flags the track's next record."""
+        if not self.options.lids_between or not self._lid_boxes:
+            return
+        rgb = cv2.cvtColor(image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), cv2.COLOR_BGR2RGB)
+        for track, box in self._lid_boxes.items():
+            landmarks = self.faces.mesh_crop(rgb, box)
+            if landmarks is not None:
+                self._read_between(track, landmarks, time)
+
+    def _read_between(self, track: int, landmarks: np.ndarray, time: float) -> None:
+        read_between(self.eyes, self._blinked, track, landmarks, time)
 
     def process(self, image: np.ndarray, time: float, index: int | None = None) -> FrameResult:
         """Live mode: analyse one frame and return its own result at once."""
@@ -224,6 +252,7 @@ class SessionAnalyzer:
                 self.readability.add(p.result)
             out.append(p.result)
         self.eyes.forget(self._live_tracks())  # eye state is per frame as pushed: today's tracks
+        self._blinked &= self._live_tracks()
         if out:
             out[-1].events += self.spotter.forget(live)
         for r in out:
@@ -282,18 +311,29 @@ class SessionAnalyzer:
             record.flags += ["eyes_unreadable", "no_landmarks"]
         else:
             record.eye_boxes = eye_boxes(face.eyes)
-            read_eyes(self.eyes, record, face.landmarks)
+            read_eyes(self.eyes, record, face.landmarks, self._blinked)
         return record
 
 
-def read_eyes(eyes: EyeSignalEstimator, record: FaceRecord, landmarks: np.ndarray) -> None:
-    """The eye signals of a face with landmarks into its record, with the flags they raise."""
-    record.signals = signals = eyes.measure(record.track, landmarks, record.time)
+def read_eyes(eyes: EyeSignalEstimator, record: FaceRecord, landmarks: np.ndarray, blinked: set[int]) -> None:
+    """The eye signals of a face with landmarks into its record, with the flags they raise; a blink
+    that ended since the track's last record (`blinked`) is flagged here."""
+    signals = eyes.measure(record.track, landmarks, record.time)
+    if record.track in blinked:
+        blinked.discard(record.track)
+        signals = dataclasses.replace(signals, blink=True)
+    record.signals = signals
     record.flags += [
         flag
         for flag, on in (("eyes_closed", signals.eyes_closed), ("blink", signals.blink), ("wink", signals.wink))
         if on
     ]
+
+
+def read_between(eyes: EyeSignalEstimator, blinked: set[int], track: int, landmarks: np.ndarray, time: float) -> None:
+    """A track's lids read between analysed frames: they count for closure and blink timing only."""
+    if eyes.measure(track, landmarks, time).blink:
+        blinked.add(track)
 
 
 def spot(
@@ -345,7 +385,7 @@ def analyze_video(
     `on_frame(result)` receives each completed FrameResult in order (for streaming writers);
     with `keep_frames=False` the result's `frames` list stays empty (constant memory)."""
     options = options or AnalysisOptions()
-    reader = VideoReader(path, fps=options.fps)
+    reader = VideoReader(path, fps=options.fps, between=options.lids_between)
     frames: list[FaceRecord] = []
     total = max(reader.info.frame_count, 1)
 
@@ -358,7 +398,7 @@ def analyze_video(
 
     with SessionAnalyzer(options, classifier) as analyzer:
         for frame in reader:
-            emit(analyzer.push(frame.image, frame.time, frame.index))
+            emit(analyzer.feed(frame))
             if on_progress is not None:
                 on_progress(min(1.0, (frame.index + 1) / total))
         emit(analyzer.finish())

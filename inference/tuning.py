@@ -22,7 +22,7 @@ class EyeSignalConfig(Record):
     open level (the 90th percentile of its recent open-eye EAR), so they hold across faces and cameras."""
 
     window: float = 3.0  # seconds of open-eye history the open level is taken over
-    closed_ratio: float = 0.6  # both eyes' mean EAR under this x the open level: closed (tuned)
+    closed_ratio: float = 0.5  # both eyes' mean EAR under this x the open level: closed (tuned)
     reopen_ratio: float = 0.65  # closed eyes open again only above this (hysteresis; tuned)
     wider_ratio: float = 0.8  # the more open eye must be under this too: a wink is not a closure
     max_blink: float = 0.5  # definition: a closure that ends within this is a blink, longer is a closure
@@ -39,8 +39,8 @@ class SpotterConfig(Record):
     size: tuple[int, int] = (12, 24)  # (rows, columns) the band is shrunk to
     baseline: float = 1.0  # seconds of calm frames the baseline band is the median of (tuned)
     noise_window: float = 3.0  # seconds of calm frames the noise level is measured over
-    z_on: float = 5.0  # an event opens above this (tuned)
-    z_off: float = 3.0  # and lasts while above this (tuned)
+    z_on: float = 4.0  # an event opens above this (tuned)
+    z_off: float = 2.0  # and lasts while above this (tuned)
     z_calm: float = 1.5  # after an event, calm again only under this: a fading expression is not a baseline
     min_sigma: float = 0.02  # floor of the noise estimate (a perfectly still synthetic band)
     min_frames: int = 3  # consecutive frames above z_on that open an event (tuned)

@@ -39,6 +39,7 @@ class Frame:
     index: int
     time: float
     image: np.ndarray
+    sampled: bool = True  # False: a frame between the analysed ones, read only with `between`
 
 
 def probe(path: str | Path) -> VideoInfo:
@@ -74,13 +75,16 @@ class VideoReader:
         min_complete: float = 0.9,
         start: float = 0.0,
         end: float | None = None,
+        between: bool = False,
     ) -> None:
+        """`between`: also decode and yield the frames between the sampled ones (`sampled=False`)."""
         if fps is not None and fps <= 0:
             raise ValueError("--fps must be positive")
         self.info = probe(path)
         self.fps = fps
         self.min_complete = min_complete
         self.start, self.end = start, end  # a time span [start, end) of the file (a chunk); default all
+        self.between = between and fps is not None
         self.decoded = 0  # frames read from the file so far (analysed or skipped)
 
     def __iter__(self) -> Iterator[Frame]:
@@ -100,15 +104,17 @@ class VideoReader:
                 last_time = t
                 if self.end is not None and t >= self.end:
                     break
+                sampled = True
                 if self.fps is not None:
-                    if t + 0.5 / native < next_time:
+                    sampled = t + 0.5 / native >= next_time
+                    if not sampled and not self.between:
                         continue
                     while next_time <= t + 0.5 / native:
                         next_time += 1.0 / self.fps
                 ok, image = cap.retrieve()
                 if not ok or image is None:
                     raise ValueError(f"{self.info.path}: frame {index} could not be decoded (damaged video)")
-                yield Frame(index=index, time=t, image=image)
+                yield Frame(index=index, time=t, image=image, sampled=sampled)
         finally:
             cap.release()
         if self.start == 0 and self.end is None:

@@ -21,7 +21,7 @@ import numpy as np
 
 from inference.engagement import EngagementAggregator
 from inference.eyesignals import EyeSignalEstimator
-from inference.pipeline import AnalysisOptions, SessionAnalyzer, read_eyes, spot
+from inference.pipeline import AnalysisOptions, SessionAnalyzer, read_between, read_eyes, spot
 from inference.records import FaceRecord
 from inference.spotting import Spotter
 from inference.tuning import Tuning
@@ -45,6 +45,8 @@ class Capture:
     frames: list[tuple[int, list[Seen]]] = field(default_factory=list)  # (frame index, faces), in order
     batch_ends: dict[int, set[int]] = field(default_factory=dict)  # last frame of a CNN batch -> live tracks
     tracks: list[dict] = field(default_factory=list)  # the result's track summaries (fixed steps only)
+    # lids read between analysed frames: (analysed frames before it, track, landmarks, time)
+    between: list[tuple[int, int, np.ndarray, float]] = field(default_factory=list)
     pipeline: dict = field(default_factory=dict)  # the real run's `events` and `frames`, to check replay by
 
     @property
@@ -64,6 +66,10 @@ class _Capturing(SessionAnalyzer):
         record = super()._record(face, track, index, time)
         self._seen[id(record)] = Seen(record, face.landmarks if record.signals is not None else None)
         return record
+
+    def _read_between(self, track, landmarks, time):
+        self.capture.between.append((self.frames_analysed, track, landmarks, time))
+        super()._read_between(track, landmarks, time)
 
     def _complete(self, batch, live, probs):
         k = 0
@@ -85,11 +91,11 @@ class _Capturing(SessionAnalyzer):
 
 
 def capture(path, options: AnalysisOptions, classifier) -> Capture:
-    reader = VideoReader(path, fps=options.fps)
+    reader = VideoReader(path, fps=options.fps, between=options.lids_between)
     done = []
     with _Capturing(options, classifier) as analyzer:
         for frame in reader:
-            done += analyzer.push(frame.image, frame.time, frame.index)
+            done += analyzer.feed(frame)
         done += analyzer.finish()
         frames = [face for r in done for face in r.faces]
         result = analyzer.result(frames=frames).to_dict()
@@ -115,14 +121,18 @@ def cached_capture(path: Path, options: AnalysisOptions, classifier, weights: st
 
 def replay_eyes(capture: Capture, tuning: Tuning) -> list[tuple[int, list[tuple[FaceRecord, Seen]]]]:
     """The tuned eye step over a capture: per frame, each face's record with its signals and flags."""
-    eyes, out = EyeSignalEstimator(tuning.eyes), []
-    for index, faces in capture.frames:
+    eyes, out, blinked, between = EyeSignalEstimator(tuning.eyes), [], set(), iter(capture.between)
+    reading = next(between, None)
+    for position, (index, faces) in enumerate(capture.frames):
+        while reading is not None and reading[0] <= position:
+            read_between(eyes, blinked, *reading[1:])
+            reading = next(between, None)
         records = []
         for seen in faces:
             record = copy.copy(seen.record)
             record.flags = list(seen.record.flags)
             if seen.landmarks is not None:
-                read_eyes(eyes, record, seen.landmarks)
+                read_eyes(eyes, record, seen.landmarks, blinked)
             records.append((record, seen))
         out.append((index, records))
     return out

@@ -181,3 +181,23 @@ def test_lids_hovering_near_the_threshold_are_one_closure_not_a_string_of_blinks
     out = _feed(est, [0.3] * 30 + [0.1] + hover + [0.3] * 10)
     assert all(s.eyes_closed for s in out[30:55])
     assert [s.blink for s in out].count(True) == 0  # one closure of 0.8 s: not a blink either
+
+
+def test_a_blink_between_analysed_frames_is_flagged_on_the_next_record():
+    from inference.pipeline import read_between, read_eyes
+    from inference.records import Box, FaceRecord
+
+    est, blinked = EyeSignalEstimator(), set()
+    for i in range(30):  # open eyes, read at 10 analysed frames a second
+        read_eyes(est, FaceRecord(i, i / 10, 1, Box(0, 0, 1, 1), 1.0, 60.0), synthetic_face(ear=0.3), blinked)
+    t = 2.9
+    for ear in (0.3, 0.05, 0.05, 0.3):  # a 2-frame blink at 30 fps, between two analysed frames
+        t += 1 / 30
+        read_between(est, blinked, 1, synthetic_face(ear=ear), t)
+    assert blinked == {1}
+    record = FaceRecord(30, 3.0 + 0.1, 1, Box(0, 0, 1, 1), 1.0, 60.0)
+    read_eyes(est, record, synthetic_face(ear=0.3), blinked)
+    assert record.signals.blink and "blink" in record.flags and blinked == set()
+    later = FaceRecord(31, 3.2, 1, Box(0, 0, 1, 1), 1.0, 60.0)
+    read_eyes(est, later, synthetic_face(ear=0.3), blinked)
+    assert "blink" not in later.flags  # flagged once

@@ -30,6 +30,13 @@ def test_analysis_rate_picks_a_regular_grid(clip):
     assert [f.index for f in frames] == list(range(0, 40, 4))
 
 
+def test_frames_between_the_sampled_ones_come_marked_when_asked(clip):
+    frames = list(VideoReader(clip, fps=5.0, between=True))
+    assert [f.index for f in frames] == list(range(40))
+    assert [f.index for f in frames if f.sampled] == list(range(0, 40, 4))
+    assert all(f.sampled for f in VideoReader(clip, between=True))  # every frame is analysed anyway
+
+
 def test_rate_above_native_keeps_every_frame(clip):
     assert len(list(VideoReader(clip, fps=100.0))) == 40
 
