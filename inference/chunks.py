@@ -142,8 +142,8 @@ def stitch(parts: list[dict], video: dict, min_inter_ocular: float) -> AnalysisR
         options=parts[0]["options"] if parts else {},
         tracks=tracks,
         frames=[],
-        events=[Event(**e) for e in sorted(events, key=lambda e: (e["onset"], e["track"]))],
-        seconds=[SecondAggregate(**row) for row in sorted(seconds, key=lambda r: r["second"])],
+        events=[Event.from_dict(e) for e in sorted(events, key=lambda e: (e["onset"], e["track"]))],
+        seconds=[SecondAggregate.from_dict(row) for row in sorted(seconds, key=lambda r: r["second"])],
         readability=readability.result(),
     )
 

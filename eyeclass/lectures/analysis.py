@@ -139,14 +139,11 @@ def analysis_options(**overrides):
     return upload_options(**rate, **gpu, **overrides)
 
 
-def analyze(path, on_progress) -> dict:
-    """The inference pipeline, as the worker runs it."""
+def analyze(path, on_progress):
+    """The inference pipeline, as the worker runs it: an inference.records.AnalysisResult."""
     from inference.pipeline import analyze_video
 
-    result = analyze_video(
-        path, analysis_options(), on_progress=on_progress, classifier=load_model(), keep_frames=False
-    )
-    return result.to_dict()
+    return analyze_video(path, analysis_options(), on_progress=on_progress, classifier=load_model(), keep_frames=False)
 
 
 def readable_reason(exc: Exception, path) -> str:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inference.labels import LABELS
+from inference.records import AnalysisResult, Event, SecondAggregate, TrackSummary
 from inference.summary import READABLE_SECOND, confidence, summarize
 
 from .charts import MAX_POINTS, SERIES_COLUMNS, script_safe_json, session_series
@@ -141,15 +142,16 @@ class Session(models.Model):
         self.save(update_fields=["video_file"])
 
     # --- results -----------------------------------------------------------------------------------
-    def store_results(self, result: dict) -> None:
-        """Replace this session's stored numbers with `result` (an AnalysisResult as a dict), atomically.
+    def store_results(self, result: AnalysisResult) -> None:
+        """Replace this session's stored numbers with `result`, atomically.
 
         Running it twice leaves exactly one copy: old rows are deleted in the same transaction.
         """
-        seconds = [SecondStat.from_aggregate(self, row) for row in result.get("seconds", [])]
-        tracks = [Student.from_summary(self, row, result.get("seconds", [])) for row in result.get("tracks", [])]
-        events = [ExpressionEvent.from_event(self, row) for row in result.get("events", [])]
-        video = result.get("video") or {}
+        data = result.to_dict()
+        result = AnalysisResult.from_dict(data)  # stored as the JSON export reads: floats to 4 decimals
+        seconds = [SecondStat.from_aggregate(self, row) for row in result.seconds]
+        tracks = [Student.from_summary(self, row, result.seconds) for row in result.tracks]
+        events = [ExpressionEvent.from_event(self, row) for row in result.events]
         with transaction.atomic():
             SecondStat.objects.filter(session=self).delete()
             Student.objects.filter(session=self).delete()
@@ -157,10 +159,10 @@ class Session(models.Model):
             SecondStat.objects.bulk_create(seconds, batch_size=1000)
             Student.objects.bulk_create(tracks, batch_size=500)
             ExpressionEvent.objects.bulk_create(events, batch_size=1000)
-            self.summary = summarize(result)
-            self.options = result.get("options") or self.options
+            self.summary = summarize(data)
+            self.options = result.options or self.options
             self.charts = script_safe_json(self.series()) if seconds else ""
-            self.duration = video.get("duration", self.duration)
+            self.duration = result.video.get("duration", self.duration)
             self.status, self.progress, self.error, self.finished_at = self.Status.DONE, 1.0, "", timezone.now()
             # only these fields: live frame counters are updated concurrently by the socket and the worker
             fields = ["summary", "options", "charts", "duration", "status", "progress", "error", "finished_at"]
@@ -182,14 +184,16 @@ class Session(models.Model):
             counted = self.seconds.filter(readable__gte=READABLE_SECOND).count()
         return confidence(summary, counted)
 
-    def stored_result(self) -> dict:
-        """The stored rows in the shape of an analysis result (to re-summarise what is stored)."""
-        return {
-            "video": {"duration": self.duration},
-            "seconds": [row.to_aggregate() for row in self.seconds.order_by("second")],
-            "events": list(self.events.values(*EVENT_FIELDS)),
-            "tracks": [],
-        }
+    def stored_result(self) -> AnalysisResult:
+        """The stored seconds and events as an analysis result (to re-summarise what is stored)."""
+        return AnalysisResult(
+            video={"duration": self.duration},
+            options={},
+            tracks=[],
+            frames=[],
+            events=[row.to_event() for row in self.events.order_by("onset", "pk")],
+            seconds=[row.to_aggregate() for row in self.seconds.order_by("second")],
+        )
 
     def series(self, max_points: int = MAX_POINTS) -> dict:
         """What the session page charts (see charts.session_series), read with one query per table."""
@@ -243,33 +247,32 @@ class SecondStat(models.Model):
         constraints = [models.UniqueConstraint(fields=["session", "second"], name="one_row_per_second")]
 
     @classmethod
-    def from_aggregate(cls, session: Session, row: dict) -> SecondStat:
-        mix = row.get("emotion_mix") or {}
+    def from_aggregate(cls, session: Session, row: SecondAggregate) -> SecondStat:
+        mix = row.emotion_mix or {}
         return cls(
             session=session,
-            second=int(row["second"]),
-            faces_present=row.get("faces_present") or 0.0,
-            readable=row.get("readable") or 0.0,
-            facing=row.get("facing_fraction"),
-            perclos=row.get("perclos"),
-            blinks=int(row.get("blinks") or 0),
-            engagement=row.get("engagement"),
+            second=int(row.second),
+            faces_present=row.faces_present or 0.0,
+            readable=row.readable or 0.0,
+            facing=row.facing_fraction,
+            perclos=row.perclos,
+            blinks=int(row.blinks or 0),
+            engagement=row.engagement,
             **{label: mix.get(label) for label in LABELS},
         )
 
-    def to_aggregate(self) -> dict:
+    def to_aggregate(self) -> SecondAggregate:
         mix = {label: getattr(self, label) for label in LABELS}
-        return {
-            "second": self.second,
-            "faces_present": self.faces_present,
-            "readable": self.readable,
-            "facing_fraction": self.facing,
-            "perclos": self.perclos,
-            "blinks": self.blinks,
-            "engagement": self.engagement,
-            "emotion_mix": mix if any(v is not None for v in mix.values()) else None,
-            "tracks": {},
-        }
+        return SecondAggregate(
+            second=self.second,
+            faces_present=self.faces_present,
+            readable=self.readable,
+            facing_fraction=self.facing,
+            perclos=self.perclos,
+            blinks=self.blinks,
+            engagement=self.engagement,
+            emotion_mix=mix if any(v is not None for v in mix.values()) else None,
+        )
 
 
 class Student(models.Model):
@@ -294,22 +297,22 @@ class Student(models.Model):
         constraints = [models.UniqueConstraint(fields=["session", "track"], name="one_row_per_track")]
 
     @classmethod
-    def from_summary(cls, session: Session, row: dict, seconds: list[dict]) -> Student:
-        key = str(row["track"])
-        timeline = [[s["second"], s["tracks"][key]] for s in seconds if key in (s.get("tracks") or {})]
-        mix = row.get("emotion_mix") or {}
+    def from_summary(cls, session: Session, row: TrackSummary, seconds: list[SecondAggregate]) -> Student:
+        key = str(row.track)
+        timeline = [[s.second, s.tracks[key]] for s in seconds if key in s.tracks]
+        mix = row.emotion_mix or {}
         return cls(
             session=session,
-            track=int(row["track"]),
-            first_time=row["first_time"],
-            last_time=row["last_time"],
-            frames=row["frames"],
-            readable_frames=row["readable_frames"],
-            blinks=row.get("blinks") or 0,
-            blink_rate=row.get("blink_rate_per_min"),
-            perclos=row.get("perclos"),
-            facing=row.get("facing_fraction"),
-            engagement=row.get("engagement"),
+            track=int(row.track),
+            first_time=row.first_time,
+            last_time=row.last_time,
+            frames=row.frames,
+            readable_frames=row.readable_frames,
+            blinks=row.blinks or 0,
+            blink_rate=row.blink_rate_per_min,
+            perclos=row.perclos,
+            facing=row.facing_fraction,
+            engagement=row.engagement,
             dominant=max(mix, key=mix.get) if mix else "",
             emotion_mix=mix,
             timeline=timeline,
@@ -334,10 +337,14 @@ class ExpressionEvent(models.Model):
         indexes = [models.Index(fields=["session", "onset"])]
 
     @classmethod
-    def from_event(cls, session: Session, row: dict) -> ExpressionEvent:
-        """From an inference Event as a dict (its frame indices are not kept); a missing label is stored as ""."""
-        values = {name: row[name] for name in EVENT_FIELDS if name != "label"}
-        return cls(session=session, label=row.get("label") or "", **values)
+    def from_event(cls, session: Session, event: Event) -> ExpressionEvent:
+        """From an inference Event (its frame indices are not kept); a missing label is stored as ""."""
+        values = {name: getattr(event, name) for name in EVENT_FIELDS if name != "label"}
+        return cls(session=session, label=event.label or "", **values)
+
+    def to_event(self) -> Event:
+        values = {name: getattr(self, name) for name in EVENT_FIELDS if name != "label"}
+        return Event(label=self.label or None, onset_frame=None, apex_frame=None, offset_frame=None, **values)
 
 
 # An event's fields wherever they are listed (storing, the JSON export and API, the charts, the admin):
