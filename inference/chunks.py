@@ -130,6 +130,7 @@ def stitch(parts: list[dict], video: dict, min_inter_ocular: float) -> AnalysisR
         for row in part["seconds"]:
             row = dict(row)
             row["tracks"] = {str(ids[int(t)]): v for t, v in row.get("tracks", {}).items()}
+            row["track_units"] = {str(ids[int(t)]): v for t, v in row.get("track_units", {}).items()}
             seconds.append(row)
         events += [{**e, "track": ids[int(e["track"])]} for e in part["events"]]
         sums.append({ids[int(t)]: v for t, v in part["track_sums"].items()})

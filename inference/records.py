@@ -132,6 +132,8 @@ class ActionUnits(Record):
         return np.array([getattr(self, n) for n in names])
 
 
+AU_NAMES = ("au1", "au2", "au4", "au5", "au6", "au7", "au43")  # ActionUnits' fields, in their order
+
 
 @dataclass
 class EyeSignals(Record):
@@ -214,6 +216,7 @@ class TrackSummary(Record):
     facing_fraction: float | None
     engagement: float | None
     emotion_mix: dict[str, float] | None
+    units: ActionUnits | None = None  # mean over the track's readable frames with units
 
 
 @dataclass
@@ -229,6 +232,8 @@ class SecondAggregate(Record):
     engagement: float | None
     emotion_mix: dict[str, float] | None
     tracks: dict[str, float | None] = field(default_factory=dict)  # track id -> engagement
+    units: ActionUnits | None = None  # mean over readable faces with units; None when no face had them
+    track_units: dict[str, ActionUnits] = field(default_factory=dict)  # track id -> its mean, tracks with units
 
 
 @dataclass

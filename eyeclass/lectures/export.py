@@ -8,10 +8,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from inference.labels import LABELS
+from inference.records import AU_NAMES
 
 from .models import EVENT_FIELDS, Session
 
-SECOND_COLUMNS = ["second", "faces_present", "readable", "facing", "perclos", "blinks", "engagement", *LABELS]
+SECOND_COLUMNS = [
+    "second",
+    "faces_present",
+    "readable",
+    "facing",
+    "perclos",
+    "blinks",
+    "engagement",
+    *LABELS,
+    *AU_NAMES,
+]
 TRACK_FIELDS = [
     "track",
     "first_time",
@@ -26,6 +37,8 @@ TRACK_FIELDS = [
     "dominant",
     "emotion_mix",
     "timeline",
+    "units",
+    "units_timeline",
 ]
 
 
@@ -87,6 +100,7 @@ STUDENT_COLUMNS = [
     "blinks_per_min",
     "dominant",
     *LABELS,
+    *AU_NAMES,
 ]
 
 
@@ -96,7 +110,7 @@ def students_csv(session: Session) -> Iterator[str]:
     writer = csv.writer(buffer)
     writer.writerow(STUDENT_COLUMNS)
     for t in session.tracks.order_by("first_time"):
-        mix = t.emotion_mix or {}
+        mix, units = t.emotion_mix or {}, t.units or {}
         writer.writerow(
             [
                 t.track,
@@ -109,6 +123,7 @@ def students_csv(session: Session) -> Iterator[str]:
                 "" if t.blink_rate is None else round(t.blink_rate, 2),
                 t.dominant,
                 *("" if mix.get(label) is None else round(mix[label], 4) for label in LABELS),
+                *("" if units.get(name) is None else round(units[name], 4) for name in AU_NAMES),
             ]
         )
     yield buffer.getvalue()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inference.labels import LABELS
-from inference.records import AnalysisResult, Event, SecondAggregate, TrackSummary
+from inference.records import AU_NAMES, ActionUnits, AnalysisResult, Event, SecondAggregate, TrackSummary
 from inference.summary import READABLE_SECOND, confidence, summarize
 
 from .charts import MAX_POINTS, SERIES_COLUMNS, script_safe_json, session_series
@@ -242,6 +242,14 @@ class SecondStat(models.Model):
     sad = models.FloatField(null=True)
     surprise = models.FloatField(null=True)
     neutral = models.FloatField(null=True)
+    # eye-region action units: the mean over the second's readable faces (inference.records.ActionUnits)
+    au1 = models.FloatField(null=True)
+    au2 = models.FloatField(null=True)
+    au4 = models.FloatField(null=True)
+    au5 = models.FloatField(null=True)
+    au6 = models.FloatField(null=True)
+    au7 = models.FloatField(null=True)
+    au43 = models.FloatField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "second"], name="one_row_per_second")]
@@ -259,6 +267,7 @@ class SecondStat(models.Model):
             blinks=int(row.blinks or 0),
             engagement=row.engagement,
             **{label: mix.get(label) for label in LABELS},
+            **(row.units.to_dict() if row.units else {}),
         )
 
     def to_aggregate(self) -> SecondAggregate:
@@ -272,6 +281,7 @@ class SecondStat(models.Model):
             blinks=self.blinks,
             engagement=self.engagement,
             emotion_mix=mix if any(v is not None for v in mix.values()) else None,
+            units=None if self.au1 is None else ActionUnits(*(getattr(self, name) for name in AU_NAMES)),
         )
 
 
@@ -292,6 +302,8 @@ class Student(models.Model):
     dominant = models.CharField(max_length=12, blank=True)
     emotion_mix = models.JSONField(default=dict)
     timeline = models.JSONField(default=list)  # [[second, engagement], ...]
+    units = models.JSONField(null=True)  # mean action units (ActionUnits as a dict), None when never read
+    units_timeline = models.JSONField(default=list)  # [[second, au1, au2, au4, au5, au6, au7, au43], ...]
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "track"], name="one_row_per_track")]
@@ -300,6 +312,7 @@ class Student(models.Model):
     def from_summary(cls, session: Session, row: TrackSummary, seconds: list[SecondAggregate]) -> Student:
         key = str(row.track)
         timeline = [[s.second, s.tracks[key]] for s in seconds if key in s.tracks]
+        units = [[s.second, *s.track_units[key].to_dict().values()] for s in seconds if key in s.track_units]
         mix = row.emotion_mix or {}
         return cls(
             session=session,
@@ -316,6 +329,8 @@ class Student(models.Model):
             dominant=max(mix, key=mix.get) if mix else "",
             emotion_mix=mix,
             timeline=timeline,
+            units=row.units.to_dict() if row.units else None,
+            units_timeline=units,
         )
 
 
@@ -332,6 +347,7 @@ class ExpressionEvent(models.Model):
     label = models.CharField(max_length=12, blank=True)
     strength = models.FloatField()
     cue = models.CharField(max_length=12, default="appearance")  # "appearance" (the eye band changed) or "wink"
+    actions = models.JSONField(default=list, blank=True)  # action units that moved at the apex: ["AU1", "AU2"]
 
     class Meta:
         indexes = [models.Index(fields=["session", "onset"])]
