@@ -132,6 +132,7 @@ def stitch(parts: list[dict], video: dict, min_inter_ocular: float) -> AnalysisR
         for row in part["seconds"]:
             row = dict(row)
             row["tracks"] = {str(ids[int(t)]): v for t, v in row.get("tracks", {}).items()}
+            row["track_units"] = {str(ids[int(t)]): v for t, v in row.get("track_units", {}).items()}
             seconds.append(row)
         events += [{**e, "track": ids[int(e["track"])]} for e in part["events"]]
         sums.append({ids[int(t)]: v for t, v in part["track_sums"].items()})
@@ -144,8 +145,8 @@ def stitch(parts: list[dict], video: dict, min_inter_ocular: float) -> AnalysisR
         options=parts[0]["options"] if parts else {},
         tracks=tracks,
         frames=[],
-        events=[Event(**e) for e in sorted(events, key=lambda e: (e["onset"], e["track"]))],
-        seconds=[SecondAggregate(**row) for row in sorted(seconds, key=lambda r: r["second"])],
+        events=[Event.from_dict(e) for e in sorted(events, key=lambda e: (e["onset"], e["track"]))],
+        seconds=[SecondAggregate.from_dict(row) for row in sorted(seconds, key=lambda r: r["second"])],
         readability=readability.result(),
     )
 

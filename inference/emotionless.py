@@ -48,3 +48,13 @@ def without_emotions(result: dict) -> dict:
         if key in result:
             out[key] = [strip(row) for row in result[key]]
     return out
+
+
+def emptied(result: dict) -> dict:
+    """An AnalysisResult as a dict with every emotion field present but empty (None), so it still reads
+    back as the typed record; what the worker gives with the CNN off."""
+    out = dict(result)
+    for key, keys in (("frames", FACE_KEYS), ("events", EVENT_KEYS), ("seconds", MIX_KEYS), ("tracks", MIX_KEYS)):
+        if key in result:
+            out[key] = [{k: (None if k in keys else v) for k, v in row.items()} for row in result[key]]
+    return out

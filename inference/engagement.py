@@ -14,7 +14,9 @@ Per second and class: mean faces present and readable per analysed frame, facing
 PERCLOS, blink count, engagement = mean of the engagement of the tracks with known values in that
 second (each student weighs the same), and the emotion mix = mean of the 7 probabilities over
 readable faces. Track summaries add blink rate per minute of readable time. The emotion mix is
-reported next to the score, not folded into it, so the score stays explainable.
+reported next to the score, not folded into it, so the score stays explainable; so are the eye-region
+action units: per second (class and each track) and per track, the mean of each unit over the readable
+frames that had units (a track has none until its calm is known), None when no frame had them.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import numpy as np
 
 from .eyesignals import MAX_PITCH, MAX_YAW, head_within
 from .labels import LABELS
-from .records import FaceRecord, FrameResult, SecondAggregate, TrackSummary
+from .records import AU_NAMES, ActionUnits, FaceRecord, FrameResult, SecondAggregate, TrackSummary
 
 STUDENT_MIN_SECONDS = 2.0  # a "student" is a track seen this long; shorter ones are passers-by or detector noise
 
@@ -47,6 +49,8 @@ class _Acc:
     blinks: int = 0
     probs: np.ndarray = field(default_factory=lambda: np.zeros(len(LABELS)))
     probs_n: int = 0
+    units: np.ndarray = field(default_factory=lambda: np.zeros(len(AU_NAMES)))
+    units_n: int = 0
 
     def add(self, rec: FaceRecord, facing: bool | None) -> None:
         self.records += 1
@@ -61,6 +65,9 @@ class _Acc:
         if rec.probs is not None:
             self.probs += [rec.probs[label] for label in LABELS]
             self.probs_n += 1
+        if rec.readable and sig is not None and sig.units is not None:
+            self.units += sig.units.vector(AU_NAMES)
+            self.units_n += 1
 
     @property
     def engagement(self) -> float | None:
@@ -69,6 +76,10 @@ class _Acc:
     @property
     def mix(self) -> dict[str, float] | None:
         return dict(zip(LABELS, (self.probs / self.probs_n).tolist())) if self.probs_n else None
+
+    @property
+    def mean_units(self) -> ActionUnits | None:
+        return ActionUnits(*(self.units / self.units_n).tolist()) if self.units_n else None
 
 
 @dataclass
@@ -152,6 +163,8 @@ class EngagementAggregator:
             engagement=float(np.mean(known)) if known else None,
             emotion_mix=s.cls.mix,
             tracks=per_track,
+            units=s.cls.mean_units,
+            track_units={str(t): acc.mean_units for t, acc in sorted(s.tracks.items()) if acc.units_n},
         )
 
     def track_summaries(self, frame_period: float = 0.0) -> list[TrackSummary]:
@@ -166,12 +179,13 @@ class EngagementAggregator:
                 "readable": t.readable,
                 **{name: getattr(t.acc, name) for name in SUMS},
                 "probs": t.acc.probs.tolist(),
+                "units": t.acc.units.tolist(),
             }
             for tid, t in self._tracks.items()
         }
 
 
-SUMS = ("records", "known", "facing", "lids", "closed", "attentive", "blinks", "probs_n")
+SUMS = ("records", "known", "facing", "lids", "closed", "attentive", "blinks", "probs_n", "units_n")
 
 
 def _summary(tid: int, t: _Track, frame_period: float) -> TrackSummary:
@@ -188,6 +202,7 @@ def _summary(tid: int, t: _Track, frame_period: float) -> TrackSummary:
         facing_fraction=_mean(t.acc.facing, t.acc.known),
         engagement=t.acc.engagement,
         emotion_mix=t.acc.mix,
+        units=t.acc.mean_units,
     )
 
 
@@ -203,4 +218,5 @@ def merged_summaries(parts: list[dict[int, dict]], frame_period: float) -> list[
             for name in SUMS:  # parts made before a sum existed lack it
                 setattr(t.acc, name, getattr(t.acc, name) + sums.get(name, 0))
             t.acc.probs = t.acc.probs + np.asarray(sums["probs"])
+            t.acc.units = t.acc.units + np.asarray(sums.get("units", np.zeros(len(AU_NAMES))))
     return [_summary(tid, t, frame_period) for tid, t in sorted(merged.items())]

@@ -8,29 +8,12 @@ distances of small faces go into a histogram, not a list).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
-from .records import FaceRecord, FrameResult, Record
+from .records import FaceRecord, FrameResult, Readability
 
 BIN_PX = 0.5  # histogram resolution of small faces' eye distances
-
-
-@dataclass
-class Readability(Record):
-    analysed_frames: int
-    face_records: int
-    readable_records: int
-    faces_per_frame: float  # mean faces present per analysed frame
-    readable_per_frame: float  # mean faces with readable eyes per analysed frame
-    small_face: int  # records whose eyes are too close together in the image to read
-    no_landmarks: int  # records big enough whose landmarks were not found (turned, blurred, covered)
-    turned_away: int  # readable records facing away (the engagement step's facing rule)
-    head_turned: int  # readable records with the head too turned or bowed for emotions to be read
-    small_face_inter_ocular: dict[str, float] | None  # p10 / median / p90 px of the small faces
-    min_inter_ocular: float  # px the eyes need
-    summary: str  # one sentence for the teacher
 
 
 class ReadabilityCounter:

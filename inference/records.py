@@ -1,14 +1,18 @@
 """Small typed records that flow between the analysis steps and out to JSON/CSV.
 
 Every record holds numbers only (boxes, landmarks-derived signals, probabilities) — never face
-pixels. `to_dict()` gives plain JSON-serialisable Python (floats rounded to 4 decimals).
+pixels. `to_dict()` gives plain JSON-serialisable Python (floats rounded to 4 decimals) and
+`from_dict()` reads it back into the same records: the typed boundary between inference and the service.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import types
+import typing
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -36,10 +40,49 @@ def plain(value: Any) -> Any:
 
 
 class Record:
-    """Mixin: `to_dict()` over the dataclass fields, skipping those marked `metadata={"skip": True}`."""
+    """Mixin: `to_dict()` over the dataclass fields, skipping those marked `metadata={"skip": True}`, and
+    `from_dict()`, its inverse: nested records, boxes, lists, tuples and dicts of them are rebuilt from
+    the field types; a key that is not a field is an error, a missing optional field takes its default."""
 
     def to_dict(self) -> dict:
         return {f.name: plain(getattr(self, f.name)) for f in fields(self) if not f.metadata.get("skip")}  # type: ignore[arg-type]
+
+    def rounded(self) -> Self:
+        """This record as it reads back from its JSON: floats to 4 decimals, non-finite ones None."""
+        return self.from_dict(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Self:
+        hints = _field_types(cls)
+        unknown = sorted(set(data) - set(hints))
+        if unknown:
+            raise ValueError(f"{cls.__name__} has no field {', '.join(unknown)}")
+        return cls(**{name: _typed(hints[name], value) for name, value in data.items()})
+
+
+@functools.cache
+def _field_types(cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in fields(cls) if not f.metadata.get("skip")}
+
+
+def _typed(kind: Any, value: Any) -> Any:
+    """`value` (as `plain` gave it) as the type `kind` says: records rebuilt, lists and tuples restored."""
+    if value is None:
+        return None
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        return _typed(options[0], value) if len(options) == 1 else value
+    if isinstance(kind, type) and issubclass(kind, Record):
+        return kind.from_dict(value)
+    if origin is list:
+        return [_typed(args[0], v) for v in value]
+    if origin is tuple:
+        return tuple(_typed(args[0], v) for v in value) if args[-1:] == (Ellipsis,) else tuple(value)
+    if origin is dict:
+        return {k: _typed(args[1], v) for k, v in value.items()}
+    return value
 
 
 @dataclass(frozen=True)
@@ -72,7 +115,7 @@ class Box(Record):
         return cls(float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
 
 
-@dataclass
+@dataclass(slots=True)  # one per second and per track in a second: kept small
 class ActionUnits(Record):
     """Eye-region action units: each the change from the track's calm, in inter-ocular distances
     (AU43: the share of the calm lid gap closed). Positive = the action (inference/actionunits.py)."""
@@ -87,6 +130,9 @@ class ActionUnits(Record):
 
     def vector(self, names: tuple[str, ...]) -> np.ndarray:
         return np.array([getattr(self, n) for n in names])
+
+
+AU_NAMES = ("au1", "au2", "au4", "au5", "au6", "au7", "au43")  # ActionUnits' fields, in their order
 
 
 @dataclass
@@ -147,9 +193,9 @@ class Event(Record):
     apex: float
     offset: float
     duration: float
-    onset_frame: int
-    apex_frame: int
-    offset_frame: int
+    onset_frame: int | None  # None in an event read back from storage, which keeps times only
+    apex_frame: int | None
+    offset_frame: int | None
     kind: str  # "micro" (<= 0.5 s) or "macro"
     label: str | None  # emotion whose probability rose most at the apex, if classified
     strength: float  # peak change in robust z units against the rolling baseline
@@ -170,6 +216,7 @@ class TrackSummary(Record):
     facing_fraction: float | None
     engagement: float | None
     emotion_mix: dict[str, float] | None
+    units: ActionUnits | None = None  # mean over the track's readable frames with units
 
 
 @dataclass
@@ -185,6 +232,26 @@ class SecondAggregate(Record):
     engagement: float | None
     emotion_mix: dict[str, float] | None
     tracks: dict[str, float | None] = field(default_factory=dict)  # track id -> engagement
+    units: ActionUnits | None = None  # mean over readable faces with units; None when no face had them
+    track_units: dict[str, ActionUnits] = field(default_factory=dict)  # track id -> its mean, tracks with units
+
+
+@dataclass
+class Readability(Record):
+    """How readable a session's faces were, and why not (counted by readability.ReadabilityCounter)."""
+
+    analysed_frames: int
+    face_records: int
+    readable_records: int
+    faces_per_frame: float  # mean faces present per analysed frame
+    readable_per_frame: float  # mean faces with readable eyes per analysed frame
+    small_face: int  # records whose eyes are too close together in the image to read
+    no_landmarks: int  # records big enough whose landmarks were not found (turned, blurred, covered)
+    turned_away: int  # readable records facing away (the engagement step's facing rule)
+    head_turned: int  # readable records with the head too turned or bowed for emotions to be read
+    small_face_inter_ocular: dict[str, float] | None  # p10 / median / p90 px of the small faces
+    min_inter_ocular: float  # px the eyes need
+    summary: str  # one sentence for the teacher
 
 
 @dataclass
@@ -195,5 +262,5 @@ class AnalysisResult(Record):
     frames: list[FaceRecord]
     events: list[Event]
     seconds: list[SecondAggregate]
-    readability: Record | None = None  # readability.Readability: how many faces could be read, and why not
+    readability: Readability | None = None  # how many faces could be read, and why not
     labels: tuple[str, ...] = LABELS

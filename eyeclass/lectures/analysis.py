@@ -145,14 +145,13 @@ def analysis_options(**overrides):
     return upload_options(**{"emotions": settings.EYECLASS_EMOTIONS, **rate, **gpu, **overrides})
 
 
-def analyze(path, on_progress) -> dict:
-    """The inference pipeline, as the worker runs it."""
+def analyze(path, on_progress):
+    """The inference pipeline, as the worker runs it: an inference.records.AnalysisResult."""
     from inference.pipeline import analyze_video
 
-    result = analyze_video(
+    return analyze_video(
         path, analysis_options(), on_progress=on_progress, classifier=worker_classifier(), keep_frames=False
     )
-    return result.to_dict()
 
 
 def readable_reason(exc: Exception, path) -> str:

@@ -134,7 +134,7 @@ def stitch_session(self, parts: list[dict], session_id: int) -> str:
     if stopped:
         return "stopped"
     options = analysis_options()
-    result = stitch(parts, probe(session.video_path).to_dict(), options.min_inter_ocular).to_dict()
+    result = stitch(parts, probe(session.video_path).to_dict(), options.min_inter_ocular)
     session.store_results(result)  # one transaction, replacing any earlier rows: a second run duplicates nothing
     Chunk.objects.filter(session=session).delete()
     if not session.keep_video:

@@ -11,10 +11,21 @@ from django.conf import settings
 
 from inference.emotionless import summary_without_emotions
 from inference.labels import LABELS
+from inference.records import AU_NAMES
 
 from .models import EVENT_FIELDS, Session
 
-SECOND_COLUMNS = ["second", "faces_present", "readable", "facing", "perclos", "blinks", "engagement", *LABELS]
+SECOND_COLUMNS = [
+    "second",
+    "faces_present",
+    "readable",
+    "facing",
+    "perclos",
+    "blinks",
+    "engagement",
+    *LABELS,
+    *AU_NAMES,
+]
 TRACK_FIELDS = [
     "track",
     "first_time",
@@ -29,6 +40,8 @@ TRACK_FIELDS = [
     "dominant",
     "emotion_mix",
     "timeline",
+    "units",
+    "units_timeline",
 ]
 
 
@@ -99,6 +112,7 @@ STUDENT_COLUMNS = [
     "blinks_per_min",
     "dominant",
     *LABELS,
+    *AU_NAMES,
 ]
 
 
@@ -109,7 +123,7 @@ def students_csv(session: Session) -> Iterator[str]:
     columns = shown(STUDENT_COLUMNS)
     writer.writerow(columns)
     for t in session.tracks.order_by("first_time"):
-        mix = t.emotion_mix or {}
+        mix, units = t.emotion_mix or {}, t.units or {}
         row = [
             t.track,
             round(t.first_time, 2),
@@ -121,6 +135,7 @@ def students_csv(session: Session) -> Iterator[str]:
             "" if t.blink_rate is None else round(t.blink_rate, 2),
             t.dominant,
             *("" if mix.get(label) is None else round(mix[label], 4) for label in LABELS),
+            *("" if units.get(name) is None else round(units[name], 4) for name in AU_NAMES),
         ]
         writer.writerow([value for name, value in zip(STUDENT_COLUMNS, row) if name in columns])
     yield buffer.getvalue()

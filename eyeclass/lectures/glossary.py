@@ -73,6 +73,13 @@ TERMS = {
         "The head within 30° left or right and 25° up or down (less when turned both ways at once), with "
         "the eyes not turned away.",
     ),
+    "action_units": (
+        "Action units",
+        "How far the brows, lids and cheeks moved (FACS action units of the eye region), measured from the "
+        "student's own calm face in % of the distance between the eyes: AU1 inner brow raised, AU2 outer "
+        "brow raised, AU4 brows lowered, AU5 upper lid raised, AU6 cheek raised, AU7 lid tightened. An "
+        "event lists the units that moved at its peak.",
+    ),
 }
 
 

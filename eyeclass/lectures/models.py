@@ -10,8 +10,9 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from inference.emotionless import event_without_emotions, summary_without_emotions, without_emotions
+from inference.emotionless import emptied, event_without_emotions, summary_without_emotions
 from inference.labels import LABELS
+from inference.records import AU_NAMES, ActionUnits, AnalysisResult, Event, SecondAggregate, TrackSummary
 from inference.summary import READABLE_SECOND, confidence, summarize
 
 from .charts import MAX_POINTS, SERIES_COLUMNS, script_safe_json, session_series
@@ -142,18 +143,19 @@ class Session(models.Model):
         self.save(update_fields=["video_file"])
 
     # --- results -----------------------------------------------------------------------------------
-    def store_results(self, result: dict) -> None:
-        """Replace this session's stored numbers with `result` (an AnalysisResult as a dict), atomically.
+    def store_results(self, result: AnalysisResult) -> None:
+        """Replace this session's stored numbers with `result`, atomically.
 
         Running it twice leaves exactly one copy: old rows are deleted in the same transaction. With
         emotions off in this deployment, any emotion field of `result` is dropped before anything is stored.
         """
+        data = result.to_dict()
         if not settings.EYECLASS_EMOTIONS:
-            result = without_emotions(result)
-        seconds = [SecondStat.from_aggregate(self, row) for row in result.get("seconds", [])]
-        tracks = [Student.from_summary(self, row, result.get("seconds", [])) for row in result.get("tracks", [])]
-        events = [ExpressionEvent.from_event(self, row) for row in result.get("events", [])]
-        video = result.get("video") or {}
+            data = emptied(data)
+        result = AnalysisResult.from_dict(data)  # stored as the JSON export reads: floats to 4 decimals
+        seconds = [SecondStat.from_aggregate(self, row) for row in result.seconds]
+        tracks = [Student.from_summary(self, row, result.seconds) for row in result.tracks]
+        events = [ExpressionEvent.from_event(self, row) for row in result.events]
         with transaction.atomic():
             SecondStat.objects.filter(session=self).delete()
             Student.objects.filter(session=self).delete()
@@ -161,12 +163,10 @@ class Session(models.Model):
             SecondStat.objects.bulk_create(seconds, batch_size=1000)
             Student.objects.bulk_create(tracks, batch_size=500)
             ExpressionEvent.objects.bulk_create(events, batch_size=1000)
-            self.summary = (
-                summarize(result) if settings.EYECLASS_EMOTIONS else summary_without_emotions(summarize(result))
-            )
-            self.options = result.get("options") or self.options
+            self.summary = summarize(data) if settings.EYECLASS_EMOTIONS else summary_without_emotions(summarize(data))
+            self.options = result.options or self.options
             self.charts = script_safe_json(self.series()) if seconds else ""
-            self.duration = video.get("duration", self.duration)
+            self.duration = result.video.get("duration", self.duration)
             self.status, self.progress, self.error, self.finished_at = self.Status.DONE, 1.0, "", timezone.now()
             # only these fields: live frame counters are updated concurrently by the socket and the worker
             fields = ["summary", "options", "charts", "duration", "status", "progress", "error", "finished_at"]
@@ -188,14 +188,16 @@ class Session(models.Model):
             counted = self.seconds.filter(readable__gte=READABLE_SECOND).count()
         return confidence(summary, counted)
 
-    def stored_result(self) -> dict:
-        """The stored rows in the shape of an analysis result (to re-summarise what is stored)."""
-        return {
-            "video": {"duration": self.duration},
-            "seconds": [row.to_aggregate() for row in self.seconds.order_by("second")],
-            "events": list(self.events.values(*EVENT_FIELDS)),
-            "tracks": [],
-        }
+    def stored_result(self) -> AnalysisResult:
+        """The stored seconds and events as an analysis result (to re-summarise what is stored)."""
+        return AnalysisResult(
+            video={"duration": self.duration},
+            options={},
+            tracks=[],
+            frames=[],
+            events=[row.to_event() for row in self.events.order_by("onset", "pk")],
+            seconds=[row.to_aggregate() for row in self.seconds.order_by("second")],
+        )
 
     def series(self, max_points: int = MAX_POINTS) -> dict:
         """What the session page charts (see charts.session_series), read with one query per table; with
@@ -256,38 +258,47 @@ class SecondStat(models.Model):
     sad = models.FloatField(null=True)
     surprise = models.FloatField(null=True)
     neutral = models.FloatField(null=True)
+    # eye-region action units: the mean over the second's readable faces (inference.records.ActionUnits)
+    au1 = models.FloatField(null=True)
+    au2 = models.FloatField(null=True)
+    au4 = models.FloatField(null=True)
+    au5 = models.FloatField(null=True)
+    au6 = models.FloatField(null=True)
+    au7 = models.FloatField(null=True)
+    au43 = models.FloatField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "second"], name="one_row_per_second")]
 
     @classmethod
-    def from_aggregate(cls, session: Session, row: dict) -> SecondStat:
-        mix = row.get("emotion_mix") or {}
+    def from_aggregate(cls, session: Session, row: SecondAggregate) -> SecondStat:
+        mix = row.emotion_mix or {}
         return cls(
             session=session,
-            second=int(row["second"]),
-            faces_present=row.get("faces_present") or 0.0,
-            readable=row.get("readable") or 0.0,
-            facing=row.get("facing_fraction"),
-            perclos=row.get("perclos"),
-            blinks=int(row.get("blinks") or 0),
-            engagement=row.get("engagement"),
+            second=int(row.second),
+            faces_present=row.faces_present or 0.0,
+            readable=row.readable or 0.0,
+            facing=row.facing_fraction,
+            perclos=row.perclos,
+            blinks=int(row.blinks or 0),
+            engagement=row.engagement,
             **{label: mix.get(label) for label in LABELS},
+            **(row.units.to_dict() if row.units else {}),
         )
 
-    def to_aggregate(self) -> dict:
+    def to_aggregate(self) -> SecondAggregate:
         mix = {label: getattr(self, label) for label in LABELS}
-        return {
-            "second": self.second,
-            "faces_present": self.faces_present,
-            "readable": self.readable,
-            "facing_fraction": self.facing,
-            "perclos": self.perclos,
-            "blinks": self.blinks,
-            "engagement": self.engagement,
-            "emotion_mix": mix if any(v is not None for v in mix.values()) else None,
-            "tracks": {},
-        }
+        return SecondAggregate(
+            second=self.second,
+            faces_present=self.faces_present,
+            readable=self.readable,
+            facing_fraction=self.facing,
+            perclos=self.perclos,
+            blinks=self.blinks,
+            engagement=self.engagement,
+            emotion_mix=mix if any(v is not None for v in mix.values()) else None,
+            units=None if self.au1 is None else ActionUnits(*(getattr(self, name) for name in AU_NAMES)),
+        )
 
 
 class Student(models.Model):
@@ -307,30 +318,35 @@ class Student(models.Model):
     dominant = models.CharField(max_length=12, blank=True)
     emotion_mix = models.JSONField(default=dict)
     timeline = models.JSONField(default=list)  # [[second, engagement], ...]
+    units = models.JSONField(null=True)  # mean action units (ActionUnits as a dict), None when never read
+    units_timeline = models.JSONField(default=list)  # [[second, au1, au2, au4, au5, au6, au7, au43], ...]
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "track"], name="one_row_per_track")]
 
     @classmethod
-    def from_summary(cls, session: Session, row: dict, seconds: list[dict]) -> Student:
-        key = str(row["track"])
-        timeline = [[s["second"], s["tracks"][key]] for s in seconds if key in (s.get("tracks") or {})]
-        mix = row.get("emotion_mix") or {}
+    def from_summary(cls, session: Session, row: TrackSummary, seconds: list[SecondAggregate]) -> Student:
+        key = str(row.track)
+        timeline = [[s.second, s.tracks[key]] for s in seconds if key in s.tracks]
+        units = [[s.second, *s.track_units[key].to_dict().values()] for s in seconds if key in s.track_units]
+        mix = row.emotion_mix or {}
         return cls(
             session=session,
-            track=int(row["track"]),
-            first_time=row["first_time"],
-            last_time=row["last_time"],
-            frames=row["frames"],
-            readable_frames=row["readable_frames"],
-            blinks=row.get("blinks") or 0,
-            blink_rate=row.get("blink_rate_per_min"),
-            perclos=row.get("perclos"),
-            facing=row.get("facing_fraction"),
-            engagement=row.get("engagement"),
+            track=int(row.track),
+            first_time=row.first_time,
+            last_time=row.last_time,
+            frames=row.frames,
+            readable_frames=row.readable_frames,
+            blinks=row.blinks or 0,
+            blink_rate=row.blink_rate_per_min,
+            perclos=row.perclos,
+            facing=row.facing_fraction,
+            engagement=row.engagement,
             dominant=max(mix, key=mix.get) if mix else "",
             emotion_mix=mix,
             timeline=timeline,
+            units=row.units.to_dict() if row.units else None,
+            units_timeline=units,
         )
 
 
@@ -347,15 +363,20 @@ class ExpressionEvent(models.Model):
     label = models.CharField(max_length=12, blank=True)
     strength = models.FloatField()
     cue = models.CharField(max_length=12, default="appearance")  # "appearance" (the eye band changed) or "wink"
+    actions = models.JSONField(default=list, blank=True)  # action units that moved at the apex: ["AU1", "AU2"]
 
     class Meta:
         indexes = [models.Index(fields=["session", "onset"])]
 
     @classmethod
-    def from_event(cls, session: Session, row: dict) -> ExpressionEvent:
-        """From an inference Event as a dict (its frame indices are not kept); a missing label is stored as ""."""
-        values = {name: row[name] for name in EVENT_FIELDS if name != "label"}
-        return cls(session=session, label=row.get("label") or "", **values)
+    def from_event(cls, session: Session, event: Event) -> ExpressionEvent:
+        """From an inference Event (its frame indices are not kept); a missing label is stored as ""."""
+        values = {name: getattr(event, name) for name in EVENT_FIELDS if name != "label"}
+        return cls(session=session, label=event.label or "", **values)
+
+    def to_event(self) -> Event:
+        values = {name: getattr(self, name) for name in EVENT_FIELDS if name != "label"}
+        return Event(label=self.label or None, onset_frame=None, apex_frame=None, offset_frame=None, **values)
 
 
 # An event's fields wherever they are listed (storing, the JSON export and API, the charts, the admin):

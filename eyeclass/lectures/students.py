@@ -9,10 +9,22 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from inference.labels import LABELS
+from inference.records import AU_NAMES
 
 from .charts import script_safe_json
 from .export import export_name, students_csv
 from .views import own_session
+
+CHARTED_UNITS = AU_NAMES[:6]  # AU43 (eyes closed) is a share of the lid gap, not a distance: the blink cards say it
+
+
+def units_series(units_timeline: list) -> dict[str, list]:
+    """Each charted unit's [[second, % of the inter-ocular distance], ...] from a student's stored rows."""
+    return {
+        name.upper(): [[row[0], None if row[1 + i] is None else round(100 * row[1 + i], 2)] for row in units_timeline]
+        for i, name in enumerate(AU_NAMES)
+        if name in CHARTED_UNITS
+    }
 
 
 @login_required
@@ -24,7 +36,10 @@ def student_detail(request, pk: int, track: int):
     mix = student.emotion_mix or {}
     series = {
         "timeline": student.timeline,
-        "events": [{"apex": e.apex, "kind": e.kind, "label": e.label, "cue": e.cue} for e in events],
+        "events": [
+            {"apex": e.apex, "kind": e.kind, "label": e.label, "cue": e.cue, "actions": e.actions} for e in events
+        ],
+        "units": units_series(student.units_timeline),
         "mix": [{"label": label, "value": mix.get(label)} for label in LABELS],
         "duration": session.duration or (student.last_time + 1),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import logging
 import time
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 from eyeclass.lectures.analysis import ModelMissing
 from eyeclass.lectures.models import ExpressionEvent, SecondStat, Session
 from inference.emotionless import event_without_emotions, face_without_emotions, mix_free
+from inference.records import AnalysisResult
 
 from . import state as live_state
 from .protocol import FrameRejected, decode_jpeg
@@ -36,16 +38,20 @@ def face_payload(face) -> dict:
 def persist_new(session: Session, live: live_state.LiveState) -> tuple[list[dict], list[dict]]:
     """Store the seconds and events completed since the last frame; return them for the browser."""
     analyzer = live.analyzer
-    seconds = [s.to_dict() for s in analyzer.seconds[live.stored_seconds :]]
-    events = [e.to_dict() for e in analyzer.events[live.stored_events :]]
-    if not settings.EYECLASS_EMOTIONS:  # neither stored nor sent to the page
-        seconds, events = [mix_free(s) for s in seconds], [event_without_emotions(e) for e in events]
+    seconds = [s.rounded() for s in analyzer.seconds[live.stored_seconds :]]
+    events = [e.rounded() for e in analyzer.events[live.stored_events :]]
+    emotions = settings.EYECLASS_EMOTIONS
+    if not emotions:  # neither stored nor sent to the page
+        seconds = [dataclasses.replace(s, emotion_mix=None) for s in seconds]
+        events = [dataclasses.replace(e, label=None) for e in events]
     if seconds:
         SecondStat.objects.bulk_create([SecondStat.from_aggregate(session, s) for s in seconds], ignore_conflicts=True)
     if events:
         ExpressionEvent.objects.bulk_create([ExpressionEvent.from_event(session, e) for e in events])
     live.stored_seconds, live.stored_events = len(analyzer.seconds), len(analyzer.events)
-    return seconds, events
+    if not emotions:
+        return [mix_free(s.to_dict()) for s in seconds], [event_without_emotions(e.to_dict()) for e in events]
+    return [s.to_dict() for s in seconds], [e.to_dict() for e in events]
 
 
 def reply(channel: str | None, payload: dict) -> dict:
@@ -91,20 +97,20 @@ def live_frame(session_id: int, reply_channel: str | None, seq: int, t: float, j
     return reply(reply_channel, payload)
 
 
-def with_stored_rows(result: dict, stored: dict) -> dict:
+def with_stored_rows(result: AnalysisResult, stored: AnalysisResult) -> AnalysisResult:
     """The analyzer's result, plus the stored seconds and events it does not cover (its state may have
     started later than the session: a worker restart). Seconds analysed are never thrown away."""
-    covered = {row["second"] for row in result.get("seconds", [])}
-    seconds = result.get("seconds", []) + [row for row in stored["seconds"] if row["second"] not in covered]
+    covered = {row.second for row in result.seconds}
+    seconds = result.seconds + [row for row in stored.seconds if row.second not in covered]
     first = min(covered) if covered else float("inf")
-    events = [e for e in stored["events"] if e["onset"] < first] + result.get("events", [])
-    duration = max(result.get("video", {}).get("duration") or 0.0, stored["video"].get("duration") or 0.0)
-    return {
-        **result,
-        "seconds": sorted(seconds, key=lambda row: row["second"]),
-        "events": events,
-        "video": {**result.get("video", {}), "duration": duration},
-    }
+    events = [e for e in stored.events if e.onset < first] + result.events
+    duration = max(result.video.get("duration") or 0.0, stored.video.get("duration") or 0.0)
+    return dataclasses.replace(
+        result,
+        seconds=sorted(seconds, key=lambda row: row.second),
+        events=events,
+        video={**result.video, "duration": duration},
+    )
 
 
 @shared_task(name="live.finish", acks_late=True)
@@ -126,7 +132,7 @@ def live_finish(session_id: int, reason: str = "stopped", if_idle_since: float |
         session.store_results(session.stored_result())
     else:
         live.analyzer.finish()
-        result = live.analyzer.result(video={"duration": max(live.last_time, 0.0), "source": "live"}).to_dict()
+        result = live.analyzer.result(video={"duration": max(live.last_time, 0.0), "source": "live"})
         live.analyzer.close()
         session.store_results(with_stored_rows(result, session.stored_result()))
     log.info("live session %s finished (%s)", session_id, reason)

@@ -248,8 +248,9 @@
       options: { animation: false, maintainAspectRatio: false, interaction: { mode: "nearest", axis: "x", intersect: false },
         scales: { x: timeAxis(range), y: fixedY({ min: 0, max: 1 }) },
         plugins: { tooltip: { callbacks: { title: (items) => fmtTime(items[0].parsed.x),
-          label: (item) => item.raw.event ? `${item.raw.event.cue === "wink" ? "wink" : item.raw.event.label || "change"}` : `engagement ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(2)}` } } } },
+          label: (item) => item.raw.event ? `${item.raw.event.cue === "wink" ? "wink" : item.raw.event.label || "change"}${(item.raw.event.actions || []).length ? " " + item.raw.event.actions.join("+") : ""}` : `engagement ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(2)}` } } } },
     });
+    actionUnits(series, range);
     const mixCanvas = document.getElementById("student-mix");
     if (!mixCanvas) return; // no emotion was read for this student: the page says why
     drawn.studentMix = new Chart(mixCanvas, {
@@ -259,6 +260,24 @@
       options: { animation: false, maintainAspectRatio: false, indexAxis: "y", plugins: { legend: { display: false },
         tooltip: { callbacks: { label: (item) => pct(item.parsed.x) } } },
         scales: { x: { min: 0, max: 1, ticks: { callback: (v) => pct(v) } } } },
+    });
+  }
+
+  // the eye-region action units, one line each, in % of the inter-ocular distance from the calm face
+  const UNIT_COLORS = { AU1: "#2e90fa", AU2: "#7a5af8", AU4: "#d92d20", AU5: "#12b76a", AU6: "#fdb022", AU7: "#ee46bc" };
+  function actionUnits(series, range) {
+    const canvas = document.getElementById("student-units");
+    if (!canvas) return; // none read for this student: the page says why
+    const datasets = Object.entries(series.units).map(([name, points]) => ({
+      label: name, data: points.map(([s, v]) => ({ x: s, y: v })), borderColor: UNIT_COLORS[name],
+      backgroundColor: UNIT_COLORS[name], borderWidth: 1.5, pointRadius: 0, pointHitRadius: 4, tension: 0.2, spanGaps: false,
+    }));
+    drawn.studentUnits = new Chart(canvas, {
+      type: "line", data: { datasets },
+      options: { animation: false, maintainAspectRatio: false, interaction: { mode: "index", intersect: false },
+        scales: { x: timeAxis(range), y: fixedY({ title: { display: true, text: "% of eye distance" } }) },
+        plugins: { legend: { labels: { boxWidth: 12 } }, tooltip: { callbacks: { title: (items) => fmtTime(items[0].parsed.x),
+          label: (item) => `${item.dataset.label}: ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(1) + "%"}` } } } },
     });
   }
 

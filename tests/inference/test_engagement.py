@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from inference.engagement import EngagementAggregator
+from inference.engagement import EngagementAggregator, merged_summaries
 from inference.labels import LABELS
-from inference.records import Box, EyeSignals, FaceRecord, FrameResult
+from inference.records import ActionUnits, Box, EyeSignals, FaceRecord, FrameResult
 
 
 def rec(track, t, yaw=0.0, pitch=0.0, closed=False, blink=False, readable=True, happy=None):
@@ -107,3 +107,42 @@ def test_eyes_turned_up_or_down_in_a_frontal_head_are_not_facing():
     assert agg.facing(look(0.0, 0.2)) is False  # lids lowered over a downward look
     assert agg.facing(look(0.5, 0.0)) is False  # eyes to the side
     assert agg.facing(look(float("nan"), float("nan"))) is True  # no iris: the head decides
+
+
+def with_units(record, au1: float):
+    record.signals.units = ActionUnits(au1, 2 * au1, 0.0, 0.0, 0.0, 0.0, 0.1)
+    return record
+
+
+def test_action_units_are_averaged_over_the_readable_frames_that_have_them_per_second_and_track():
+    agg = EngagementAggregator()
+    # track 1: units on half its frames (its calm was known from the 6th); track 2: never any
+    make = lambda t, i: [with_units(rec(1, t), 0.01 * i) if i >= 5 else rec(1, t), rec(2, t)]
+    seconds = [s for fr in frames_for_second(0, 10, make) for s in agg.add(fr)]
+    seconds += agg.add(FrameResult(10, 1.0, [rec(1, 1.0), rec(2, 1.0, readable=False)])) + agg.finish()
+    s0, s1 = seconds
+    assert s0.units.au1 == pytest.approx(0.07) and s0.units.au2 == pytest.approx(0.14) and s0.units.au43 == 0.1
+    assert set(s0.track_units) == {"1"} and s0.track_units["1"].au1 == pytest.approx(0.07)
+    assert s1.units is None and s1.track_units == {}
+    one, two = agg.track_summaries(frame_period=0.1)
+    assert one.units.au1 == pytest.approx(0.07) and two.units is None
+
+
+def test_the_units_of_a_face_whose_eyes_were_unreadable_are_not_counted():
+    agg = EngagementAggregator()
+    unreadable = with_units(rec(1, 0.0), 0.5)
+    unreadable.flags = ["eyes_unreadable"]
+    agg.add(FrameResult(0, 0.0, [unreadable, with_units(rec(2, 0.0), 0.02)]))
+    (s0,) = agg.finish()
+    assert s0.units.au1 == pytest.approx(0.02) and set(s0.track_units) == {"2"}
+
+
+def test_track_unit_sums_of_several_spans_give_the_one_pass_mean():
+    spans = []
+    for start, au1 in ((0, 0.01), (1, 0.03)):
+        agg = EngagementAggregator()
+        for fr in frames_for_second(start, 10, lambda t, i, au1=au1: [with_units(rec(1, t), au1)]):
+            agg.add(fr)
+        spans.append(agg.track_sums())
+    (track,) = merged_summaries(spans, frame_period=0.1)
+    assert track.units.au1 == pytest.approx(0.02) and track.units.au2 == pytest.approx(0.04)

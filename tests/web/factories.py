@@ -7,10 +7,12 @@ import numpy as np
 from eyeclass.classrooms.models import Classroom
 from eyeclass.lectures.models import Session
 from inference.labels import LABELS
-from inference.records import AnalysisResult, Event, SecondAggregate, TrackSummary
+from inference.records import AnalysisResult, Event, Readability, SecondAggregate, TrackSummary
 
 
-def make_result(seconds: int = 60, tracks: int = 3, dip: tuple[int, int] | None = None, seed: int = 0) -> dict:
+def make_result(
+    seconds: int = 60, tracks: int = 3, dip: tuple[int, int] | None = None, seed: int = 0
+) -> AnalysisResult:
     rng = np.random.default_rng(seed)
     rows = []
     for s in range(seconds):
@@ -74,7 +76,22 @@ def make_result(seconds: int = 60, tracks: int = 3, dip: tuple[int, int] | None 
         ),
     ]
     video = {"path": "x.mp4", "width": 640, "height": 360, "fps": 10.0, "frame_count": seconds * 10}
-    return AnalysisResult(video=video, options={}, tracks=summaries, frames=[], events=events, seconds=rows).to_dict()
+    return AnalysisResult(video=video, options={}, tracks=summaries, frames=[], events=events, seconds=rows)
+
+
+def readability_saying(summary: str) -> Readability:
+    """A readability record whose counts are all zero: only its sentence for the teacher matters."""
+    counts = dict.fromkeys(("analysed_frames", "face_records", "readable_records", "small_face", "no_landmarks"), 0)
+    return Readability(
+        **counts,
+        faces_per_frame=0.0,
+        readable_per_frame=0.0,
+        turned_away=0,
+        head_turned=0,
+        small_face_inter_ocular=None,
+        min_inter_ocular=12.0,
+        summary=summary,
+    )
 
 
 def make_session(teacher, title: str = "Week 1", classroom: Classroom | None = None, **fields) -> Session:

@@ -12,7 +12,7 @@ from eyeclass.classrooms.models import Classroom
 from eyeclass.lectures.glossary import TERMS
 from eyeclass.lectures.models import Session
 from inference.summary import ENOUGH_READABLE_SECONDS
-from tests.web.factories import done_session, make_result, make_session
+from tests.web.factories import done_session, make_result, make_session, readability_saying
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +77,8 @@ def test_a_session_with_too_little_readable_says_not_enough_data_instead_of_numb
 
 def test_readable_seconds_count_only_seconds_with_readable_faces(teacher):
     result = make_result(seconds=30, tracks=1)
-    for row in result["seconds"][:20]:
-        row["readable"] = 0.2  # a face present, its eyes mostly unreadable
+    for row in result.seconds[:20]:
+        row.readable = 0.2  # a face present, its eyes mostly unreadable
     session = make_session(teacher)
     session.store_results(result)
     confidence = session.confidence()
@@ -90,9 +90,9 @@ def test_the_session_page_says_why_when_most_faces_present_were_not_read(client,
     pages = []
     for readable in (2.0, 6.0):
         result = make_result(seconds=30, tracks=8)
-        for row in result["seconds"]:
-            row["readable"] = readable  # every second readable, but only some of its faces
-        result["readability"] = {"summary": why}
+        for row in result.seconds:
+            row.readable = readable  # every second readable, but only some of its faces
+        result.readability = readability_saying(why)
         session = make_session(teacher, title=f"{readable} readable")
         session.store_results(result)
         client.force_login(teacher)

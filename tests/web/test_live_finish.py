@@ -1,5 +1,6 @@
 """Closing a live session keeps everything analysed: a page left without Stop, a worker that restarted."""
 
+import dataclasses
 import time
 from datetime import timedelta
 
@@ -21,7 +22,7 @@ def live_session(teacher, **fields) -> Session:
 
 
 def store_seconds(session, seconds: range) -> None:
-    rows = make_result(seconds=max(seconds) + 1, tracks=1)["seconds"]
+    rows = make_result(seconds=max(seconds) + 1, tracks=1).seconds
     SecondStat.objects.bulk_create([SecondStat.from_aggregate(session, rows[s]) for s in seconds])
 
 
@@ -35,16 +36,8 @@ class LateAnalyzer:
         pass
 
     def result(self, video):
-        rows = make_result(seconds=25, tracks=1)
-        rows["seconds"] = rows["seconds"][20:]
-        rows["events"] = []
-        rows["video"] = video
-
-        class Result:
-            def to_dict(self):
-                return rows
-
-        return Result()
+        result = make_result(seconds=25, tracks=1)
+        return dataclasses.replace(result, seconds=result.seconds[20:], events=[], video=video)
 
 
 def test_finishing_keeps_the_stored_seconds_the_analyzer_never_saw(teacher):

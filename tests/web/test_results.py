@@ -1,4 +1,5 @@
 import csv
+import dataclasses
 import io
 
 import pytest
@@ -35,7 +36,7 @@ def test_storing_twice_replaces_instead_of_duplicating(teacher):
 def test_a_failed_store_leaves_the_previous_results(teacher):
     session = done_session(teacher, seconds=20, tracks=1)
     broken = make_result(seconds=10)
-    broken["seconds"][3]["second"] = broken["seconds"][2]["second"]  # violates one row per second
+    broken.seconds[3].second = broken.seconds[2].second  # violates one row per second
     with pytest.raises(Exception):
         session.store_results(broken)
     session = Session.objects.get(pk=session.pk)
@@ -166,7 +167,7 @@ def test_the_session_page_says_why_eyes_could_not_be_read(client, teacher):
     tiny = [FaceRecord(0, 0.0, 1, Box(0, 0, 8, 8), 0.7, iod, flags=["eyes_unreadable", "small_face"]) for iod in (3, 5)]
     counter.add(FrameResult(0, 0.0, tiny))
     session = make_session(teacher)
-    session.store_results({**make_result(seconds=5, tracks=1), "readability": counter.result().to_dict()})
+    session.store_results(dataclasses.replace(make_result(seconds=5, tracks=1), readability=counter.result()))
     assert session.summary["readability"]["small_face"] == 2
     client.force_login(teacher)
     page = client.get(session.get_absolute_url()).content.decode()
@@ -182,7 +183,9 @@ def test_a_result_without_readability_shows_no_readability_card(client, teacher)
 @pytest.mark.parametrize("fps, words", [(10.0, "read at 10 frames a second"), (None, "read at every frame")])
 def test_a_session_says_at_what_rate_it_was_read(client, teacher, fps, words):
     session = make_session(teacher)
-    session.store_results({**make_result(seconds=20), "options": {"fps": fps, "tiles": "auto", "max_faces": 4}})
+    session.store_results(
+        dataclasses.replace(make_result(seconds=20), options={"fps": fps, "tiles": "auto", "max_faces": 4})
+    )
     client.force_login(teacher)
     assert words in client.get(session.get_absolute_url()).content.decode()
     assert client.get(f"/sessions/{session.pk}/export.json").json()["session"]["options"]["fps"] == fps
