@@ -61,6 +61,9 @@ class AnalysisOptions(Record):
     # and frame), so a blink of one or two frames is not missed at a sampled rate; the CNN, spotting
     # and the records stay at `fps`. Costs a decode of every frame and a landmark pass per face.
     lids_between: bool = True
+    # ...for faces with at least this many pixels between the eyes: there the lid gap is a few pixels and a
+    # blink stands clear of the mesh's noise; a room of small faces keeps the sampled rate (and its cost)
+    lids_between_min_iod: float = 32.0
     keep_images: bool = field(default=False, metadata={"skip": True})  # attach frames to results
 
     @classmethod
@@ -146,7 +149,11 @@ class SessionAnalyzer:
             self.tracker.resume()
         faces = self.faces(image)
         ids = self.tracker.update([f.box for f in faces], time)
-        self._lid_boxes = {t: f.box for f, t in zip(faces, ids) if f.landmarks is not None}
+        self._lid_boxes = {
+            t: f.box
+            for f, t in zip(faces, ids)
+            if f.landmarks is not None and f.inter_ocular >= self.options.lids_between_min_iod
+        }
         gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
         pending = _Pending(FrameResult(index, time, image=image if self.options.keep_images else None), [], [])
         for face, track in zip(faces, ids):
