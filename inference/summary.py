@@ -15,6 +15,10 @@ DIP_WINDOW_S = 5  # smoothing window for the engagement curve
 DIP_RATIO = 0.8  # a dip is below this fraction of the session's mean engagement...
 DIP_MIN_S = 5  # ...for at least this many consecutive seconds
 MAX_DIPS = 5
+# What a session with too few readable seconds withholds, on every page, export and the API: every
+# number read from the eyes. Faces present, readable seconds and students are counts, and stay.
+WITHHELD = ("engagement", "emotions", "probabilities", "dominant", "micro_events", "macro_events", "dips")
+WITHHELD_REASON = "not enough readable eyes"
 
 
 def _mean(values) -> float | None:
@@ -84,6 +88,12 @@ def confidence(summary: dict, readable_seconds: int | None = None) -> dict:
     reason = (summary.get("readability") or {}).get("summary") or ""
     if not summary.get("faces"):
         reason = "No face was found in this recording."
+    elif not enough and seconds < ENOUGH_READABLE_SECONDS:
+        # a short clip fails the rule however well it was read: say so rather than blame the eyes
+        short = f"The recording is {seconds} s long: numbers need at least {ENOUGH_READABLE_SECONDS} readable seconds."
+        reason = f"{short} {reason}".strip()
+    elif not enough and seconds and readable >= seconds / 2:
+        reason = f"Most of it could be read, but that is only {readable} s: numbers need {ENOUGH_READABLE_SECONDS}."
     elif not enough and not reason:
         reason = "Faces were present, but their eyes were mostly too small, turned away or covered to read."
     share = readable / seconds if seconds else 0.0
@@ -100,3 +110,11 @@ def confidence(summary: dict, readable_seconds: int | None = None) -> dict:
         "partial": share < 0.8 or readable_faces < 0.5 * faces,
         "minimum": ENOUGH_READABLE_SECONDS,
     }
+
+
+def shown(summary: dict, enough: bool) -> dict:
+    """The summary as it may be shown anywhere: with `enough` False (see `confidence`) every WITHHELD
+    number is None, and `withheld` says so; pages show it as withheld, charts leave it out."""
+    if enough:
+        return {**summary, "withheld": False}
+    return {**summary, **dict.fromkeys(WITHHELD), "withheld": True}

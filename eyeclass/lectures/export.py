@@ -41,25 +41,48 @@ def session_meta(session: Session) -> dict:
         "created_at": session.created_at.isoformat(),
         "finished_at": session.finished_at.isoformat() if session.finished_at else None,
         "duration": session.duration,
-        "summary": session.summary,
+        "summary": session.figures,  # withheld numbers are None, and "withheld" says so
         "options": session.options,  # what it was analysed with (frames per second, tiles, faces per frame...)
     }
 
 
+# what a withheld session's rows leave blank (inference.summary.shown): every number read from the eyes
+WITHHELD_SECOND_COLUMNS = ("facing", "perclos", "blinks", "engagement", *LABELS)
+WITHHELD_TRACK_FIELDS = (
+    "blinks",
+    "blink_rate",
+    "perclos",
+    "facing",
+    "engagement",
+    "dominant",
+    "emotion_mix",
+    "timeline",
+)
+
+
+def _withhold(rows, names, withheld: bool):
+    """Rows (dicts) with the named fields None when the session's numbers are withheld."""
+    return [{**row, **dict.fromkeys(names)} for row in rows] if withheld else list(rows)
+
+
 def session_document(session: Session) -> dict:
+    withheld = session.figures["withheld"]
+    seconds = session.seconds.order_by("second").values(*SECOND_COLUMNS)
+    tracks = session.tracks.order_by("track").values(*TRACK_FIELDS)
     return {
         "session": session_meta(session),
         "labels": list(LABELS),
-        "seconds": list(session.seconds.order_by("second").values(*SECOND_COLUMNS)),
-        "tracks": list(session.tracks.order_by("track").values(*TRACK_FIELDS)),
-        "events": list(session.events.order_by("onset").values(*EVENT_FIELDS)),
+        "seconds": _withhold(seconds, WITHHELD_SECOND_COLUMNS, withheld),
+        "tracks": _withhold(tracks, WITHHELD_TRACK_FIELDS, withheld),
+        "events": [] if withheld else list(session.events.order_by("onset").values(*EVENT_FIELDS)),
     }
 
 
 def seconds_csv(session: Session) -> Iterator[str]:
-    """Per-second rows, streamed."""
+    """Per-second rows, streamed; the withheld columns blank when the session's numbers are withheld."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    blank = {SECOND_COLUMNS.index(name) for name in WITHHELD_SECOND_COLUMNS} if session.figures["withheld"] else set()
 
     def flush() -> str:
         text = buffer.getvalue()
@@ -70,7 +93,7 @@ def seconds_csv(session: Session) -> Iterator[str]:
     writer.writerow(SECOND_COLUMNS)
     yield flush()
     for row in session.seconds.order_by("second").values_list(*SECOND_COLUMNS).iterator(chunk_size=2000):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None or i in blank else v for i, v in enumerate(row)])
         yield flush()
 
 
@@ -95,7 +118,11 @@ def students_csv(session: Session) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(STUDENT_COLUMNS)
+    withheld = session.figures["withheld"]
     for t in session.tracks.order_by("first_time"):
+        if withheld:  # who was on screen, and how readable, is a count; the rest is withheld
+            for name in WITHHELD_TRACK_FIELDS:
+                setattr(t, name, None)
         mix = t.emotion_mix or {}
         writer.writerow(
             [

@@ -45,7 +45,8 @@ TERMS = {
     "confidence": (
         "How sure",
         f"How much of the session could be read. With fewer than {ENOUGH_READABLE_SECONDS} readable seconds "
-        "(seconds in which at least half a face, on average, was readable) the cards say “not enough data”.",
+        "(seconds in which at least half a face, on average, was readable) its numbers are withheld everywhere: "
+        "the cards say “not enough data”, lists and exports leave them blank, charts leave them out.",
     ),
     "dips": (
         "Attention dips",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import cached_property
 from pathlib import Path
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inference.labels import LABELS
-from inference.summary import READABLE_SECOND, confidence, summarize
+from inference.summary import READABLE_SECOND, confidence, shown, summarize
 
 from .charts import MAX_POINTS, SERIES_COLUMNS, script_safe_json, session_series
 
@@ -165,6 +166,7 @@ class Session(models.Model):
             # only these fields: live frame counters are updated concurrently by the socket and the worker
             fields = ["summary", "options", "charts", "duration", "status", "progress", "error", "finished_at"]
             self.save(update_fields=fields)
+        self.__dict__.pop("confidence", None)  # cached for the summary just replaced
 
     @property
     def read_at(self) -> str:
@@ -174,6 +176,7 @@ class Session(models.Model):
         fps = self.options["fps"]
         return "every frame" if not fps else f"{fps:g} frames a second"
 
+    @cached_property
     def confidence(self) -> dict:
         """How much of the session could be read, and whether that is enough to show numbers."""
         summary = self.summary or {}
@@ -181,6 +184,13 @@ class Session(models.Model):
         if summary.get("readable_seconds") is None:  # summarised before this was counted
             counted = self.seconds.filter(readable__gte=READABLE_SECOND).count()
         return confidence(summary, counted)
+
+    @property
+    def figures(self) -> dict:
+        """The summary as every page, export and the API may show it: withheld numbers are None when a
+        finished session had too little to read (inference.summary's one rule)."""
+        finished = self.status == self.Status.DONE
+        return shown(self.summary or {}, not finished or self.confidence["enough"])
 
     def stored_result(self) -> dict:
         """The stored rows in the shape of an analysis result (to re-summarise what is stored)."""

@@ -34,6 +34,13 @@ def student_detail(request, pk: int, track: int):
         "on_screen": student.last_time - student.first_time,
         "readable_share": student.readable_frames / student.frames if student.frames else None,
         "series": script_safe_json(series),
+        "withheld": session.figures["withheld"],
+        "withheld_cards": [
+            ("Engagement", "engagement"),
+            ("Facing", "facing"),
+            ("Blinks", "blinks"),
+            ("Eyes closed", "perclos"),
+        ],
     }
     return render(request, "lectures/student.html", context)
 

@@ -269,7 +269,8 @@
       data: { labels, datasets: [{ label: "average engagement", data: points.map((p) => p.engagement), borderColor: "#3366cc",
         backgroundColor: "#3366cc", tension: 0.2, pointRadius: 4 }] },
       options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false },
-        tooltip: { callbacks: { title, label: (item) => `engagement ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(2)}` } } },
+        tooltip: { callbacks: { title, label: (item) => points[item.dataIndex].withheld ? "not enough readable eyes"
+          : `engagement ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(2)}` } } },
         scales: { y: { min: 0, max: 1, title: { display: true, text: "engagement" } }, x: { ticks: { maxRotation: 0, autoSkip: true } } },
         onClick: (event, elements) => { if (elements.length) window.location.href = `/sessions/${points[elements[0].index].id}/`; } },
     });
