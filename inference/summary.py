@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .engagement import STUDENT_MIN_SECONDS
-from .labels import LABELS
+from .labels import LABELS, MIX_LABELS
 
 READABLE_SECOND = 0.5  # a second counts as readable when at least this many faces were readable on average
 ENOUGH_READABLE_SECONDS = 10  # below this, a session's cards say "not enough data" instead of a number
@@ -58,12 +58,14 @@ def summarize(result: dict) -> dict:
     """The summary of an analysis result (an AnalysisResult as a dict)."""
     seconds = result.get("seconds", [])
     mixes = [s.get("emotion_mix") for s in seconds if s.get("emotion_mix")]
-    emotions = {label: _mean(m.get(label) for m in mixes) for label in LABELS} if mixes else {}
-    ranked = sorted((v, k) for k, v in emotions.items() if v is not None)[::-1]
+    emotions = {label: _mean(m.get(label) for m in mixes) for label in MIX_LABELS} if mixes else {}
+    probs = [s.get("emotion_probs") for s in seconds if s.get("emotion_probs")]
+    ranked = sorted((v, k) for k, v in emotions.items() if v)[::-1]
     events = result.get("events", [])
     return {
         "engagement": _mean(s.get("engagement") for s in seconds),
-        "emotions": emotions,
+        "emotions": emotions,  # the mix: share of the faces read by top class ("uncertain" too)
+        "probabilities": {label: _mean(p.get(label) for p in probs) for label in LABELS} if probs else {},
         "dominant": [label for _, label in ranked[:2]],
         "faces": _mean(s.get("faces_present") for s in seconds),
         "readable": _mean(s.get("readable") for s in seconds),

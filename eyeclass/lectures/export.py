@@ -7,11 +7,23 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from inference.labels import LABELS
+from inference.labels import LABELS, MIX_LABELS
 
+from .charts import SHARE_COLUMNS
 from .models import EVENT_FIELDS, Session
 
-SECOND_COLUMNS = ["second", "faces_present", "readable", "facing", "perclos", "blinks", "engagement", *LABELS]
+# LABELS: the mean probabilities of the faces read; SHARE_COLUMNS: the emotion mix (share by top class)
+SECOND_COLUMNS = [
+    "second",
+    "faces_present",
+    "readable",
+    "facing",
+    "perclos",
+    "blinks",
+    "engagement",
+    *LABELS,
+    *SHARE_COLUMNS,
+]
 TRACK_FIELDS = [
     "track",
     "first_time",
@@ -25,6 +37,7 @@ TRACK_FIELDS = [
     "engagement",
     "dominant",
     "emotion_mix",
+    "probabilities",
     "timeline",
 ]
 
@@ -47,7 +60,7 @@ def session_meta(session: Session) -> dict:
 
 
 # what a withheld session's rows leave blank (inference.summary.shown): every number read from the eyes
-WITHHELD_SECOND_COLUMNS = ("facing", "perclos", "blinks", "engagement", *LABELS)
+WITHHELD_SECOND_COLUMNS = ("facing", "perclos", "blinks", "engagement", *LABELS, *SHARE_COLUMNS)
 WITHHELD_TRACK_FIELDS = (
     "blinks",
     "blink_rate",
@@ -109,7 +122,7 @@ STUDENT_COLUMNS = [
     "blinks",
     "blinks_per_min",
     "dominant",
-    *LABELS,
+    *SHARE_COLUMNS,
 ]
 
 
@@ -135,7 +148,7 @@ def students_csv(session: Session) -> Iterator[str]:
                 t.blinks,
                 "" if t.blink_rate is None else round(t.blink_rate, 2),
                 t.dominant,
-                *("" if mix.get(label) is None else round(mix[label], 4) for label in LABELS),
+                *("" if mix.get(label) is None else round(mix[label], 4) for label in MIX_LABELS),
             ]
         )
     yield buffer.getvalue()

@@ -22,9 +22,10 @@ TERMS = {
     ),
     "emotions": (
         "Emotion mix",
-        "The eye model's seven probabilities, averaged over the readable faces of each second whose head is "
-        "within the facing limits (seen from above, eyes looking down read as sad). It is read from the "
-        "eyes alone: a tendency of the class, not what any one person feels.",
+        "The share of the readable faces of each second (head within the facing limits: from above, eyes "
+        "looking down read as sad) whose most likely emotion is each one; a face whose most likely emotion "
+        "has under a 50% chance counts as “uncertain”, a band of its own. It is read from the eyes alone: "
+        "a tendency of the class, not what any one person feels.",
     ),
     "students": (
         "Students",

@@ -11,10 +11,10 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from inference.labels import LABELS
+from inference.labels import LABELS, MIX_LABELS
 from inference.summary import READABLE_SECOND, confidence, shown, summarize
 
-from .charts import MAX_POINTS, SERIES_COLUMNS, script_safe_json, session_series
+from .charts import MAX_POINTS, SERIES_COLUMNS, SHARE_COLUMNS, script_safe_json, session_series
 
 
 class SessionQuerySet(models.QuerySet):
@@ -231,7 +231,8 @@ class Chunk(models.Model):
 
 
 class SecondStat(models.Model):
-    """The class in one second of the session."""
+    """The class in one second of the session: `angry`..`neutral` are the mean probabilities of the faces
+    read (kept for the JSON export), `angry_share`..`uncertain_share` the emotion mix (engagement.py)."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="seconds")
     second = models.IntegerField()
@@ -248,13 +249,21 @@ class SecondStat(models.Model):
     sad = models.FloatField(null=True)
     surprise = models.FloatField(null=True)
     neutral = models.FloatField(null=True)
+    angry_share = models.FloatField(null=True)
+    disgust_share = models.FloatField(null=True)
+    fear_share = models.FloatField(null=True)
+    happy_share = models.FloatField(null=True)
+    sad_share = models.FloatField(null=True)
+    surprise_share = models.FloatField(null=True)
+    neutral_share = models.FloatField(null=True)
+    uncertain_share = models.FloatField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "second"], name="one_row_per_second")]
 
     @classmethod
     def from_aggregate(cls, session: Session, row: dict) -> SecondStat:
-        mix = row.get("emotion_mix") or {}
+        mix, probs = row.get("emotion_mix") or {}, row.get("emotion_probs") or {}
         return cls(
             session=session,
             second=int(row["second"]),
@@ -264,11 +273,13 @@ class SecondStat(models.Model):
             perclos=row.get("perclos"),
             blinks=int(row.get("blinks") or 0),
             engagement=row.get("engagement"),
-            **{label: mix.get(label) for label in LABELS},
+            **{label: probs.get(label) for label in LABELS},
+            **{column: mix.get(label) for label, column in zip(MIX_LABELS, SHARE_COLUMNS)},
         )
 
     def to_aggregate(self) -> dict:
-        mix = {label: getattr(self, label) for label in LABELS}
+        mix = {label: getattr(self, column) for label, column in zip(MIX_LABELS, SHARE_COLUMNS)}
+        probs = {label: getattr(self, label) for label in LABELS}
         return {
             "second": self.second,
             "faces_present": self.faces_present,
@@ -278,6 +289,7 @@ class SecondStat(models.Model):
             "blinks": self.blinks,
             "engagement": self.engagement,
             "emotion_mix": mix if any(v is not None for v in mix.values()) else None,
+            "emotion_probs": probs if any(v is not None for v in probs.values()) else None,
             "tracks": {},
         }
 
@@ -297,7 +309,8 @@ class Student(models.Model):
     facing = models.FloatField(null=True)
     engagement = models.FloatField(null=True)
     dominant = models.CharField(max_length=12, blank=True)
-    emotion_mix = models.JSONField(default=dict)
+    emotion_mix = models.JSONField(default=dict)  # share of its faces read by top class, "uncertain" too
+    probabilities = models.JSONField(default=dict)  # mean of the 7 probabilities over the same faces
     timeline = models.JSONField(default=list)  # [[second, engagement], ...]
 
     class Meta:
@@ -322,6 +335,7 @@ class Student(models.Model):
             engagement=row.get("engagement"),
             dominant=max(mix, key=mix.get) if mix else "",
             emotion_mix=mix,
+            probabilities=row.get("emotion_probs") or {},
             timeline=timeline,
         )
 

@@ -7,7 +7,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from inference.labels import LABELS
+from inference.labels import MIX_LABELS
 
 from .charts import script_safe_json
 from .export import export_name, students_csv
@@ -24,7 +24,7 @@ def student_detail(request, pk: int, track: int):
     series = {
         "timeline": student.timeline,
         "events": [{"apex": e.apex, "kind": e.kind, "label": e.label, "cue": e.cue} for e in events],
-        "mix": [{"label": label, "value": mix.get(label)} for label in LABELS],
+        "mix": [{"label": label, "value": mix.get(label)} for label in MIX_LABELS],
         "duration": session.duration or (student.last_time + 1),
     }
     context = {

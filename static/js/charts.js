@@ -5,7 +5,7 @@
   "use strict";
   const COLORS = {
     angry: "#d92d20", disgust: "#7a5af8", fear: "#475467", happy: "#fdb022",
-    sad: "#2e90fa", surprise: "#ee46bc", neutral: "#98a2b3",
+    sad: "#2e90fa", surprise: "#ee46bc", neutral: "#98a2b3", uncertain: "#e4e7ec",
   };
   const Y_AXIS_WIDTH = 64; // px: fixed, so that the plot areas of stacked charts line up
   const HEATMAP_ROWS = 30; // the most present students drawn first; "show all" draws the rest
