@@ -12,11 +12,14 @@ For every face record (one track in one analysed frame):
 Engagement of a track over a span = fraction of its known frames that are attentive (0..1).
 Per second and class: mean faces present and readable per analysed frame, facing fraction,
 PERCLOS, blink count, engagement = mean of the engagement of the tracks with known values in that
-second (each student weighs the same), and the emotion mix = mean of the 7 probabilities over
-readable faces. Track summaries add blink rate per minute of readable time. The emotion mix is
-reported next to the score, not folded into it, so the score stays explainable; so are the eye-region
-action units: per second (class and each track) and per track, the mean of each unit over the readable
-frames that had units (a track has none until its calm is known), None when no frame had them.
+second (each student weighs the same), and the emotion mix = the share of the faces read (readable,
+head within the facing limits) whose top class (labels.top_label, calibrated) is each emotion, with
+"uncertain" its own band; the mean of the 7 probabilities is kept beside it (`emotion_probs`), but
+it is not the mix: a calm face read 60% neutral would add its 10% of "angry" to it. Track summaries
+add blink rate per minute of readable time. The emotion mix is reported next to the score, not
+folded into it, so the score stays explainable; so are the eye-region action units: per second
+(class and each track) and per track, the mean of each unit over the readable frames that had units
+(a track has none until its calm is known), None when no frame had them.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .eyesignals import MAX_PITCH, MAX_YAW, head_within
-from .labels import LABELS
+from .labels import LABELS, MIX_INDEX, MIX_LABELS, top_label
 from .records import AU_NAMES, ActionUnits, FaceRecord, FrameResult, SecondAggregate, TrackSummary
 
 STUDENT_MIN_SECONDS = 2.0  # a "student" is a track seen this long; shorter ones are passers-by or detector noise
@@ -51,6 +54,7 @@ class _Acc:
     probs_n: int = 0
     units: np.ndarray = field(default_factory=lambda: np.zeros(len(AU_NAMES)))
     units_n: int = 0
+    tops: np.ndarray = field(default_factory=lambda: np.zeros(len(MIX_LABELS)))  # faces read, by top class
 
     def add(self, rec: FaceRecord, facing: bool | None) -> None:
         self.records += 1
@@ -63,8 +67,10 @@ class _Acc:
             self.attentive += facing and not sig.eyes_closed
             self.blinks += sig.blink
         if rec.probs is not None:
-            self.probs += [rec.probs[label] for label in LABELS]
+            probs = [rec.probs[label] for label in LABELS]
+            self.probs += probs
             self.probs_n += 1
+            self.tops[MIX_INDEX[top_label(probs)]] += 1
         if rec.readable and sig is not None and sig.units is not None:
             self.units += sig.units.vector(AU_NAMES)
             self.units_n += 1
@@ -75,6 +81,11 @@ class _Acc:
 
     @property
     def mix(self) -> dict[str, float] | None:
+        """Share of the faces read by top class, "uncertain" included (sums to 1)."""
+        return dict(zip(MIX_LABELS, (self.tops / self.probs_n).tolist())) if self.probs_n else None
+
+    @property
+    def mean_probs(self) -> dict[str, float] | None:
         return dict(zip(LABELS, (self.probs / self.probs_n).tolist())) if self.probs_n else None
 
     @property
@@ -163,6 +174,7 @@ class EngagementAggregator:
             engagement=float(np.mean(known)) if known else None,
             emotion_mix=s.cls.mix,
             tracks=per_track,
+            emotion_probs=s.cls.mean_probs,
             units=s.cls.mean_units,
             track_units={str(t): acc.mean_units for t, acc in sorted(s.tracks.items()) if acc.units_n},
         )
@@ -180,6 +192,7 @@ class EngagementAggregator:
                 **{name: getattr(t.acc, name) for name in SUMS},
                 "probs": t.acc.probs.tolist(),
                 "units": t.acc.units.tolist(),
+                "tops": t.acc.tops.tolist(),
             }
             for tid, t in self._tracks.items()
         }
@@ -202,6 +215,7 @@ def _summary(tid: int, t: _Track, frame_period: float) -> TrackSummary:
         facing_fraction=_mean(t.acc.facing, t.acc.known),
         engagement=t.acc.engagement,
         emotion_mix=t.acc.mix,
+        emotion_probs=t.acc.mean_probs,
         units=t.acc.mean_units,
     )
 
@@ -219,4 +233,5 @@ def merged_summaries(parts: list[dict[int, dict]], frame_period: float) -> list[
                 setattr(t.acc, name, getattr(t.acc, name) + sums.get(name, 0))
             t.acc.probs = t.acc.probs + np.asarray(sums["probs"])
             t.acc.units = t.acc.units + np.asarray(sums.get("units", np.zeros(len(AU_NAMES))))
+            t.acc.tops = t.acc.tops + np.asarray(sums.get("tops", np.zeros(len(MIX_LABELS))))
     return [_summary(tid, t, frame_period) for tid, t in sorted(merged.items())]

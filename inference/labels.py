@@ -15,3 +15,8 @@ def top_label(probs) -> str:
     """The most likely class of one face's 7 probabilities, or "uncertain" below MIN_TOP_PROBABILITY."""
     best = max(range(NUM_CLASSES), key=lambda i: probs[i])
     return LABELS[best] if probs[best] >= MIN_TOP_PROBABILITY else UNCERTAIN
+
+
+# The bands of an emotion mix: the share of faces whose top_label is each class, "uncertain" its own band.
+MIX_LABELS: tuple[str, ...] = (*LABELS, UNCERTAIN)
+MIX_INDEX = {name: i for i, name in enumerate(MIX_LABELS)}

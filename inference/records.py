@@ -215,7 +215,8 @@ class TrackSummary(Record):
     perclos: float | None
     facing_fraction: float | None
     engagement: float | None
-    emotion_mix: dict[str, float] | None
+    emotion_mix: dict[str, float] | None  # share of its read faces by top class, MIX_LABELS ("uncertain" too)
+    emotion_probs: dict[str, float] | None = None  # mean of the 7 probabilities over the same faces
     units: ActionUnits | None = None  # mean over the track's readable frames with units
 
 
@@ -230,8 +231,9 @@ class SecondAggregate(Record):
     perclos: float | None
     blinks: int
     engagement: float | None
-    emotion_mix: dict[str, float] | None
+    emotion_mix: dict[str, float] | None  # share of the read faces by top class, MIX_LABELS ("uncertain" too)
     tracks: dict[str, float | None] = field(default_factory=dict)  # track id -> engagement
+    emotion_probs: dict[str, float] | None = None  # mean of the 7 probabilities over the same faces
     units: ActionUnits | None = None  # mean over readable faces with units; None when no face had them
     track_units: dict[str, ActionUnits] = field(default_factory=dict)  # track id -> its mean, tracks with units
 

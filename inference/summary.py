@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .engagement import STUDENT_MIN_SECONDS
-from .labels import LABELS
+from .labels import LABELS, MIX_LABELS
 
 READABLE_SECOND = 0.5  # a second counts as readable when at least this many faces were readable on average
 ENOUGH_READABLE_SECONDS = 10  # below this, a session's cards say "not enough data" instead of a number
@@ -15,6 +15,10 @@ DIP_WINDOW_S = 5  # smoothing window for the engagement curve
 DIP_RATIO = 0.8  # a dip is below this fraction of the session's mean engagement...
 DIP_MIN_S = 5  # ...for at least this many consecutive seconds
 MAX_DIPS = 5
+# What a session with too few readable seconds withholds, on every page, export and the API: every
+# number read from the eyes. Faces present, readable seconds and students are counts, and stay.
+WITHHELD = ("engagement", "emotions", "probabilities", "dominant", "micro_events", "macro_events", "dips")
+WITHHELD_REASON = "not enough readable eyes"
 
 
 def _mean(values) -> float | None:
@@ -54,12 +58,14 @@ def summarize(result: dict) -> dict:
     """The summary of an analysis result (an AnalysisResult as a dict)."""
     seconds = result.get("seconds", [])
     mixes = [s.get("emotion_mix") for s in seconds if s.get("emotion_mix")]
-    emotions = {label: _mean(m.get(label) for m in mixes) for label in LABELS} if mixes else {}
-    ranked = sorted((v, k) for k, v in emotions.items() if v is not None)[::-1]
+    emotions = {label: _mean(m.get(label) for m in mixes) for label in MIX_LABELS} if mixes else {}
+    probs = [s.get("emotion_probs") for s in seconds if s.get("emotion_probs")]
+    ranked = sorted((v, k) for k, v in emotions.items() if v)[::-1]
     events = result.get("events", [])
     return {
         "engagement": _mean(s.get("engagement") for s in seconds),
-        "emotions": emotions,
+        "emotions": emotions,  # the mix: share of the faces read by top class ("uncertain" too)
+        "probabilities": {label: _mean(p.get(label) for p in probs) for label in LABELS} if probs else {},
         "dominant": [label for _, label in ranked[:2]],
         "faces": _mean(s.get("faces_present") for s in seconds),
         "readable": _mean(s.get("readable") for s in seconds),
@@ -84,6 +90,12 @@ def confidence(summary: dict, readable_seconds: int | None = None) -> dict:
     reason = (summary.get("readability") or {}).get("summary") or ""
     if not summary.get("faces"):
         reason = "No face was found in this recording."
+    elif not enough and seconds < ENOUGH_READABLE_SECONDS:
+        # a short clip fails the rule however well it was read: say so rather than blame the eyes
+        short = f"The recording is {seconds} s long: numbers need at least {ENOUGH_READABLE_SECONDS} readable seconds."
+        reason = f"{short} {reason}".strip()
+    elif not enough and seconds and readable >= seconds / 2:
+        reason = f"Most of it could be read, but that is only {readable} s: numbers need {ENOUGH_READABLE_SECONDS}."
     elif not enough and not reason:
         reason = "Faces were present, but their eyes were mostly too small, turned away or covered to read."
     share = readable / seconds if seconds else 0.0
@@ -100,3 +112,11 @@ def confidence(summary: dict, readable_seconds: int | None = None) -> dict:
         "partial": share < 0.8 or readable_faces < 0.5 * faces,
         "minimum": ENOUGH_READABLE_SECONDS,
     }
+
+
+def shown(summary: dict, enough: bool) -> dict:
+    """The summary as it may be shown anywhere: with `enough` False (see `confidence`) every WITHHELD
+    number is None, and `withheld` says so; pages show it as withheld, charts leave it out."""
+    if enough:
+        return {**summary, "withheld": False}
+    return {**summary, **dict.fromkeys(WITHHELD), "withheld": True}

@@ -30,16 +30,21 @@ class Classroom(models.Model):
         return reverse("classroom", args=[self.pk])
 
     def trend(self) -> list[dict]:
-        """One point per finished session, oldest first: average engagement and emotion mix."""
+        """One point per finished session, oldest first: average engagement and emotion mix, None where the
+        session's numbers are withheld (too little was readable): never plotted, never averaged in."""
         sessions = self.sessions.filter(status="done").order_by("created_at").defer("charts")
-        return [
-            {
-                "id": session.pk,
-                "title": session.title,
-                "date": session.created_at.date().isoformat(),
-                "engagement": session.summary.get("engagement"),
-                "faces": session.summary.get("faces"),
-            }
-            | ({"emotions": session.summary.get("emotions") or {}} if settings.EYECLASS_EMOTIONS else {})
-            for session in sessions
-        ]
+        points = []
+        for session in sessions:
+            figures = session.figures
+            points.append(
+                {
+                    "id": session.pk,
+                    "title": session.title,
+                    "date": session.created_at.date().isoformat(),
+                    "engagement": figures.get("engagement"),
+                    "faces": figures.get("faces"),
+                    "withheld": figures["withheld"],
+                }
+                | ({"emotions": figures.get("emotions") or {}} if settings.EYECLASS_EMOTIONS else {})
+            )
+        return points

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from inference.labels import LABELS
+from inference.labels import MIX_LABELS
 
 MAX_POINTS = 900  # per series: more points than a chart's width in pixels add nothing but bytes
-SERIES_COLUMNS = ("second", "engagement", "faces_present", "readable", *LABELS)  # the SecondStat columns charted
+SHARE_COLUMNS = tuple(f"{label}_share" for label in MIX_LABELS)  # the emotion mix's SecondStat columns
+SERIES_COLUMNS = ("second", "engagement", "faces_present", "readable", *SHARE_COLUMNS)  # the SecondStat columns charted
 
 
 def session_series(
@@ -29,13 +30,13 @@ def session_series(
     size = max(1, -(-len(table) // max_points))  # seconds per bin
     binned = _bin_rows(table, size)
     return {
-        "labels": list(LABELS),
+        "labels": list(MIX_LABELS),
         "bin_seconds": size,
         "seconds": table[::size, 0].astype(int).tolist(),
         "engagement": binned[1],
         "faces": binned[2],
         "readable": binned[3],
-        "emotions": {label: binned[4 + i] for i, label in enumerate(LABELS)},
+        "emotions": {label: binned[4 + i] for i, label in enumerate(MIX_LABELS)},
         "events": list(events),
         "tracks": [
             {

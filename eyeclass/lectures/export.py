@@ -10,11 +10,13 @@ from pathlib import Path
 from django.conf import settings
 
 from inference.emotionless import summary_without_emotions
-from inference.labels import LABELS
+from inference.labels import LABELS, MIX_LABELS
 from inference.records import AU_NAMES
 
+from .charts import SHARE_COLUMNS
 from .models import EVENT_FIELDS, Session
 
+# LABELS: the mean probabilities of the faces read; SHARE_COLUMNS: the emotion mix (share by top class)
 SECOND_COLUMNS = [
     "second",
     "faces_present",
@@ -24,6 +26,7 @@ SECOND_COLUMNS = [
     "blinks",
     "engagement",
     *LABELS,
+    *SHARE_COLUMNS,
     *AU_NAMES,
 ]
 TRACK_FIELDS = [
@@ -39,13 +42,14 @@ TRACK_FIELDS = [
     "engagement",
     "dominant",
     "emotion_mix",
+    "probabilities",
     "timeline",
     "units",
     "units_timeline",
 ]
 
 
-EMOTION_COLUMNS = {*LABELS, "dominant", "emotion_mix", "label"}
+EMOTION_COLUMNS = {*LABELS, *SHARE_COLUMNS, "dominant", "emotion_mix", "probabilities", "label"}
 
 
 def shown(columns) -> list[str]:
@@ -65,23 +69,48 @@ def session_meta(session: Session) -> dict:
         "created_at": session.created_at.isoformat(),
         "finished_at": session.finished_at.isoformat() if session.finished_at else None,
         "duration": session.duration,
-        "summary": session.summary if settings.EYECLASS_EMOTIONS else summary_without_emotions(session.summary),
+        "summary": session.figures if settings.EYECLASS_EMOTIONS else summary_without_emotions(session.figures),
         "options": session.options,  # what it was analysed with (frames per second, tiles, faces per frame...)
     }
 
 
+# what a withheld session's rows leave blank (inference.summary.shown): every number read from the eyes
+WITHHELD_SECOND_COLUMNS = ("facing", "perclos", "blinks", "engagement", *LABELS, *SHARE_COLUMNS, *AU_NAMES)
+WITHHELD_TRACK_FIELDS = (
+    "blinks",
+    "blink_rate",
+    "perclos",
+    "facing",
+    "engagement",
+    "dominant",
+    "emotion_mix",
+    "probabilities",
+    "timeline",
+    "units",
+    "units_timeline",
+)
+
+
+def _withhold(rows, names, withheld: bool):
+    """Rows (dicts) with the named fields they have None when the session's numbers are withheld."""
+    return [{**row, **{name: None for name in names if name in row}} for row in rows] if withheld else list(rows)
+
+
 def session_document(session: Session) -> dict:
+    withheld = session.figures["withheld"]
+    seconds = session.seconds.order_by("second").values(*shown(SECOND_COLUMNS))
+    tracks = session.tracks.order_by("track").values(*shown(TRACK_FIELDS))
     return {
         "session": session_meta(session),
         **({"labels": list(LABELS)} if settings.EYECLASS_EMOTIONS else {}),
-        "seconds": list(session.seconds.order_by("second").values(*shown(SECOND_COLUMNS))),
-        "tracks": list(session.tracks.order_by("track").values(*shown(TRACK_FIELDS))),
-        "events": list(session.events.order_by("onset").values(*shown(EVENT_FIELDS))),
+        "seconds": _withhold(seconds, WITHHELD_SECOND_COLUMNS, withheld),
+        "tracks": _withhold(tracks, WITHHELD_TRACK_FIELDS, withheld),
+        "events": [] if withheld else list(session.events.order_by("onset").values(*shown(EVENT_FIELDS))),
     }
 
 
 def seconds_csv(session: Session) -> Iterator[str]:
-    """Per-second rows, streamed."""
+    """Per-second rows, streamed; the withheld columns blank when the session's numbers are withheld."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -92,10 +121,12 @@ def seconds_csv(session: Session) -> Iterator[str]:
         return text
 
     columns = shown(SECOND_COLUMNS)
+    withheld = session.figures["withheld"]
+    blank = {i for i, name in enumerate(columns) if name in WITHHELD_SECOND_COLUMNS} if withheld else set()
     writer.writerow(columns)
     yield flush()
     for row in session.seconds.order_by("second").values_list(*columns).iterator(chunk_size=2000):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None or i in blank else v for i, v in enumerate(row)])
         yield flush()
 
 
@@ -111,7 +142,7 @@ STUDENT_COLUMNS = [
     "blinks",
     "blinks_per_min",
     "dominant",
-    *LABELS,
+    *SHARE_COLUMNS,
     *AU_NAMES,
 ]
 
@@ -122,7 +153,11 @@ def students_csv(session: Session) -> Iterator[str]:
     writer = csv.writer(buffer)
     columns = shown(STUDENT_COLUMNS)
     writer.writerow(columns)
+    withheld = session.figures["withheld"]
     for t in session.tracks.order_by("first_time"):
+        if withheld:  # who was on screen, and how readable, is a count; the rest is withheld
+            for name in WITHHELD_TRACK_FIELDS:
+                setattr(t, name, None)
         mix, units = t.emotion_mix or {}, t.units or {}
         row = [
             t.track,
@@ -134,7 +169,7 @@ def students_csv(session: Session) -> Iterator[str]:
             t.blinks,
             "" if t.blink_rate is None else round(t.blink_rate, 2),
             t.dominant,
-            *("" if mix.get(label) is None else round(mix[label], 4) for label in LABELS),
+            *("" if mix.get(label) is None else round(mix[label], 4) for label in MIX_LABELS),
             *("" if units.get(name) is None else round(units[name], 4) for name in AU_NAMES),
         ]
         writer.writerow([value for name, value in zip(STUDENT_COLUMNS, row) if name in columns])

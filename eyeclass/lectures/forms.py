@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from eyeclass.classrooms.models import Classroom
+from inference.summary import ENOUGH_READABLE_SECONDS
 
 
 def human_bytes(n: int) -> str:
@@ -31,7 +32,11 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["classroom"].queryset = Classroom.objects.for_teacher(teacher)
         preselect_only_class(self)
-        self.fields["video"].help_text = f"Any common video format, up to {human_bytes(settings.UPLOAD_MAX_BYTES)}."
+        self.fields["video"].help_text = (
+            f"Any common video format, up to {human_bytes(settings.UPLOAD_MAX_BYTES)}. Numbers need at least "
+            f"{ENOUGH_READABLE_SECONDS} seconds in which eyes can be read: a clip under {ENOUGH_READABLE_SECONDS} "
+            "seconds cannot get any."
+        )
 
     def clean_video(self):
         video = self.cleaned_data["video"]

@@ -22,9 +22,10 @@ TERMS = {
     ),
     "emotions": (
         "Emotion mix",
-        "The eye model's seven probabilities, averaged over the readable faces of each second whose head is "
-        "within the facing limits (seen from above, eyes looking down read as sad). It is read from the "
-        "eyes alone: a tendency of the class, not what any one person feels.",
+        "The share of the readable faces of each second (head within the facing limits: from above, eyes "
+        "looking down read as sad) whose most likely emotion is each one; a face whose most likely emotion "
+        "has under a 50% chance counts as “uncertain”, a band of its own. It is read from the eyes alone: "
+        "a tendency of the class, not what any one person feels.",
     ),
     "students": (
         "Students",
@@ -45,7 +46,8 @@ TERMS = {
     "confidence": (
         "How sure",
         f"How much of the session could be read. With fewer than {ENOUGH_READABLE_SECONDS} readable seconds "
-        "(seconds in which at least half a face, on average, was readable) the cards say “not enough data”.",
+        "(seconds in which at least half a face, on average, was readable) its numbers are withheld everywhere: "
+        "the cards say “not enough data”, lists and exports leave them blank, charts leave them out.",
     ),
     "dips": (
         "Attention dips",

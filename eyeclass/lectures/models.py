@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import cached_property
 from pathlib import Path
 
 from django.conf import settings
@@ -11,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inference.emotionless import emptied, event_without_emotions, summary_without_emotions
-from inference.labels import LABELS
+from inference.labels import LABELS, MIX_LABELS
 from inference.records import AU_NAMES, ActionUnits, AnalysisResult, Event, SecondAggregate, TrackSummary
-from inference.summary import READABLE_SECOND, confidence, summarize
+from inference.summary import READABLE_SECOND, confidence, shown, summarize
 
-from .charts import MAX_POINTS, SERIES_COLUMNS, script_safe_json, session_series
+from .charts import MAX_POINTS, SERIES_COLUMNS, SHARE_COLUMNS, script_safe_json, session_series
 
 
 class SessionQuerySet(models.QuerySet):
@@ -171,6 +172,7 @@ class Session(models.Model):
             # only these fields: live frame counters are updated concurrently by the socket and the worker
             fields = ["summary", "options", "charts", "duration", "status", "progress", "error", "finished_at"]
             self.save(update_fields=fields)
+        self.__dict__.pop("confidence", None)  # cached for the summary just replaced
 
     @property
     def read_at(self) -> str:
@@ -180,6 +182,7 @@ class Session(models.Model):
         fps = self.options["fps"]
         return "every frame" if not fps else f"{fps:g} frames a second"
 
+    @cached_property
     def confidence(self) -> dict:
         """How much of the session could be read, and whether that is enough to show numbers."""
         summary = self.summary or {}
@@ -187,6 +190,13 @@ class Session(models.Model):
         if summary.get("readable_seconds") is None:  # summarised before this was counted
             counted = self.seconds.filter(readable__gte=READABLE_SECOND).count()
         return confidence(summary, counted)
+
+    @property
+    def figures(self) -> dict:
+        """The summary as every page, export and the API may show it: withheld numbers are None when a
+        finished session had too little to read (inference.summary's one rule)."""
+        finished = self.status == self.Status.DONE
+        return shown(self.summary or {}, not finished or self.confidence["enough"])
 
     def stored_result(self) -> AnalysisResult:
         """The stored seconds and events as an analysis result (to re-summarise what is stored)."""
@@ -241,7 +251,8 @@ class Chunk(models.Model):
 
 
 class SecondStat(models.Model):
-    """The class in one second of the session."""
+    """The class in one second of the session: `angry`..`neutral` are the mean probabilities of the faces
+    read (kept for the JSON export), `angry_share`..`uncertain_share` the emotion mix (engagement.py)."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="seconds")
     second = models.IntegerField()
@@ -266,13 +277,21 @@ class SecondStat(models.Model):
     au6 = models.FloatField(null=True)
     au7 = models.FloatField(null=True)
     au43 = models.FloatField(null=True)
+    angry_share = models.FloatField(null=True)
+    disgust_share = models.FloatField(null=True)
+    fear_share = models.FloatField(null=True)
+    happy_share = models.FloatField(null=True)
+    sad_share = models.FloatField(null=True)
+    surprise_share = models.FloatField(null=True)
+    neutral_share = models.FloatField(null=True)
+    uncertain_share = models.FloatField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "second"], name="one_row_per_second")]
 
     @classmethod
     def from_aggregate(cls, session: Session, row: SecondAggregate) -> SecondStat:
-        mix = row.emotion_mix or {}
+        mix, probs = row.emotion_mix or {}, row.emotion_probs or {}
         return cls(
             session=session,
             second=int(row.second),
@@ -282,12 +301,14 @@ class SecondStat(models.Model):
             perclos=row.perclos,
             blinks=int(row.blinks or 0),
             engagement=row.engagement,
-            **{label: mix.get(label) for label in LABELS},
+            **{label: probs.get(label) for label in LABELS},
+            **{column: mix.get(label) for label, column in zip(MIX_LABELS, SHARE_COLUMNS)},
             **(row.units.to_dict() if row.units else {}),
         )
 
     def to_aggregate(self) -> SecondAggregate:
-        mix = {label: getattr(self, label) for label in LABELS}
+        mix = {label: getattr(self, column) for label, column in zip(MIX_LABELS, SHARE_COLUMNS)}
+        probs = {label: getattr(self, label) for label in LABELS}
         return SecondAggregate(
             second=self.second,
             faces_present=self.faces_present,
@@ -297,6 +318,7 @@ class SecondStat(models.Model):
             blinks=self.blinks,
             engagement=self.engagement,
             emotion_mix=mix if any(v is not None for v in mix.values()) else None,
+            emotion_probs=probs if any(v is not None for v in probs.values()) else None,
             units=None if self.au1 is None else ActionUnits(*(getattr(self, name) for name in AU_NAMES)),
         )
 
@@ -316,7 +338,8 @@ class Student(models.Model):
     facing = models.FloatField(null=True)
     engagement = models.FloatField(null=True)
     dominant = models.CharField(max_length=12, blank=True)
-    emotion_mix = models.JSONField(default=dict)
+    emotion_mix = models.JSONField(default=dict)  # share of its faces read by top class, "uncertain" too
+    probabilities = models.JSONField(default=dict)  # mean of the 7 probabilities over the same faces
     timeline = models.JSONField(default=list)  # [[second, engagement], ...]
     units = models.JSONField(null=True)  # mean action units (ActionUnits as a dict), None when never read
     units_timeline = models.JSONField(default=list)  # [[second, au1, au2, au4, au5, au6, au7, au43], ...]
@@ -344,6 +367,7 @@ class Student(models.Model):
             engagement=row.engagement,
             dominant=max(mix, key=mix.get) if mix else "",
             emotion_mix=mix,
+            probabilities=row.emotion_probs or {},
             timeline=timeline,
             units=row.units.to_dict() if row.units else None,
             units_timeline=units,

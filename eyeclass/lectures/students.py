@@ -8,7 +8,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from inference.labels import LABELS
+from inference.labels import MIX_LABELS
 from inference.records import AU_NAMES
 
 from .charts import script_safe_json
@@ -40,7 +40,7 @@ def student_detail(request, pk: int, track: int):
             {"apex": e.apex, "kind": e.kind, "label": e.label, "cue": e.cue, "actions": e.actions} for e in events
         ],
         "units": units_series(student.units_timeline),
-        "mix": [{"label": label, "value": mix.get(label)} for label in LABELS],
+        "mix": [{"label": label, "value": mix.get(label)} for label in MIX_LABELS],
         "duration": session.duration or (student.last_time + 1),
     }
     if not settings.EYECLASS_EMOTIONS:  # emotions off in this deployment: none reach the page
@@ -53,6 +53,13 @@ def student_detail(request, pk: int, track: int):
         "on_screen": student.last_time - student.first_time,
         "readable_share": student.readable_frames / student.frames if student.frames else None,
         "series": script_safe_json(series),
+        "withheld": session.figures["withheld"],
+        "withheld_cards": [
+            ("Engagement", "engagement"),
+            ("Facing", "facing"),
+            ("Blinks", "blinks"),
+            ("Eyes closed", "perclos"),
+        ],
     }
     return render(request, "lectures/student.html", context)
 

@@ -5,7 +5,7 @@
   "use strict";
   const COLORS = {
     angry: "#d92d20", disgust: "#7a5af8", fear: "#475467", happy: "#fdb022",
-    sad: "#2e90fa", surprise: "#ee46bc", neutral: "#98a2b3",
+    sad: "#2e90fa", surprise: "#ee46bc", neutral: "#98a2b3", uncertain: "#e4e7ec",
   };
   const Y_AXIS_WIDTH = 64; // px: fixed, so that the plot areas of stacked charts line up
   const HEATMAP_ROWS = 30; // the most present students drawn first; "show all" draws the rest
@@ -19,9 +19,9 @@
   const drawn = (window.EyeClassDrawn = window.EyeClassDrawn || {}); // for tests and debugging
   const state = { playhead: null, seek: null, charts: [] };
 
-  function niceStep(span) {
+  function niceStep(span, most = 8) {
     const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
-    return steps.find((s) => span / s <= 8) || 3600;
+    return steps.find((s) => span / s <= most) || 3600;
   }
 
   function timeAxis(range) {
@@ -151,10 +151,17 @@
         }
       });
       ctx.fillStyle = "#667085"; ctx.textBaseline = "alphabetic";
-      const tick = niceStep(range.end - range.start);
+      // as many time labels as fit a phone's width too, and never one over the last
+      const tick = niceStep(range.end - range.start, Math.max(2, Math.floor((area.right - area.left) / 56)));
+      let free = -Infinity;
+      drawn.heatmapTicks = [];
       for (let s = Math.ceil(range.start / tick) * tick; s <= range.end; s += tick) {
         const label = fmtTime(s), w = ctx.measureText(label).width;
-        ctx.fillText(label, Math.min(Math.max(x(s) - w / 2, area.left), width - w), rows.length * rowH + 15);
+        const left = Math.min(Math.max(x(s) - w / 2, area.left), width - w);
+        if (left < free) continue;
+        ctx.fillText(label, left, rows.length * rowH + 15);
+        drawn.heatmapTicks.push({ label, left, right: left + w });
+        free = left + w + 6;
       }
       if (state.playhead !== null && state.playhead >= range.start && state.playhead <= range.end) {
         ctx.strokeStyle = "#101828"; ctx.lineWidth = 2;
@@ -183,7 +190,7 @@
       tip.textContent = h.onLabel
         ? `student ${h.track.track}: engagement ${h.track.engagement === null ? "—" : h.track.engagement.toFixed(2)} — open the student's page`
         : `student ${h.track.track} at ${fmtTime(h.second)}: ${h.value === null ? "not seen" : "engagement " + h.value.toFixed(2)}`;
-      tip.style.left = Math.min(h.px + 12, canvas.clientWidth - 260) + "px"; tip.style.top = h.py + 14 + "px";
+      tip.style.left = Math.max(0, Math.min(h.px + 12, canvas.clientWidth - tip.offsetWidth)) + "px"; tip.style.top = h.py + 14 + "px";
     });
     canvas.addEventListener("mouseleave", () => { if (tip) tip.hidden = true; });
     canvas.addEventListener("click", (event) => {
@@ -290,7 +297,8 @@
       data: { labels, datasets: [{ label: "average engagement", data: points.map((p) => p.engagement), borderColor: "#3366cc",
         backgroundColor: "#3366cc", tension: 0.2, pointRadius: 4 }] },
       options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false },
-        tooltip: { callbacks: { title, label: (item) => `engagement ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(2)}` } } },
+        tooltip: { callbacks: { title, label: (item) => points[item.dataIndex].withheld ? "not enough readable eyes"
+          : `engagement ${item.parsed.y === null ? "—" : item.parsed.y.toFixed(2)}` } } },
         scales: { y: { min: 0, max: 1, title: { display: true, text: "engagement" } }, x: { ticks: { maxRotation: 0, autoSkip: true } } },
         onClick: (event, elements) => { if (elements.length) window.location.href = `/sessions/${points[elements[0].index].id}/`; } },
     });

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from inference.engagement import EngagementAggregator, merged_summaries
@@ -86,9 +87,52 @@ def test_emotion_mix_and_track_summaries():
     (summary,) = agg.track_summaries(frame_period=0.1)
     assert summary.frames == 30 and summary.readable_frames == 30 and summary.blinks == 3
     assert summary.blink_rate_per_min == pytest.approx(3 / 0.05)  # 3 blinks in 3 s
-    assert summary.emotion_mix["happy"] == pytest.approx((0.8 + 0.2 + 0.2) / 3)
+    # one second read happy at 0.8; two at 0.2, a top class under one half: uncertain
+    assert summary.emotion_mix["happy"] == pytest.approx(1 / 3) and summary.emotion_mix["uncertain"] == pytest.approx(
+        2 / 3
+    )
     assert sum(summary.emotion_mix.values()) == pytest.approx(1.0)
+    assert summary.emotion_probs["happy"] == pytest.approx((0.8 + 0.2 + 0.2) / 3)  # the mean, kept beside it
     assert summary.first_time == 0.0 and summary.last_time == pytest.approx(2.9)
+
+
+def calm(neutral: float, other: dict[str, float] | None = None) -> dict[str, float]:
+    """A face's probabilities: `neutral`, the named others, the rest spread evenly."""
+    other = other or {}
+    rest = (1 - neutral - sum(other.values())) / (len(LABELS) - 1 - len(other))
+    return {label: neutral if label == "neutral" else other.get(label, rest) for label in LABELS}
+
+
+def test_a_calm_face_read_60_percent_neutral_adds_nothing_to_angry():
+    agg = EngagementAggregator()
+    face = calm(0.6, {"angry": 0.1})
+    for fr in frames_for_second(0, 10, lambda t, i: [FaceRecord(0, t, 1, Box(0, 0, 10, 10), 0.9, 20.0, probs=face)]):
+        agg.add(fr)
+    (second,) = agg.finish()
+    assert second.emotion_mix["neutral"] == 1.0 and second.emotion_mix["angry"] == 0.0
+    assert second.emotion_probs["angry"] == pytest.approx(0.1)  # what the mean of probabilities said
+
+
+def test_a_mostly_neutral_session_is_at_least_90_percent_neutral_or_uncertain():
+    from inference.summary import summarize
+
+    rng = np.random.default_rng(1)
+    smile = calm(0.1, {"happy": 0.8})
+
+    def faces(t, i):
+        # two calm students read neutral at 50-90%, one read unsure; a brief smile in one frame of five
+        read = [calm(rng.uniform(0.55, 0.9)), calm(0.35, {"sad": 0.3}), calm(rng.uniform(0.5, 0.8))]
+        read += [smile] if i == 0 else []
+        return [FaceRecord(0, t, track, Box(0, 0, 10, 10), 0.9, 20.0, probs=p) for track, p in enumerate(read, 1)]
+
+    agg, seconds = EngagementAggregator(), []
+    for second in range(30):
+        for fr in frames_for_second(second, 5, faces):
+            seconds += agg.add(fr)
+    seconds += agg.finish()
+    mix = summarize({"seconds": [s.to_dict() for s in seconds]})["emotions"]
+    assert len(seconds) == 30 and mix["neutral"] + mix["uncertain"] >= 0.9 and mix["angry"] == 0.0
+    assert mix["happy"] > 0  # a real smile still shows
 
 
 def test_seconds_without_frames_are_skipped_not_invented():

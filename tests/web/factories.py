@@ -6,7 +6,7 @@ import numpy as np
 
 from eyeclass.classrooms.models import Classroom
 from eyeclass.lectures.models import Session
-from inference.labels import LABELS
+from inference.labels import LABELS, MIX_LABELS
 from inference.records import AnalysisResult, Event, Readability, SecondAggregate, TrackSummary
 
 
@@ -16,7 +16,7 @@ def make_result(
     rng = np.random.default_rng(seed)
     rows = []
     for s in range(seconds):
-        mix = rng.dirichlet(np.ones(len(LABELS)))
+        mix, probs = rng.dirichlet(np.ones(len(MIX_LABELS))), rng.dirichlet(np.ones(len(LABELS)))
         engagement = 0.2 if dip and dip[0] <= s <= dip[1] else 0.8
         rows.append(
             SecondAggregate(
@@ -27,8 +27,9 @@ def make_result(
                 perclos=0.05,
                 blinks=int(s % 4 == 0),
                 engagement=engagement,
-                emotion_mix=dict(zip(LABELS, mix.tolist())),
+                emotion_mix=dict(zip(MIX_LABELS, mix.tolist())),
                 tracks={str(t): engagement for t in range(1, tracks + 1)},
+                emotion_probs=dict(zip(LABELS, probs.tolist())),
             )
         )
     summaries = [
@@ -43,7 +44,8 @@ def make_result(
             perclos=0.05,
             facing_fraction=0.9,
             engagement=0.75,
-            emotion_mix={**dict.fromkeys(LABELS, 0.1), "happy": 0.4},
+            emotion_mix={**dict.fromkeys(MIX_LABELS, 0.1), "happy": 0.3},
+            emotion_probs={**dict.fromkeys(LABELS, 0.1), "happy": 0.4},
         )
         for t in range(1, tracks + 1)
     ]

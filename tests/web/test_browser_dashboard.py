@@ -22,8 +22,9 @@ def stack(test_database_url, tmp_path):
 
 
 def session_video(tmp_path):
-    talk = SHARED / "data" / "video" / "talk_single_face.mp4"
-    return talk if talk.exists() else write_clip(tmp_path / "generated.mp4", seconds=6)
+    """A real webcam clip long enough for numbers (under 10 readable seconds they are withheld)."""
+    webcam = SHARED / "data" / "video" / "labelled" / "selfie_glasses_blinks_cheek_puffs.mp4"
+    return webcam if webcam.exists() else write_clip(tmp_path / "generated.mp4", seconds=14)
 
 
 def test_a_teacher_uploads_a_session_and_sees_charts(stack, browser, teacher, tmp_path):
@@ -55,7 +56,7 @@ def test_a_teacher_uploads_a_session_and_sees_charts(stack, browser, teacher, tm
     points = browser.execute_script(drawn)
     assert points == session.seconds.exclude(engagement=None).count()
     emotion_sets = browser.execute_script("return window.EyeClassDrawn.emotion.data.datasets.length")
-    assert emotion_sets == 7
+    assert emotion_sets == 8  # seven emotions and "uncertain"
     assert browser.execute_script("return window.EyeClassDrawn.heatmap.students") == session.summary["students"]
     assert browser.execute_script("return document.getElementById('replay').src").endswith(
         f"/sessions/{session.pk}/video"

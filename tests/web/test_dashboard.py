@@ -70,7 +70,7 @@ def test_a_session_with_too_little_readable_says_not_enough_data_instead_of_numb
     session = done_session(teacher, seconds=ENOUGH_READABLE_SECONDS - 1)
     client.force_login(teacher)
     text = page(client, session.get_absolute_url())
-    assert text.count('<span class="nodata">not enough data</span>') == 3
+    assert text.count('<span class="nodata" title="not enough readable eyes">not enough data</span>') == 3
     assert "0.80" not in text.split('id="card-engagement"')[1][:200]
     assert f"{ENOUGH_READABLE_SECONDS - 1} of {ENOUGH_READABLE_SECONDS - 1} s" in text
 
@@ -81,7 +81,7 @@ def test_readable_seconds_count_only_seconds_with_readable_faces(teacher):
         row.readable = 0.2  # a face present, its eyes mostly unreadable
     session = make_session(teacher)
     session.store_results(result)
-    confidence = session.confidence()
+    confidence = session.confidence
     assert (confidence["seconds"], confidence["readable_seconds"], confidence["enough"]) == (30, 10, True)
 
 

@@ -5,7 +5,7 @@ import io
 import pytest
 
 from eyeclass.lectures.models import ExpressionEvent, SecondStat, Session, Student
-from inference.labels import LABELS
+from inference.labels import LABELS, MIX_LABELS
 from tests.web.factories import done_session, make_result, make_session
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +144,7 @@ def test_long_sessions_are_binned_for_the_page(teacher):
     assert series["bin_seconds"] == 4 and len(series["seconds"]) == 25 and series["seconds"][:3] == [0, 4, 8]
     assert series["engagement"][10] == pytest.approx(0.2) and series["engagement"][0] == pytest.approx(0.8)
     assert series["engagement"][9] == pytest.approx(0.8) and series["engagement"][15] == pytest.approx(0.8)
-    assert sum(series["emotions"][label][3] for label in LABELS) == pytest.approx(1.0, abs=1e-3)
+    assert sum(series["emotions"][label][3] for label in MIX_LABELS) == pytest.approx(1.0, abs=1e-3)
     timeline = series["tracks"][0]["timeline"]
     assert len(timeline) == 25 and timeline[10] == [40, pytest.approx(0.2)]
 
@@ -195,3 +195,20 @@ def test_a_session_analysed_before_its_options_were_kept_says_nothing_of_its_rat
     session = done_session(teacher)  # options {}: as sessions stored before
     client.force_login(teacher)
     assert "read at" not in client.get(session.get_absolute_url()).content.decode()
+
+
+def test_the_mix_is_charted_by_share_and_the_json_export_keeps_the_mean_probabilities(client, teacher):
+    result = make_result(seconds=12, tracks=1)
+    row = result["seconds"][0]
+    row["emotion_mix"] = {**dict.fromkeys(MIX_LABELS, 0.0), "neutral": 0.75, "uncertain": 0.25}
+    row["emotion_probs"] = {**dict.fromkeys(LABELS, 0.05), "neutral": 0.6, "angry": 0.1}
+    session = make_session(teacher)
+    session.store_results(result)
+    series = session.series()
+    assert series["labels"] == list(MIX_LABELS) and series["emotions"]["angry"][0] == 0.0
+    assert series["emotions"]["uncertain"][0] == 0.25
+    client.force_login(teacher)
+    first = client.get(f"/sessions/{session.pk}/export.json").json()["seconds"][0]
+    assert first["angry"] == 0.1 and first["angry_share"] == 0.0 and first["neutral_share"] == 0.75
+    track = client.get(f"/sessions/{session.pk}/export.json").json()["tracks"][0]
+    assert track["probabilities"]["happy"] == 0.4 and track["emotion_mix"]["uncertain"] == 0.1

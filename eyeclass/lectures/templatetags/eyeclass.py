@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import format_html
 
 from eyeclass.lectures.glossary import TERMS
+from inference.summary import WITHHELD_REASON
 
 register = template.Library()
 
@@ -24,3 +25,9 @@ def duration(seconds) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@register.simple_tag
+def withheld(text: str = "—"):
+    """A number withheld by the "enough data" rule (inference.summary.shown), the same on every page."""
+    return format_html('<span class="nodata" title="{}">{}</span>', WITHHELD_REASON, text)
