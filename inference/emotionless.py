@@ -10,8 +10,8 @@ from __future__ import annotations
 
 FACE_KEYS = ("probs", "top")  # a FaceRecord's class probabilities and most likely class
 EVENT_KEYS = ("label",)  # the emotion whose probability rose most at an event's apex
-MIX_KEYS = ("emotion_mix", "dominant")  # per-second and per-track mixes (and a track's top class)
-SUMMARY_KEYS = ("emotions", "dominant")
+MIX_KEYS = ("emotion_mix", "emotion_probs", "dominant")  # per-second and per-track mixes, mean probabilities, top class
+SUMMARY_KEYS = ("emotions", "probabilities", "dominant")
 RESULT_KEYS = ("labels",)  # the class names
 
 

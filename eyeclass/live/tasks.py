@@ -42,7 +42,7 @@ def persist_new(session: Session, live: live_state.LiveState) -> tuple[list[dict
     events = [e.rounded() for e in analyzer.events[live.stored_events :]]
     emotions = settings.EYECLASS_EMOTIONS
     if not emotions:  # neither stored nor sent to the page
-        seconds = [dataclasses.replace(s, emotion_mix=None) for s in seconds]
+        seconds = [dataclasses.replace(s, emotion_mix=None, emotion_probs=None) for s in seconds]
         events = [dataclasses.replace(e, label=None) for e in events]
     if seconds:
         SecondStat.objects.bulk_create([SecondStat.from_aggregate(session, s) for s in seconds], ignore_conflicts=True)

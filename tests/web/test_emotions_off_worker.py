@@ -58,7 +58,9 @@ def test_an_upload_analysed_with_emotions_off_stores_and_exports_no_emotion(
     client.force_login(teacher)
     document = client.get(f"/api/sessions/{session.pk}/").json()
     assert_no_emotion(document)
-    assert any(row["engagement"] is not None for row in document["seconds"])
+    # a 2 s clip is too short for numbers (the "enough data" rule withholds them); the column stays
+    assert document["session"]["summary"]["withheld"] and document["seconds"]
+    assert all("engagement" in row for row in document["seconds"])
     assert_no_emotion(client.get(f"/sessions/{session.pk}/export.json").json())
     seconds = b"".join(client.get(f"/sessions/{session.pk}/export.csv").streaming_content).decode()
     assert "engagement" in next(csv.reader(io.StringIO(seconds)))

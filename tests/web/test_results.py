@@ -199,9 +199,9 @@ def test_a_session_analysed_before_its_options_were_kept_says_nothing_of_its_rat
 
 def test_the_mix_is_charted_by_share_and_the_json_export_keeps_the_mean_probabilities(client, teacher):
     result = make_result(seconds=12, tracks=1)
-    row = result["seconds"][0]
-    row["emotion_mix"] = {**dict.fromkeys(MIX_LABELS, 0.0), "neutral": 0.75, "uncertain": 0.25}
-    row["emotion_probs"] = {**dict.fromkeys(LABELS, 0.05), "neutral": 0.6, "angry": 0.1}
+    row = result.seconds[0]
+    row.emotion_mix = {**dict.fromkeys(MIX_LABELS, 0.0), "neutral": 0.75, "uncertain": 0.25}
+    row.emotion_probs = {**dict.fromkeys(LABELS, 0.05), "neutral": 0.6, "angry": 0.1}
     session = make_session(teacher)
     session.store_results(result)
     series = session.series()

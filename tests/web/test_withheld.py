@@ -21,8 +21,8 @@ def pair(teacher):
     good = done_session(teacher, seconds=60)
     short = make_session(teacher, title="Too short", classroom=good.classroom)
     result = make_result(seconds=ENOUGH_READABLE_SECONDS - 2, dip=(0, 3))
-    for row in result["seconds"]:
-        row["engagement"] = 0.37  # a number no other part of the page prints
+    for row in result.seconds:
+        row.engagement = 0.37  # a number no other part of the page prints
     short.store_results(result)
     return good, short
 
@@ -115,8 +115,8 @@ def test_the_student_page_of_a_withheld_session_shows_no_number(client, teacher,
 
 def test_the_dips_card_says_engagement_was_not_measured_when_it_was_not(client, teacher):
     result = make_result(seconds=30)
-    for row in result["seconds"]:
-        row["engagement"], row["tracks"] = None, {}
+    for row in result.seconds:
+        row.engagement, row.tracks = None, {}
     session = make_session(teacher)
     session.store_results(result)
     client.force_login(teacher)
