@@ -29,12 +29,8 @@ SECOND_COLUMNS = [
     *SHARE_COLUMNS,
     *AU_NAMES,
 ]
-TRACK_FIELDS = [
-    "track",
-    "first_time",
-    "last_time",
-    "frames",
-    "readable_frames",
+# what a withheld session's student rows leave blank (inference.summary.shown): every number read from the eyes
+WITHHELD_TRACK_FIELDS = (
     "blinks",
     "blink_rate",
     "perclos",
@@ -46,7 +42,8 @@ TRACK_FIELDS = [
     "timeline",
     "units",
     "units_timeline",
-]
+)
+TRACK_FIELDS = ["track", "first_time", "last_time", "frames", "readable_frames", *WITHHELD_TRACK_FIELDS]
 
 
 EMOTION_COLUMNS = {*LABELS, *SHARE_COLUMNS, "dominant", "emotion_mix", "probabilities", "label"}
@@ -76,19 +73,6 @@ def session_meta(session: Session) -> dict:
 
 # what a withheld session's rows leave blank (inference.summary.shown): every number read from the eyes
 WITHHELD_SECOND_COLUMNS = ("facing", "perclos", "blinks", "engagement", *LABELS, *SHARE_COLUMNS, *AU_NAMES)
-WITHHELD_TRACK_FIELDS = (
-    "blinks",
-    "blink_rate",
-    "perclos",
-    "facing",
-    "engagement",
-    "dominant",
-    "emotion_mix",
-    "probabilities",
-    "timeline",
-    "units",
-    "units_timeline",
-)
 
 
 def _withhold(rows, names, withheld: bool):
