@@ -177,6 +177,7 @@ class EngagementAggregator:
             emotion_probs=s.cls.mean_probs,
             units=s.cls.mean_units,
             track_units={str(t): acc.mean_units for t, acc in sorted(s.tracks.items()) if acc.units_n},
+            oriented=s.cls.known / s.frames,
         )
 
     def track_summaries(self, frame_period: float = 0.0) -> list[TrackSummary]:

@@ -13,6 +13,7 @@ Two entry points for callers (the Celery worker, the live-camera mode, the CLI):
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from .engagement import EngagementAggregator
 from .eyesignals import EyeSignalEstimator
 from .faces import MIN_INTER_OCULAR, Face, MediaPipeFaces
 from .geometry import EYE_BAND
+from .headpose import HeadOnly
 from .labels import LABELS, top_label
 from .readability import ReadabilityCounter
 from .records import AnalysisResult, Box, Event, FaceRecord, FrameResult, Record, SecondAggregate
@@ -110,9 +112,11 @@ class SessionAnalyzer:
         self.faces = faces or MediaPipeFaces(
             opts.tiles, opts.max_faces, opts.min_confidence, video=True, threads=opts.face_threads
         )
-        self.tracker = IouTracker(max_gap=opts.track_max_gap)
-        self.cuts = SceneCuts(max_return=opts.track_max_gap)
+        self.tracker = IouTracker(max_gap=opts.track_max_gap, config=tuning.tracking)
+        # a shot that comes back within the re-linking time (the lens covered, a grey patch) continues its tracks
+        self.cuts = SceneCuts(max_return=max(opts.track_max_gap, tuning.tracking.relink_within))
         self.eyes = EyeSignalEstimator(tuning.eyes)
+        self.heads = HeadOnly(getattr(self.faces, "mesh_crop", None), tuning.heads)  # a test's fake finder has none
         self.spotter = Spotter(tuning.spotter)
         self.engagement = EngagementAggregator()
         self.readability = ReadabilityCounter(self.options.min_inter_ocular, self.engagement.facing)
@@ -148,16 +152,17 @@ class SessionAnalyzer:
         elif shot == "back":
             self.tracker.resume()
         faces = self.faces(image)
-        ids = self.tracker.update([f.box for f in faces], time)
+        ids = self.tracker.update([f.box for f in faces], time, image)
         self._lid_boxes = {
             t: f.box
             for f, t in zip(faces, ids)
             if f.landmarks is not None and f.inter_ocular >= self.options.lids_between_min_iod
         }
         gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        rgb = functools.cache(lambda: cv2.cvtColor(image, cv2.COLOR_BGR2RGB))  # only if a small head is read
         pending = _Pending(FrameResult(index, time, image=image if self.options.keep_images else None), [], [])
         for face, track in zip(faces, ids):
-            record = self._record(face, track, index, time)
+            record = self._record(face, track, index, time, rgb)
             pending.result.faces.append(record)
             if record.readable and self.eyes.frontal(record.signals):
                 pending.bands.append(align_bands(gray, [face.eyes], self.band)[0])
@@ -259,6 +264,7 @@ class SessionAnalyzer:
                 self.readability.add(p.result)
             out.append(p.result)
         self.eyes.forget(self._live_tracks())  # eye state is per frame as pushed: today's tracks
+        self.heads.forget(self._live_tracks())
         self._blinked &= self._live_tracks()
         if out:
             out[-1].events += self.spotter.forget(live)
@@ -309,11 +315,14 @@ class SessionAnalyzer:
         self.close()
 
     # -- steps ------------------------------------------------------------------------------
-    def _record(self, face: Face, track: int, index: int, time: float) -> FaceRecord:
+    def _record(self, face: Face, track: int, index: int, time: float, rgb: Callable[[], np.ndarray]) -> FaceRecord:
         iod = face.inter_ocular
         record = FaceRecord(frame=index, time=time, track=track, box=face.box, score=face.score, inter_ocular=iod)
         if iod < self.options.min_inter_ocular:
             record.flags += ["eyes_unreadable", "small_face"]
+            record.signals = self.heads.read(track, face.box, time, rgb)
+            if record.signals is not None:
+                record.flags.append("head_only")
         elif face.landmarks is None:
             record.flags += ["eyes_unreadable", "no_landmarks"]
         else:
@@ -387,6 +396,7 @@ def analyze_video(
     on_frame: Callable[[FrameResult], None] | None = None,
     classifier=None,
     keep_frames: bool = True,
+    tuning: Tuning = DEFAULT_TUNING,
 ) -> AnalysisResult:
     """Analyse a whole video file. `on_progress(fraction)` is called after each analysed frame;
     `on_frame(result)` receives each completed FrameResult in order (for streaming writers);
@@ -403,7 +413,7 @@ def analyze_video(
             if on_frame is not None:
                 on_frame(r)
 
-    with SessionAnalyzer(options, classifier) as analyzer:
+    with SessionAnalyzer(options, classifier, tuning=tuning) as analyzer:
         for frame in reader:
             emit(analyzer.feed(frame))
             if on_progress is not None:

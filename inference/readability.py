@@ -22,7 +22,7 @@ class ReadabilityCounter:
     def __init__(self, min_inter_ocular: float, facing: Callable[[FaceRecord], bool | None]) -> None:
         self.min_inter_ocular, self.facing = min_inter_ocular, facing
         self.frames = self.records = self.readable = self.small = self.no_landmarks = self.away = 0
-        self.head_turned = 0
+        self.head_turned = self.head_only = 0
         self.small_iod = np.zeros(int(np.ceil(min_inter_ocular / BIN_PX)) + 1, dtype=np.int64)
 
     def add(self, frame: FrameResult) -> None:
@@ -35,6 +35,7 @@ class ReadabilityCounter:
                 self.head_turned += "head_turned" in rec.flags
             elif "small_face" in rec.flags:
                 self.small += 1
+                self.head_only += "head_only" in rec.flags
                 self.small_iod[min(int(max(rec.inter_ocular, 0.0) / BIN_PX), len(self.small_iod) - 1)] += 1
             else:
                 self.no_landmarks += 1
@@ -64,6 +65,7 @@ class ReadabilityCounter:
             small_face_inter_ocular=iod,
             min_inter_ocular=self.min_inter_ocular,
             summary=self._summary(iod),
+            head_only=self.head_only,
         )
 
     def _summary(self, iod: dict[str, float] | None) -> str:
@@ -71,6 +73,8 @@ class ReadabilityCounter:
             return "No faces were found."
         n = max(self.frames, 1)
         text = f"{self.records / n:.1f} faces present per analysed frame, eyes readable for {self.readable / n:.1f}"
+        if self.head_only:
+            text += f", head orientation only for {self.head_only / n:.1f}"
         reasons = []
         if iod is not None:
             reasons.append(
@@ -89,7 +93,7 @@ class ReadabilityCounter:
         return text + (": " + "; ".join(reasons) if reasons else "") + "."
 
 
-_COUNTS = ("frames", "records", "readable", "small", "no_landmarks", "away", "head_turned")
+_COUNTS = ("frames", "records", "readable", "small", "no_landmarks", "away", "head_turned", "head_only")
 
 
 def _share(part: int, whole: int) -> str:

@@ -236,6 +236,8 @@ class SecondAggregate(Record):
     emotion_probs: dict[str, float] | None = None  # mean of the 7 probabilities over the same faces
     units: ActionUnits | None = None  # mean over readable faces with units; None when no face had them
     track_units: dict[str, ActionUnits] = field(default_factory=dict)  # track id -> its mean, tracks with units
+    # mean faces whose head orientation is known per analysed frame (readable eyes, or the head only)
+    oriented: float = 0.0
 
 
 @dataclass
@@ -254,6 +256,7 @@ class Readability(Record):
     small_face_inter_ocular: dict[str, float] | None  # p10 / median / p90 px of the small faces
     min_inter_ocular: float  # px the eyes need
     summary: str  # one sentence for the teacher
+    head_only: int = 0  # small-face records whose head orientation was read (facing known, eyes not)
 
 
 @dataclass

@@ -9,16 +9,19 @@ import numpy as np
 from .engagement import STUDENT_MIN_SECONDS
 from .labels import LABELS, MIX_LABELS
 
-READABLE_SECOND = 0.5  # a second counts as readable when at least this many faces were readable on average
+READABLE_SECOND = 0.5  # a second counts as read when at least this many faces were read on average
 ENOUGH_READABLE_SECONDS = 10  # below this, a session's cards say "not enough data" instead of a number
 DIP_WINDOW_S = 5  # smoothing window for the engagement curve
 DIP_RATIO = 0.8  # a dip is below this fraction of the session's mean engagement...
 DIP_MIN_S = 5  # ...for at least this many consecutive seconds
 MAX_DIPS = 5
-# What a session with too few readable seconds withholds, on every page, export and the API: every
-# number read from the eyes. Faces present, readable seconds and students are counts, and stay.
+# What a session with too few read seconds withholds, on every page, export and the API: every number
+# read from the faces. Faces present, readable seconds and students are counts, and stay. A second is
+# read when enough faces had their head orientation known (their eyes, or the head alone for faces too
+# small for eyes): attention needs no more. What only the eyes give (EYE_ONLY) needs readable eyes too.
 WITHHELD = ("engagement", "emotions", "probabilities", "dominant", "micro_events", "macro_events", "dips")
-WITHHELD_REASON = "not enough readable eyes"
+EYE_ONLY = ("emotions", "probabilities", "dominant", "micro_events", "macro_events")
+WITHHELD_REASON = "not enough readable faces"
 
 
 def _mean(values) -> float | None:
@@ -76,6 +79,12 @@ def summarize(result: dict) -> dict:
         "dips": attention_dips([s["second"] for s in seconds], [s.get("engagement") for s in seconds]),
         "seconds": len(seconds),
         "readable_seconds": sum(1 for s in seconds if (s.get("readable") or 0) >= READABLE_SECOND),
+        # seconds whose faces' head orientation was known (eyes or head only); None in older results
+        "oriented_seconds": (
+            sum(1 for s in seconds if (s.get("oriented") or 0) >= READABLE_SECOND)
+            if any("oriented" in s for s in seconds)
+            else None
+        ),
         "readability": result.get("readability"),  # None for results analysed before it existed
     }
 
@@ -84,8 +93,10 @@ def confidence(summary: dict, readable_seconds: int | None = None) -> dict:
     """How much of the session could be read, and whether that is enough to show numbers.
     `readable_seconds` stands in for a summary made before it counted them."""
     seconds = summary.get("seconds") or 0
-    readable = summary.get("readable_seconds")
-    readable = (readable_seconds or 0) if readable is None else readable
+    eyes = summary.get("readable_seconds")
+    eyes = (readable_seconds or 0) if eyes is None else eyes
+    oriented = summary.get("oriented_seconds")
+    readable = eyes if oriented is None else max(oriented, eyes)
     enough = readable >= ENOUGH_READABLE_SECONDS
     reason = (summary.get("readability") or {}).get("summary") or ""
     if not summary.get("faces"):
@@ -103,10 +114,14 @@ def confidence(summary: dict, readable_seconds: int | None = None) -> dict:
     return {
         "seconds": seconds,
         "readable_seconds": readable,
+        "eyes_seconds": eyes,
         "share": share,
         "faces": summary.get("faces"),
         "readable": summary.get("readable"),
         "enough": enough,
+        "eyes_enough": eyes >= ENOUGH_READABLE_SECONDS,  # emotions and expression events need readable eyes
+        # attention measured from the head alone for most of the read seconds (a room camera's small faces)
+        "facing_only": enough and eyes < readable / 2,
         "reason": reason,
         # numbers that stand for part of the class only: few readable seconds, or most faces unread
         "partial": share < 0.8 or readable_faces < 0.5 * faces,
@@ -114,9 +129,12 @@ def confidence(summary: dict, readable_seconds: int | None = None) -> dict:
     }
 
 
-def shown(summary: dict, enough: bool) -> dict:
+def shown(summary: dict, enough: bool, eyes: bool = True) -> dict:
     """The summary as it may be shown anywhere: with `enough` False (see `confidence`) every WITHHELD
-    number is None, and `withheld` says so; pages show it as withheld, charts leave it out."""
-    if enough:
-        return {**summary, "withheld": False}
-    return {**summary, **dict.fromkeys(WITHHELD), "withheld": True}
+    number is None, and `withheld` says so; pages show it as withheld, charts leave it out. With `eyes`
+    False (attention read from heads only), the EYE_ONLY numbers are withheld (`eyes_withheld`)."""
+    if not enough:
+        return {**summary, **dict.fromkeys(WITHHELD), "withheld": True, "eyes_withheld": True}
+    if not eyes:
+        return {**summary, **dict.fromkeys(EYE_ONLY), "withheld": False, "eyes_withheld": True}
+    return {**summary, "withheld": False, "eyes_withheld": False}

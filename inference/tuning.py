@@ -1,4 +1,4 @@
-"""Every tuned number of the eye-signal, blink and spotting steps, with its meaning, in one place.
+"""Every tuned number of the tracking, eye-signal, blink and spotting steps, with its meaning, in one place.
 
 The values are chosen by the labelled-clip protocol, never by looking at one clip: `python -m
 inference benchmark LABELS --cv` picks each fold's values from the grid in `inference/lab/tuning_grid.py`
@@ -60,31 +60,67 @@ class SpotterConfig(Record):
 
 
 @dataclass(frozen=True)
+class TrackingConfig(Record):
+    """Re-linking a track that ended to one that begins near the same place soon after (a student hidden
+    by a neighbour, or looking down out of the detector's reach), on a fixed camera (inference/tracking.py)."""
+
+    relink_within: float = 5.0  # seconds since a track was last seen during which it may be re-linked
+    relink_distance: float = 0.6  # centres at most this many face sizes apart (a seated student shifts)
+    # appearance: Bhattacharyya distance of the faces' running hue/saturation histograms, at most this;
+    # keeps a different person who sits down in the same place a new student
+    max_appearance: float = 0.45
+
+
+@dataclass(frozen=True)
+class HeadOnlyConfig(Record):
+    """Head orientation of faces too small for their eyes (inference/headpose.py). The margins and the
+    smallest width were chosen on the scale-down benchmark and the CCTV clip (docs/benchmarks/small_faces.md),
+    no labelled clip involved."""
+
+    every: float = 0.5  # seconds between crop-mesh reads of one track's head (each costs a mesh pass)
+    hold: float = 1.0  # seconds a reading stands for the track's later frames
+    # crop sizes tried in order, in face widths: more context is found more often on real small faces
+    margins: tuple[float, ...] = (2.5, 3.5, 5.0)
+    min_width: float = 8.0  # px: narrower detections are not read (the mesh finds few, and wrongly)
+
+
+@dataclass(frozen=True)
 class Tuning(Record):
     """The one config object of the signal steps: what `SessionAnalyzer` reads its tuned numbers from."""
 
     eyes: EyeSignalConfig = field(default_factory=EyeSignalConfig)
     spotter: SpotterConfig = field(default_factory=SpotterConfig)
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    heads: HeadOnlyConfig = field(default_factory=HeadOnlyConfig)
 
     def replace(self, **values) -> Self:
         """A copy with some values changed, named `eyes.closed_ratio` style (or `closed_ratio` where the
         name is unique)."""
-        parts = {"eyes": {}, "spotter": {}}
+        parts: dict[str, dict] = {f.name: {} for f in dataclasses.fields(self)}
         for name, value in values.items():
             part, _, key = name.rpartition(".")
             if not part:
-                part = "eyes" if key in {f.name for f in dataclasses.fields(EyeSignalConfig)} else "spotter"
+                owners = [p for p in parts if key in {f.name for f in dataclasses.fields(getattr(self, p))}]
+                if len(owners) != 1:
+                    raise ValueError(f"{key!r} names {'no' if not owners else 'more than one'} tuned value")
+                part = owners[0]
             parts[part][key] = value
-        return Tuning(
-            dataclasses.replace(self.eyes, **parts["eyes"]), dataclasses.replace(self.spotter, **parts["spotter"])
-        )
+        return Tuning(**{p: dataclasses.replace(getattr(self, p), **v) for p, v in parts.items()})
 
     @classmethod
     def from_dict(cls, data: dict) -> Self:
         spotter = dict(data.get("spotter", {}))
         if "size" in spotter:
             spotter["size"] = tuple(spotter["size"])
-        return cls(EyeSignalConfig(**data.get("eyes", {})), SpotterConfig(**spotter))
+        heads = dict(data.get("heads", {}))
+        if "margins" in heads:
+            heads["margins"] = tuple(heads["margins"])
+        return cls(
+            EyeSignalConfig(**data.get("eyes", {})),
+            SpotterConfig(**spotter),
+            TrackingConfig(**data.get("tracking", {})),
+            HeadOnlyConfig(**heads),
+        )
 
 
 DEFAULT_TUNING = Tuning()

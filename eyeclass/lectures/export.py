@@ -21,6 +21,7 @@ SECOND_COLUMNS = [
     "second",
     "faces_present",
     "readable",
+    "oriented",  # faces whose head orientation was known: readable eyes, or the head only (small faces)
     "facing",
     "perclos",
     "blinks",

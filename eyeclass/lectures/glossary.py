@@ -18,7 +18,9 @@ TERMS = {
     "engagement": (
         "Engagement",
         "For each student, the share of their readable moments in which they face the front with their eyes "
-        "open (0 to 1). The class value is the average over students, so each student counts the same.",
+        "open (0 to 1). The class value is the average over students, so each student counts the same. "
+        "Faces too small for their eyes to be read (a room or ceiling camera) count by where their head "
+        "points alone: the page then says “facing only”.",
     ),
     "emotions": (
         "Emotion mix",
@@ -41,13 +43,16 @@ TERMS = {
     "readable": (
         "Readable",
         "A face whose eyes are at least 12 pixels apart in the picture and whose eye landmarks were found. "
-        "Only readable faces give emotions, eye signals and events; the others only count as present.",
+        "Only readable faces give emotions, eye signals and events. A smaller face whose head orientation "
+        "could be read still counts as facing the front or not; the others only count as present.",
     ),
     "confidence": (
         "How sure",
         f"How much of the session could be read. With fewer than {ENOUGH_READABLE_SECONDS} readable seconds "
-        "(seconds in which at least half a face, on average, was readable) its numbers are withheld everywhere: "
-        "the cards say “not enough data”, lists and exports leave them blank, charts leave them out.",
+        "(seconds in which at least half a face, on average, was read: its eyes, or for a small face where "
+        "its head points) its numbers are withheld everywhere: the cards say “not enough data”, lists and "
+        "exports leave them blank, charts leave them out. Emotions and events also need that many seconds "
+        "of readable eyes.",
     ),
     "dips": (
         "Attention dips",

@@ -196,7 +196,10 @@ class Session(models.Model):
         """The summary as every page, export and the API may show it: withheld numbers are None when a
         finished session had too little to read (inference.summary's one rule)."""
         finished = self.status == self.Status.DONE
-        return shown(self.summary or {}, not finished or self.confidence["enough"])
+        confidence = self.confidence
+        return shown(
+            self.summary or {}, not finished or confidence["enough"], not finished or confidence["eyes_enough"]
+        )
 
     def stored_result(self) -> AnalysisResult:
         """The stored seconds and events as an analysis result (to re-summarise what is stored)."""
@@ -258,6 +261,7 @@ class SecondStat(models.Model):
     second = models.IntegerField()
     faces_present = models.FloatField(default=0.0)
     readable = models.FloatField(default=0.0)
+    oriented = models.FloatField(default=0.0)  # faces whose head orientation was known (eyes or head only)
     facing = models.FloatField(null=True)
     perclos = models.FloatField(null=True)
     blinks = models.IntegerField(default=0)
@@ -297,6 +301,7 @@ class SecondStat(models.Model):
             second=int(row.second),
             faces_present=row.faces_present or 0.0,
             readable=row.readable or 0.0,
+            oriented=row.oriented or 0.0,
             facing=row.facing_fraction,
             perclos=row.perclos,
             blinks=int(row.blinks or 0),
@@ -313,6 +318,7 @@ class SecondStat(models.Model):
             second=self.second,
             faces_present=self.faces_present,
             readable=self.readable,
+            oriented=self.oriented,
             facing_fraction=self.facing,
             perclos=self.perclos,
             blinks=self.blinks,

@@ -8,6 +8,7 @@ from skimage import data
 
 from inference.records import Box
 from inference.tracking import IouTracker, SceneCuts
+from inference.tuning import TrackingConfig
 
 
 def test_two_moving_faces_keep_their_ids():
@@ -24,12 +25,55 @@ def test_order_of_detections_does_not_matter():
 
 
 def test_short_gap_keeps_id_long_gap_opens_new_one():
-    tracker = IouTracker(max_gap=1.0)
+    tracker = IouTracker(max_gap=1.0, config=TrackingConfig(relink_within=0.0))
     box = Box(100, 100, 60, 60)
     assert tracker.update([box], 0.0) == [1]
     assert tracker.update([], 0.5) == []  # hand over the face
     assert tracker.update([Box(104, 102, 60, 60)], 0.9) == [1]
     assert tracker.update([Box(104, 102, 60, 60)], 2.5) == [2]  # gone too long: new anonymous ID
+
+
+def face_frame(faces: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
+    """A grey 640x360 frame with each 60x60 colour patch ("face") at its (x, y)."""
+    frame = np.full((360, 640, 3), 128, np.uint8)
+    for (x, y), patch in faces.items():
+        frame[y : y + 60, x : x + 60] = patch
+    return frame
+
+
+SKIN, OTHER = np.full((60, 60, 3), (90, 140, 200), np.uint8), np.full((60, 60, 3), (200, 80, 40), np.uint8)
+
+
+def test_a_student_hidden_for_seconds_comes_back_as_the_same_student():
+    tracker = IouTracker(max_gap=1.5)
+    frame = face_frame({(100, 100): SKIN, (400, 100): OTHER})
+    assert tracker.update([Box(100, 100, 60, 60), Box(400, 100, 60, 60)], 0.0, frame) == [1, 2]
+    hidden = face_frame({(400, 100): OTHER})
+    for t in np.arange(0.1, 2.6, 0.1):  # a neighbour leans in front of student 1 for 2.5 s
+        assert tracker.update([Box(400, 100, 60, 60)], float(t), hidden) == [2]
+    assert 1 in tracker.alive  # its eye and spotting state are kept meanwhile
+    assert tracker.update([Box(106, 104, 60, 60), Box(400, 100, 60, 60)], 2.7, frame) == [1, 2]
+
+
+def test_someone_else_in_the_same_place_is_a_new_student():
+    tracker = IouTracker(max_gap=1.0)
+    tracker.update([Box(100, 100, 60, 60)], 0.0, face_frame({(100, 100): SKIN}))
+    assert tracker.update([Box(100, 100, 60, 60)], 2.0, face_frame({(100, 100): OTHER})) == [2]
+
+
+def test_a_face_elsewhere_or_too_late_is_not_relinked():
+    tracker = IouTracker(max_gap=1.0, config=TrackingConfig(relink_within=4.0))
+    tracker.update([Box(100, 100, 60, 60)], 0.0)
+    assert tracker.update([Box(300, 100, 60, 60)], 2.0) == [2]  # far from where student 1 was
+    assert tracker.update([Box(100, 100, 60, 60)], 4.5) == [3]  # student 1 ended more than 4 s ago
+
+
+def test_a_cut_ends_relinking():
+    tracker = IouTracker(max_gap=1.0)
+    tracker.update([Box(100, 100, 60, 60)], 0.0)
+    tracker.update([], 1.5)  # track 1 ended, may still be re-linked
+    tracker.suspend(1.6)
+    assert tracker.update([Box(100, 100, 60, 60)], 1.7) == [2]
 
 
 def test_fast_small_move_matches_by_distance_but_far_jump_does_not():

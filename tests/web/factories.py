@@ -11,8 +11,9 @@ from inference.records import AnalysisResult, Event, Readability, SecondAggregat
 
 
 def make_result(
-    seconds: int = 60, tracks: int = 3, dip: tuple[int, int] | None = None, seed: int = 0
+    seconds: int = 60, tracks: int = 3, dip: tuple[int, int] | None = None, seed: int = 0, head_only: bool = False
 ) -> AnalysisResult:
+    """`head_only`: a room camera's faces, too small for their eyes: facing known, nothing from the eyes."""
     rng = np.random.default_rng(seed)
     rows = []
     for s in range(seconds):
@@ -22,14 +23,15 @@ def make_result(
             SecondAggregate(
                 second=s,
                 faces_present=float(tracks),
-                readable=float(tracks),
+                readable=0.0 if head_only else float(tracks),
+                oriented=float(tracks),
                 facing_fraction=0.9,
-                perclos=0.05,
-                blinks=int(s % 4 == 0),
+                perclos=None if head_only else 0.05,
+                blinks=0 if head_only else int(s % 4 == 0),
                 engagement=engagement,
-                emotion_mix=dict(zip(MIX_LABELS, mix.tolist())),
+                emotion_mix=None if head_only else dict(zip(MIX_LABELS, mix.tolist())),
                 tracks={str(t): engagement for t in range(1, tracks + 1)},
-                emotion_probs=dict(zip(LABELS, probs.tolist())),
+                emotion_probs=None if head_only else dict(zip(LABELS, probs.tolist())),
             )
         )
     summaries = [
@@ -78,6 +80,7 @@ def make_result(
         ),
     ]
     video = {"path": "x.mp4", "width": 640, "height": 360, "fps": 10.0, "frame_count": seconds * 10}
+    events = [] if head_only else events
     return AnalysisResult(video=video, options={}, tracks=summaries, frames=[], events=events, seconds=rows)
 
 

@@ -70,7 +70,7 @@ def test_a_session_with_too_little_readable_says_not_enough_data_instead_of_numb
     session = done_session(teacher, seconds=ENOUGH_READABLE_SECONDS - 1)
     client.force_login(teacher)
     text = page(client, session.get_absolute_url())
-    assert text.count('<span class="nodata" title="not enough readable eyes">not enough data</span>') == 3
+    assert text.count('<span class="nodata" title="not enough readable faces">not enough data</span>') == 3
     assert "0.80" not in text.split('id="card-engagement"')[1][:200]
     assert f"{ENOUGH_READABLE_SECONDS - 1} of {ENOUGH_READABLE_SECONDS - 1} s" in text
 

@@ -103,7 +103,7 @@ def test_the_session_page_says_why_before_the_counts_and_draws_no_chart(client, 
     assert why < counts and "s long: numbers need at least" in page
     assert "0.37" not in page and 'id="engagement-chart"' not in page and 'id="no-charts"' in page
     dips = page.split('id="dips"')[1].split("</section>")[0]
-    assert "not enough readable eyes" in dips and "never stayed below" not in dips
+    assert "not enough readable faces" in dips and "never stayed below" not in dips
 
 
 def test_the_student_page_of_a_withheld_session_shows_no_number(client, teacher, pair):
@@ -128,3 +128,17 @@ def test_the_upload_form_says_a_short_clip_gets_no_numbers(client, teacher):
     make_session(teacher)
     client.force_login(teacher)
     assert f"under {ENOUGH_READABLE_SECONDS} seconds" in text(client, "/sessions/upload/")
+
+
+def test_a_room_of_faces_too_small_for_eyes_shows_attention_facing_only_and_withholds_emotions(client, teacher):
+    session = done_session(teacher, seconds=60, head_only=True)
+    figures, sure = session.figures, session.confidence
+    assert sure["enough"] and not sure["eyes_enough"] and sure["facing_only"]
+    assert figures["engagement"] == pytest.approx(0.8) and figures["eyes_withheld"]
+    assert figures["micro_events"] is None and figures["dominant"] is None
+    client.force_login(teacher)
+    page = text(client, session.get_absolute_url())
+    assert "Average engagement (facing only)" in page and "by head orientation only" in page
+    assert page.count(f'{WITHHELD_CELL}eyes too small</span>') == 2  # dominant emotions, expression events
+    eyes = done_session(teacher, seconds=60, head_only=False)
+    assert not eyes.confidence["facing_only"] and not eyes.figures["eyes_withheld"]
