@@ -139,6 +139,6 @@ def test_a_room_of_faces_too_small_for_eyes_shows_attention_facing_only_and_with
     client.force_login(teacher)
     page = text(client, session.get_absolute_url())
     assert "Average engagement (facing only)" in page and "by head orientation only" in page
-    assert page.count(f'{WITHHELD_CELL}eyes too small</span>') == 2  # dominant emotions, expression events
+    assert page.count(f"{WITHHELD_CELL}eyes too small</span>") == 2  # dominant emotions, expression events
     eyes = done_session(teacher, seconds=60, head_only=False)
     assert not eyes.confidence["facing_only"] and not eyes.figures["eyes_withheld"]
