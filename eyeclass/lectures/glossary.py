@@ -32,7 +32,8 @@ TERMS = {
     "students": (
         "Students",
         "Anonymous face tracks seen for 2 seconds or more. One person can become two tracks after a camera "
-        "cut or a long time hidden; someone walking past the camera for a moment does not split them.",
+        "cut or when hidden for more than 5 seconds; someone walking past the camera or a neighbour leaning "
+        "in front for a few seconds does not split them.",
     ),
     "events": (
         "Expression events",
