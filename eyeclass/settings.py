@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "eyeclass.classrooms",
     "eyeclass.lectures",
     "eyeclass.live",
+    "eyeclass.school",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "eyeclass.ops.context.deployment",
+                "eyeclass.school.context.role",
             ],
         },
     },
