@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from eyeclass.lectures import lifecycle
 from eyeclass.lectures.models import Session
+from eyeclass.school.models import AuditEntry
 
 from .forms import ClassroomForm
 from .models import Classroom
@@ -68,7 +69,8 @@ def classroom_rename(request, pk: int):
 def classroom_delete(request, pk: int):
     classroom = own_classroom(request, pk)
     for session in classroom.sessions.all():  # each one's queued chunks too, not only its rows
-        lifecycle.delete(session)
+        lifecycle.delete(session, by=request.user, reason="with its class")
+    AuditEntry.record(request.user, AuditEntry.Action.DELETED, classroom)
     classroom.delete()
     messages.success(request, f"Deleted the class “{classroom.name}” and its sessions.")
     return redirect("home")

@@ -4,6 +4,15 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 
+def students_informed() -> forms.BooleanField:
+    """The confirmation a session needs before it is analysed; the notice itself is on the page
+    (EYECLASS_CONSENT_NOTICE) and is stored with the session (school.Consent)."""
+    return forms.BooleanField(
+        label="The students were informed, as the notice above says",
+        error_messages={"required": "Confirm that the students were informed before the analysis starts."},
+    )
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField(label="Teacher's email")
     name = forms.CharField(max_length=150, required=False, label="Name (optional)")

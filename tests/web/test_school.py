@@ -83,7 +83,7 @@ def test_the_command_invites_and_can_make_an_administrator(settings):
 
 
 def test_only_school_administrators_open_the_school_pages(client, teacher, admin):
-    for url in ("/school/teachers/", "/school/audit/", f"/school/teachers/{teacher.pk}/deactivate/"):
+    for url in ("/school/teachers/", "/school/audit/", f"/school/teachers/{teacher.pk}/deactivate/"):  # GET pages
         assert client.get(url)["Location"].startswith("/accounts/login/")
         client.force_login(teacher)
         assert client.get(url).status_code == 403
@@ -91,6 +91,7 @@ def test_only_school_administrators_open_the_school_pages(client, teacher, admin
         assert client.get(url).status_code == 200
         client.logout()
     client.force_login(teacher)
+    assert client.post(f"/school/teachers/{teacher.pk}/reactivate/").status_code == 403
     assert b'href="/school/teachers/"' not in client.get("/").content
     client.force_login(admin)
     assert b'href="/school/teachers/"' in client.get("/").content
