@@ -24,6 +24,7 @@ GET_URLS = [
     "/sessions/{session}/students/{track}/",
     "/sessions/{session}/students.csv",
     "/classes/{classroom}/compare/",
+    "/classes/{classroom}/export.zip",
 ]
 POST_URLS = [
     "/sessions/{session}/reprocess/",
@@ -31,6 +32,7 @@ POST_URLS = [
     "/sessions/{session}/rename/",
     "/classes/{classroom}/rename/",
     "/classes/{classroom}/delete/",
+    "/classes/{classroom}/export-delete/",
     "/live/{session}/stop/",
 ]
 OWNER_FILES = ["/sessions/{session}/video"]  # 404 for the owner too unless the recording was kept
