@@ -82,8 +82,8 @@ def setting(kind: Kind, default: str | None | Derived, meaning: str, shown: str 
 
 
 DEFAULT_CONSENT_NOTICE = (
-    "EyeClass reads faces in this recording to measure attention and engagement. It stores only numbers "
-    "per second and per anonymous student, never images. Students must be told before it starts."
+    "EyeClass reads the faces in this lesson's video to measure attention and engagement. It keeps only "
+    "numbers per second and per anonymous student, never pictures, and the students must be told before it starts."
 )
 
 

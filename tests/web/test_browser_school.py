@@ -8,8 +8,11 @@ import time
 import pytest
 
 from eyeclass.classrooms.models import Classroom
+from eyeclass.lectures.models import Session
+from eyeclass.school.models import Consent
 from eyeclass.school.roles import make_school_admin
 from tests.web.browser import LiveStack, log_in, on_phone, save_page, screenshot_folder
+from tests.web.factories import done_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -120,3 +123,25 @@ def test_an_invited_teacher_sets_a_password_logs_in_and_resets_it(web, browser, 
     set_password(browser, "harbour-kite-77q")
     log_in(browser, web.url, "nia@school.org", "harbour-kite-77q")
     assert browser.current_url.rstrip("/") == web.url
+
+
+def test_the_notice_comes_before_an_upload_or_a_live_session(web, browser, teacher):
+    from selenium.webdriver.common.by import By
+
+    session = done_session(teacher, seconds=30)
+    Consent.record(session, teacher)
+    log_in(browser, web.url, "ada", "s3cret-pass-123")
+    for name, path in (("consent-upload", "/sessions/upload/"), ("consent-live", "/live/")):
+        browser.get(web.url + path)
+        assert "Tell the students first" in browser.find_element(By.ID, "consent-notice").text
+        box = browser.find_element(By.NAME, "students_informed")
+        assert box.get_attribute("required") is not None and not box.is_selected()
+        shoot(browser, name)
+    browser.find_element(By.ID, "start-live").click()  # unticked: the browser keeps the form, nothing starts
+    assert browser.current_url == web.url + "/live/" and not Session.objects.filter(source="live").exists()
+    browser.get(web.url + session.get_absolute_url())
+    assert "confirmed by ada" in browser.find_element(By.ID, "consent").text
+    shoot(browser, "consent-session")
+    browser.get(f"{web.url}/classes/{session.classroom_id}/")
+    assert browser.find_element(By.ID, "class-export-delete").is_displayed()
+    shoot(browser, "class-export")

@@ -125,3 +125,9 @@ def test_the_school_administrator_reads_the_log_and_a_teacher_cannot(client, tea
     assert "ada" in page and "viewed" in page and "“Week 1”" in page
     client.force_login(teacher)
     assert client.get("/school/audit/").status_code == 403
+
+
+def test_the_help_page_shows_the_notice_teachers_confirm(client, teacher, settings):
+    settings.EYECLASS_CONSENT_NOTICE = NOTICE
+    client.force_login(teacher)
+    assert NOTICE in client.get("/help/").content.decode()
