@@ -18,7 +18,7 @@ migrate: install
 	@$(PY) manage.py migrate --noinput -v 0
 
 run: migrate
-	@$(PY) manage.py ensure_demo_teacher
+	@$(PY) manage.py ensure_demo_teacher --school-admin
 	@$(PY) manage.py serve
 
 test: install

@@ -194,6 +194,7 @@ def cases(sizes: list[int], cookie: str, token: str, classroom: int):
     teacher = {"Cookie": f"sessionid={cookie}; csrftoken={token}", "X-CSRFToken": token, "Accept": "application/json"}
     prefix = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="classroom"\r\n\r\n{classroom}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="students_informed"\r\n\r\non\r\n'
         f'--{boundary}\r\nContent-Disposition: form-data; name="video"; filename="session.mp4"\r\n'
         "Content-Type: video/mp4\r\n\r\n"
     ).encode()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("eyeclass.classrooms.urls")),
     path("", include("eyeclass.lectures.urls")),
     path("", include("eyeclass.live.urls")),
+    path("", include("eyeclass.school.urls")),
 ]
 
 handler400 = "eyeclass.ops.views.bad_request"

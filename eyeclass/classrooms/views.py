@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from eyeclass.lectures import lifecycle
 from eyeclass.lectures.models import Session
 
+from . import archive
 from .forms import ClassroomForm
 from .models import Classroom
 
@@ -67,11 +68,30 @@ def classroom_rename(request, pk: int):
 @require_POST
 def classroom_delete(request, pk: int):
     classroom = own_classroom(request, pk)
-    for session in classroom.sessions.all():  # each one's queued chunks too, not only its rows
-        lifecycle.delete(session)
-    classroom.delete()
+    archive.delete_class(classroom, request.user)
     messages.success(request, f"Deleted the class “{classroom.name}” and its sessions.")
     return redirect("home")
+
+
+@login_required
+@require_GET
+def classroom_export(request, pk: int):
+    """Every session's exports in one zip."""
+    classroom = own_classroom(request, pk)
+    return FileResponse(
+        archive.write_archive(classroom, request.user), as_attachment=True, filename=archive.archive_name(classroom)
+    )
+
+
+@login_required
+@require_POST
+def classroom_export_delete(request, pk: int):
+    """The zip, then the class deleted: in one action, the deletion only once the zip is whole."""
+    classroom = own_classroom(request, pk)
+    name = archive.archive_name(classroom)
+    zipped = archive.write_archive(classroom, request.user)
+    archive.delete_class(classroom, request.user, reason="exported then deleted")
+    return FileResponse(zipped, as_attachment=True, filename=name)
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from eyeclass.classrooms.models import Classroom
+from eyeclass.school.models import AuditEntry
 
 from .export import session_document, session_meta
 from .models import Session
@@ -43,4 +44,5 @@ def class_detail(request, pk: int):
 @api_login_required
 def session_detail(request, pk: int):
     session = get_object_or_404(Session.objects.for_teacher(request.user).select_related("classroom"), pk=pk)
+    AuditEntry.record(request.user, AuditEntry.Action.EXPORTED, session, "API")
     return JsonResponse(session_document(session))

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from eyeclass.classrooms.models import Classroom
+from eyeclass.school.forms import students_informed
 from inference.summary import ENOUGH_READABLE_SECONDS
 
 
@@ -27,6 +28,7 @@ class UploadForm(forms.Form):
     title = forms.CharField(max_length=200, required=False, help_text="Defaults to the file name.")
     video = forms.FileField(label="Session recording")
     keep_video = forms.BooleanField(required=False, label="Keep the video after processing")
+    students_informed = students_informed()
 
     def __init__(self, *args, teacher, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from eyeclass.school.models import AuditEntry
+
 from .chunked import revoke_chunks
 from .models import Session
 from .tasks import SEND_RETRY, enqueue_processing
@@ -135,9 +137,10 @@ def stop_live(session: Session, wait: float = 20.0) -> None:
     save_live_as_stored(session.pk)
 
 
-def delete(session: Session) -> None:
+def delete(session: Session, by=None, reason: str = "") -> None:
     """Delete a session: its queued chunks are revoked (a running one finds its row gone and stops),
-    its stored video removed, then its rows."""
+    its stored video removed, then its rows; the audit log says who (`by`, None: the system) and why."""
+    AuditEntry.record(by, AuditEntry.Action.DELETED, session, reason)
     revoke_chunks(session)
     if session.video_path is not None:
         session.video_path.unlink(missing_ok=True)

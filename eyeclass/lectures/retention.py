@@ -40,7 +40,7 @@ def purge_expired(now: datetime | None = None) -> list[str]:
             rows = (session.seconds.count(), session.tracks.count(), session.events.count())
             video = " and its kept video" if session.video_file else ""
             pk = session.pk  # None once deleted
-            lifecycle.delete(session)
+            lifecycle.delete(session, reason=f"older than {settings.EYECLASS_RETENTION_DAYS:g} days")
             removed.append(
                 f"session {pk} of class {session.classroom_id}, recorded {session.created_at:%Y-%m-%d}: "
                 f"deleted with {rows[0]} second rows, {rows[1]} student rows, {rows[2]} events{video} "

@@ -8,6 +8,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from eyeclass.school.models import AuditEntry
 from inference.labels import MIX_LABELS
 from inference.records import AU_NAMES
 
@@ -68,6 +69,7 @@ def student_detail(request, pk: int, track: int):
 @require_GET
 def session_students_csv(request, pk: int):
     session = own_session(request, pk)
+    AuditEntry.record(request.user, AuditEntry.Action.EXPORTED, session, "students CSV")
     response = StreamingHttpResponse(students_csv(session), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export_name(session, "students")}.csv"'
     return response

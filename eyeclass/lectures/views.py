@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from eyeclass.school.models import AuditEntry, Consent
+
 from . import lifecycle, retention
 from .export import export_name, seconds_csv, session_document
 from .forms import UploadForm, human_bytes
@@ -71,6 +73,8 @@ def _upload(request):
                 )
                 with transaction.atomic():
                     session.save()
+                    Consent.record(session, request.user)
+                    AuditEntry.record(request.user, AuditEntry.Action.UPLOADED, session)
                     lifecycle.enqueue(session)
                 if session.send_failed:
                     return _saved_not_sent(request, session)
@@ -115,11 +119,13 @@ def _upload_refused(request, reason: str, status: int):
 @require_GET
 def session_detail(request, pk: int):
     session = own_session(request, pk)
+    AuditEntry.record(request.user, AuditEntry.Action.VIEWED, session)
     context = {
         "session": session,
         "grace": settings.EYECLASS_LIVE_GRACE_SECONDS,
         "expires_at": retention.expires_at(session),
         "video_expires_at": retention.video_expires_at(session),
+        "consent": Consent.objects.filter(session=session).first(),
     }
     return render(request, "lectures/detail.html", context)
 
@@ -152,7 +158,7 @@ def session_reprocess(request, pk: int):
 def session_delete(request, pk: int):
     session = own_session(request, pk)
     classroom = session.classroom
-    lifecycle.delete(session)
+    lifecycle.delete(session, by=request.user)
     messages.success(request, f"Deleted “{session.title}”.")
     return redirect(classroom)
 
@@ -162,6 +168,7 @@ def session_delete(request, pk: int):
 def session_export(request, pk: int, fmt: str):
     session = own_session(request, pk)
     name = export_name(session)
+    AuditEntry.record(request.user, AuditEntry.Action.EXPORTED, session, f"{fmt.upper()}")
     if fmt == "csv":
         response = StreamingHttpResponse(seconds_csv(session), content_type="text/csv; charset=utf-8")
     else:

@@ -16,6 +16,8 @@ from eyeclass.lectures import lifecycle
 from eyeclass.lectures.forms import preselect_only_class
 from eyeclass.lectures.models import Session
 from eyeclass.ops.models import WorkerHeartbeat
+from eyeclass.school.forms import students_informed
+from eyeclass.school.models import AuditEntry, Consent
 from inference.labels import LABELS
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 class LiveStartForm(forms.Form):
     classroom = forms.ModelChoiceField(queryset=Classroom.objects.none(), label="Class")
     title = forms.CharField(max_length=200, required=False)
+    students_informed = students_informed()
 
     def __init__(self, *args, teacher, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,6 +68,8 @@ def live_start(request):
                 live_worker=worker,
                 started_at=timezone.now(),
             )
+            Consent.record(session, request.user)
+            AuditEntry.record(request.user, AuditEntry.Action.STARTED_LIVE, session)
             return redirect("live_session", pk=session.pk)
     live_now = Session.objects.for_teacher(request.user).filter(status=Session.Status.LIVE).select_related("classroom")
     return render(request, "live/start.html", {"form": form, "live_now": live_now})

@@ -51,7 +51,9 @@ def test_an_upload_while_the_broker_is_down_is_kept_and_sent_later(client, teach
     client.force_login(teacher)
     with clip.open("rb") as video:
         response = client.post(
-            "/sessions/upload/", {"classroom": classroom.pk, "video": video}, HTTP_ACCEPT="application/json"
+            "/sessions/upload/",
+            {"classroom": classroom.pk, "students_informed": "on", "video": video},
+            HTTP_ACCEPT="application/json",
         )
     assert response.status_code == 202
     assert "no need to upload the video again" in response.json()["notice"]
@@ -94,7 +96,11 @@ def test_with_redis_stopped_an_upload_is_answered_at_once_and_processed_once_red
 
         client = Client()
         client.force_login(teacher)
-        kind, body = multipart({"classroom": classroom.pk}, "session.mp4", write_clip(tmp_path / "l.mp4").read_bytes())
+        kind, body = multipart(
+            {"classroom": classroom.pk, "students_informed": "on"},
+            "session.mp4",
+            write_clip(tmp_path / "l.mp4").read_bytes(),
+        )
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/sessions/upload/",
             data=body,

@@ -39,6 +39,7 @@ def test_a_teacher_uploads_a_session_and_sees_charts(stack, browser, teacher, tm
     browser.find_element(By.NAME, "title").send_keys("Week 1")
     browser.find_element(By.NAME, "video").send_keys(str(session_video(tmp_path)))
     browser.find_element(By.NAME, "keep_video").click()  # replayed beside the charts
+    browser.find_element(By.NAME, "students_informed").click()
     browser.find_element(By.ID, "upload-button").click()
     WebDriverWait(browser, 60).until(lambda b: "/sessions/" in b.current_url and "upload" not in b.current_url)
     session = Session.objects.get(title="Week 1")

@@ -34,6 +34,7 @@ def test_a_teacher_streams_a_live_session(test_database_url, tmp_path, teacher):
         browser.get(stack.url + "/live/")
         Select(browser.find_element(By.NAME, "classroom")).select_by_value(str(classroom.pk))
         browser.find_element(By.NAME, "title").send_keys("Live session")
+        browser.find_element(By.NAME, "students_informed").click()
         browser.find_element(By.ID, "start-live").click()
         WebDriverWait(browser, 30).until(
             lambda b: "/live/" in b.current_url and b.current_url.rstrip("/")[-1].isdigit()

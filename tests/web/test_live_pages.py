@@ -14,7 +14,7 @@ def test_it_starts_a_live_session_on_a_live_worker(client, teacher):
     classroom = Classroom.objects.create(teacher=teacher, name="Physics")
     WorkerHeartbeat.beat("w1@box", ["celery"], 1)
     client.force_login(teacher)
-    response = client.post("/live/", {"classroom": classroom.pk, "title": "Tuesday"})
+    response = client.post("/live/", {"classroom": classroom.pk, "title": "Tuesday", "students_informed": "on"})
     session = Session.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/live/{session.pk}/"
     assert (session.status, session.source, session.live_worker, session.title) == ("live", "live", "w1@box", "Tuesday")
@@ -25,7 +25,7 @@ def test_it_starts_a_live_session_on_a_live_worker(client, teacher):
 def test_it_explains_when_no_worker_is_running(client, teacher):
     classroom = Classroom.objects.create(teacher=teacher, name="Physics")
     client.force_login(teacher)
-    response = client.post("/live/", {"classroom": classroom.pk}, follow=True)
+    response = client.post("/live/", {"classroom": classroom.pk, "students_informed": "on"}, follow=True)
     assert "No recognition worker is running" in response.content.decode()
     assert not Session.objects.exists()
 

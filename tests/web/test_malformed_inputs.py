@@ -49,7 +49,7 @@ def media(settings, tmp_path):
 def upload(client, teacher, name, content):
     classroom, _ = Classroom.objects.get_or_create(teacher=teacher, name="Physics")
     client.force_login(teacher)
-    data = {"classroom": classroom.pk, "video": SimpleUploadedFile(name, content)}
+    data = {"classroom": classroom.pk, "students_informed": "on", "video": SimpleUploadedFile(name, content)}
     return client.post("/sessions/upload/", data, HTTP_ACCEPT="application/json")
 
 

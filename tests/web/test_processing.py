@@ -162,7 +162,7 @@ def test_a_real_worker_processes_an_upload_end_to_end(client, teacher, tmp_path,
     client.force_login(teacher)
     response = client.post(
         "/sessions/upload/",
-        {"classroom": classroom.pk, "video": SimpleUploadedFile("l.mp4", clip.read_bytes())},
+        {"classroom": classroom.pk, "students_informed": "on", "video": SimpleUploadedFile("l.mp4", clip.read_bytes())},
         HTTP_ACCEPT="application/json",
     )
     assert response.status_code == 201

@@ -129,6 +129,7 @@ def test_a_teacher_logs_in_and_uploads_through_the_browser(production, browser, 
     browser.get(url + "/sessions/upload/")
     Select(browser.find_element(By.NAME, "classroom")).select_by_visible_text("Physics")
     browser.find_element(By.NAME, "video").send_keys(str(write_clip(tmp_path / "lesson.mp4", seconds=2)))
+    browser.find_element(By.NAME, "students_informed").click()
     browser.find_element(By.ID, "upload-button").click()
     WebDriverWait(browser, 60).until(lambda b: re.search(r"/sessions/\d+/$", b.current_url), "no session page")
     assert "lesson.mp4" in browser.page_source

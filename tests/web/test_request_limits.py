@@ -136,6 +136,7 @@ async def test_a_video_sent_chunked_is_accepted_like_one_with_a_length(teacher, 
     body = (
         (
             f'--{boundary}\r\nContent-Disposition: form-data; name="classroom"\r\n\r\n{classroom.pk}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="students_informed"\r\n\r\non\r\n'
             f'--{boundary}\r\nContent-Disposition: form-data; name="video"; filename="session.mp4"\r\n\r\n'
         ).encode()
         + video

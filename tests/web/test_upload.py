@@ -24,7 +24,12 @@ def stored_files(media):
 
 
 def post(client, classroom, name, content):
-    data = {"classroom": classroom.pk, "title": "", "video": SimpleUploadedFile(name, content)}
+    data = {
+        "classroom": classroom.pk,
+        "title": "",
+        "students_informed": "on",
+        "video": SimpleUploadedFile(name, content),
+    }
     return client.post("/sessions/upload/", data, HTTP_ACCEPT="application/json")
 
 
@@ -53,7 +58,12 @@ def test_it_redirects_browsers_without_javascript(
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(
             "/sessions/upload/",
-            {"classroom": classroom.pk, "title": "Week 1", "video": SimpleUploadedFile("a.mp4", clip.read_bytes())},
+            {
+                "classroom": classroom.pk,
+                "title": "Week 1",
+                "students_informed": "on",
+                "video": SimpleUploadedFile("a.mp4", clip.read_bytes()),
+            },
         )
     assert (
         response.status_code == 302 and response["Location"] == Session.objects.get(title="Week 1").get_absolute_url()

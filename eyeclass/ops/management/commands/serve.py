@@ -44,14 +44,14 @@ class Command(BaseCommand):
     help = "Run the ASGI server (uvicorn), a Celery worker and a live worker together; Ctrl-C stops all."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default=settings.CONFIG.host)
+        parser.add_argument("--port", type=int, default=settings.CONFIG.port)
         parser.add_argument("--queues", default="celery,gpu", help="queues this worker consumes")
         parser.add_argument("--concurrency", type=int, default=1)
         parser.add_argument(
             "--web-processes",
             type=int,
-            default=int(os.environ.get("WEB_PROCESSES", "0")),
+            default=settings.CONFIG.web_processes,
             help="web server processes (default: one per core, at most 4)",
         )
         parser.add_argument("--no-worker", action="store_true", help="web server only")
