@@ -78,7 +78,7 @@ def test_a_session_with_too_little_readable_says_not_enough_data_instead_of_numb
 def test_readable_seconds_count_only_seconds_with_readable_faces(teacher):
     result = make_result(seconds=30, tracks=1)
     for row in result.seconds[:20]:
-        row.readable = 0.2  # a face present, its eyes mostly unreadable
+        row.readable = row.oriented = 0.2  # a face present, mostly unread
     session = make_session(teacher)
     session.store_results(result)
     confidence = session.confidence
