@@ -184,7 +184,7 @@ def classroom(path: Path, config: HeadOnlyConfig) -> None:
     print("| ---: | ---: | ---: | ---: |")
     print(
         f"| {len(records) / frames:.1f} | {eyes / max(len(records), 1):.0%} | {posed / max(len(records), 1):.0%} "
-        f"| {result.video['duration'] / seconds:.2f} |"
+        f"| {result.video['frame_count'] / result.video['fps'] / seconds:.2f} |"
     )
 
 
