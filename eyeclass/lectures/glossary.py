@@ -32,6 +32,13 @@ TERMS = {
         "Anonymous face tracks seen for 2 seconds or more. One person can become two tracks after a camera "
         "cut or a long time hidden; someone walking past the camera for a moment does not split them.",
     ),
+    "still": (
+        "Faces in pictures",
+        "A face that never blinks, whose landmarks never move beyond the camera's noise and whose eyes look "
+        "the same for 8 seconds or more is a picture (a poster, a photo, a face on a slide or a screen), not a "
+        "student: it is left out of every class number and listed apart. Any track can be left out or counted "
+        "again from the session or student page; the numbers are then made again from what was stored.",
+    ),
     "events": (
         "Expression events",
         "Moments when a student's eye region changed clearly from its own calm look, one per expression "

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sessions/<int:pk>/rename/", views.session_rename, name="session_rename"),
     path("sessions/<int:pk>/video", replay.session_video, name="session_video"),
     path("sessions/<int:pk>/students/<int:track>/", students.student_detail, name="student"),
+    path("sessions/<int:pk>/students/<int:track>/counted", students.student_counted, name="student_counted"),
     path("sessions/<int:pk>/students.csv", students.session_students_csv, name="session_students_csv"),
     path("help/", views.help_page, name="help"),
     path("sessions/<int:pk>/export.csv", views.session_export, {"fmt": "csv"}, name="session_export_csv"),

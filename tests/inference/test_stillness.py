@@ -91,5 +91,5 @@ def test_chunk_counts_add_up_to_one_track():
 @pytest.mark.parametrize("field", ["moves", "changes"])
 def test_a_track_that_moves_or_changes_often_is_not_still(field):
     counts = StillCounts(first=0.0, last=20.0, frames=200, bands=199)
-    setattr(counts, field, 40)
+    setattr(counts, field, 60)
     assert not is_still(counts)

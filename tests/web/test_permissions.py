@@ -29,6 +29,7 @@ POST_URLS = [
     "/sessions/{session}/reprocess/",
     "/sessions/{session}/delete/",
     "/sessions/{session}/rename/",
+    "/sessions/{session}/students/{track}/counted",
     "/classes/{classroom}/rename/",
     "/classes/{classroom}/delete/",
     "/live/{session}/stop/",
