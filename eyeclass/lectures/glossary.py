@@ -32,6 +32,13 @@ TERMS = {
         "Anonymous face tracks seen for 2 seconds or more. One person can become two tracks after a camera "
         "cut or a long time hidden; someone walking past the camera for a moment does not split them.",
     ),
+    "moments": (
+        "Moments",
+        "The lesson's attention dips and expression events (of the students counted) in time order, and "
+        "your notes. With the recording kept, a time plays that moment. The sentence at the top of the page "
+        "says the same in brief: average engagement, its dips, the number of students and, with emotions "
+        "on, the most common emotion and one that rose well above its usual share for a few seconds.",
+    ),
     "still": (
         "Faces in pictures",
         "A face that never blinks, whose landmarks never move beyond the camera's noise and whose eyes look "

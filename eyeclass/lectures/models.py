@@ -176,7 +176,7 @@ class Session(models.Model):
             # only these fields: live frame counters are updated concurrently by the socket and the worker
             fields = ["summary", "options", "charts", "duration", "status", "progress", "error", "finished_at"]
             self.save(update_fields=fields)
-        self.__dict__.pop("confidence", None)  # cached for the summary just replaced
+        self.forget_cached()
 
     def class_summary(self, seconds: list[SecondStat], tracks: list[Student], events: list, readability) -> dict:
         """The summary of the tracks counted as students (see recount.class_summary)."""
@@ -193,7 +193,26 @@ class Session(models.Model):
             student.excluded = not counted
             student.save(update_fields=["excluded"])
             recount(self)
-        self.__dict__.pop("confidence", None)
+        self.forget_cached()
+
+    def forget_cached(self) -> None:
+        """Drop what was worked out from the summary just replaced."""
+        for name in ("confidence", "glance", "moments"):
+            self.__dict__.pop(name, None)
+
+    @cached_property
+    def glance(self) -> str:
+        """The lesson in one sentence, from the stored numbers (eyeclass/lectures/moments.py)."""
+        from .moments import sentence
+
+        return sentence(self)
+
+    @cached_property
+    def moments(self) -> dict:
+        """Its dips, events and notes in time order, for the list that seeks the replay."""
+        from .moments import moments
+
+        return moments(self)
 
     @property
     def left_out(self) -> models.QuerySet:

@@ -1,0 +1,53 @@
+"""The lesson at a glance on the session page: its one sentence (inference.glance) and its moments
+(attention dips, expression events, the teacher's notes) in time order, each a link into the replay.
+
+From stored rows only, after the withholding rule: a withheld session has no dip or event to list.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from inference.glance import emotion_peak, lesson_sentence
+from inference.labels import MIX_LABELS
+
+from .charts import SHARE_COLUMNS
+
+MAX_EVENTS = 60  # events listed among the moments; the exports have them all
+
+
+def sentence(session: models.Model) -> str:
+    figures = session.figures
+    emotions = settings.EYECLASS_EMOTIONS
+    peak = None
+    if emotions and not figures["withheld"]:
+        rows = list(session.seconds.order_by("second").values_list("second", *SHARE_COLUMNS))
+        mixes = [dict(zip(MIX_LABELS, row[1:])) if row[1] is not None else None for row in rows]
+        peak = emotion_peak([row[0] for row in rows], mixes)
+    duration = session.duration or (session.summary or {}).get("seconds") or 0
+    return lesson_sentence(figures, duration, peak, emotions)
+
+
+def _event_text(event, emotions: bool) -> str:
+    what = "wink" if event.cue == "wink" else (event.label or "change") if emotions else "change"
+    length = "brief" if event.kind == "micro" else "longer"
+    return f"student {event.track}: {what} ({length}, {event.duration:.1f} s)"
+
+
+def moments(session: models.Model) -> dict:
+    """{"items": [{"at", "end", "kind", "text"}...] in time order, "more": events not listed}."""
+    figures = session.figures
+    items = [
+        {"at": d["start"], "end": d["end"], "kind": "dip", "text": f"attention dip, down to {d['engagement']:.2f}"}
+        for d in figures.get("dips") or []
+    ]
+    more = 0
+    if not figures["withheld"]:
+        events = session.counted_events()
+        more = max(0, events.count() - MAX_EVENTS)
+        emotions = settings.EYECLASS_EMOTIONS
+        items += [
+            {"at": e.onset, "end": None, "kind": "event", "text": _event_text(e, emotions)} for e in events[:MAX_EVENTS]
+        ]
+    return {"items": sorted(items, key=lambda item: item["at"]), "more": more}
