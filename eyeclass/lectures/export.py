@@ -92,6 +92,7 @@ def session_document(session: Session) -> dict:
         "events": [] if withheld else list(session.counted_events().values(*shown(EVENT_FIELDS))),
         # tracks in no number above: still images (a poster, a photo) and tracks the teacher left out
         "left_out": list(session.left_out.values("track", "still", "first_time", "last_time")),
+        "notes": [{"at": n["at"], "text": n["text"]} for n in session.pinned_notes()],  # the teacher's own words
     }
 
 

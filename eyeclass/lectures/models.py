@@ -19,7 +19,7 @@ from inference.summary import READABLE_SECOND, confidence, shown
 from .charts import MAX_POINTS, SERIES_COLUMNS, script_safe_json, session_series
 from .rows import EVENT_FIELDS, ExpressionEvent, SecondStat, Student
 
-__all__ = ["EVENT_FIELDS", "Chunk", "ExpressionEvent", "SecondStat", "Session", "Student"]
+__all__ = ["EVENT_FIELDS", "Chunk", "ExpressionEvent", "Note", "SecondStat", "Session", "Student"]
 
 
 class SessionQuerySet(models.QuerySet):
@@ -282,6 +282,14 @@ class Session(models.Model):
         series = {k: v for k, v in series.items() if k not in ("labels", "emotions")}
         return {**series, "events": [event_without_emotions(e) for e in series["events"]]}
 
+    def pinned_notes(self) -> list[dict]:
+        """The teacher's notes as the charts and the JSON export take them: [{"id", "at", "text"}]."""
+        return list(self.notes.values("id", "at", "text")[: Note.MAX_PER_SESSION])
+
+    @property
+    def notes_json(self) -> str:
+        return script_safe_json(self.pinned_notes())
+
     def counted_events(self) -> models.QuerySet:
         """The events of the tracks counted as students, in time order."""
         return self.events.exclude(track__in=self.left_out.values("track")).order_by("onset", "pk")
@@ -309,3 +317,21 @@ class Chunk(models.Model):
     @property
     def seconds(self) -> float:
         return max(0.0, self.plan["end"] - self.plan["start"])
+
+
+class Note(models.Model):
+    """A teacher's note pinned to a moment of a session ("quiz started here"): shown on its charts and
+    among its moments. Teacher's words, never about a named student."""
+
+    MAX_PER_SESSION = 200  # a bound on what one session's page lists and draws
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notes")
+    at = models.FloatField()  # seconds from the start of the session
+    text = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:.0f} s: {self.text}"

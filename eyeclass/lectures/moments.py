@@ -36,7 +36,8 @@ def _event_text(event, emotions: bool) -> str:
 
 
 def moments(session: models.Model) -> dict:
-    """{"items": [{"at", "end", "kind", "text"}...] in time order, "more": events not listed}."""
+    """{"items": [{"at", "end", "kind", "text"}...] in time order (a note adds its "id"), "more": events
+    not listed}."""
     figures = session.figures
     items = [
         {"at": d["start"], "end": d["end"], "kind": "dip", "text": f"attention dip, down to {d['engagement']:.2f}"}
@@ -50,4 +51,7 @@ def moments(session: models.Model) -> dict:
         items += [
             {"at": e.onset, "end": None, "kind": "event", "text": _event_text(e, emotions)} for e in events[:MAX_EVENTS]
         ]
+    items += [
+        {"at": n["at"], "end": None, "kind": "note", "text": n["text"], "id": n["id"]} for n in session.pinned_notes()
+    ]
     return {"items": sorted(items, key=lambda item: item["at"]), "more": more}
