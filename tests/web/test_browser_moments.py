@@ -64,3 +64,29 @@ def test_the_glance_the_moments_and_a_note_pinned_to_the_charts(web, browser, te
     width = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1] == 390, f"the session page is {width[0]} px wide"
     save_page(browser, screenshot_folder() / "moments-session-phone.png")
+
+
+def test_the_print_view_is_the_report_without_the_page_s_controls(web, browser, teacher, lesson):
+    import base64
+
+    from selenium.webdriver.common.by import By
+
+    lesson.notes.create(at=150.0, text="quiz started here")
+    browser.set_window_size(1366, 900)
+    log_in(browser, web.url, "ada", "s3cret-pass-123")
+    browser.get(f"{web.url}/sessions/{lesson.pk}/")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    browser.set_window_size(794, 1123)  # an A4 page at 96 dpi
+    shown = browser.execute_script(
+        "const seen = (s) => { const e = document.querySelector(s);"
+        " return !!e && getComputedStyle(e).display !== 'none' && e.getBoundingClientRect().height > 0; };"
+        "return Object.fromEntries(['.topbar', '.actions', '#note-add', '#replay-card', '#glance', '#confidence',"
+        " '#moments', '#engagement-chart', '#emotion-chart', '#heatmap', '#tracks'].map((s) => [s, seen(s)]));"
+    )
+    assert not any(shown[s] for s in (".topbar", ".actions", "#note-add", "#replay-card")), shown
+    assert all(shown[s] for s in ("#glance", "#confidence", "#moments", "#engagement-chart", "#heatmap")), shown
+    assert "quiz started here" in browser.find_element(By.ID, "moments").text
+    save_page(browser, screenshot_folder() / "print-view.png")
+    pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})["data"])
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+    (screenshot_folder() / "session-report.pdf").write_bytes(pdf)
