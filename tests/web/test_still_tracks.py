@@ -143,3 +143,17 @@ def test_only_the_owner_can_leave_a_track_out_and_only_by_post(client, teacher, 
     assert client.get(url).status_code == 405
     client.post(url, {"counted": "maybe"})
     assert not poster_session.tracks.get(track=1).excluded
+
+
+def test_with_emotions_off_the_stored_per_track_sums_hold_no_emotion(teacher, settings):
+    from inference.engagement import TRACK_SECOND
+
+    settings.EYECLASS_EMOTIONS = False
+    session = make_session(teacher, title="No emotions")
+    session.store_results(class_result())
+    emotional = [i for i, name in enumerate(TRACK_SECOND) if name == "probs_n" or name.startswith(("top_", "p_"))]
+    rows = [row[1:] for student in session.tracks.all() for row in student.sums]
+    assert rows and all(row[i] == 0 for row in rows for i in emotional)
+    assert any(row[TRACK_SECOND.index("attentive")] for row in rows)  # the rest is kept
+    session.set_counted(session.tracks.get(track=3), True)
+    assert session.summary["students"] == 3 and "emotions" not in session.summary
