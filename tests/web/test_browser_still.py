@@ -31,8 +31,9 @@ def test_the_poster_is_listed_apart_and_counted_again_with_one_click(web, browse
             on_phone(browser, 390)
         else:
             browser.set_window_size(1366, 900)
-        for page, path in (("session", f"/sessions/{session.pk}/"), ("student", f"/sessions/{session.pk}/students/3/")):
-            browser.get(web.url + path)
+        pages = {"session": "", "student": "students/3/", "student-counted": "students/1/"}
+        for page, path in pages.items():
+            browser.get(f"{web.url}/sessions/{session.pk}/{path}")
             scroll = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
             assert scroll[0] <= scroll[1], f"{page} is {scroll[0]} px wide in a {scroll[1]} px window"
             save_page(browser, folder / f"still-{page}-{name}.png")
