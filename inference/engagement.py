@@ -81,11 +81,12 @@ class _Acc:
     def engagement(self) -> float | None:
         return _mean(self.attentive, self.known)
 
-    def row(self, frames: int) -> list[float]:
+    def row(self, frames: int) -> np.ndarray:
         """This second's sums of one track, laid out as TRACK_SECOND (faces per analysed frame for the
-        first two): what lets the class numbers be made again without some tracks (regroup.py)."""
+        first two): what lets the class numbers be made again without some tracks (regroup.py). A
+        float32 array: one per track and second is kept for the whole session, so it is kept small."""
         counts = [self.records / frames, self.readable / frames, *(getattr(self, n) for n in TRACK_COUNTS)]
-        return [*counts, *self.tops.tolist(), *self.probs.tolist(), *self.units.tolist()]
+        return np.concatenate([counts, self.tops, self.probs, self.units]).astype(np.float32)
 
     @property
     def mix(self) -> dict[str, float] | None:

@@ -237,7 +237,8 @@ class SecondAggregate(Record):
     emotion_probs: dict[str, float] | None = None  # mean of the 7 probabilities over the same faces
     units: ActionUnits | None = None  # mean over readable faces with units; None when no face had them
     track_units: dict[str, ActionUnits] = field(default_factory=dict)  # track id -> its mean, tracks with units
-    # track id -> its sums in this second (engagement.TRACK_SECOND): the class numbers without a track
+    # track id -> its sums in this second (engagement.TRACK_SECOND): the class numbers without a track;
+    # a float32 array while analysing, a list once read back from JSON
     track_sums: dict[str, list[float]] = field(default_factory=dict)
 
 
