@@ -56,17 +56,21 @@ def report(path: Path) -> list[str]:
     for track, counts in sorted(meter.counts().items()):
         if counts.last - counts.first < STUDENT_MIN_SECONDS:
             continue
-        moved = np.array(meter.motions[track] or [np.nan])
-        changed = np.array(meter.changes[track] or [np.nan])
+        moved, changed = meter.motions[track], meter.changes[track]
         rows.append(
             f"| {path.name} | {track} | {counts.last - counts.first:.1f} | {counts.blinks} "
-            f"| {np.nanmedian(moved):.3f} / {np.nanpercentile(moved, 90):.3f} "
-            f"| {counts.moves / counts.frames:.2f} "
-            f"| {np.nanmedian(changed):.2f} / {np.nanpercentile(changed, 90):.2f} "
-            f"| {counts.changes / counts.bands if counts.bands else float('nan'):.2f} "
+            f"| {_spread(moved, '.3f')} | {counts.moves / counts.frames:.2f} "
+            f"| {_spread(changed, '.2f')} | {f'{counts.changes / counts.bands:.2f}' if counts.bands else '—'} "
             f"| {'still' if is_still(counts) else 'person'} |"
         )
     return rows
+
+
+def _spread(values: list[float], form: str) -> str:
+    """ "median / 90th percentile", or a dash when nothing was measured (lids too small to read)."""
+    if not values:
+        return "—"
+    return f"{np.median(values):{form}} / {np.percentile(values, 90):{form}}"
 
 
 def main(paths: list[str]) -> int:
