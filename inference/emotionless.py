@@ -13,7 +13,7 @@ from .regroup import without_emotion_sums
 FACE_KEYS = ("probs", "top")  # a FaceRecord's class probabilities and most likely class
 EVENT_KEYS = ("label",)  # the emotion whose probability rose most at an event's apex
 MIX_KEYS = ("emotion_mix", "emotion_probs", "dominant")  # per-second and per-track mixes, mean probabilities, top class
-SUMMARY_KEYS = ("emotions", "probabilities", "dominant")
+SUMMARY_KEYS = ("emotions", "probabilities", "dominant", "peak")  # "peak": a brief emotion (glance.py)
 RESULT_KEYS = ("labels",)  # the class names
 
 

@@ -17,7 +17,7 @@ DIP_MIN_S = 5  # ...for at least this many consecutive seconds
 MAX_DIPS = 5
 # What a session with too few readable seconds withholds, on every page, export and the API: every
 # number read from the eyes. Faces present, readable seconds and students are counts, and stay.
-WITHHELD = ("engagement", "emotions", "probabilities", "dominant", "micro_events", "macro_events", "dips")
+WITHHELD = ("engagement", "emotions", "probabilities", "dominant", "peak", "micro_events", "macro_events", "dips")
 WITHHELD_REASON = "not enough readable eyes"
 
 

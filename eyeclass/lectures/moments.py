@@ -9,24 +9,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from inference.glance import emotion_peak, lesson_sentence
-from inference.labels import MIX_LABELS
-
-from .charts import SHARE_COLUMNS
+from inference.glance import lesson_sentence
 
 MAX_EVENTS = 60  # events listed among the moments; the exports have them all
 
 
 def sentence(session: models.Model) -> str:
+    """From the summary alone: its brief emotion ("peak") was found when the rows were stored."""
     figures = session.figures
-    emotions = settings.EYECLASS_EMOTIONS
-    peak = None
-    if emotions and not figures["withheld"]:
-        rows = list(session.seconds.order_by("second").values_list("second", *SHARE_COLUMNS))
-        mixes = [dict(zip(MIX_LABELS, row[1:])) if row[1] is not None else None for row in rows]
-        peak = emotion_peak([row[0] for row in rows], mixes)
+    peak = tuple(figures["peak"]) if figures.get("peak") else None
     duration = session.duration or (session.summary or {}).get("seconds") or 0
-    return lesson_sentence(figures, duration, peak, emotions)
+    return lesson_sentence(figures, duration, peak, settings.EYECLASS_EMOTIONS)
 
 
 def _event_text(event, emotions: bool) -> str:

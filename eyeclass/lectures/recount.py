@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 
 from inference.emotionless import summary_without_emotions
+from inference.glance import emotion_peak
 from inference.labels import LABELS
 from inference.records import AU_NAMES
 from inference.regroup import regroup
@@ -60,6 +61,8 @@ def class_summary(seconds: list[SecondStat], tracks: list[Student], events: list
         "readability": readability,
     }
     summary = summarize(data)
+    mixes = [s["emotion_mix"] for s in data["seconds"]]
+    summary["peak"] = emotion_peak([s["second"] for s in data["seconds"]], mixes)  # the glance's brief emotion
     return summary if settings.EYECLASS_EMOTIONS else summary_without_emotions(summary)
 
 

@@ -71,3 +71,16 @@ def test_with_emotions_off_the_sentence_and_moments_name_no_emotion(client, teac
     glance, moments = section(page, "glance"), section(page, "moments")
     assert glance.strip().endswith("2 students.</p>")
     assert_no_emotion(glance + moments)
+
+
+def test_a_brief_emotion_found_when_the_rows_are_stored_is_named_with_its_time(client, teacher):
+    session = make_session(teacher, title="Surprise quiz")
+    result = make_result(seconds=600, tracks=3)
+    for row in result.seconds:
+        surprised = 300 <= row.second < 306
+        row.emotion_mix = {"neutral": 0.3, "surprise": 0.7} if surprised else {"neutral": 0.9, "uncertain": 0.1}
+    session.store_results(result)
+    assert session.summary["peak"][0] == "surprise" and 300 <= session.summary["peak"][1] < 306
+    client.force_login(teacher)
+    glance = section(client.get(session.get_absolute_url()).content.decode(), "glance")
+    assert re.search(r"3 students; mostly neutral, brief surprise around 5:0[0-5]\.", glance)
