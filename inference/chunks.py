@@ -17,6 +17,7 @@ chunk with colder state than a single pass would have there.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from .engagement import EngagementAggregator, merged_summaries
 from .pipeline import AnalysisOptions, SessionAnalyzer
 from .readability import ReadabilityCounter
 from .records import AnalysisResult, Box, Event, Record, SecondAggregate
+from .stillness import StillCounts, is_still, merge
 from .video import VideoReader, probe
 
 MATCH_IOU = 0.5  # boxes of one face on the same frame, seen by two chunks
@@ -84,6 +86,7 @@ def analyse_chunk(path, chunk: ChunkPlan, options: AnalysisOptions, classifier=N
             "seconds": [s.to_dict() for s in result.seconds],
             "events": [e.to_dict() for e in result.events],
             "track_sums": {str(k): v for k, v in analyzer.engagement.track_sums().items()},
+            "still_counts": {str(k): v.to_dict() for k, v in analyzer.stillness.counts().items()},
             "readability": analyzer.readability.state(),
             "frame_period": analyzer.frame_period,
             "analysed_frames": analyzer.frames_analysed,
@@ -126,19 +129,25 @@ def stitch(parts: list[dict], video: dict, min_inter_ocular: float) -> AnalysisR
             else:
                 ids[track], next_id = next_id, next_id + 1
         mapping.append(ids)
-    seconds, events, sums = [], [], []
+    seconds, events, sums, still = [], [], [], []
     readability = ReadabilityCounter(min_inter_ocular, EngagementAggregator().facing)
     for part, ids in zip(parts, mapping):
         for row in part["seconds"]:
             row = dict(row)
             row["tracks"] = {str(ids[int(t)]): v for t, v in row.get("tracks", {}).items()}
-            row["track_units"] = {str(ids[int(t)]): v for t, v in row.get("track_units", {}).items()}
+            for key in ("track_units", "track_sums"):
+                row[key] = {str(ids[int(t)]): v for t, v in row.get(key, {}).items()}
             seconds.append(row)
         events += [{**e, "track": ids[int(e["track"])]} for e in part["events"]]
         sums.append({ids[int(t)]: v for t, v in part["track_sums"].items()})
+        still.append({ids[int(t)]: StillCounts.from_dict(v) for t, v in part.get("still_counts", {}).items()})
         readability.merge(part["readability"])
     periods = [p["frame_period"] for p in parts if p["frame_period"]]
-    tracks = merged_summaries(sums, float(np.median(periods)) if periods else 0.0)
+    counts = merge(still)
+    tracks = [
+        dataclasses.replace(t, still=t.track in counts and is_still(counts[t.track]))
+        for t in merged_summaries(sums, float(np.median(periods)) if periods else 0.0)
+    ]
     video = {**video, "chunks": len(parts), "analysed_frames": sum(p["analysed_frames"] for p in parts)}
     return AnalysisResult(
         video=video,

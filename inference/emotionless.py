@@ -8,10 +8,12 @@ action units stay.
 
 from __future__ import annotations
 
+from .regroup import without_emotion_sums
+
 FACE_KEYS = ("probs", "top")  # a FaceRecord's class probabilities and most likely class
 EVENT_KEYS = ("label",)  # the emotion whose probability rose most at an event's apex
 MIX_KEYS = ("emotion_mix", "emotion_probs", "dominant")  # per-second and per-track mixes, mean probabilities, top class
-SUMMARY_KEYS = ("emotions", "probabilities", "dominant")
+SUMMARY_KEYS = ("emotions", "probabilities", "dominant", "peak")  # "peak": a brief emotion (glance.py)
 RESULT_KEYS = ("labels",)  # the class names
 
 
@@ -28,8 +30,15 @@ def event_without_emotions(event: dict) -> dict:
 
 
 def mix_free(row: dict) -> dict:
-    """A per-second or per-track row without its emotion mix."""
-    return _drop(row, MIX_KEYS)
+    """A per-second or per-track row without its emotion mix (a second's per-track sums keep their
+    place for each emotion, at zero)."""
+    return _sums_free(_drop(row, MIX_KEYS))
+
+
+def _sums_free(row: dict) -> dict:
+    if not row.get("track_sums"):
+        return row
+    return {**row, "track_sums": {t: without_emotion_sums(v) for t, v in row["track_sums"].items()}}
 
 
 def summary_without_emotions(summary: dict) -> dict:
@@ -56,5 +65,5 @@ def emptied(result: dict) -> dict:
     out = dict(result)
     for key, keys in (("frames", FACE_KEYS), ("events", EVENT_KEYS), ("seconds", MIX_KEYS), ("tracks", MIX_KEYS)):
         if key in result:
-            out[key] = [{k: (None if k in keys else v) for k, v in row.items()} for row in result[key]]
+            out[key] = [_sums_free({k: (None if k in keys else v) for k, v in row.items()}) for row in result[key]]
     return out

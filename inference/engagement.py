@@ -44,6 +44,7 @@ class _Acc:
     """Running sums over face records (constant size)."""
 
     records: int = 0
+    readable: int = 0  # records whose eyes could be read
     known: int = 0  # records with landmarks (facing known)
     facing: int = 0
     lids: int = 0  # records whose lids could be read (closed known)
@@ -58,6 +59,7 @@ class _Acc:
 
     def add(self, rec: FaceRecord, facing: bool | None) -> None:
         self.records += 1
+        self.readable += rec.readable
         sig = rec.signals
         if sig is not None and facing is not None:
             self.known += 1
@@ -78,6 +80,14 @@ class _Acc:
     @property
     def engagement(self) -> float | None:
         return _mean(self.attentive, self.known)
+
+    def row(self, frames: int) -> np.ndarray:
+        """This second's sums of one track, laid out as TRACK_SECOND (faces per analysed frame for the
+        first three): what lets the class numbers be made again without some tracks (regroup.py). A
+        float32 array: one per track and second is kept for the whole session, so it is kept small."""
+        per_frame = [self.records / frames, self.readable / frames, self.known / frames]
+        counts = [*per_frame, *(getattr(self, n) for n in TRACK_COUNTS)]
+        return np.concatenate([counts, self.tops, self.probs, self.units]).astype(np.float32)
 
     @property
     def mix(self) -> dict[str, float] | None:
@@ -178,6 +188,7 @@ class EngagementAggregator:
             units=s.cls.mean_units,
             track_units={str(t): acc.mean_units for t, acc in sorted(s.tracks.items()) if acc.units_n},
             oriented=s.cls.known / s.frames,
+            track_sums={str(t): acc.row(s.frames) for t, acc in sorted(s.tracks.items())},
         )
 
     def track_summaries(self, frame_period: float = 0.0) -> list[TrackSummary]:
@@ -199,6 +210,18 @@ class EngagementAggregator:
         }
 
 
+# A track's sums in one second (SecondAggregate.track_sums), in this order: its faces and readable faces
+# per analysed frame, the counts, then the faces read by top class, the probability sums, the unit sums.
+TRACK_COUNTS = ("known", "facing", "lids", "closed", "attentive", "blinks", "probs_n", "units_n")
+TRACK_SECOND = (
+    "present",
+    "readable",
+    "oriented",
+    *TRACK_COUNTS,
+    *(f"top_{label}" for label in MIX_LABELS),
+    *(f"p_{label}" for label in LABELS),
+    *AU_NAMES,
+)
 SUMS = ("records", "known", "facing", "lids", "closed", "attentive", "blinks", "probs_n", "units_n")
 
 

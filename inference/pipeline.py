@@ -34,6 +34,7 @@ from .labels import LABELS, top_label
 from .readability import ReadabilityCounter
 from .records import AnalysisResult, Box, Event, FaceRecord, FrameResult, Record, SecondAggregate
 from .spotting import Spotter
+from .stillness import StillnessMeter
 from .tracking import IouTracker, SceneCuts
 from .tuning import DEFAULT_TUNING, Tuning
 from .video import Frame, VideoReader
@@ -119,6 +120,7 @@ class SessionAnalyzer:
         self.heads = HeadOnly(getattr(self.faces, "mesh_crop", None), tuning.heads)  # a test's fake finder has none
         self.spotter = Spotter(tuning.spotter)
         self.engagement = EngagementAggregator()
+        self.stillness = StillnessMeter()
         self.readability = ReadabilityCounter(self.options.min_inter_ocular, self.engagement.facing)
         self.events: list[Event] = []
         self.seconds: list[SecondAggregate] = []
@@ -164,9 +166,14 @@ class SessionAnalyzer:
         for face, track in zip(faces, ids):
             record = self._record(face, track, index, time, rgb)
             pending.result.faces.append(record)
+            counted = face.landmarks is not None and record.signals is not None and self._counted(time)
+            if counted:
+                self.stillness.add(track, time, face.landmarks, record.inter_ocular, record.signals.blink)
             if record.readable and self.eyes.frontal(record.signals):
                 pending.bands.append(align_bands(gray, [face.eyes], self.band)[0])
                 pending.read.append(record)
+                if counted:
+                    self.stillness.appearance(track, pending.bands[-1])
             elif record.readable:
                 # the CNN learnt frontal faces: a bowed head's lowered lids read as sad
                 record.flags.append("head_turned")
@@ -265,6 +272,7 @@ class SessionAnalyzer:
             out.append(p.result)
         self.eyes.forget(self._live_tracks())  # eye state is per frame as pushed: today's tracks
         self.heads.forget(self._live_tracks())
+        self.stillness.forget(self._live_tracks())
         self._blinked &= self._live_tracks()
         if out:
             out[-1].events += self.spotter.forget(live)
@@ -289,10 +297,12 @@ class SessionAnalyzer:
 
     def result(self, video: dict | None = None, frames: list[FaceRecord] | None = None) -> AnalysisResult:
         period = self.frame_period
+        still = self.stillness.still()
+        tracks = [dataclasses.replace(t, still=t.track in still) for t in self.engagement.track_summaries(period)]
         return AnalysisResult(
             video=video or {},
             options=self.options.to_dict(),
-            tracks=self.engagement.track_summaries(period),
+            tracks=tracks,
             frames=frames or [],
             events=sorted((e for e in self.events if self._counted(e.onset)), key=lambda e: (e.onset, e.track)),
             seconds=self.seconds,

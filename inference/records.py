@@ -218,6 +218,7 @@ class TrackSummary(Record):
     emotion_mix: dict[str, float] | None  # share of its read faces by top class, MIX_LABELS ("uncertain" too)
     emotion_probs: dict[str, float] | None = None  # mean of the 7 probabilities over the same faces
     units: ActionUnits | None = None  # mean over the track's readable frames with units
+    still: bool = False  # behaved like a still image (a poster, a photo): not a student (stillness.py)
 
 
 @dataclass
@@ -238,6 +239,9 @@ class SecondAggregate(Record):
     track_units: dict[str, ActionUnits] = field(default_factory=dict)  # track id -> its mean, tracks with units
     # mean faces whose head orientation is known per analysed frame (readable eyes, or the head only)
     oriented: float = 0.0
+    # track id -> its sums in this second (engagement.TRACK_SECOND): the class numbers without a track;
+    # a float32 array while analysing, a list once read back from JSON
+    track_sums: dict[str, list[float]] = field(default_factory=dict)
 
 
 @dataclass

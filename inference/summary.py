@@ -19,8 +19,8 @@ MAX_DIPS = 5
 # read from the faces. Faces present, readable seconds and students are counts, and stay. A second is
 # read when enough faces had their head orientation known (their eyes, or the head alone for faces too
 # small for eyes): attention needs no more. What only the eyes give (EYE_ONLY) needs readable eyes too.
-WITHHELD = ("engagement", "emotions", "probabilities", "dominant", "micro_events", "macro_events", "dips")
-EYE_ONLY = ("emotions", "probabilities", "dominant", "micro_events", "macro_events")
+WITHHELD = ("engagement", "emotions", "probabilities", "dominant", "peak", "micro_events", "macro_events", "dips")
+EYE_ONLY = ("emotions", "probabilities", "dominant", "peak", "micro_events", "macro_events")
 WITHHELD_REASON = "not enough readable faces"
 
 

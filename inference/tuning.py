@@ -124,3 +124,21 @@ class Tuning(Record):
 
 
 DEFAULT_TUNING = Tuning()
+
+
+@dataclass(frozen=True)
+class StillnessConfig(Record):
+    """When a track is a still image, not a person (inference/stillness.py; docs/methods.md, "Still
+    images"). Measured on the labelled clips' people and on a printed face pasted into real footage
+    (docs/benchmarks/stillness.md), not tuned by the benchmark grid."""
+
+    min_seconds: float = 8.0  # a track must be seen this long before it can be called still
+    # landmarks' RMS change from the reference, in inter-ocular distances, that counts as a move: above
+    # the mesh's jitter on a fixed picture, below a person's drift over a few seconds
+    motion_noise: float = 0.02
+    max_move_share: float = 0.1  # a still track moves on at most this share of its frames (a glitch of the mesh)
+    change_noise: float = 3.0  # mean grey-level difference of consecutive eye bands that counts as a change
+    max_change_share: float = 0.2  # a still track's band changes on at most this share of its frames (sensor noise)
+
+
+DEFAULT_STILLNESS = StillnessConfig()

@@ -47,3 +47,32 @@ def write_y4m(source: Path, target: Path, max_frames: int = 150) -> Path:
                 break
     cap.release()
     return target
+
+
+def write_poster_clip(person: Path, poster_source: Path, target: Path, poster_frame: int = 10) -> Path:
+    """A real recording of one moving person with a printed face on the wall beside them: one frame of
+    another real clip, its central face region pasted, unchanging, into the top-right of every frame."""
+    cap = cv2.VideoCapture(str(poster_source))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, poster_frame)
+    ok, still = cap.read()
+    cap.release()
+    assert ok, f"cannot read {poster_source}"
+    height, width = still.shape[:2]
+    # the face and some hair and background around it: the middle of a selfie
+    poster = still[int(0.08 * height) : int(0.86 * height), int(0.08 * width) : int(0.78 * width)]
+    cap = cv2.VideoCapture(str(person))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
+    size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    poster = cv2.resize(poster, (size[0] // 4, int(size[0] // 4 * poster.shape[0] / poster.shape[1])))
+    writer = cv2.VideoWriter(str(target), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    assert writer.isOpened(), "OpenCV cannot write mp4v here"
+    x = size[0] - poster.shape[1] - size[0] // 40
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        frame[20 : 20 + poster.shape[0], x : x + poster.shape[1]] = poster
+        writer.write(frame)
+    cap.release()
+    writer.release()
+    return target

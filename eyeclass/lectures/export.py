@@ -84,13 +84,16 @@ def _withhold(rows, names, withheld: bool):
 def session_document(session: Session) -> dict:
     withheld = session.figures["withheld"]
     seconds = session.seconds.order_by("second").values(*shown(SECOND_COLUMNS))
-    tracks = session.tracks.order_by("track").values(*shown(TRACK_FIELDS))
+    tracks = session.tracks.filter(excluded=False).order_by("track").values(*shown(TRACK_FIELDS))
     return {
         "session": session_meta(session),
         **({"labels": list(LABELS)} if settings.EYECLASS_EMOTIONS else {}),
         "seconds": _withhold(seconds, WITHHELD_SECOND_COLUMNS, withheld),
         "tracks": _withhold(tracks, WITHHELD_TRACK_FIELDS, withheld),
-        "events": [] if withheld else list(session.events.order_by("onset").values(*shown(EVENT_FIELDS))),
+        "events": [] if withheld else list(session.counted_events().values(*shown(EVENT_FIELDS))),
+        # tracks in no number above: still images (a poster, a photo) and tracks the teacher left out
+        "left_out": list(session.left_out.values("track", "still", "first_time", "last_time")),
+        "notes": [{"at": n["at"], "text": n["text"]} for n in session.pinned_notes()],  # the teacher's own words
     }
 
 
@@ -133,13 +136,14 @@ STUDENT_COLUMNS = [
 
 
 def students_csv(session: Session) -> Iterator[str]:
-    """One row per anonymous student track, most present first (the per-session sizes are small)."""
+    """One row per anonymous student track counted in the class, in order of appearance (the
+    per-session sizes are small); tracks left out (still images, or by the teacher) are not students."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     columns = shown(STUDENT_COLUMNS)
     writer.writerow(columns)
     withheld = session.figures["withheld"]
-    for t in session.tracks.order_by("first_time"):
+    for t in session.tracks.filter(excluded=False).order_by("first_time"):
         if withheld:  # who was on screen, and how readable, is a count; the rest is withheld
             for name in WITHHELD_TRACK_FIELDS:
                 setattr(t, name, None)

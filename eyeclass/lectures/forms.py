@@ -47,3 +47,41 @@ class UploadForm(forms.Form):
         if video.size == 0:
             raise forms.ValidationError("The file is empty.")
         return video
+
+
+def parse_time(text: str) -> float:
+    """ "12:10", "1:02:05" or "730" (seconds) as seconds; ValueError with a reason a teacher can read."""
+    parts = text.strip().split(":")
+    try:
+        if not 1 <= len(parts) <= 3 or any(p.strip() == "" for p in parts):
+            raise ValueError
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"“{text[:20]}” is not a time: write it as minutes:seconds, such as 12:10.") from None
+    if any(v < 0 for v in values) or any(v >= 60 for v in values[1:]):
+        raise ValueError(f"“{text[:20]}” is not a time: minutes and seconds run from 0 to 59.")
+    seconds = 0.0
+    for value in values:
+        seconds = seconds * 60 + value
+    return seconds
+
+
+class NoteForm(forms.Form):
+    """A note pinned to a moment of `session`: the time must fall within the recording."""
+
+    at = forms.CharField(max_length=12, label="At", help_text="minutes:seconds, such as 12:10")
+    text = forms.CharField(max_length=200, label="Note", strip=True)
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+
+    def clean_at(self) -> float:
+        try:
+            at = parse_time(self.cleaned_data["at"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        duration = self.session.duration
+        if duration is not None and at > duration + 1:
+            raise forms.ValidationError(f"The session is only {int(duration // 60)}:{int(duration % 60):02d} long.")
+        return at

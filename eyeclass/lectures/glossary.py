@@ -35,6 +35,20 @@ TERMS = {
         "cut or when hidden for more than 5 seconds; someone walking past the camera or a neighbour leaning "
         "in front for a few seconds does not split them.",
     ),
+    "moments": (
+        "Moments",
+        "The lesson's attention dips and expression events (of the students counted) in time order, and "
+        "your notes. With the recording kept, a time plays that moment. The sentence at the top of the page "
+        "says the same in brief: average engagement, its dips, the number of students and, with emotions "
+        "on, the most common emotion and one that rose well above its usual share for a few seconds.",
+    ),
+    "still": (
+        "Faces in pictures",
+        "A face that never blinks, whose landmarks never move beyond the camera's noise and whose eyes look "
+        "the same for 8 seconds or more is a picture (a poster, a photo, a face on a slide or a screen), not a "
+        "student: it is left out of every class number and listed apart. Any track can be left out or counted "
+        "again from the session or student page; the numbers are then made again from what was stored.",
+    ),
     "events": (
         "Expression events",
         "Moments when a student's eye region changed clearly from its own calm look, one per expression "

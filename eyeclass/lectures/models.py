@@ -11,12 +11,15 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from inference.emotionless import emptied, event_without_emotions, summary_without_emotions
-from inference.labels import LABELS, MIX_LABELS
-from inference.records import AU_NAMES, ActionUnits, AnalysisResult, Event, SecondAggregate, TrackSummary
-from inference.summary import READABLE_SECOND, confidence, shown, summarize
+from inference.emotionless import emptied, event_without_emotions
+from inference.records import AnalysisResult
+from inference.regroup import leave_out
+from inference.summary import READABLE_SECOND, confidence, shown
 
-from .charts import MAX_POINTS, SERIES_COLUMNS, SHARE_COLUMNS, script_safe_json, session_series
+from .charts import MAX_POINTS, SERIES_COLUMNS, script_safe_json, session_series
+from .rows import EVENT_FIELDS, ExpressionEvent, SecondStat, Student
+
+__all__ = ["EVENT_FIELDS", "Chunk", "ExpressionEvent", "Note", "SecondStat", "Session", "Student"]
 
 
 class SessionQuerySet(models.QuerySet):
@@ -154,7 +157,8 @@ class Session(models.Model):
         if not settings.EYECLASS_EMOTIONS:
             data = emptied(data)
         result = AnalysisResult.from_dict(data)  # stored as the JSON export reads: floats to 4 decimals
-        seconds = [SecondStat.from_aggregate(self, row) for row in result.seconds]
+        still = {t.track for t in result.tracks if t.still}  # left out from the start; the teacher may restore
+        seconds = [SecondStat.from_aggregate(self, row) for row in leave_out(result.seconds, still)]
         tracks = [Student.from_summary(self, row, result.seconds) for row in result.tracks]
         events = [ExpressionEvent.from_event(self, row) for row in result.events]
         with transaction.atomic():
@@ -164,7 +168,7 @@ class Session(models.Model):
             SecondStat.objects.bulk_create(seconds, batch_size=1000)
             Student.objects.bulk_create(tracks, batch_size=500)
             ExpressionEvent.objects.bulk_create(events, batch_size=1000)
-            self.summary = summarize(data) if settings.EYECLASS_EMOTIONS else summary_without_emotions(summarize(data))
+            self.summary = self.class_summary(seconds, tracks, events, data.get("readability"))
             self.options = result.options or self.options
             self.charts = script_safe_json(self.series()) if seconds else ""
             self.duration = result.video.get("duration", self.duration)
@@ -172,7 +176,60 @@ class Session(models.Model):
             # only these fields: live frame counters are updated concurrently by the socket and the worker
             fields = ["summary", "options", "charts", "duration", "status", "progress", "error", "finished_at"]
             self.save(update_fields=fields)
-        self.__dict__.pop("confidence", None)  # cached for the summary just replaced
+        self.forget_cached()
+
+    def class_summary(self, seconds: list[SecondStat], tracks: list[Student], events: list, readability) -> dict:
+        """The summary of the tracks counted as students (see recount.class_summary)."""
+        from .recount import class_summary
+
+        return class_summary(seconds, tracks, events, readability)
+
+    def set_counted(self, student: Student, counted: bool) -> None:
+        """Count a track as a student again, or leave it out; every class number, chart and export is
+        made again from the stored rows (eyeclass/lectures/recount.py), nothing is re-analysed."""
+        from .recount import recount
+
+        with transaction.atomic():
+            student.excluded = not counted
+            student.save(update_fields=["excluded"])
+            recount(self)
+        self.forget_cached()
+
+    def forget_cached(self) -> None:
+        """Drop what was worked out from the summary just replaced."""
+        for name in ("confidence", "glance", "moments"):
+            self.__dict__.pop(name, None)
+
+    @cached_property
+    def glance(self) -> str:
+        """The lesson in one sentence, from the stored numbers (eyeclass/lectures/moments.py)."""
+        from .moments import sentence
+
+        return sentence(self)
+
+    @cached_property
+    def moments(self) -> dict:
+        """Its dips, events and notes in time order, for the list that seeks the replay."""
+        from .moments import moments
+
+        return moments(self)
+
+    @property
+    def left_out(self) -> models.QuerySet:
+        """The tracks not counted as students: still images and those the teacher excluded."""
+        return self.tracks.filter(excluded=True).order_by("track")
+
+    @property
+    def counted(self) -> models.QuerySet:
+        """The tracks counted as students, in order of appearance."""
+        return self.tracks.filter(excluded=False).order_by("first_time", "track")
+
+    @property
+    def left_out_note(self) -> str:
+        """One sentence on the tracks left out ("1 face in a picture was ignored."), "" when none."""
+        from .recount import left_out_note
+
+        return left_out_note([t.still for t in self.left_out])
 
     @property
     def read_at(self) -> str:
@@ -217,16 +274,28 @@ class Session(models.Model):
         emotions off, no emotion series, class names or event labels."""
         series = session_series(
             seconds=self.seconds.order_by("second").values_list(*SERIES_COLUMNS),
-            tracks=self.tracks.order_by("track").values_list(
-                "track", "engagement", "timeline", "first_time", "last_time"
-            ),
-            events=self.events.order_by("onset").values(*EVENT_FIELDS),
+            tracks=self.tracks.filter(excluded=False)
+            .order_by("track")
+            .values_list("track", "engagement", "timeline", "first_time", "last_time"),
+            events=self.counted_events().values(*EVENT_FIELDS),
             max_points=max_points,
         )
         if settings.EYECLASS_EMOTIONS:
             return series
         series = {k: v for k, v in series.items() if k not in ("labels", "emotions")}
         return {**series, "events": [event_without_emotions(e) for e in series["events"]]}
+
+    def pinned_notes(self) -> list[dict]:
+        """The teacher's notes as the charts and the JSON export take them: [{"id", "at", "text"}]."""
+        return list(self.notes.values("id", "at", "text")[: Note.MAX_PER_SESSION])
+
+    @property
+    def notes_json(self) -> str:
+        return script_safe_json(self.pinned_notes())
+
+    def counted_events(self) -> models.QuerySet:
+        """The events of the tracks counted as students, in time order."""
+        return self.events.exclude(track__in=self.left_out.values("track")).order_by("onset", "pk")
 
     @property
     def page_charts(self) -> str:
@@ -253,162 +322,19 @@ class Chunk(models.Model):
         return max(0.0, self.plan["end"] - self.plan["start"])
 
 
-class SecondStat(models.Model):
-    """The class in one second of the session: `angry`..`neutral` are the mean probabilities of the faces
-    read (kept for the JSON export), `angry_share`..`uncertain_share` the emotion mix (engagement.py)."""
+class Note(models.Model):
+    """A teacher's note pinned to a moment of a session ("quiz started here"): shown on its charts and
+    among its moments. Teacher's words, never about a named student."""
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="seconds")
-    second = models.IntegerField()
-    faces_present = models.FloatField(default=0.0)
-    readable = models.FloatField(default=0.0)
-    oriented = models.FloatField(default=0.0)  # faces whose head orientation was known (eyes or head only)
-    facing = models.FloatField(null=True)
-    perclos = models.FloatField(null=True)
-    blinks = models.IntegerField(default=0)
-    engagement = models.FloatField(null=True)
-    angry = models.FloatField(null=True)
-    disgust = models.FloatField(null=True)
-    fear = models.FloatField(null=True)
-    happy = models.FloatField(null=True)
-    sad = models.FloatField(null=True)
-    surprise = models.FloatField(null=True)
-    neutral = models.FloatField(null=True)
-    # eye-region action units: the mean over the second's readable faces (inference.records.ActionUnits)
-    au1 = models.FloatField(null=True)
-    au2 = models.FloatField(null=True)
-    au4 = models.FloatField(null=True)
-    au5 = models.FloatField(null=True)
-    au6 = models.FloatField(null=True)
-    au7 = models.FloatField(null=True)
-    au43 = models.FloatField(null=True)
-    angry_share = models.FloatField(null=True)
-    disgust_share = models.FloatField(null=True)
-    fear_share = models.FloatField(null=True)
-    happy_share = models.FloatField(null=True)
-    sad_share = models.FloatField(null=True)
-    surprise_share = models.FloatField(null=True)
-    neutral_share = models.FloatField(null=True)
-    uncertain_share = models.FloatField(null=True)
+    MAX_PER_SESSION = 200  # a bound on what one session's page lists and draws
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notes")
+    at = models.FloatField()  # seconds from the start of the session
+    text = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["session", "second"], name="one_row_per_second")]
+        ordering = ["at", "pk"]
 
-    @classmethod
-    def from_aggregate(cls, session: Session, row: SecondAggregate) -> SecondStat:
-        mix, probs = row.emotion_mix or {}, row.emotion_probs or {}
-        return cls(
-            session=session,
-            second=int(row.second),
-            faces_present=row.faces_present or 0.0,
-            readable=row.readable or 0.0,
-            oriented=row.oriented or 0.0,
-            facing=row.facing_fraction,
-            perclos=row.perclos,
-            blinks=int(row.blinks or 0),
-            engagement=row.engagement,
-            **{label: probs.get(label) for label in LABELS},
-            **{column: mix.get(label) for label, column in zip(MIX_LABELS, SHARE_COLUMNS)},
-            **(row.units.to_dict() if row.units else {}),
-        )
-
-    def to_aggregate(self) -> SecondAggregate:
-        mix = {label: getattr(self, column) for label, column in zip(MIX_LABELS, SHARE_COLUMNS)}
-        probs = {label: getattr(self, label) for label in LABELS}
-        return SecondAggregate(
-            second=self.second,
-            faces_present=self.faces_present,
-            readable=self.readable,
-            oriented=self.oriented,
-            facing_fraction=self.facing,
-            perclos=self.perclos,
-            blinks=self.blinks,
-            engagement=self.engagement,
-            emotion_mix=mix if any(v is not None for v in mix.values()) else None,
-            emotion_probs=probs if any(v is not None for v in probs.values()) else None,
-            units=None if self.au1 is None else ActionUnits(*(getattr(self, name) for name in AU_NAMES)),
-        )
-
-
-class Student(models.Model):
-    """One anonymous student track: summary numbers and a per-second engagement timeline."""
-
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="tracks")
-    track = models.IntegerField()
-    first_time = models.FloatField()
-    last_time = models.FloatField()
-    frames = models.IntegerField()
-    readable_frames = models.IntegerField()
-    blinks = models.IntegerField(default=0)
-    blink_rate = models.FloatField(null=True)
-    perclos = models.FloatField(null=True)
-    facing = models.FloatField(null=True)
-    engagement = models.FloatField(null=True)
-    dominant = models.CharField(max_length=12, blank=True)
-    emotion_mix = models.JSONField(default=dict)  # share of its faces read by top class, "uncertain" too
-    probabilities = models.JSONField(default=dict)  # mean of the 7 probabilities over the same faces
-    timeline = models.JSONField(default=list)  # [[second, engagement], ...]
-    units = models.JSONField(null=True)  # mean action units (ActionUnits as a dict), None when never read
-    units_timeline = models.JSONField(default=list)  # [[second, au1, au2, au4, au5, au6, au7, au43], ...]
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["session", "track"], name="one_row_per_track")]
-
-    @classmethod
-    def from_summary(cls, session: Session, row: TrackSummary, seconds: list[SecondAggregate]) -> Student:
-        key = str(row.track)
-        timeline = [[s.second, s.tracks[key]] for s in seconds if key in s.tracks]
-        units = [[s.second, *s.track_units[key].to_dict().values()] for s in seconds if key in s.track_units]
-        mix = row.emotion_mix or {}
-        return cls(
-            session=session,
-            track=int(row.track),
-            first_time=row.first_time,
-            last_time=row.last_time,
-            frames=row.frames,
-            readable_frames=row.readable_frames,
-            blinks=row.blinks or 0,
-            blink_rate=row.blink_rate_per_min,
-            perclos=row.perclos,
-            facing=row.facing_fraction,
-            engagement=row.engagement,
-            dominant=max(mix, key=mix.get) if mix else "",
-            emotion_mix=mix,
-            probabilities=row.emotion_probs or {},
-            timeline=timeline,
-            units=row.units.to_dict() if row.units else None,
-            units_timeline=units,
-        )
-
-
-class ExpressionEvent(models.Model):
-    """A spotted expression change: micro (<= 0.5 s) or macro."""
-
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")
-    track = models.IntegerField()
-    onset = models.FloatField()
-    apex = models.FloatField()
-    offset = models.FloatField()
-    duration = models.FloatField()
-    kind = models.CharField(max_length=8)
-    label = models.CharField(max_length=12, blank=True)
-    strength = models.FloatField()
-    cue = models.CharField(max_length=12, default="appearance")  # "appearance" (the eye band changed) or "wink"
-    actions = models.JSONField(default=list, blank=True)  # action units that moved at the apex: ["AU1", "AU2"]
-
-    class Meta:
-        indexes = [models.Index(fields=["session", "onset"])]
-
-    @classmethod
-    def from_event(cls, session: Session, event: Event) -> ExpressionEvent:
-        """From an inference Event (its frame indices are not kept); a missing label is stored as ""."""
-        values = {name: getattr(event, name) for name in EVENT_FIELDS if name != "label"}
-        return cls(session=session, label=event.label or "", **values)
-
-    def to_event(self) -> Event:
-        values = {name: getattr(self, name) for name in EVENT_FIELDS if name != "label"}
-        return Event(label=self.label or None, onset_frame=None, apex_frame=None, offset_frame=None, **values)
-
-
-# An event's fields wherever they are listed (storing, the JSON export and API, the charts, the admin):
-# the columns above, in their order, so that a column added there appears everywhere.
-EVENT_FIELDS = tuple(f.name for f in ExpressionEvent._meta.concrete_fields if f.name not in ("id", "session"))
+    def __str__(self) -> str:
+        return f"{self.at:.0f} s: {self.text}"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from eyeclass.school.models import AuditEntry
 from inference.labels import MIX_LABELS
@@ -63,6 +64,26 @@ def student_detail(request, pk: int, track: int):
         ],
     }
     return render(request, "lectures/student.html", context)
+
+
+@login_required
+@require_POST
+def student_counted(request, pk: int, track: int):
+    """Leave a track out of the class numbers (`counted=0`) or count it again (`counted=1`)."""
+    session = own_session(request, pk)
+    student = get_object_or_404(session.tracks, track=track)
+    if session.status != session.Status.DONE:
+        messages.error(request, "Students can be left out once the session is analysed.")
+    elif request.POST.get("counted") not in ("0", "1"):
+        messages.error(request, "Say whether to count this track (counted=1) or leave it out (counted=0).")
+    else:
+        counted = request.POST["counted"] == "1"
+        session.set_counted(student, counted)
+        done = "counted again" if counted else "left out of the class numbers"
+        messages.success(request, f"Student {track} is {done}; every number and chart was made again.")
+    if request.POST.get("next") == "student":
+        return redirect("student", pk, track)
+    return redirect(session)
 
 
 @login_required

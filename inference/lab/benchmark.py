@@ -92,6 +92,7 @@ class ClipScore:
     face_records: int
     readable_records: int
     emotions: EmotionReading = field(default_factory=EmotionReading)
+    still: int = 0  # tracks seen long enough that were flagged still images (inference/stillness.py)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -219,7 +220,8 @@ def score_clip(clip: dict, result: dict, analysed: list[int], is_away, min_track
     closed = [rec is not None and "eyes_closed" in rec["flags"] for rec in states]
     away = [rec is None or bool(is_away(rec)) for rec in states]
 
-    students = sum(1 for t in result["tracks"] if t["last_time"] - t["first_time"] >= min_track_seconds)
+    seen = [t for t in result["tracks"] if t["last_time"] - t["first_time"] >= min_track_seconds]
+    students = sum(1 for t in seen if not t.get("still"))  # a face in a picture is not a student
     matched = [(result["events"][i], shown[j]) for i, j in episode_pairs(spotted, visible).items()]
     own = [e for e in face["expressions"] if e["region_visible_in_eyes"]]
     return ClipScore(
@@ -233,6 +235,7 @@ def score_clip(clip: dict, result: dict, analysed: list[int], is_away, min_track
         face_records=len(result["frames"]),
         readable_records=sum(1 for rec in result["frames"] if "eyes_unreadable" not in rec["flags"]),
         emotions=emotion_reading.read_emotions(largest, face["neutral"], own, matched),
+        still=len(seen) - students,
     )
 
 
@@ -265,6 +268,7 @@ def to_json(scores: list[ClipScore]) -> dict:
             "closed": s.closed.balanced,
             "away": s.away.balanced,
             "students_found": s.students_found,
+            "still": s.still,
             "students_labelled": list(s.students_labelled),
             "readable_fraction": s.readable_fraction,
             "emotions": s.emotions.to_json(),
@@ -299,6 +303,7 @@ def table(scores: list[ClipScore]) -> str:
     for s in scores:
         low, high = s.students_labelled
         labelled = str(low) if low == high else f"{low}-{high}"
+        labelled += f" (+{s.still} still)" if s.still else ""
         rows.append(
             f"| {s.clip} | {prf(s.episodes)} | {prf(s.blinks)} | {fmt(s.closed.balanced)} | {fmt(s.away.balanced)} "
             f"| {s.students_found} / {labelled} | {fmt(s.readable_fraction)} |"

@@ -17,7 +17,8 @@
   };
   const pct = (v) => (v === null || v === undefined ? "—" : `${Math.round(v * 100)}%`);
   const drawn = (window.EyeClassDrawn = window.EyeClassDrawn || {}); // for tests and debugging
-  const state = { playhead: null, seek: null, charts: [] };
+  const state = { playhead: null, seek: null, charts: [], notes: [] };
+  const NOTE_COLOR = "#067647";
 
   function niceStep(span, most = 8) {
     const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
@@ -50,6 +51,36 @@
     },
   };
 
+  // the teacher's notes: a dashed line at each, its words at the top where they do not run into the last
+  function drawNotes(ctx, x, top, bottom, left, right) {
+    let free = -Infinity;
+    ctx.save(); ctx.strokeStyle = NOTE_COLOR; ctx.fillStyle = NOTE_COLOR; ctx.setLineDash([4, 3]); ctx.lineWidth = 1.5;
+    ctx.font = "11px system-ui"; ctx.textBaseline = "top";
+    const placed = [];
+    for (const note of state.notes) {
+      const at = x(note.at);
+      if (at < left || at > right) continue;
+      ctx.beginPath(); ctx.moveTo(at, top); ctx.lineTo(at, bottom); ctx.stroke();
+      const label = note.text.length > 24 ? note.text.slice(0, 23) + "…" : note.text;
+      const w = ctx.measureText(label).width, start = Math.min(at + 3, right - w);
+      if (start < free) continue;
+      ctx.fillStyle = "#ffffffdd"; ctx.fillRect(start - 2, top + 1, w + 4, 13); // readable over a filled chart
+      ctx.fillStyle = NOTE_COLOR; ctx.fillText(label, start, top + 2);
+      free = start + w + 6; placed.push(label);
+    }
+    ctx.restore();
+    return placed;
+  }
+
+  const notesPlugin = {
+    id: "notes",
+    afterDatasetsDraw(chart) {
+      if (!state.notes.length || !chart.scales.x) return;
+      const a = chart.chartArea, scale = chart.scales.x;
+      drawn.noteLabels = drawNotes(chart.ctx, (t) => scale.getPixelForValue(t), a.top, a.bottom, a.left, a.right);
+    },
+  };
+
   function onChartClick(event, elements, chart) {
     if (state.seek) state.seek(chart.scales.x.getValueForPixel(event.x));
   }
@@ -61,7 +92,7 @@
       data: series.seconds.map((s, i) => ({ x: s, y: series.emotions[label][i] })),
     }));
     return (drawn.emotion = new Chart(document.getElementById("emotion-chart"), {
-      type: "line", data: { datasets }, plugins: [playheadPlugin],
+      type: "line", data: { datasets }, plugins: [playheadPlugin, notesPlugin],
       options: {
         animation: false, maintainAspectRatio: false, interaction: { mode: "index", intersect: false },
         onClick: onChartClick,
@@ -90,7 +121,7 @@
       return i >= 0 && series.engagement[i] !== null ? series.engagement[i] : 0;
     };
     return (drawn.engagement = new Chart(document.getElementById("engagement-chart"), {
-      type: "line", plugins: [playheadPlugin],
+      type: "line", plugins: [playheadPlugin, notesPlugin],
       data: {
         datasets: [
           { label: "engagement", data: series.seconds.map((s, i) => ({ x: s, y: series.engagement[i] })),
@@ -163,6 +194,7 @@
         drawn.heatmapTicks.push({ label, left, right: left + w });
         free = left + w + 6;
       }
+      if (state.notes.length) drawNotes(ctx, x, 0, rows.length * rowH, area.left, area.right);
       if (state.playhead !== null && state.playhead >= range.start && state.playhead <= range.end) {
         ctx.strokeStyle = "#101828"; ctx.lineWidth = 2;
         ctx.beginPath(); ctx.moveTo(x(state.playhead), 0); ctx.lineTo(x(state.playhead), rows.length * rowH); ctx.stroke();
@@ -230,6 +262,8 @@
   }
 
   function session(series, options) {
+    state.notes = (options || {}).notes || [];
+    drawn.notes = state.notes.length;
     const step = series.bin_seconds || 1;
     const last = series.seconds.length ? series.seconds[series.seconds.length - 1] + step : 1;
     const range = { start: series.seconds.length ? series.seconds[0] : 0, end: last };

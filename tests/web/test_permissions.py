@@ -30,6 +30,10 @@ POST_URLS = [
     "/sessions/{session}/reprocess/",
     "/sessions/{session}/delete/",
     "/sessions/{session}/rename/",
+    "/sessions/{session}/students/{track}/counted",
+    "/sessions/{session}/notes/",
+    "/sessions/{session}/notes/{note}/edit",
+    "/sessions/{session}/notes/{note}/delete",
     "/classes/{classroom}/rename/",
     "/classes/{classroom}/delete/",
     "/classes/{classroom}/export-delete/",
@@ -79,6 +83,7 @@ def route_of(url: str) -> str:
         .replace("{session}", "<int:pk>")
         .replace("{classroom}", "<int:pk>")
         .replace("{track}", "<int:track>")
+        .replace("{note}", "<int:note>")
     )
 
 
@@ -98,7 +103,13 @@ def test_every_route_is_in_the_isolation_tables():
 @pytest.fixture
 def theirs(other_teacher):
     session = done_session(other_teacher, seconds=5)
-    return {"session": session.pk, "classroom": session.classroom_id, "track": session.tracks.first().track}
+    note = session.notes.create(at=1.0, text="theirs")
+    return {
+        "session": session.pk,
+        "classroom": session.classroom_id,
+        "track": session.tracks.first().track,
+        "note": note.pk,
+    }
 
 
 @pytest.mark.parametrize("url", [*GET_URLS, *OWNER_FILES, LIVE_URL])

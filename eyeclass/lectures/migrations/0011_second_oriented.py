@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lectures', '0008_emotion_shares'),
+        ('lectures', '0010_teacher_notes'),
     ]
 
     operations = [
