@@ -223,6 +223,15 @@ class Config:
     eyeclass_sso_create_users: bool = setting(
         BOOL, "off", "on: anyone the provider vouches for gets an account; off: only invited or existing teachers"
     )
+    # Audit log
+    eyeclass_audit_days: float = setting(
+        Kind(POSITIVE.parse, "a number of days above 0"),
+        "365",
+        "audit entries are deleted this long after they were made",
+    )
+    eyeclass_audit_view_minutes: float = setting(
+        SECONDS, "10", "one teacher's views of one session this close together make one audit entry (0: every view)"
+    )
     # Consent
     eyeclass_consent_notice: str = setting(
         TEXT,

@@ -261,3 +261,5 @@ EYECLASS_WATCHDOG_EVERY_SECONDS = CONFIG.eyeclass_watchdog_every_seconds
 EYECLASS_RETENTION_DAYS = CONFIG.eyeclass_retention_days
 EYECLASS_KEEP_VIDEO_DAYS = CONFIG.eyeclass_keep_video_days
 EYECLASS_CONSENT_NOTICE = CONFIG.eyeclass_consent_notice
+EYECLASS_AUDIT_DAYS = CONFIG.eyeclass_audit_days
+EYECLASS_AUDIT_VIEW_MINUTES = CONFIG.eyeclass_audit_view_minutes
