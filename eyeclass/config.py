@@ -207,6 +207,31 @@ class Config:
     eyeclass_keep_video_days: float | None = setting(
         DAYS, None, "kept videos are deleted this long after upload (unset: kept)"
     )
+    # Single sign-on (OpenID Connect; the provider's discovery document lists the endpoints)
+    oidc_rp_client_id: str = setting(
+        TEXT, "", "EyeClass's client id at the school's OpenID Connect provider; set: SSO is on"
+    )
+    oidc_rp_client_secret: str = setting(TEXT, "", "its client secret (required with SSO)")
+    oidc_op_authorization_endpoint: str = setting(TEXT, "", "the provider's authorization endpoint (required with SSO)")
+    oidc_op_token_endpoint: str = setting(TEXT, "", "the provider's token endpoint (required with SSO)")
+    oidc_op_user_endpoint: str = setting(TEXT, "", "the provider's userinfo endpoint (required with SSO)")
+    oidc_op_jwks_endpoint: str = setting(TEXT, "", "the provider's signing keys (required with RS256/ES256)")
+    oidc_rp_sign_algo: str = setting(
+        _choice("RS256", "ES256", "HS256", fold=str.upper), "RS256", "how the provider signs its ID tokens"
+    )
+    eyeclass_sso_name: str = setting(TEXT, "your school account", "the login page's button: Sign in with ...")
+    eyeclass_sso_create_users: bool = setting(
+        BOOL, "off", "on: anyone the provider vouches for gets an account; off: only invited or existing teachers"
+    )
+    # Audit log
+    eyeclass_audit_days: float = setting(
+        Kind(POSITIVE.parse, "a number of days above 0"),
+        "365",
+        "audit entries are deleted this long after they were made",
+    )
+    eyeclass_audit_view_minutes: float = setting(
+        SECONDS, "10", "one teacher's views of one session this close together make one audit entry (0: every view)"
+    )
     # Consent
     eyeclass_consent_notice: str = setting(
         TEXT,
@@ -218,6 +243,11 @@ class Config:
     @property
     def production(self) -> bool:
         return self.eyeclass_env == "production"
+
+    @property
+    def sso(self) -> bool:
+        """Single sign-on is on exactly when a client id is set; `load` checks the rest is there too."""
+        return bool(self.oidc_rp_client_id)
 
 
 def load(environ=os.environ) -> Config:
@@ -237,13 +267,49 @@ def load(environ=os.environ) -> Config:
             errors.append(f"{name}={text!r}: expected {spec['kind'].allowed}")
     if values.get("eyeclass_env") == "production" and not values.get("secret_key"):
         errors.append("SECRET_KEY must be set when EYECLASS_ENV=production")
+    errors += _sso_errors(values)
     if errors:
         raise ImproperlyConfigured("; ".join(errors))
     return Config(**values)
 
 
+def _sso_errors(values: dict) -> list[str]:
+    """Single sign-on half configured is an error, never a login button that fails or a silent no-SSO."""
+    needed = [
+        "oidc_rp_client_secret",
+        "oidc_op_authorization_endpoint",
+        "oidc_op_token_endpoint",
+        "oidc_op_user_endpoint",
+    ]
+    if values.get("oidc_rp_sign_algo", "").startswith(("RS", "ES")):
+        needed.append("oidc_op_jwks_endpoint")
+    if values.get("oidc_rp_client_id"):
+        return [f"{name.upper()} must be set for single sign-on" for name in needed if not values.get(name)]
+    given = [name.upper() for name in [*needed, "oidc_op_jwks_endpoint"] if values.get(name)]
+    return [f"{', '.join(sorted(set(given)))} set without OIDC_RP_CLIENT_ID"] if given else []
+
+
 def _parse_default(kind: Kind, default: str | None):
     return None if default is None else kind.parse(default)
+
+
+def sso_settings(config: Config) -> dict:
+    """The Django settings that mozilla-django-oidc reads, under its own names; none when SSO is off."""
+    if not config.sso:
+        return {}
+    return {
+        "OIDC_RP_CLIENT_ID": config.oidc_rp_client_id,
+        "OIDC_RP_CLIENT_SECRET": config.oidc_rp_client_secret,
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": config.oidc_op_authorization_endpoint,
+        "OIDC_OP_TOKEN_ENDPOINT": config.oidc_op_token_endpoint,
+        "OIDC_OP_USER_ENDPOINT": config.oidc_op_user_endpoint,
+        "OIDC_OP_JWKS_ENDPOINT": config.oidc_op_jwks_endpoint or None,
+        "OIDC_RP_SIGN_ALGO": config.oidc_rp_sign_algo,
+        "OIDC_RP_SCOPES": "openid email profile",
+        "OIDC_CREATE_USER": config.eyeclass_sso_create_users,
+        "OIDC_TIMEOUT": 20,  # seconds for each call to the provider
+        "LOGIN_REDIRECT_URL_FAILURE": "/accounts/login/?sso=refused",
+    }
 
 
 def markdown_table() -> str:

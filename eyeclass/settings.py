@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from eyeclass.config import BASE_DIR, load
+from eyeclass.config import BASE_DIR, load, sso_settings
 
 # Every deployment setting, parsed and checked once (eyeclass/config.py lists them with their meaning).
 CONFIG = load()
@@ -135,12 +135,23 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_WHITELIST_CALLABLE = "eyeclass.accounts.sso.not_a_password"  # the SSO callback has no password to guess
 # The client's address is the one the web server resolved, believing forwarded headers from
 # EYECLASS_TRUSTED_PROXIES only; never a header read again here, which any client can set.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Single sign-on (OpenID Connect through mozilla-django-oidc), only when OIDC_RP_CLIENT_ID is set: the
+# library's backend goes after axes', and it lets in invited or existing teachers only (eyeclass/accounts/sso.py).
+EYECLASS_SSO = CONFIG.sso
+EYECLASS_SSO_NAME = CONFIG.eyeclass_sso_name
+EYECLASS_SSO_CREATE_USERS = CONFIG.eyeclass_sso_create_users
+if EYECLASS_SSO:
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("eyeclass.accounts.sso.TeacherOIDCBackend")
+    globals().update(sso_settings(CONFIG))  # OIDC_*: the endpoints, client, scopes
 
 # Invitations and password resets: SMTP when EMAIL_HOST is set, else printed on the console (`make run`).
 if CONFIG.email_host:
@@ -250,3 +261,5 @@ EYECLASS_WATCHDOG_EVERY_SECONDS = CONFIG.eyeclass_watchdog_every_seconds
 EYECLASS_RETENTION_DAYS = CONFIG.eyeclass_retention_days
 EYECLASS_KEEP_VIDEO_DAYS = CONFIG.eyeclass_keep_video_days
 EYECLASS_CONSENT_NOTICE = CONFIG.eyeclass_consent_notice
+EYECLASS_AUDIT_DAYS = CONFIG.eyeclass_audit_days
+EYECLASS_AUDIT_VIEW_MINUTES = CONFIG.eyeclass_audit_view_minutes

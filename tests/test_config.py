@@ -1,11 +1,12 @@
 """The one deployment config: defaults, parsing, one clear error for bad values, and its docs table."""
 
+import re
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from eyeclass.config import BASE_DIR, load, markdown_table
+from eyeclass.config import BASE_DIR, load, markdown_table, sso_settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -78,6 +79,44 @@ def test_every_bad_variable_is_named_in_one_error():
 def test_production_needs_a_secret_key():
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set"):
         load({"EYECLASS_ENV": "production"})
+
+
+SSO = {
+    "OIDC_RP_CLIENT_ID": "eyeclass",
+    "OIDC_RP_CLIENT_SECRET": "s",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": "https://id.example/a",
+    "OIDC_OP_TOKEN_ENDPOINT": "https://id.example/t",
+    "OIDC_OP_USER_ENDPOINT": "https://id.example/u",
+    "OIDC_OP_JWKS_ENDPOINT": "https://id.example/k",
+}
+
+
+def test_single_sign_on_is_off_without_a_client_id_and_adds_no_setting():
+    assert not load({}).sso and sso_settings(load({})) == {}
+
+
+def test_single_sign_on_configured_gives_the_library_its_settings():
+    oidc = sso_settings(load(SSO))
+    assert oidc["OIDC_OP_TOKEN_ENDPOINT"] == "https://id.example/t" and oidc["OIDC_RP_SIGN_ALGO"] == "RS256"
+    assert oidc["OIDC_CREATE_USER"] is False
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"OIDC_OP_TOKEN_ENDPOINT": ""}, "OIDC_OP_TOKEN_ENDPOINT must be set for single sign-on"),
+        ({"OIDC_OP_JWKS_ENDPOINT": ""}, "OIDC_OP_JWKS_ENDPOINT must be set for single sign-on"),
+        ({"OIDC_RP_CLIENT_ID": ""}, "set without OIDC_RP_CLIENT_ID"),
+        ({"OIDC_RP_SIGN_ALGO": "none"}, "OIDC_RP_SIGN_ALGO='none': expected one of RS256, ES256, HS256"),
+    ],
+)
+def test_half_configured_single_sign_on_stops_the_start(change, message):
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
+        load({**SSO, **change})
+
+
+def test_a_shared_secret_signature_needs_no_key_endpoint():
+    assert load({**SSO, "OIDC_OP_JWKS_ENDPOINT": "", "OIDC_RP_SIGN_ALGO": "hs256"}).sso
 
 
 def test_docs_operations_carries_the_table_of_every_setting():

@@ -269,9 +269,9 @@ class Session(models.Model):
             seconds=[row.to_aggregate() for row in self.seconds.order_by("second")],
         )
 
-    def series(self, max_points: int = MAX_POINTS) -> dict:
+    def series(self, max_points: int = MAX_POINTS, emotions: bool | None = None) -> dict:
         """What the session page charts (see charts.session_series), read with one query per table; with
-        emotions off, no emotion series, class names or event labels."""
+        emotions off (`emotions`, default the deployment's switch), no emotion series, class names or event labels."""
         series = session_series(
             seconds=self.seconds.order_by("second").values_list(*SERIES_COLUMNS),
             tracks=self.tracks.filter(excluded=False)
@@ -280,7 +280,7 @@ class Session(models.Model):
             events=self.counted_events().values(*EVENT_FIELDS),
             max_points=max_points,
         )
-        if settings.EYECLASS_EMOTIONS:
+        if settings.EYECLASS_EMOTIONS if emotions is None else emotions:
             return series
         series = {k: v for k, v in series.items() if k not in ("labels", "emotions")}
         return {**series, "events": [event_without_emotions(e) for e in series["events"]]}

@@ -1,5 +1,6 @@
 """Retention: sessions older than EYECLASS_RETENTION_DAYS go with their rows and kept video; kept videos
-older than EYECLASS_KEEP_VIDEO_DAYS go while their session stays. Run by every worker's heartbeat thread
+older than EYECLASS_KEEP_VIDEO_DAYS go while their session stays; audit entries older than
+EYECLASS_AUDIT_DAYS go too, so the log stays bounded. Run by every worker's heartbeat thread
 (eyeclass/ops/signals.py) and by `manage.py purge_expired`; each deletion is logged, without numbers."""
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+
+from eyeclass.school.models import AuditEntry
 
 from . import lifecycle
 from .models import Session
@@ -55,6 +58,9 @@ def purge_expired(now: datetime | None = None) -> list[str]:
                 f"session {session.pk}: kept video deleted (older than {settings.EYECLASS_KEEP_VIDEO_DAYS:g} days), "
                 "the session stays"
             )
+    old_entries = AuditEntry.prune(now)  # after the deletions above, whose own entries are new
+    if old_entries:
+        removed.append(f"audit log: {old_entries} entries older than {settings.EYECLASS_AUDIT_DAYS:g} days deleted")
     for line in removed:
         log.info("retention: %s", line)
     return removed

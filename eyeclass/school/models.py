@@ -7,8 +7,11 @@ administrator who may not see the sessions themselves.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AuditEntry(models.Model):
@@ -42,17 +45,34 @@ class AuditEntry(models.Model):
 
     @classmethod
     def record(cls, actor, action: str, target, detail: str = "") -> AuditEntry:
-        """One entry; `actor` None is the system; `target` a session, a class or a user."""
+        """One entry; `actor` None is the system; `target` a session, a class or a user. A view of what
+        the same person viewed less than EYECLASS_AUDIT_VIEW_MINUTES ago adds nothing (the earlier entry is
+        returned), so a page left refreshing cannot flood the log; the log then says when a viewing began."""
         kind, label = describe(target)
+        person = actor if actor is not None and actor.is_authenticated else None
+        if action == cls.Action.VIEWED and settings.EYECLASS_AUDIT_VIEW_MINUTES:
+            since = timezone.now() - timedelta(minutes=settings.EYECLASS_AUDIT_VIEW_MINUTES)
+            recent = cls.objects.filter(
+                actor=person, action=action, target_kind=kind, target_id=target.pk, at__gte=since
+            ).first()
+            if recent is not None:
+                return recent
         return cls.objects.create(
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            actor_name=actor.get_username() if actor is not None and actor.is_authenticated else "system",
+            actor=person,
+            actor_name=person.get_username() if person is not None else "system",
             action=action,
             target_kind=kind,
             target_id=target.pk,
             target_label=label[:300],
             detail=detail[:300],
         )
+
+    @classmethod
+    def prune(cls, now: datetime | None = None) -> int:
+        """Delete entries older than EYECLASS_AUDIT_DAYS (one DELETE, whatever their number); how many went."""
+        cutoff = (now or timezone.now()) - timedelta(days=settings.EYECLASS_AUDIT_DAYS)
+        deleted, _ = cls.objects.filter(at__lt=cutoff).delete()
+        return deleted
 
 
 def describe(target) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -69,4 +70,5 @@ def teacher_reactivate(request, pk: int):
 @school_admin_required
 def audit_log(request):
     page = Paginator(AuditEntry.objects.all(), 100).get_page(request.GET.get("page"))
-    return render(request, "school/audit.html", {"page": page})
+    kept = {"audit_days": settings.EYECLASS_AUDIT_DAYS, "view_minutes": settings.EYECLASS_AUDIT_VIEW_MINUTES}
+    return render(request, "school/audit.html", {"page": page, **kept})

@@ -54,6 +54,8 @@ NO_TEACHER_DATA = {"healthz", "help/", "accounts/login/", "accounts/logout/", "a
 # forgot password and the invitation link: Django's views, a signed one-time token names the account
 NO_TEACHER_DATA |= {"accounts/reset/", "accounts/reset/sent/", "accounts/reset/<uidb64>/<token>/"}
 NO_TEACHER_DATA |= {"accounts/reset/done/", "accounts/welcome/<uidb64>/<token>/"}
+# single sign-on (404 unless configured): it logs in whom the provider vouches for (test_sso.py)
+NO_TEACHER_DATA |= {"accounts/sso/", "accounts/sso/callback/"}
 # a school administrator's pages: 403 for every teacher who is not one
 SCHOOL_ADMIN_ONLY = {
     "school/teachers/",

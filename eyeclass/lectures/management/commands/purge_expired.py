@@ -6,7 +6,8 @@ from eyeclass.lectures.retention import purge_expired
 class Command(BaseCommand):
     help = (
         "Delete sessions older than EYECLASS_RETENTION_DAYS (rows and kept video) and kept videos older than "
-        "EYECLASS_KEEP_VIDEO_DAYS. Every worker's heartbeat runs it too."
+        "EYECLASS_KEEP_VIDEO_DAYS, and audit entries older than EYECLASS_AUDIT_DAYS. Every worker's heartbeat "
+        "runs it too."
     )
 
     def handle(self, *args, **options):
