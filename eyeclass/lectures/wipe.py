@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from inference.emotionless import SUMMARY_KEYS
 from inference.labels import LABELS
+from inference.regroup import without_emotion_sums
 
 from .charts import SHARE_COLUMNS, script_safe_json
 from .models import ExpressionEvent, SecondStat, Session, Student
@@ -50,6 +51,7 @@ def wipe_emotions(dry_run: bool = False) -> dict[str, int]:
             "students": students.count(),
             "events": events.count(),
             "sessions": sessions.count(),
+            "students' per-second sums": sum(1 for _ in _sums_with_emotions()),
         }
     with transaction.atomic():
         counts = {
@@ -57,6 +59,7 @@ def wipe_emotions(dry_run: bool = False) -> dict[str, int]:
             "students": students.update(dominant="", emotion_mix={}, probabilities={}),
             "events": events.update(label=""),
             "sessions": 0,
+            "students' per-second sums": _wipe_sums(),
         }
         for session in sessions.only("id", "summary", "charts", "options").iterator(chunk_size=100):
             session.summary = {k: v for k, v in (session.summary or {}).items() if k not in SUMMARY_KEYS}
@@ -66,3 +69,20 @@ def wipe_emotions(dry_run: bool = False) -> dict[str, int]:
             session.save(update_fields=["summary", "options", "charts"])
             counts["sessions"] += 1
     return counts
+
+
+def _sums_with_emotions():
+    """Students whose per-second sums (kept to recount the class without a track) hold emotion parts."""
+    for student in Student.objects.exclude(sums=[]).only("id", "sums").iterator(chunk_size=200):
+        wiped = [[row[0], *without_emotion_sums(row[1:])] for row in student.sums]
+        if wiped != student.sums:
+            yield student, wiped
+
+
+def _wipe_sums() -> int:
+    count = 0
+    for student, wiped in _sums_with_emotions():
+        student.sums = wiped
+        student.save(update_fields=["sums"])
+        count += 1
+    return count

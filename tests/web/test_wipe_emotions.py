@@ -8,13 +8,15 @@ import csv
 import io
 import json
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
 from eyeclass.lectures.charts import SHARE_COLUMNS
 from eyeclass.lectures.models import ExpressionEvent, SecondStat, Session, Student
 from inference.emotionless import SUMMARY_KEYS
-from inference.labels import LABELS
+from inference.engagement import TRACK_SECOND
+from inference.labels import LABELS, MIX_LABELS
 from tests.web.emotionless import EMOTION_KEYS, assert_no_emotion
 from tests.web.factories import done_session
 
@@ -74,10 +76,11 @@ def test_a_session_stored_with_emotions_on_keeps_no_emotion_value_after_the_wipe
     settings.EYECLASS_EMOTIONS = False
 
     assert (
-        wipe("--dry-run") == "12 second rows, 2 students, 1 events, 1 sessions: hold emotion values.\n"
+        wipe("--dry-run")
+        == "12 second rows, 2 students, 1 events, 1 sessions, 0 students' per-second sums: hold emotion values.\n"
     )  # one event unlabelled
     assert stored_emotions(session) == before  # a dry run changes nothing
-    assert wipe() == "12 second rows, 2 students, 1 events, 1 sessions: emptied.\n"
+    assert wipe() == "12 second rows, 2 students, 1 events, 1 sessions, 0 students' per-second sums: emptied.\n"
 
     assert stored_emotions(session) == {"seconds": [], "students": [], "events": [], "summary": [], "charts": []}
     session.refresh_from_db()
@@ -108,9 +111,10 @@ def test_running_it_again_finds_nothing_and_other_sessions_lose_only_their_emoti
     first = done_session(teacher, seconds=5, tracks=1)
     settings.EYECLASS_EMOTIONS = False
     second = done_session(teacher, seconds=5, tracks=1)  # stored with emotions off: nothing to wipe
-    assert wipe() == "5 second rows, 1 students, 1 events, 1 sessions: emptied.\n"
-    assert wipe() == "0 second rows, 0 students, 0 events, 0 sessions: emptied.\n"
-    assert wipe("--dry-run") == "0 second rows, 0 students, 0 events, 0 sessions: hold emotion values.\n"
+    sums = "students' per-second sums"
+    assert wipe() == f"5 second rows, 1 students, 1 events, 1 sessions, 0 {sums}: emptied.\n"
+    assert wipe() == f"0 second rows, 0 students, 0 events, 0 sessions, 0 {sums}: emptied.\n"
+    assert wipe("--dry-run") == f"0 second rows, 0 students, 0 events, 0 sessions, 0 {sums}: hold emotion values.\n"
     for session in (first, second):
         assert not any(stored_emotions(session).values())
         assert SecondStat.objects.filter(session=session, engagement__isnull=False).count() == 5
@@ -122,3 +126,20 @@ def test_it_warns_when_the_switch_is_still_on(teacher):
     err = io.StringIO()
     call_command("wipe_emotions", stdout=io.StringIO(), stderr=err)
     assert "EYECLASS_EMOTIONS is on" in err.getvalue()
+
+
+def test_the_per_second_sums_kept_to_recount_a_class_lose_their_emotion_parts_only(teacher, settings):
+    session = done_session(teacher, seconds=12, tracks=2)
+    student = session.tracks.get(track=1)
+    row = np.arange(1, len(TRACK_SECOND) + 1, dtype=float)  # every part non-zero
+    student.sums = [[s, *row.tolist()] for s in range(3)]
+    student.save(update_fields=["sums"])
+    settings.EYECLASS_EMOTIONS = False
+    wipe()
+    student.refresh_from_db()
+    emotion = {"probs_n", *(f"top_{label}" for label in MIX_LABELS), *(f"p_{label}" for label in LABELS)}
+    for stored in student.sums:
+        parts = dict(zip(TRACK_SECOND, stored[1:]))
+        assert all(parts[name] == 0 for name in emotion)
+        assert all(parts[name] == row[i] for i, name in enumerate(TRACK_SECOND) if name not in emotion)
+    assert "0 students' per-second sums" in wipe("--dry-run")
