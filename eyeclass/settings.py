@@ -281,7 +281,7 @@ EYECLASS_LIVE_MAX_FRAME_BYTES = env_number("EYECLASS_LIVE_MAX_FRAME_BYTES", 1024
 EYECLASS_LIVE_MAX_IN_FLIGHT = env_number("EYECLASS_LIVE_MAX_IN_FLIGHT", "2", int)
 EYECLASS_LIVE_FRAME_TIMEOUT = env_number("EYECLASS_LIVE_FRAME_TIMEOUT", "10", float)  # s before a frame is lost
 EYECLASS_LIVE_GRACE_SECONDS = env_number("EYECLASS_LIVE_GRACE_SECONDS", "30", float)  # reconnect window
-EYECLASS_LIVE_MAX_FACES = env_number("EYECLASS_LIVE_MAX_FACES", "8", int)  # faces analysed per frame, at most
+EYECLASS_LIVE_MAX_FACES = env_number("EYECLASS_LIVE_MAX_FACES", "8", int)  # landmark passes a live frame
 # a worker forgets a live session's tracks after this long without frames, so its memory holds only
 # sessions still live (the watchdog closes such a session after 3x EYECLASS_STUCK_PROCESSING_SECONDS)
 EYECLASS_LIVE_STATE_IDLE_SECONDS = env_number("EYECLASS_LIVE_STATE_IDLE_SECONDS", "900", float)

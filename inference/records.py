@@ -218,6 +218,8 @@ class TrackSummary(Record):
     emotion_mix: dict[str, float] | None  # share of its read faces by top class, MIX_LABELS ("uncertain" too)
     emotion_probs: dict[str, float] | None = None  # mean of the 7 probabilities over the same faces
     units: ActionUnits | None = None  # mean over the track's readable frames with units
+    # readable frames per second on screen: how often its eyes were read (a full room takes turns)
+    reads_per_second: float | None = None
 
 
 @dataclass
