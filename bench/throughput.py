@@ -168,7 +168,6 @@ def main() -> None:
                 best[name] = (elapsed, n)
     for closable in (faces, ours, room_faces, det, mesh):
         closable.close()
-    scratch.cleanup()
 
     print(
         f"Clip: {args.clip} ({info.width}x{info.height}, {info.fps:.2f} fps, {info.frame_count} frames); "
@@ -202,6 +201,7 @@ def main() -> None:
         )
     if rooms:
         print_rooms(rooms, best)
+    scratch.cleanup()
     report.save()
 
 

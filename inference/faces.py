@@ -121,10 +121,10 @@ class MediaPipeFaces:
     lost (docs/methods.md).
     retries: False leaves the crop mesh to the caller (`SessionAnalyzer` rotates it over tracked faces,
     inference/schedule.py); True retries up to `max_faces` faces in detection order, for still images.
-    tile_per_face, fine_every: "auto" tiles after a scan that found faces are `tile_per_face` x the
-    smallest face found (never under AUTO_TILE), so a 4K room of 100 px faces is not searched in 128 px
-    tiles; every `fine_every`-th scan (the first too) uses AUTO_TILE, so a face smaller than all those
-    found is still found within that many scans. 0 = always AUTO_TILE.
+    tile_per_face: "auto" tiles after a scan that found faces are `tile_per_face` x the smallest face
+    found (never under AUTO_TILE), so a 4K room of 100 px faces is not searched in 128 px tiles; a call
+    with `fine` uses AUTO_TILE whatever was found, so a face smaller than all those found is found at the
+    next fine scan (inference/schedule.py says when). 0 = always AUTO_TILE.
     near (a call's argument): the boxes of the faces being followed; the detector then looks on the full
     frame and in a square of `follow_margin` x each box around it (at least an "auto" tile), not on
     every tile, so a frame costs what its faces cost (inference/schedule.py says when).
@@ -145,7 +145,6 @@ class MediaPipeFaces:
         retries: bool = True,
         follow_margin: float = 4.0,
         tile_per_face: float = 0.0,
-        fine_every: int = 10,
     ) -> None:
         import mediapipe as mp  # heavy import, only when a detector is built
 
@@ -171,8 +170,8 @@ class MediaPipeFaces:
             static_image_mode=True, max_num_faces=1, refine_landmarks=True, min_detection_confidence=min_confidence
         )
         self.max_faces, self.retries, self.follow_margin = max_faces, retries, follow_margin
-        self.tile_per_face, self.fine_every = tile_per_face, max(1, fine_every)
-        self._tile, self._scans = float(AUTO_TILE), 0  # "auto" tile size of the next scan; scans so far
+        self.tile_per_face = tile_per_face
+        self._tile = float(AUTO_TILE)  # "auto" tile size of the next scan that is not `fine`
         self.crop_min_inter_ocular = crop_min_inter_ocular
         self.retry_after = retry_after if video else 0  # still images are unrelated: always try
         self._failed: list[tuple[Box, int]] = []  # (box, calls left before a retry there)
@@ -193,10 +192,12 @@ class MediaPipeFaces:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def __call__(self, frame_bgr: np.ndarray, near: list[Box] | None = None) -> list[Face]:
+    def __call__(self, frame_bgr: np.ndarray, near: list[Box] | None = None, fine: bool = False) -> list[Face]:
+        """The frame's faces: a scan of the full frame and its tiles (`fine`: "auto" tiles of AUTO_TILE),
+        or with `near` the full frame and a square around each followed face."""
         rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
-        if near is None:
-            self._scans += 1
+        if fine:
+            self._tile = float(AUTO_TILE)
         regions = self.regions(*rgb.shape[:2], near=near)
         run_mesh = self._mesh_rest == 0
         self._mesh_rest = max(0, self._mesh_rest - 1)
@@ -269,7 +270,7 @@ class MediaPipeFaces:
 
     def _next_tile(self, detected: list[Face]) -> float:
         """The "auto" tile size of the next scan, from the faces this scan found."""
-        if not self.tile_per_face or not detected or self._scans % self.fine_every == 0:
+        if not self.tile_per_face or not detected:
             return float(AUTO_TILE)
         return max(float(AUTO_TILE), self.tile_per_face * min(face.box.w for face in detected))
 

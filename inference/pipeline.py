@@ -87,7 +87,6 @@ class SessionAnalyzer:
             retries=False,
             follow_margin=tuning.faces.follow_margin,
             tile_per_face=tuning.faces.tile_per_face,
-            fine_every=tuning.faces.fine_scan_every,
         )
         self.scans = ScanSchedule(tuning.faces)
         self.passes = LandmarkSchedule(opts.landmark_passes, opts.min_inter_ocular, tuning.faces.miss_rest)
@@ -173,9 +172,10 @@ class SessionAnalyzer:
 
     def _find(self, image: np.ndarray, time: float, shot: Shot) -> list[Face]:
         """The frame's faces: a full scan when one is due, else only around the tracked faces."""
-        if self.scans.due(time, shot, len(self.tracker.tracks)):
-            return self.faces(image)
-        return self.faces(image, near=[t.box for t in self.tracker.tracks])
+        scan = self.scans.due(time, shot, len(self.tracker.tracks))
+        if scan is None:
+            return self.faces(image, near=[t.box for t in self.tracker.tracks])
+        return self.faces(image, fine=scan == "fine")
 
     def _landmarks(self, image: np.ndarray, faces: list[Face], ids: list[int], time: float) -> None:
         """This frame's share of the landmark passes (`LandmarkSchedule`), into the faces picked."""

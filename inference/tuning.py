@@ -76,7 +76,7 @@ class FaceScheduleConfig(Record):
     # 128 px tile holds a 21 px face at that ratio, which the detector finds; a 4K room of 100 px faces
     # then needs ~100 tiles, not 511
     tile_per_face: float = 6.0
-    fine_scan_every: int = 10  # ...and every this many scans (the first too) the 128 px tiles again
+    fine_scan_every: float = 10.0  # ...and every this many seconds (and on cuts) the 128 px tiles again
     # seconds a face whose landmark pass found nothing (a bowed head, a hand) waits behind the others
     # (3 analysed frames at 10 a second), so it cannot hold the landmark budget
     miss_rest: float = 0.3

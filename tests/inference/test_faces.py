@@ -172,8 +172,8 @@ def test_followed_faces_are_looked_for_in_a_square_around_their_last_box():
         assert finder.regions(720, 1280, near=near[:1]) == [(0, 0, 1280, 720)]  # nothing to save
 
 
-def test_scan_tiles_grow_with_the_smallest_face_found_and_come_back_fine_every_few_scans():
-    with MediaPipeFaces(tiles="auto", threads=1, tile_per_face=6, fine_every=3) as finder:
+def test_scan_tiles_grow_with_the_smallest_face_found_and_a_fine_scan_goes_back_to_128_px():
+    with MediaPipeFaces(tiles="auto", threads=1, tile_per_face=6) as finder:
         sizes = []
 
         def detect(rgb, regions=None):
@@ -182,9 +182,10 @@ def test_scan_tiles_grow_with_the_smallest_face_found_and_come_back_fine_every_f
 
         finder.detect, finder.mesh = detect, lambda rgb: []
         frame = np.zeros((2160, 3840, 3), np.uint8)
-        for _ in range(5):
-            finder(frame)
-        finder(frame, near=[Box(1000, 1000, 100, 100)])  # following does not count as a scan
+        finder(frame, fine=True)
         finder(frame)
+        finder(frame, near=[Box(1000, 1000, 100, 100)])  # following keeps the tile size
+        finder(frame)
+        finder(frame, fine=True)
         fine, coarse = 1 + 30 * 17, 1 + 6 * 4  # 128 px tiles; 600 px tiles (6 x the 100 px face)
-        assert sizes == [fine, coarse, coarse, fine, coarse, 2, coarse]
+        assert sizes == [fine, coarse, 2, coarse, fine]

@@ -30,8 +30,8 @@ class Room:
     def __init__(self, faces: list[Face]):
         self.faces, self.crops, self.calls = faces, [], []
 
-    def __call__(self, image, near=None):
-        self.calls.append("scan" if near is None else f"follow {len(near)}")
+    def __call__(self, image, near=None, fine=False):
+        self.calls.append(("fine" if fine else "scan") if near is None else f"follow {len(near)}")
         return [Face(f.box, f.score, f.eyes.copy()) for f in self.faces]
 
     def mesh_crop(self, rgb, box):
@@ -81,12 +81,12 @@ def test_a_face_the_mesh_misses_rests_behind_the_others_then_comes_first_again()
         LandmarkSchedule(passes=-1, min_inter_ocular=12)
 
 
-def test_full_scans_come_every_period_on_cuts_and_when_nothing_is_tracked():
-    scans = ScanSchedule(FaceScheduleConfig(scan_every=1.0))
-    times = [i / 10 for i in range(25)]
-    due = [scans.due(t, "cut" if t == 0.5 else None, tracked=3) for t in times]
-    assert [t for t, d in zip(times, due) if d] == [0.0, 0.5, 1.5]
-    assert scans.due(1.6, None, tracked=0) and not scans.due(1.7, None, tracked=2)
+def test_full_scans_come_every_period_on_cuts_and_when_nothing_is_tracked_fine_ones_less_often():
+    scans = ScanSchedule(FaceScheduleConfig(scan_every=1.0, fine_scan_every=2.0))
+    times = [0.35 + i / 10 for i in range(30)]  # a chunk's frames: periods count from time 0
+    due = {round(t, 2): scans.due(t, "cut" if round(t, 2) == 0.55 else None, tracked=3) for t in times}
+    assert {t: d for t, d in due.items() if d} == {0.35: "fine", 0.55: "fine", 1.05: "scan", 2.05: "fine", 3.05: "scan"}
+    assert scans.due(3.2, None, tracked=0) == "fine" and scans.due(3.3, None, tracked=2) is None
 
 
 def test_every_student_of_a_full_room_is_read_at_least_once_a_second():
@@ -117,8 +117,12 @@ def test_the_detector_scans_once_a_second_and_follows_the_tracked_faces_between(
         for i in range(21):
             session.push(np.full((120, 800, 3), 90, np.uint8), i / 10)
         session.finish()
-    assert [i for i, call in enumerate(faces.calls) if call == "scan"] == [0, 10, 20]
-    assert set(faces.calls) == {"scan", "follow 3"}
+    assert [(i, call) for i, call in enumerate(faces.calls) if "follow" not in call] == [
+        (0, "fine"),
+        (10, "scan"),
+        (20, "scan"),
+    ]
+    assert set(faces.calls) == {"fine", "scan", "follow 3"}
 
 
 def longest_gaps(frames, passes, min_width: float) -> dict[int, tuple[float, float]]:
