@@ -55,6 +55,9 @@ def eye_centres(landmarks: np.ndarray) -> np.ndarray:
 # px: "auto" tiles are about this big, so small classroom faces reach a size the detector finds
 # (docs/methods.md, "Faces and landmarks")
 AUTO_TILE = 128
+# px: a fine "auto" scan adds tiles this big on frames big enough for two: 128 px tiles cut the 100 px
+# faces of a 4K room apart, and the full frame shrinks them to 5 px for the detector
+LARGE_TILE = 4 * AUTO_TILE
 # A face wider than this fraction of the frame makes it a close-up (webcam, selfie, speaker): "auto"
 # tiles then rest until it is gone, since a close-up has no small faces to find, only background that
 # tiles would take for faces.
@@ -265,7 +268,9 @@ class MediaPipeFaces:
         if (self.tiles == "auto" and self._close_up) or grid == (1, 1):
             return whole
         if near is None:
-            return whole + list(_tiles(height, width, grid))
+            large = auto_grid(height, width, LARGE_TILE)
+            fine = self.tiles == "auto" and self._tile == AUTO_TILE and large != (1, 1)
+            return whole + list(_tiles(height, width, grid)) + (list(_tiles(height, width, large)) if fine else [])
         return whole + [self._around(box, height, width) for box in near if box.w <= CLOSE_UP * width]
 
     def _next_tile(self, detected: list[Face]) -> float:

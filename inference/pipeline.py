@@ -69,7 +69,9 @@ class SessionAnalyzer:
     ) -> None:
         """`window`: count only frames and events in [start, end) of session time (a chunk's own span;
         frames around it only warm up tracks, eye levels and spotting baselines). `tuning`: the signal
-        steps' tuned numbers (inference/tuning.py)."""
+        steps' tuned numbers (inference/tuning.py). `faces`: the face step (default `MediaPipeFaces`),
+        any callable `(bgr, near=None, fine=False) -> [Face]` with `mesh_crop(rgb, box)`; the
+        schedules in inference/schedule.py say when it scans, follows and reads landmarks."""
         self.options = opts = options or AnalysisOptions()
         self.window = window
         if classifier is None and opts.emotions:
@@ -172,7 +174,7 @@ class SessionAnalyzer:
 
     def _find(self, image: np.ndarray, time: float, shot: Shot) -> list[Face]:
         """The frame's faces: a full scan when one is due, else only around the tracked faces."""
-        scan = self.scans.due(time, shot, len(self.tracker.tracks))
+        scan = self.scans.due(time, shot)
         if scan is None:
             return self.faces(image, near=[t.box for t in self.tracker.tracks])
         return self.faces(image, fine=scan == "fine")

@@ -1,14 +1,14 @@
 """The two schedules that make a classroom's cost follow its faces, not its pixels.
 
 `ScanSchedule` says when the whole frame is searched for faces (the detector on the full frame and
-on every tile): on the first frame, on a shot cut or a return to the last shot, when no face is
-tracked, and every `scan_every` seconds. Those first three, and one scan every `fine_scan_every`
-seconds, use the fine 128 px tiles; the others tiles sized from the smallest face found. On the
-frames between, the detector looks only around the tracked faces' last boxes (crops of the
-full-resolution frame, `MediaPipeFaces` with `near`), so a 4K frame costs what its faces cost.
-Trade-off: a face that enters between scans (not near a tracked one, too small for the full-frame
-pass) is found up to `scan_every` seconds late, one smaller than all the faces found up to
-`fine_scan_every` seconds late.
+on every tile): on the first frame, on a shot cut or a return to the last shot, and every
+`scan_every` seconds. The first two, and one scan every `fine_scan_every` seconds, are fine (128 px
+tiles, and 512 px ones on large frames); the others use tiles sized from the smallest face found.
+On the frames between, the detector looks on the full frame and around the tracked faces' last boxes
+(crops of the full-resolution frame, `MediaPipeFaces` with `near`), so a 4K frame costs what its
+faces cost, and an empty room one detector call a frame. Trade-off: a face that enters between
+scans (not near a tracked one, too small for the full-frame pass) is found up to `scan_every` seconds
+late, one smaller than all the faces found up to `fine_scan_every` seconds late.
 
 `LandmarkSchedule` says which faces get a landmark pass (the Face Mesh on a crop around the face)
 when a frame holds more faces than the per-frame budget (`AnalysisOptions.landmark_passes`): faces
@@ -44,18 +44,13 @@ class ScanSchedule:
         self.config = config
         self._last: float | None = None
 
-    def due(self, time: float, shot: Shot, tracked: int) -> Literal["fine", "scan"] | None:
+    def due(self, time: float, shot: Shot) -> Literal["fine", "scan"] | None:
         """Whether the frame at `time` gets a full scan, "fine" (tiles of 128 px) or "scan" (tiles sized
-        from the faces found), or None (follow); `tracked` = faces being followed now. Periods count
-        from time 0, not from the first frame, so a chunk of a long video scans on the frames a single
-        pass over the whole video scans on."""
+        from the faces found), or None (follow). Periods count from time 0, not from the first frame,
+        so a chunk of a long video scans on the frames a single pass over the whole video scans on."""
         last, self._last = self._last, time
-        if (
-            last is None
-            or shot is not None
-            or not tracked
-            or _period(last, self.config.fine_scan_every) != _period(time, self.config.fine_scan_every)
-        ):
+        fine = self.config.fine_scan_every
+        if last is None or shot is not None or _period(last, fine) != _period(time, fine):
             return "fine"
         return "scan" if _period(last, self.config.scan_every) != _period(time, self.config.scan_every) else None
 

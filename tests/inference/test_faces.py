@@ -187,5 +187,5 @@ def test_scan_tiles_grow_with_the_smallest_face_found_and_a_fine_scan_goes_back_
         finder(frame, near=[Box(1000, 1000, 100, 100)])  # following keeps the tile size
         finder(frame)
         finder(frame, fine=True)
-        fine, coarse = 1 + 30 * 17, 1 + 6 * 4  # 128 px tiles; 600 px tiles (6 x the 100 px face)
+        fine, coarse = 1 + 30 * 17 + 8 * 4, 1 + 6 * 4  # 128 and 512 px tiles; 600 px (6 x the 100 px face)
         assert sizes == [fine, coarse, 2, coarse, fine]

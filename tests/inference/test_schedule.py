@@ -81,12 +81,12 @@ def test_a_face_the_mesh_misses_rests_behind_the_others_then_comes_first_again()
         LandmarkSchedule(passes=-1, min_inter_ocular=12)
 
 
-def test_full_scans_come_every_period_on_cuts_and_when_nothing_is_tracked_fine_ones_less_often():
+def test_full_scans_come_every_period_and_on_cuts_fine_ones_less_often():
     scans = ScanSchedule(FaceScheduleConfig(scan_every=1.0, fine_scan_every=2.0))
     times = [0.35 + i / 10 for i in range(30)]  # a chunk's frames: periods count from time 0
-    due = {round(t, 2): scans.due(t, "cut" if round(t, 2) == 0.55 else None, tracked=3) for t in times}
+    due = {round(t, 2): scans.due(t, "cut" if round(t, 2) == 0.55 else None) for t in times}
     assert {t: d for t, d in due.items() if d} == {0.35: "fine", 0.55: "fine", 1.05: "scan", 2.05: "fine", 3.05: "scan"}
-    assert scans.due(3.2, None, tracked=0) == "fine" and scans.due(3.3, None, tracked=2) is None
+    assert scans.due(3.2, "back") == "fine" and scans.due(3.3, None) is None
 
 
 def test_every_student_of_a_full_room_is_read_at_least_once_a_second():
