@@ -34,7 +34,7 @@ def main() -> None:
     print(f"model loaded: {rss_mib():.0f} MiB resident\n")
     print("| sessions closed | resident MiB |\n| ---: | ---: |")
     for i in range(1, args.sessions + 1):
-        analyzer = SessionAnalyzer(live_options(max_faces=8), classifier=classifier)
+        analyzer = SessionAnalyzer(live_options(landmark_passes=8), classifier=classifier)
         for k in range(args.frames):
             analyzer.process(frame, k * 0.2, k)
         analyzer.finish()

@@ -1,7 +1,7 @@
 """Throughput of the analysis pipeline, measured in one run on the same clip and machine.
 
     python -m bench.throughput [--clip talk_single_face.mp4] [--weights W | --untrained]
-                               [--repeat 3] [--no-fer] [--classroom] [--markdown [FILE]]
+                               [--repeat 3] [--no-fer] [--classroom] [--rooms] [--markdown [FILE]]
 
 Rows (frames of video processed per second, model loading excluded):
 - decode only (OpenCV, every frame);
@@ -11,7 +11,9 @@ Rows (frames of video processed per second, model loading excluded):
 - full analysis: SessionAnalyzer (shot cuts, tracking, alignment, batched eye CNN, eye signals,
   spotting, engagement, records), default options and with flip averaging — target >= 75% of the second row;
 - the `fer` package (FER(mtcnn=False).detect_emotions per frame) when it is importable;
-- with --classroom: the CCTV clip at 10 analysed fps with auto (5x3) tiles, as a real-time factor.
+- with --classroom: the CCTV clip at 10 analysed fps with auto (5x3) tiles, as a real-time factor;
+- with --rooms: classroom cameras at 352p, 720p, 1080p and 4K analysed as uploads are, as real-time
+  factors with the faces found per frame (bench/rooms.py).
 The passes are interleaved (one pass of every row, `--repeat` times) and each row keeps its fastest
 pass, so a CPU shared with other jobs hurts every row alike; the load average is printed too.
 """
@@ -28,6 +30,7 @@ import cv2
 import numpy as np
 
 from bench.report import Report, add_markdown_option
+from bench.rooms import print_rooms, room_analysis, room_clips, temporary_folder
 from inference.classifier import accelerate, load_classifier
 from inference.faces import MediaPipeFaces
 from inference.pipeline import AnalysisOptions, SessionAnalyzer
@@ -115,6 +118,7 @@ def main() -> None:
     parser.add_argument("--untrained", action="store_true", help="speed only: CNN architecture, random weights")
     parser.add_argument("--no-fer", action="store_true")
     parser.add_argument("--classroom", action="store_true", help="also time the CCTV clip at 10 fps, auto tiles")
+    parser.add_argument("--rooms", action="store_true", help="also time classroom cameras at 352p to 4K")
     parser.add_argument("--repeat", type=int, default=3, help="interleaved passes; each row keeps its fastest")
     add_markdown_option(parser, "throughput")
     args = parser.parse_args()
@@ -125,7 +129,9 @@ def main() -> None:
     classifier = ready(classifier)
     runtime = "TF Lite" if classifier is not None and type(classifier.model).__name__ == "LiteModel" else "Keras"
     cnn = (", untrained eye CNN: speed only" if args.untrained else ", eye CNN batched") + f", {runtime}"
-    faces, room_faces = MediaPipeFaces(video=True), MediaPipeFaces(tiles="auto", video=True)
+    faces = MediaPipeFaces(video=True)
+    # the analyzer's own: crop-mesh passes are its landmark schedule's (inference/schedule.py)
+    ours, room_faces = MediaPipeFaces(video=True, retries=False), MediaPipeFaces(tiles="auto", retries=False)
     det = mp.solutions.face_detection.FaceDetection(model_selection=1)
     mesh = mp.solutions.face_mesh.FaceMesh(max_num_faces=4, refine_landmarks=True)
     room = VIDEOS / "classroom_cctv.mp4"
@@ -136,18 +142,21 @@ def main() -> None:
         ),
         "(reference: decode + the two MediaPipe models once per full frame)": decode_and_raw_models(path, det, mesh),
         "full analysis (ours" + (cnn if classifier is not None else ", CNN off") + ", default options)": full_analysis(
-            path, classifier, faces
+            path, classifier, ours
         ),
     }
     if classifier is not None:
         rows["full analysis (ours" + cnn + ", with flip averaging: --flip)"] = full_analysis(
-            path, classifier, faces, flip=True
+            path, classifier, ours, flip=True
         )
     fer = None if args.no_fer else fer_package(path)
     if fer is not None:
         rows["`fer` package (FER(mtcnn=False).detect_emotions per frame)"] = fer
     if args.classroom:
         rows["classroom"] = full_analysis(room, classifier, room_faces, fps=10)
+    scratch = temporary_folder()
+    rooms = room_clips(VIDEOS, Path(scratch.name)) if args.rooms else {}
+    rows.update({name: room_analysis(clip, classifier) for name, clip in rooms.items()})
     load_before = os.getloadavg()[0]
     best: dict[str, tuple[float, int]] = {}
     for _ in range(max(1, args.repeat)):
@@ -157,7 +166,7 @@ def main() -> None:
             elapsed = time.perf_counter() - start
             if name not in best or elapsed < best[name][0]:
                 best[name] = (elapsed, n)
-    for closable in (faces, room_faces, det, mesh):
+    for closable in (faces, ours, room_faces, det, mesh):
         closable.close()
 
     print(
@@ -169,6 +178,8 @@ def main() -> None:
     print("|---|---|---|---|")
     fps = {}
     for name, (secs, n) in best.items():
+        if name in rooms:
+            continue
         fps[name] = n / secs
         if name != "classroom":
             print(f"| {name} | {n} | {secs:.2f} | {n / secs:.1f} |")
@@ -188,6 +199,9 @@ def main() -> None:
             f"\nClassroom CCTV at 10 analysed fps, auto (5x3) tiles, default options: {n} frames in {secs:.2f} s for "
             f"{duration:.2f} s of video = {duration / secs:.2f}x real time."
         )
+    if rooms:
+        print_rooms(rooms, best)
+    scratch.cleanup()
     report.save()
 
 

@@ -227,6 +227,7 @@ SUMS = ("records", "known", "facing", "lids", "closed", "attentive", "blinks", "
 
 def _summary(tid: int, t: _Track, frame_period: float) -> TrackSummary:
     minutes = (t.acc.lids * frame_period) / 60.0  # blinks can only be seen where the lids are read
+    on_screen = t.last_time - t.first_time + frame_period
     return TrackSummary(
         track=tid,
         first_time=t.first_time,
@@ -241,6 +242,7 @@ def _summary(tid: int, t: _Track, frame_period: float) -> TrackSummary:
         emotion_mix=t.acc.mix,
         emotion_probs=t.acc.mean_probs,
         units=t.acc.mean_units,
+        reads_per_second=round(t.readable / on_screen, 3) if on_screen > 0 else None,
     )
 
 

@@ -55,15 +55,18 @@ def eye_centres(landmarks: np.ndarray) -> np.ndarray:
 # px: "auto" tiles are about this big, so small classroom faces reach a size the detector finds
 # (docs/methods.md, "Faces and landmarks")
 AUTO_TILE = 128
+# px: a fine "auto" scan adds tiles this big on frames big enough for two: 128 px tiles cut the 100 px
+# faces of a 4K room apart, and the full frame shrinks them to 5 px for the detector
+LARGE_TILE = 4 * AUTO_TILE
 # A face wider than this fraction of the frame makes it a close-up (webcam, selfie, speaker): "auto"
 # tiles then rest until it is gone, since a close-up has no small faces to find, only background that
 # tiles would take for faces.
 CLOSE_UP = 0.15
 
 
-def auto_grid(height: int, width: int) -> tuple[int, int]:
-    """(columns, rows) for tiles of about AUTO_TILE px: 5x3 for 640x352 CCTV."""
-    return max(1, round(width / AUTO_TILE)), max(1, round(height / AUTO_TILE))
+def auto_grid(height: int, width: int, tile: float = AUTO_TILE) -> tuple[int, int]:
+    """(columns, rows) for tiles of about `tile` px: 5x3 for 640x352 CCTV at AUTO_TILE."""
+    return max(1, round(width / tile)), max(1, round(height / tile))
 
 
 def to_pixels(landmark_list, width: int, height: int) -> np.ndarray:
@@ -119,6 +122,15 @@ class MediaPipeFaces:
     (faces too small for its detector: a wasted call) rests for `retry_after` calls; detected faces
     still get the crop mesh meanwhile. Resting saves most mesh calls for a few landmarked faces
     lost (docs/methods.md).
+    retries: False leaves the crop mesh to the caller (`SessionAnalyzer` rotates it over tracked faces,
+    inference/schedule.py); True retries up to `max_faces` faces in detection order, for still images.
+    tile_per_face: "auto" tiles after a scan that found faces are `tile_per_face` x the smallest face
+    found (never under AUTO_TILE), so a 4K room of 100 px faces is not searched in 128 px tiles; a call
+    with `fine` uses AUTO_TILE whatever was found, so a face smaller than all those found is found at the
+    next fine scan (inference/schedule.py says when). 0 = always AUTO_TILE.
+    near (a call's argument): the boxes of the faces being followed; the detector then looks on the full
+    frame and in a square of `follow_margin` x each box around it (at least an "auto" tile), not on
+    every tile, so a frame costs what its faces cost (inference/schedule.py says when).
     threads: MediaPipe's graphs run single-threaded and release the GIL, so with 2 the full-frame
     mesh and the detector (or two halves of the tiles, each half with its own detector) run side by
     side, faster on 2+ cores. Same faces, same order as with 1.
@@ -133,6 +145,9 @@ class MediaPipeFaces:
         crop_min_inter_ocular: float = MIN_INTER_OCULAR,
         retry_after: int = 3,
         threads: int = 2,
+        retries: bool = True,
+        follow_margin: float = 4.0,
+        tile_per_face: float = 0.0,
     ) -> None:
         import mediapipe as mp  # heavy import, only when a detector is built
 
@@ -157,7 +172,9 @@ class MediaPipeFaces:
         self._crop_mesh = mp.solutions.face_mesh.FaceMesh(
             static_image_mode=True, max_num_faces=1, refine_landmarks=True, min_detection_confidence=min_confidence
         )
-        self.max_faces = max_faces
+        self.max_faces, self.retries, self.follow_margin = max_faces, retries, follow_margin
+        self.tile_per_face = tile_per_face
+        self._tile = float(AUTO_TILE)  # "auto" tile size of the next scan that is not `fine`
         self.crop_min_inter_ocular = crop_min_inter_ocular
         self.retry_after = retry_after if video else 0  # still images are unrelated: always try
         self._failed: list[tuple[Box, int]] = []  # (box, calls left before a retry there)
@@ -178,15 +195,19 @@ class MediaPipeFaces:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def __call__(self, frame_bgr: np.ndarray) -> list[Face]:
+    def __call__(self, frame_bgr: np.ndarray, near: list[Box] | None = None, fine: bool = False) -> list[Face]:
+        """The frame's faces: a scan of the full frame and its tiles (`fine`: "auto" tiles of AUTO_TILE),
+        or with `near` the full frame and a square around each followed face."""
         rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+        if fine:
+            self._tile = float(AUTO_TILE)
+        regions = self.regions(*rgb.shape[:2], near=near)
         run_mesh = self._mesh_rest == 0
         self._mesh_rest = max(0, self._mesh_rest - 1)
         if self._lane is None:
             meshed_faces = self.mesh(rgb) if run_mesh else []
-            detected = self.detect(rgb)
+            detected = self.detect(rgb, regions)
         else:  # lane 2: the mesh and the odd regions; this thread: the even regions
-            regions = self.regions(*rgb.shape[:2])
             mine, theirs = regions[0::2], regions[1::2]
 
             def other_lane():
@@ -201,6 +222,14 @@ class MediaPipeFaces:
             self._mesh_rest = self.retry_after
         faces = merge(meshed_faces, detected)
         self._close_up = any(face.box.w > CLOSE_UP * rgb.shape[1] for face in faces)
+        if near is None:
+            self._tile = self._next_tile(detected)
+        if self.retries:
+            self._retry(rgb, faces)
+        return faces
+
+    def _retry(self, rgb: np.ndarray, faces: list[Face]) -> None:
+        """The crop mesh for detected faces the full-frame mesh missed, up to `max_faces` with landmarks."""
         meshed = sum(f.landmarks is not None for f in faces)
         self._failed = [(box, left - 1) for box, left in self._failed if left > 1]
         for face in faces:
@@ -214,7 +243,6 @@ class MediaPipeFaces:
                     face.eyes, meshed = eye_centres(face.landmarks), meshed + 1
                 elif self.retry_after > 0:
                     self._failed.append((face.box, self.retry_after))
-        return faces
 
     def mesh_crop(self, rgb: np.ndarray, box: Box, size: int = 192, margin: float = 2.0) -> np.ndarray | None:
         """Face Mesh on a square crop (`margin` x the box, resized to `size`) around one face."""
@@ -232,17 +260,37 @@ class MediaPipeFaces:
             return None
         return pts
 
-    def regions(self, height: int, width: int) -> list[tuple[int, int, int, int]]:
-        """(x, y, w, h) of the whole frame, then of each tile."""
-        if self.tiles == "auto" and self._close_up:
-            return [(0, 0, width, height)]
-        grid = auto_grid(height, width) if self.tiles == "auto" else self.tiles
-        return [(0, 0, width, height)] + (list(_tiles(height, width, grid)) if grid != (1, 1) else [])
+    def regions(self, height: int, width: int, near: list[Box] | None = None) -> list[tuple[int, int, int, int]]:
+        """(x, y, w, h) of the whole frame, then of each tile (or, with `near`, of each followed face's
+        square; a close-up's square would be the whole frame again)."""
+        whole = [(0, 0, width, height)]
+        grid = auto_grid(height, width, self._tile) if self.tiles == "auto" else self.tiles
+        if (self.tiles == "auto" and self._close_up) or grid == (1, 1):
+            return whole
+        if near is None:
+            large = auto_grid(height, width, LARGE_TILE)
+            fine = self.tiles == "auto" and self._tile == AUTO_TILE and large != (1, 1)
+            return whole + list(_tiles(height, width, grid)) + (list(_tiles(height, width, large)) if fine else [])
+        return whole + [self._around(box, height, width) for box in near if box.w <= CLOSE_UP * width]
 
-    def detect(self, rgb: np.ndarray) -> list[Face]:
-        """Face Detection (full-range model) on the frame and on each tile, then NMS."""
-        found = self._detect_regions(rgb, self.regions(*rgb.shape[:2]), self._detectors[0])
-        return suppress([face for _, face in found])
+    def _next_tile(self, detected: list[Face]) -> float:
+        """The "auto" tile size of the next scan, from the faces this scan found."""
+        if not self.tile_per_face or not detected:
+            return float(AUTO_TILE)
+        return max(float(AUTO_TILE), self.tile_per_face * min(face.box.w for face in detected))
+
+    def _around(self, box: Box, height: int, width: int) -> tuple[int, int, int, int]:
+        """The square (x, y, w, h) a followed face is looked for in, moved inside the frame."""
+        side = int(min(max(self.follow_margin * max(box.w, box.h), AUTO_TILE), width, height))
+        cx, cy = box.center
+        x = int(min(max(0, cx - side / 2), width - side))
+        y = int(min(max(0, cy - side / 2), height - side))
+        return x, y, side, side
+
+    def detect(self, rgb: np.ndarray, regions: list[tuple[int, int, int, int]] | None = None) -> list[Face]:
+        """Face Detection (full-range model) on each region (default: the frame and each tile), then NMS."""
+        regions = self.regions(*rgb.shape[:2]) if regions is None else regions
+        return suppress([face for _, face in self._detect_regions(rgb, regions, self._detectors[0])])
 
     @staticmethod
     def _detect_regions(rgb: np.ndarray, regions, detector) -> list[tuple[tuple, Face]]:

@@ -16,7 +16,7 @@ import dataclasses
 import functools
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Self
 
 import cv2
@@ -27,59 +27,31 @@ from .align import align_bands, eye_boxes
 from .classifier import accelerate, load_classifier
 from .engagement import EngagementAggregator
 from .eyesignals import EyeSignalEstimator
-from .faces import MIN_INTER_OCULAR, Face, MediaPipeFaces
+from .faces import Face, MediaPipeFaces, eye_centres
 from .geometry import EYE_BAND
 from .headpose import HeadOnly
 from .labels import LABELS, top_label
+from .options import UPLOAD_FPS, AnalysisOptions, live_options, upload_options
 from .readability import ReadabilityCounter
-from .records import AnalysisResult, Box, Event, FaceRecord, FrameResult, Record, SecondAggregate
+from .records import AnalysisResult, Box, Event, FaceRecord, FrameResult, SecondAggregate
+from .schedule import LandmarkSchedule, ScanSchedule
 from .spotting import Spotter
 from .stillness import StillnessMeter
-from .tracking import IouTracker, SceneCuts
+from .tracking import IouTracker, SceneCuts, Shot
 from .tuning import DEFAULT_TUNING, Tuning
 from .video import Frame, VideoReader
 
-
-@dataclass
-class AnalysisOptions(Record):
-    fps: float | None = None  # analysis rate; None = every frame (best for micro-expression spotting)
-    tiles: tuple[int, int] | str = (1, 1)  # detector tiles (columns, rows) or "auto"; see faces.py, docs/methods.md
-    max_faces: int = 4  # faces given landmarks per frame (Face Mesh)
-    min_confidence: float = 0.5
-    min_inter_ocular: float = MIN_INTER_OCULAR  # pixels; below: eyes_unreadable
-    emotions: bool = True  # run the eye CNN (needs weights)
-    spotting: bool = True
-    # CNN batching: a bigger batch costs less per band, at the price of results waiting longer
-    batch_size: int = 128  # bands per CNN call
-    max_delay: int = 96  # frames a result may wait for its batch (~3 s at 30 fps; `process` never waits)
-    track_max_gap: float = 1.5  # seconds a track survives unseen
-    lite_cnn: bool = True  # run the eye CNN through TensorFlow Lite (same outputs, checked; faster)
-    # Average each band with its mirror image: doubles the CNN work for a small per-frame accuracy gain
-    # (docs/model.md). Off for video: the per-second emotion mix averages many frames anyway.
-    # `evaluate` and `predict` do average.
-    flip_tta: bool = False
-    overlap_cnn: bool = True  # classify a batch in a thread while the next frames' faces are found (2+ cores)
-    face_threads: int = 2  # MediaPipe lanes (see faces.MediaPipeFaces); 1 = everything on the calling thread
-    # Read the lids of faces with landmarks on the frames between analysed ones too (a crop mesh per face
-    # and frame), so a blink of one or two frames is not missed at a sampled rate; the CNN, spotting
-    # and the records stay at `fps`. Costs a decode of every frame and a landmark pass per face.
-    lids_between: bool = True
-    # ...for faces with at least this many pixels between the eyes: there the lid gap is a few pixels and a
-    # blink stands clear of the mesh's noise; a room of small faces keeps the sampled rate (and its cost)
-    lids_between_min_iod: float = 32.0
-    keep_images: bool = field(default=False, metadata={"skip": True})  # attach frames to results
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Self:
-        """Options from JSON (e.g. a job's settings); unknown keys are an error, not ignored."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown analysis options: {', '.join(unknown)}")
-        data = dict(data)
-        if isinstance(data.get("tiles"), list):
-            data["tiles"] = tuple(data["tiles"])
-        return cls(**data)
+__all__ = [  # the options live in options.py; callers import them from here with the analyzer
+    "UPLOAD_FPS",
+    "AnalysisOptions",
+    "SessionAnalyzer",
+    "analyze_video",
+    "live_options",
+    "read_between",
+    "read_eyes",
+    "spot",
+    "upload_options",
+]
 
 
 @dataclass
@@ -100,7 +72,9 @@ class SessionAnalyzer:
     ) -> None:
         """`window`: count only frames and events in [start, end) of session time (a chunk's own span;
         frames around it only warm up tracks, eye levels and spotting baselines). `tuning`: the signal
-        steps' tuned numbers (inference/tuning.py)."""
+        steps' tuned numbers (inference/tuning.py). `faces`: the face step (default `MediaPipeFaces`),
+        any callable `(bgr, near=None, fine=False) -> [Face]` with `mesh_crop(rgb, box)`; the
+        schedules in inference/schedule.py say when it scans, follows and reads landmarks."""
         self.options = opts = options or AnalysisOptions()
         self.window = window
         if classifier is None and opts.emotions:
@@ -111,8 +85,16 @@ class SessionAnalyzer:
         self.band = getattr(self.classifier, "band", EYE_BAND)
         self._own_faces = faces is None
         self.faces = faces or MediaPipeFaces(
-            opts.tiles, opts.max_faces, opts.min_confidence, video=True, threads=opts.face_threads
+            opts.tiles,
+            min_confidence=opts.min_confidence,
+            video=True,
+            threads=opts.face_threads,
+            retries=False,
+            follow_margin=tuning.faces.follow_margin,
+            tile_per_face=tuning.faces.tile_per_face,
         )
+        self.scans = ScanSchedule(tuning.faces)
+        self.passes = LandmarkSchedule(opts.landmark_passes, opts.min_inter_ocular, tuning.faces.miss_rest)
         self.tracker = IouTracker(max_gap=opts.track_max_gap, config=tuning.tracking)
         # a shot that comes back within the re-linking time (the lens covered, a grey patch) continues its tracks
         self.cuts = SceneCuts(max_return=max(opts.track_max_gap, tuning.tracking.relink_within))
@@ -153,8 +135,9 @@ class SessionAnalyzer:
             self.tracker.suspend(time)
         elif shot == "back":
             self.tracker.resume()
-        faces = self.faces(image)
+        faces = self._find(image, time, shot)
         ids = self.tracker.update([f.box for f in faces], time, image)
+        self._landmarks(image, faces, ids, time)
         self._lid_boxes = {
             t: f.box
             for f, t in zip(faces, ids)
@@ -200,6 +183,24 @@ class SessionAnalyzer:
             landmarks = self.faces.mesh_crop(rgb, box)
             if landmarks is not None:
                 self._read_between(track, landmarks, time)
+
+    def _find(self, image: np.ndarray, time: float, shot: Shot) -> list[Face]:
+        """The frame's faces: a full scan when one is due, else only around the tracked faces."""
+        scan = self.scans.due(time, shot)
+        if scan is None:
+            return self.faces(image, near=[t.box for t in self.tracker.tracks])
+        return self.faces(image, fine=scan == "fine")
+
+    def _landmarks(self, image: np.ndarray, faces: list[Face], ids: list[int], time: float) -> None:
+        """This frame's share of the landmark passes (`LandmarkSchedule`), into the faces picked."""
+        self.passes.forget(self.tracker.alive)
+        picked = self.passes.pick(faces, ids, time)
+        rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB) if picked else None
+        for i in picked:
+            faces[i].landmarks = self.faces.mesh_crop(rgb, faces[i].box)
+            self.passes.tried(ids[i], time, faces[i].landmarks is not None)
+            if faces[i].landmarks is not None:
+                faces[i].eyes = eye_centres(faces[i].landmarks)
 
     def _read_between(self, track: int, landmarks: np.ndarray, time: float) -> None:
         read_between(self.eyes, self._blinked, track, landmarks, time)
@@ -378,25 +379,6 @@ def spot(
         engagement.facing(record) is False,
         sig.units.vector(SPOT_UNITS) if sig and sig.units else None,
     )
-
-
-# The one source of the service's analysis options: uploads, `analyze`, `benchmark` and live frames.
-# 10 analysed frames a second keep a micro-expression (<= 0.5 s) on 5 frames for a third of the work
-# of a 30 fps video, and score as well on the labelled clips as every frame (docs/methods.md).
-UPLOAD_FPS = 10.0
-
-
-def upload_options(**overrides) -> AnalysisOptions:
-    """What a recorded video is analysed with (the upload worker, `analyze`, `benchmark`): detector tiles
-    find a classroom camera's small faces, and rest while a close-up face fills the frame."""
-    return AnalysisOptions(**{"fps": UPLOAD_FPS, "tiles": "auto", **overrides})
-
-
-def live_options(**overrides) -> AnalysisOptions:
-    """What live camera frames are analysed with: the upload options, every frame that arrives (the
-    page already sends a few per second) on the full frame only, since detector tiles would add their
-    cost to every frame's latency."""
-    return upload_options(**{"fps": None, "tiles": (1, 1), **overrides})
 
 
 def analyze_video(

@@ -219,6 +219,8 @@ class TrackSummary(Record):
     emotion_probs: dict[str, float] | None = None  # mean of the 7 probabilities over the same faces
     units: ActionUnits | None = None  # mean over the track's readable frames with units
     still: bool = False  # behaved like a still image (a poster, a photo): not a student (stillness.py)
+    # readable frames per second on screen: how often its eyes were read (a full room takes turns)
+    reads_per_second: float | None = None
 
 
 @dataclass

@@ -85,6 +85,29 @@ class HeadOnlyConfig(Record):
 
 
 @dataclass(frozen=True)
+class FaceScheduleConfig(Record):
+    """When the whole frame is searched for faces, and how tracked faces are followed between searches
+    (inference/schedule.py; docs/methods.md, "Faces and landmarks"). Chosen for cost on the classroom
+    clips (docs/benchmarks/throughput.md), checked not to change the labelled-clip scores."""
+
+    # seconds between full scans (detector on the full frame and every tile); cuts and an empty room
+    # scan at once. Shorter than the tracker's 1.5 s memory, so a face missed while followed is found
+    # again by a scan before its track ends
+    scan_every: float = 1.0
+    # a followed face is looked for in a square this many times its box around its last box (at least
+    # an "auto" tile): room for a second of head movement, and the context a tile gives a small face
+    follow_margin: float = 4.0
+    # "auto" scan tiles about this many times the smallest face the last scan found (at least 128 px): a
+    # 128 px tile holds a 21 px face at that ratio, which the detector finds; a 4K room of 100 px faces
+    # then needs ~100 tiles, not 511
+    tile_per_face: float = 6.0
+    fine_scan_every: float = 10.0  # ...and every this many seconds (and on cuts) the 128 px tiles again
+    # seconds a face whose landmark pass found nothing (a bowed head, a hand) waits behind the others
+    # (3 analysed frames at 10 a second), so it cannot hold the landmark budget
+    miss_rest: float = 0.3
+
+
+@dataclass(frozen=True)
 class Tuning(Record):
     """The one config object of the signal steps: what `SessionAnalyzer` reads its tuned numbers from."""
 
@@ -92,6 +115,7 @@ class Tuning(Record):
     spotter: SpotterConfig = field(default_factory=SpotterConfig)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
     heads: HeadOnlyConfig = field(default_factory=HeadOnlyConfig)
+    faces: FaceScheduleConfig = field(default_factory=FaceScheduleConfig)
 
     def replace(self, **values) -> Self:
         """A copy with some values changed, named `eyes.closed_ratio` style (or `closed_ratio` where the
@@ -120,6 +144,7 @@ class Tuning(Record):
             SpotterConfig(**spotter),
             TrackingConfig(**data.get("tracking", {})),
             HeadOnlyConfig(**heads),
+            FaceScheduleConfig(**data.get("faces", {})),
         )
 
 

@@ -59,7 +59,9 @@ TERMS = {
         "Readable",
         "A face whose eyes are at least 12 pixels apart in the picture and whose eye landmarks were found. "
         "Only readable faces give emotions, eye signals and events. A smaller face whose head orientation "
-        "could be read still counts as facing the front or not; the others only count as present.",
+        "could be read still counts as facing the front or not; the others only count as present. "
+        "In a full room the students take turns: each is read once a second or more often, the largest and "
+        "least recently read first, and a student's page says how often theirs were read.",
     ),
     "confidence": (
         "How sure",

@@ -53,5 +53,5 @@ def _new_analyzer():
     from eyeclass.lectures.analysis import worker_classifier
     from inference.pipeline import SessionAnalyzer, live_options
 
-    options = live_options(max_faces=settings.EYECLASS_LIVE_MAX_FACES, emotions=settings.EYECLASS_EMOTIONS)
+    options = live_options(landmark_passes=settings.EYECLASS_LIVE_MAX_FACES, emotions=settings.EYECLASS_EMOTIONS)
     return SessionAnalyzer(options, classifier=worker_classifier())

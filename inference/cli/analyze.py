@@ -34,7 +34,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--csv", help="also write one row per frame and track")
     parser.add_argument("--annotated", help="also write an annotated video (mp4)")
     add_analysis_arguments(parser)
-    parser.add_argument("--max-faces", type=int, default=4, help="faces given landmarks per frame")
+    parser.add_argument(
+        "--landmark-passes", type=int, default=6, help="landmark passes per analysed frame; more faces take turns"
+    )
     parser.add_argument("--weights", help="eye CNN weights (default: inference/weights/eye_cnn.keras)")
     parser.add_argument("--no-emotions", action="store_true", help="skip the eye CNN (no probabilities)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -150,7 +152,7 @@ def main(args) -> int:
     options = upload_options(
         fps=args.fps or None,
         tiles=parse_tiles(args.tiles),
-        max_faces=args.max_faces,
+        landmark_passes=args.landmark_passes,
         emotions=not args.no_emotions,
         flip_tta=args.flip,
         keep_images=bool(args.annotated),

@@ -15,7 +15,7 @@ def test_an_analyzer_with_emotions_off_never_loads_the_eye_cnn(monkeypatch):
 
     monkeypatch.setattr("inference.pipeline.load_classifier", refuse)
     for options in (AnalysisOptions(emotions=False), upload_options(emotions=False), live_options(emotions=False)):
-        with SessionAnalyzer(options, faces=lambda image: []) as analyzer:
+        with SessionAnalyzer(options, faces=lambda image, **_: []) as analyzer:
             assert analyzer.classifier is None
             analyzer.push(np.zeros((48, 64, 3), np.uint8), 0.0)
             assert analyzer.finish()[0].faces == []

@@ -148,7 +148,7 @@ def test_failed_crop_retries_wait_a_few_frames():
     with MediaPipeFaces(video=True, retry_after=3, threads=1) as finder:  # fakes replace mesh() and detect()
         tries, mesh_calls = [], []
         finder.mesh = lambda rgb: mesh_calls.append(1) or []
-        finder.detect = lambda rgb: [Face(big.box, big.score, big.eyes.copy())]
+        finder.detect = lambda rgb, regions=None: [Face(big.box, big.score, big.eyes.copy())]
         finder.mesh_crop = lambda rgb, box: tries.append(box) or None
         frame = np.zeros((240, 320, 3), np.uint8)
         for _ in range(8):
@@ -159,3 +159,33 @@ def test_failed_crop_retries_wait_a_few_frames():
         finder.mesh_crop = lambda rgb, box: np.zeros((NUM_LANDMARKS, 3), np.float32) + [130, 130, 0]
         finder(frame)
         assert finder(frame)[0].landmarks is not None  # a success is not held back
+
+
+def test_followed_faces_are_looked_for_in_a_square_around_their_last_box():
+    with MediaPipeFaces(tiles="auto", threads=1) as finder:
+        near = [Box(600, 300, 40, 40), Box(0, 0, 20, 20), Box(100, 100, 500, 400)]  # the last: a close-up
+        whole, around, corner = finder.regions(720, 1280, near=near)
+        assert whole == (0, 0, 1280, 720)
+        assert around == (540, 240, 160, 160)  # 4x the box, centred on it
+        assert corner == (0, 0, 128, 128)  # at least an "auto" tile, moved inside the frame
+    with MediaPipeFaces(tiles=(1, 1), threads=1) as finder:
+        assert finder.regions(720, 1280, near=near[:1]) == [(0, 0, 1280, 720)]  # nothing to save
+
+
+def test_scan_tiles_grow_with_the_smallest_face_found_and_a_fine_scan_goes_back_to_128_px():
+    with MediaPipeFaces(tiles="auto", threads=1, tile_per_face=6) as finder:
+        sizes = []
+
+        def detect(rgb, regions=None):
+            sizes.append(len(regions))
+            return [_face(Box(1000, 1000, 100, 100), 0.9), _face(Box(2000, 1000, 120, 120), 0.9)]
+
+        finder.detect, finder.mesh = detect, lambda rgb: []
+        frame = np.zeros((2160, 3840, 3), np.uint8)
+        finder(frame, fine=True)
+        finder(frame)
+        finder(frame, near=[Box(1000, 1000, 100, 100)])  # following keeps the tile size
+        finder(frame)
+        finder(frame, fine=True)
+        fine, coarse = 1 + 30 * 17 + 8 * 4, 1 + 6 * 4  # 128 and 512 px tiles; 600 px (6 x the 100 px face)
+        assert sizes == [fine, coarse, 2, coarse, fine]

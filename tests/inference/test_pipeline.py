@@ -108,7 +108,8 @@ def test_a_face_turned_or_bowed_beyond_the_facing_limits_gets_no_emotion(clip):
     )
     image = np.random.default_rng(0).integers(0, 256, (240, 240, 3), dtype=np.uint8)
     clf = BrightnessClassifier()
-    with SessionAnalyzer(AnalysisOptions(overlap_cnn=False), classifier=clf, faces=lambda _: [next(faces)]) as s:
+    options = AnalysisOptions(overlap_cnn=False)
+    with SessionAnalyzer(options, classifier=clf, faces=lambda _, **__: [next(faces)]) as s:
         records = [s.process(image, i / 10).faces[0] for i in range(len(poses))]
         s.finish()
         seconds = s.result().seconds
@@ -139,8 +140,11 @@ class StubFaces:
     def __init__(self, faces):
         self.faces = faces
 
-    def __call__(self, image):
+    def __call__(self, image, near=None, fine=False):
         return [Face(f.box, f.score, f.eyes.copy(), f.landmarks) for f in self.faces]
+
+    def mesh_crop(self, rgb, box):
+        return None  # the faces without landmarks stay so
 
 
 def test_small_or_landmarkless_faces_are_present_but_never_classified():

@@ -154,6 +154,15 @@ def test_a_student_page_shows_that_tracks_numbers_and_events(client, teacher):
     assert client.get(f"/sessions/{session.pk}/students/99/").status_code == 404
 
 
+def test_a_student_page_says_how_often_a_student_taking_turns_was_read(client, teacher):
+    session = done_session(teacher, seconds=60, tracks=2)
+    session.tracks.filter(track=1).update(first_time=0.0, last_time=30.0, readable_frames=61)
+    session.tracks.filter(track=2).update(readable_frames=1)
+    client.force_login(teacher)
+    turns, once = (page(client, f"/sessions/{session.pk}/students/{t}/") for t in (1, 2))
+    assert "read every 0.5 s" in turns and "read every" not in once
+
+
 def test_a_student_whose_lids_were_never_read_shows_no_blink_count(client, teacher):
     session = done_session(teacher, seconds=60, tracks=2)
     session.tracks.filter(track=2).update(blinks=0, blink_rate=None, perclos=None)  # head bowed throughout
