@@ -73,7 +73,7 @@ class SessionAnalyzer:
         """`window`: count only frames and events in [start, end) of session time (a chunk's own span;
         frames around it only warm up tracks, eye levels and spotting baselines). `tuning`: the signal
         steps' tuned numbers (inference/tuning.py). `faces`: the face step (default `MediaPipeFaces`),
-        any callable `(bgr, near=None, fine=False) -> [Face]` with `mesh_crop(rgb, box)`; the
+        any callable `(bgr, near=None, fine=False) -> [Face]` with `mesh_crop(rgb, box, margin=...)`; the
         schedules in inference/schedule.py say when it scans, follows and reads landmarks."""
         self.options = opts = options or AnalysisOptions()
         self.window = window
@@ -99,7 +99,7 @@ class SessionAnalyzer:
         # a shot that comes back within the re-linking time (the lens covered, a grey patch) continues its tracks
         self.cuts = SceneCuts(max_return=max(opts.track_max_gap, tuning.tracking.relink_within))
         self.eyes = EyeSignalEstimator(tuning.eyes)
-        self.heads = HeadOnly(getattr(self.faces, "mesh_crop", None), tuning.heads)  # a test's fake finder has none
+        self.heads = HeadOnly(getattr(self.faces, "mesh_crop", None), tuning.heads)  # a fake finder may have none
         self.spotter = Spotter(tuning.spotter)
         self.engagement = EngagementAggregator()
         self.stillness = StillnessMeter()

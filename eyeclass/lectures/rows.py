@@ -114,6 +114,13 @@ class Student(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "track"], name="one_row_per_track")]
 
+    @property
+    def read_every(self) -> float | None:
+        """Mean seconds between readings of its eyes (a full room takes turns); None when read under twice."""
+        if self.readable_frames < 2:
+            return None
+        return (self.last_time - self.first_time) / (self.readable_frames - 1)
+
     @classmethod
     def from_summary(cls, session: models.Model, row: TrackSummary, seconds: list[SecondAggregate]) -> Student:
         key = str(row.track)

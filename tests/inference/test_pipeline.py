@@ -143,7 +143,7 @@ class StubFaces:
     def __call__(self, image, near=None, fine=False):
         return [Face(f.box, f.score, f.eyes.copy(), f.landmarks) for f in self.faces]
 
-    def mesh_crop(self, rgb, box):
+    def mesh_crop(self, rgb, box, margin=2.0):
         return None  # the faces without landmarks stay so
 
 

@@ -34,7 +34,7 @@ class Room:
         self.calls.append(("fine" if fine else "scan") if near is None else f"follow {len(near)}")
         return [Face(f.box, f.score, f.eyes.copy()) for f in self.faces]
 
-    def mesh_crop(self, rgb, box):
+    def mesh_crop(self, rgb, box, margin=2.0):
         self.crops.append(box)
         lm = synthetic_face()
         lm[:, :2] += np.array(box.center) - [110, 120]  # the schematic face, moved onto the box
