@@ -33,6 +33,12 @@ class Session(models.Model):
         DONE = "done"
         FAILED = "failed"
 
+    class Playback(models.TextChoices):  # the kept video in a browser (eyeclass/lectures/playback.py)
+        UNCHECKED = "", "not checked"
+        CONVERTING = "converting"
+        READY = "ready"
+        UNPLAYABLE = "unplayable"
+
     class Source(models.TextChoices):
         UPLOAD = "upload"
         LIVE = "live"
@@ -47,6 +53,8 @@ class Session(models.Model):
     video_name = models.CharField(max_length=255, blank=True)  # the teacher's file name, for display
     video_bytes = models.BigIntegerField(default=0)
     keep_video = models.BooleanField(default=False)
+    playback = models.CharField(max_length=12, choices=Playback.choices, blank=True, default="")
+    playback_note = models.CharField(max_length=300, blank=True)  # why the original could not be played
     duration = models.FloatField(null=True, blank=True)  # seconds
     fps = models.FloatField(null=True, blank=True)
     width = models.IntegerField(null=True, blank=True)
