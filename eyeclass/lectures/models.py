@@ -17,6 +17,7 @@ from inference.records import AU_NAMES, ActionUnits, AnalysisResult, Event, Seco
 from inference.summary import READABLE_SECOND, confidence, shown, summarize
 
 from .charts import MAX_POINTS, SERIES_COLUMNS, SHARE_COLUMNS, script_safe_json, session_series
+from .eta import in_words, remaining_seconds
 
 
 class SessionQuerySet(models.QuerySet):
@@ -110,10 +111,15 @@ class Session(models.Model):
 
     # --- state transitions -------------------------------------------------------------------------
     def status_dict(self) -> dict:
+        """`remaining`: estimated seconds left while processing (eyeclass/lectures/eta.py), else None."""
+        processing = self.status == self.Status.PROCESSING
+        remaining = remaining_seconds(self.progress, self.started_at, timezone.now()) if processing else None
         return {
             "id": self.pk,
             "status": self.status,
             "progress": round(self.progress, 4),
+            "remaining": remaining,
+            "remaining_text": in_words(remaining),
             "error": self.error,
             "url": self.get_absolute_url(),
         }
