@@ -1,6 +1,7 @@
 """In a real Chromium: a kept mp4v recording, converted by the worker's step, plays on the session page."""
 
 import pytest
+from django.conf import settings
 
 from eyeclass.lectures.models import Session
 from eyeclass.lectures.playback import make_playable
@@ -21,6 +22,42 @@ def web(test_database_url, tmp_path):
     app = LiveStack(test_database_url, tmp_path / "serve.log", worker=False)
     yield app
     app.stop()
+
+
+@pytest.fixture
+def stack(test_database_url, tmp_path):
+    if not settings.EYECLASS_MODEL_PATH.is_file():
+        pytest.skip("no trained eye CNN yet")
+    app = LiveStack(test_database_url, tmp_path / "serve.log")
+    yield app
+    app.stop()
+
+
+def test_an_mp4v_upload_with_keep_the_video_plays_in_chromium(stack, browser, teacher, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from eyeclass.classrooms.models import Classroom
+
+    classroom = Classroom.objects.create(teacher=teacher, name="Physics")
+    log_in(browser, stack.url, "ada", "s3cret-pass-123")
+    browser.get(f"{stack.url}/sessions/upload/?classroom={classroom.pk}")
+    browser.find_element(By.NAME, "title").send_keys("Kept in mp4v")
+    browser.find_element(By.NAME, "video").send_keys(str(write_clip(tmp_path / "opencv.mp4", seconds=3)))
+    browser.find_element(By.NAME, "keep_video").click()
+    browser.find_element(By.NAME, "students_informed").click()
+    browser.find_element(By.ID, "upload-button").click()
+    WebDriverWait(browser, 60).until(lambda b: "/sessions/" in b.current_url and "upload" not in b.current_url)
+    session = Session.objects.get(title="Kept in mp4v")
+
+    def settled(_):
+        session.refresh_from_db()
+        return session.status == "failed" or session.playback in ("ready", "unplayable")
+
+    WebDriverWait(browser, 300, poll_frequency=1).until(settled, message=stack.log.read_text()[-2000:])
+    assert session.status == "done" and session.playback == "ready", session.error or session.playback_note
+    state = state_once_loaded(browser, f"{stack.url}/sessions/{session.pk}/")
+    assert state["error"] is None and state["ready"] >= 2
 
 
 def mp4v_session(teacher) -> Session:
