@@ -20,9 +20,12 @@ from .models import Session
 
 log = logging.getLogger(__name__)
 
-PLAYABLE_VIDEO = {"h264", "vp8", "vp9", "av1"}
-PLAYABLE_AUDIO = {"aac", "mp3", "opus", "vorbis"}
-PLAYABLE_CONTAINERS = {"mp4", "webm"}  # names in FFmpeg's format list, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
+# what Chromium, Firefox and Safari all play, by the file's suffix (replay.py serves its type by suffix)
+PLAYABLE = {
+    ".mp4": ({"h264", "av1"}, {"aac", "mp3"}),
+    ".m4v": ({"h264", "av1"}, {"aac", "mp3"}),
+    ".webm": ({"vp8", "vp9", "av1"}, {"opus", "vorbis"}),
+}
 
 
 @dataclass(frozen=True)
@@ -43,18 +46,18 @@ def problem(path: Path) -> str | None:
     import av
 
     with av.open(str(path)) as container:
-        names = set(container.format.name.split(","))
+        kind = container.format.long_name
         video = container.streams.video[0].codec_context.name if container.streams.video else None
         audio = {s.codec_context.name for s in container.streams.audio}
-        kind = container.format.long_name
     if video is None:
         return "it has no video track"
-    if video not in PLAYABLE_VIDEO:
-        return f"its video codec ({video}) is not one browsers play"
-    if audio - PLAYABLE_AUDIO:
-        return f"its audio codec ({', '.join(sorted(audio - PLAYABLE_AUDIO))}) is not one browsers play"
-    if not names & PLAYABLE_CONTAINERS:
+    if path.suffix.lower() not in PLAYABLE:
         return f"its container ({kind}) is not one browsers play"
+    videos, audios = PLAYABLE[path.suffix.lower()]
+    if video not in videos:
+        return f"its video codec ({video}) is not one browsers play"
+    if audio - audios:
+        return f"its audio codec ({', '.join(sorted(audio - audios))}) is not one browsers play"
     return None
 
 

@@ -109,3 +109,19 @@ def test_a_video_being_converted_says_so_on_its_page(teacher, client):
     client.force_login(teacher)
     page = client.get(reverse("session", args=[session.pk])).content.decode()
     assert "being converted so that browsers can play it" in page and 'id="replay"' not in page
+
+
+def test_a_container_browsers_do_not_play_is_converted_too(tmp_path):
+    import cv2
+    import numpy as np
+
+    from eyeclass.lectures.playback import transcode
+
+    avi = tmp_path / "lesson.avi"
+    writer = cv2.VideoWriter(str(avi), cv2.VideoWriter_fourcc(*"MJPG"), 10, (161, 121))  # odd sides too
+    for i in range(20):
+        writer.write(np.full((121, 161, 3), i * 10, np.uint8))
+    writer.release()
+    assert "container (AVI" in problem(avi)
+    transcode(avi, tmp_path / "lesson.mp4")
+    assert problem(tmp_path / "lesson.mp4") is None and video_codec(tmp_path / "lesson.mp4") == "h264"
