@@ -35,7 +35,8 @@ def test_it_is_said_in_words():
 
 
 def test_the_status_json_and_the_page_say_how_long_is_left(client, teacher):
-    session = make_session(teacher, status="processing", progress=0.2, started_at=NOW - timedelta(seconds=120))
+    started = timezone.now() - timedelta(seconds=120)
+    session = make_session(teacher, status="processing", progress=0.2, started_at=started)
     client.force_login(teacher)
     status = client.get(f"/sessions/{session.pk}/status/").json()
     assert 470 <= status["remaining"] <= 490 and status["remaining_text"] == "about 8 min left"
