@@ -135,10 +135,12 @@ def make_playable(session: Session, announce=lambda: None) -> str:
         part.unlink(missing_ok=True)
         log.warning("session %s: the replay copy failed: %r", session.pk, exc)
         return _unplayable(session, f"{why}, and converting it failed ({type(exc).__name__})")
-    updated = Session.objects.filter(pk=session.pk, video_file=session.video_file).update(
+    # only a finished session whose video is still this one: a reprocess started meanwhile reads the original
+    unchanged = {"pk": session.pk, "video_file": session.video_file, "status": Session.Status.DONE}
+    updated = Session.objects.filter(**unchanged).update(
         video_file=name, video_bytes=target.stat().st_size, playback=Session.Playback.READY, playback_note=why
     )
-    if not updated:  # deleted, or its video replaced, while it was converted
+    if not updated:  # deleted, reprocessed or its video replaced while it was converted
         target.unlink(missing_ok=True)
         return "gone"
     source.unlink(missing_ok=True)

@@ -85,22 +85,30 @@ def test_a_failed_conversion_keeps_the_numbers_and_the_original_and_the_page_say
     assert "cannot be played in the browser" in page and "mpeg4" in page and 'id="replay"' not in page
 
 
-def test_a_session_deleted_while_its_video_converts_leaves_no_file(teacher, monkeypatch):
+@pytest.mark.parametrize("meanwhile", ["deleted", "reprocessed"])
+def test_a_session_deleted_or_reprocessed_while_its_video_converts_keeps_only_the_original(
+    teacher, monkeypatch, meanwhile
+):
     from eyeclass.lectures import playback
 
     real = playback.transcode
 
-    def deleted_meanwhile(source, target):
+    def and_meanwhile(source, target):
         real(source, target)
-        Session.objects.filter(pk=session.pk).delete()
+        if meanwhile == "deleted":
+            Session.objects.filter(pk=session.pk).delete()
+        else:
+            Session.objects.filter(pk=session.pk).update(status="processing")
 
     analysed_as(monkeypatch)
-    monkeypatch.setattr("eyeclass.lectures.playback.transcode", deleted_meanwhile)
+    monkeypatch.setattr("eyeclass.lectures.playback.transcode", and_meanwhile)
     session = kept_upload(teacher)
-    folder = session.video_path.parent
-    before = set(folder.iterdir()) - {session.video_path}
+    folder, original = session.video_path.parent, session.video_path
+    before = set(folder.iterdir())
     process_session.apply(args=[session.pk]).get()
-    assert set(folder.iterdir()) - {session.video_path} == before  # the converted copy went with it
+    assert set(folder.iterdir()) == before and original.exists()  # the converted copy went, the original stays
+    if meanwhile == "reprocessed":
+        assert Session.objects.get(pk=session.pk).video_file == session.video_file
 
 
 def test_a_video_being_converted_says_so_on_its_page(teacher, client):
