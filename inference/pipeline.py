@@ -166,6 +166,11 @@ class SessionAnalyzer:
             return self._dispatch()
         return []
 
+    def carry_over(self, time: float) -> None:
+        """Live mode: the stream paused (the page left and came back); the next frame, at `time`,
+        continues the tracks as if there had been no pause (IouTracker.carry_over)."""
+        self.tracker.carry_over(time)
+
     def feed(self, frame: Frame) -> list[FrameResult]:
         """A frame from `VideoReader`: analysed when sampled, else only its lids are read."""
         if not frame.sampled:

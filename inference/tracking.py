@@ -77,6 +77,7 @@ class IouTracker:
         self._aside: list[Track] = []
         self._ended: list[Track] = []  # closed tracks that may still be re-linked
         self._next_id = 1
+        self._clock: float | None = None  # the time of the last update
 
     def _cost(self, track: Track, box: Box) -> float:
         iou = track.box.iou(box)
@@ -101,6 +102,17 @@ class IouTracker:
         if self._aside:
             self.tracks, self._aside = self._aside, []
 
+    def carry_over(self, time: float) -> None:
+        """The stream paused and goes on at `time` (a live page that left and came back): every track,
+        set-aside and re-linkable ones too, moves forward by the pause, so a face where a track was
+        continues it as if there had been no pause. The trade-off: whoever sits in that place then is taken
+        for the same student, however long the pause (the live reconnect grace bounds it)."""
+        if self._clock is None or time <= self._clock:
+            return
+        pause, self._clock = time - self._clock, time
+        for track in self.tracks + self._aside + self._ended:
+            track.last_time += pause
+
     @property
     def alive(self) -> set[int]:
         """IDs of the tracks that may still match a face, set-aside and re-linkable ones included."""
@@ -109,6 +121,7 @@ class IouTracker:
     def update(self, boxes: list[Box], time: float, image: np.ndarray | None = None) -> list[int]:
         """Track ID for each box (same order). Call once per analysed frame, times increasing. With the
         frame (`image`, BGR), re-linking also compares the faces' colours; without, position alone."""
+        self._clock = time
         live = [t for t in self.tracks if time - t.last_time <= self.max_gap]
         ended = self._ended + [t for t in self.tracks if time - t.last_time > self.max_gap]
         self._ended = [t for t in ended if time - t.last_time <= self.config.relink_within]

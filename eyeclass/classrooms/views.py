@@ -12,6 +12,7 @@ from eyeclass.lectures.models import Session
 from . import archive
 from .forms import ClassroomForm
 from .models import Classroom
+from .trends import by_week, session_curve
 
 
 def _render_home(request, form: ClassroomForm, status: int = 200):
@@ -40,11 +41,9 @@ def classroom_create(request):
 @login_required
 def classroom_detail(request, pk: int):
     classroom = get_object_or_404(Classroom.objects.for_teacher(request.user), pk=pk)
-    return render(
-        request,
-        "classrooms/detail.html",
-        {"classroom": classroom, "sessions": classroom.sessions.defer("charts"), "trend": classroom.trend()},
-    )
+    trend = classroom.trend()
+    context = {"classroom": classroom, "sessions": classroom.sessions.defer("charts"), "trend": trend}
+    return render(request, "classrooms/detail.html", context | {"weeks": by_week(trend)})
 
 
 def own_classroom(request, pk: int) -> Classroom:
@@ -103,5 +102,7 @@ def classroom_compare(request, pk: int):
     chosen = [
         done.filter(pk=request.GET.get(key)).first() if request.GET.get(key, "").isdigit() else None for key in "ab"
     ]
-    context = {"classroom": classroom, "choices": done, "pair": [c for c in chosen if c is not None]}
+    pair = [c for c in chosen if c is not None]
+    curves = [session_curve(session) for session in pair] if len(pair) == 2 else []
+    context = {"classroom": classroom, "choices": done, "pair": pair, "curves": curves}
     return render(request, "classrooms/compare.html", context)

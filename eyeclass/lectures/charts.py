@@ -27,12 +27,15 @@ def session_series(
     last_time) rows in track order; `events`: expression events as dicts, in onset order (passed through).
     """
     table = np.array(list(seconds), dtype=float).reshape(-1, len(SERIES_COLUMNS))  # None -> nan
-    size = max(1, -(-len(table) // max_points))  # seconds per bin
-    binned = _bin_rows(table, size)
+    first, last = (int(table[0, 0]), int(table[-1, 0])) if len(table) else (0, 0)
+    size = max(1, -(-(last - first + 1) // max_points))  # seconds per bin
+    if last // size - first // size + 1 > max_points:  # bins start at multiples of the size
+        size += 1
+    starts, binned = _bin_rows(table, size)
     return {
         "labels": list(MIX_LABELS),
         "bin_seconds": size,
-        "seconds": table[::size, 0].astype(int).tolist(),
+        "seconds": starts,
         "engagement": binned[1],
         "faces": binned[2],
         "readable": binned[3],
@@ -57,14 +60,24 @@ def script_safe_json(data) -> str:
     )
 
 
-def _bin_rows(table: np.ndarray, size: int) -> list[list[float | None]]:
-    """Mean of each column over consecutive groups of `size` rows, ignoring unknowns; None where all unknown."""
-    pad = (-len(table)) % size
-    padded = np.vstack([table, np.full((pad, table.shape[1]), np.nan)]) if pad else table
-    groups = padded.reshape(-1, size, table.shape[1])
-    counts = np.sum(~np.isnan(groups), axis=1)
-    means = np.where(counts > 0, np.nansum(groups, axis=1) / np.maximum(counts, 1), np.nan).round(4)
-    return [[None if np.isnan(v) else float(v) for v in column] for column in means.T]
+def _bin_rows(table: np.ndarray, size: int) -> tuple[list[int], list[list[float | None]]]:
+    """Bins of `size` seconds (starting at multiples of it, as track timelines are): each column's mean over
+    a bin's rows, ignoring unknowns, None where all are unknown. Where no row was recorded (a live session
+    paused, seconds with no analysed frame) one empty bin is put in, so that a chart breaks its line there
+    instead of drawing it across. Returns the bins' first seconds and the columns."""
+    if not len(table):
+        return [], [[] for _ in range(table.shape[1])]
+    keys, index = np.unique((table[:, 0] // size).astype(int), return_inverse=True)
+    known = ~np.isnan(table)
+    counts = np.zeros((len(keys), table.shape[1]))
+    sums = np.zeros((len(keys), table.shape[1]))
+    np.add.at(counts, index, known)
+    np.add.at(sums, index, np.where(known, table, 0.0))
+    means = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan).round(4)
+    gaps = np.flatnonzero(np.diff(keys) > 1)  # bins after which nothing was recorded for a while
+    keys = np.insert(keys, gaps + 1, keys[gaps] + 1)
+    means = np.insert(means, gaps + 1, np.nan, axis=0)
+    return (keys * size).tolist(), [[None if np.isnan(v) else float(v) for v in column] for column in means.T]
 
 
 def _bin_timeline(timeline: list, size: int) -> list:

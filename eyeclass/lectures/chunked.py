@@ -28,6 +28,7 @@ from .analysis import (
     worker_classifier,
 )
 from .models import Chunk, Session
+from .playback import settle_video
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,5 @@ def stitch_session(self, parts: list[dict], session_id: int) -> str:
     result = stitch(parts, probe(session.video_path).to_dict(), options.min_inter_ocular)
     session.store_results(result)  # one transaction, replacing any earlier rows: a second run duplicates nothing
     Chunk.objects.filter(session=session).delete()
-    if not session.keep_video:
-        session.delete_video()
-    ProgressReporter(session).push(session.status_dict())
+    settle_video(session, ProgressReporter(session))
     return "done"

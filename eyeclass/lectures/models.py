@@ -20,6 +20,7 @@ from .charts import MAX_POINTS, SERIES_COLUMNS, script_safe_json, session_series
 from .rows import EVENT_FIELDS, ExpressionEvent, SecondStat, Student
 
 __all__ = ["EVENT_FIELDS", "Chunk", "ExpressionEvent", "Note", "SecondStat", "Session", "Student"]
+from .eta import in_words, remaining_seconds
 
 
 class SessionQuerySet(models.QuerySet):
@@ -36,6 +37,12 @@ class Session(models.Model):
         DONE = "done"
         FAILED = "failed"
 
+    class Playback(models.TextChoices):  # the kept video in a browser (eyeclass/lectures/playback.py)
+        UNCHECKED = "", "not checked"
+        CONVERTING = "converting"
+        READY = "ready"
+        UNPLAYABLE = "unplayable"
+
     class Source(models.TextChoices):
         UPLOAD = "upload"
         LIVE = "live"
@@ -50,6 +57,8 @@ class Session(models.Model):
     video_name = models.CharField(max_length=255, blank=True)  # the teacher's file name, for display
     video_bytes = models.BigIntegerField(default=0)
     keep_video = models.BooleanField(default=False)
+    playback = models.CharField(max_length=12, choices=Playback.choices, blank=True, default="")
+    playback_note = models.CharField(max_length=300, blank=True)  # why the original could not be played
     duration = models.FloatField(null=True, blank=True)  # seconds
     fps = models.FloatField(null=True, blank=True)
     width = models.IntegerField(null=True, blank=True)
@@ -105,10 +114,15 @@ class Session(models.Model):
 
     # --- state transitions -------------------------------------------------------------------------
     def status_dict(self) -> dict:
+        """`remaining`: estimated seconds left while processing (eyeclass/lectures/eta.py), else None."""
+        processing = self.status == self.Status.PROCESSING
+        remaining = remaining_seconds(self.progress, self.started_at, timezone.now()) if processing else None
         return {
             "id": self.pk,
             "status": self.status,
             "progress": round(self.progress, 4),
+            "remaining": remaining,
+            "remaining_text": in_words(remaining),
             "error": self.error,
             "url": self.get_absolute_url(),
         }

@@ -11,6 +11,7 @@ from eyeclass.celery import heavy_queue
 from .analysis import TRANSIENT, ModelMissing, ProgressReporter, SessionDeleted, analyze, readable_reason
 from .chunked import should_split, start_chunks
 from .models import Session
+from .playback import settle_video
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +84,7 @@ def process_session(self, session_id: int) -> str:
             "reprocess the session to try again; if it happens again, tell an administrator."
         )
     else:
-        if not session.keep_video:
-            session.delete_video()
-        reporter.push(session.status_dict())
+        settle_video(session, reporter)
         return "done"
     if deleted(session_id):  # meanwhile: its video went first
         return stopped_as_deleted(session_id)

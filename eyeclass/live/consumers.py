@@ -204,7 +204,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         t = (timezone.now() - self.session.started_at).total_seconds()
         reply_to = self.channel_name if self.relay_by_layer else None
         result = await sync_to_async(live_frame.apply_async, thread_sensitive=False)(
-            args=[self.session.pk, reply_to, seq, t, base64.b64encode(jpeg).decode()],
+            args=[self.session.pk, reply_to, seq, t, base64.b64encode(jpeg).decode(), self.channel_name],
             queue=self.queue,
             expires=settings.EYECLASS_LIVE_FRAME_TIMEOUT,
             ignore_result=self.relay_by_layer,  # a frame's faces are relayed, never stored

@@ -16,6 +16,7 @@ class LiveState:
     stored_seconds: int = 0  # how many of analyzer.seconds are already in the database
     stored_events: int = 0
     last_time: float = -1.0  # session time of the last analysed frame
+    connection: str | None = None  # the page's socket that sent it: another one is a resume
     last_used: float = field(default_factory=time.monotonic)
 
 

@@ -61,7 +61,11 @@ def reply(channel: str | None, payload: dict) -> dict:
 
 
 @shared_task(name="live.frame", acks_late=False)
-def live_frame(session_id: int, reply_channel: str | None, seq: int, t: float, jpeg_b64: str) -> dict:
+def live_frame(
+    session_id: int, reply_channel: str | None, seq: int, t: float, jpeg_b64: str, connection: str | None = None
+) -> dict:
+    """Analyse one frame of a live session. `connection` names the page's socket: a frame from another
+    socket than the last one is a resume, whose pause the tracks are carried over."""
     started = time.perf_counter()
     session = Session.objects.filter(pk=session_id, status=Session.Status.LIVE).first()
     if session is None:
@@ -79,7 +83,9 @@ def live_frame(session_id: int, reply_channel: str | None, seq: int, t: float, j
         return reply(
             reply_channel, {"type": "dropped", "seq": seq, "reason": "late", "error": "frame arrived out of order"}
         )
-    live.last_time = t
+    if connection and live.connection and connection != live.connection:
+        live.analyzer.carry_over(t)
+    live.last_time, live.connection = t, connection or live.connection
     frame = live.analyzer.process(image, t, seq)
     seconds, events = persist_new(session, live)
     Session.objects.filter(pk=session_id).update(frames_analysed=F("frames_analysed") + 1, last_frame_at=timezone.now())

@@ -6,6 +6,7 @@
   const id = Number(box.dataset.session);
   const bar = box.querySelector(".bar"), label = document.getElementById("progress-label");
   const text = document.getElementById("status-text");
+  const remaining = document.getElementById("remaining");
 
   function show(status) {
     if (status.id !== id) return;
@@ -13,6 +14,7 @@
     const pct = Math.round((status.progress || 0) * 100);
     if (bar) bar.style.width = pct + "%";
     if (label) label.textContent = pct + "%";
+    if (remaining) remaining.textContent = status.remaining_text || "";
     text.textContent = status.status.charAt(0).toUpperCase() + status.status.slice(1) + (status.status === "processing" ? ` (${pct}%)` : "");
     text.className = "status status-" + status.status;
   }

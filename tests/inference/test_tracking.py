@@ -33,6 +33,19 @@ def test_short_gap_keeps_id_long_gap_opens_new_one():
     assert tracker.update([Box(104, 102, 60, 60)], 2.5) == [2]  # gone too long: new anonymous ID
 
 
+def test_a_live_stream_that_paused_carries_its_tracks_over_the_pause():
+    box, frame = Box(100, 100, 60, 60), face_frame({(100, 100): SKIN})
+    paused, unpaused = IouTracker(max_gap=1.5), IouTracker(max_gap=1.5)
+    for tracker in (paused, unpaused):
+        for i in range(10):
+            tracker.update([box], i / 10, frame)
+        tracker.update([], 1.4, frame)  # the face was already hidden as the page left
+    paused.carry_over(60.0)  # back a minute later
+    assert paused.update([Box(104, 102, 60, 60)], 60.0, frame) == [1]
+    assert unpaused.update([Box(104, 102, 60, 60)], 60.0, frame) == [2]  # without: a second student
+    assert paused.update([Box(104, 102, 60, 60)], 60.1, frame) == [1]
+
+
 def face_frame(faces: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
     """A grey 640x360 frame with each 60x60 colour patch ("face") at its (x, y)."""
     frame = np.full((360, 640, 3), 128, np.uint8)

@@ -126,6 +126,8 @@ def test_the_status_endpoint(client, teacher):
         "id": session.pk,
         "status": "processing",
         "progress": 0.25,
+        "remaining": None,  # not started: no pace to go on
+        "remaining_text": "",
         "error": "",
         "url": session.get_absolute_url(),
     }
