@@ -62,8 +62,8 @@ class _Capturing(SessionAnalyzer):
         self.capture = Capture()
         self._seen: dict[int, Seen] = {}
 
-    def _record(self, face, track, index, time):
-        record = super()._record(face, track, index, time)
+    def _record(self, face, track, index, time, rgb):
+        record = super()._record(face, track, index, time, rgb)
         self._seen[id(record)] = Seen(record, face.landmarks if record.signals is not None else None)
         return record
 
@@ -83,7 +83,9 @@ class _Capturing(SessionAnalyzer):
             faces = [self._seen.pop(id(r)) for r in p.result.faces]
             for seen in faces:  # the record as the fixed steps left it (probabilities included)
                 fixed = seen.record = copy.copy(seen.record)
-                fixed.signals, fixed.flags = None, [f for f in fixed.flags if f not in EYE_FLAGS]
+                fixed.flags = [f for f in fixed.flags if f not in EYE_FLAGS]
+                if "head_only" not in fixed.flags:  # a small face's head pose is no tuned step's output
+                    fixed.signals = None
             self.capture.frames.append((p.result.frame, faces))
         if batch:
             self.capture.batch_ends[batch[-1].result.frame] = set(live)
