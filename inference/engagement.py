@@ -140,8 +140,9 @@ class EngagementAggregator:
         if sig is None or not np.isfinite([sig.yaw, sig.pitch]).all():
             return None
         head = head_within(sig.yaw, sig.pitch, self.facing_yaw, self.facing_pitch)
-        # no iris landmarks (nan): the head alone decides
-        eyes = not (abs(sig.gaze_x) > self.gaze_x or abs(sig.gaze_y) > self.gaze_y)
+        # no iris landmarks (nan, or null once read back from JSON): the head alone decides
+        gx, gy = (float("nan") if v is None else v for v in (sig.gaze_x, sig.gaze_y))
+        eyes = not (abs(gx) > self.gaze_x or abs(gy) > self.gaze_y)
         return bool(head and eyes)
 
     def add(self, frame: FrameResult) -> list[SecondAggregate]:
