@@ -269,7 +269,8 @@
     const range = { start: series.seconds.length ? series.seconds[0] : 0, end: last };
     const engagementChart = engagement(series, range);
     // no emotion series when emotions are off in this deployment: the page has no emotion chart either
-    const charts = series.emotions ? [emotions(series, range), engagementChart] : [engagementChart];
+    const withEmotions = series.emotions && document.getElementById("emotion-chart");  // none when no eyes were read
+    const charts = withEmotions ? [emotions(series, range), engagementChart] : [engagementChart];
     const map = heatmap(series, range, (options || {}).studentUrl, engagementChart);
     connectVideo(charts, map);
     drawn.range = range;
