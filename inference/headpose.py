@@ -8,8 +8,9 @@ a face gets signals with yaw, pitch and roll only: eyes closed unknown, no blink
 as facing or not, and its engagement is facing only.
 
 Trade-offs: a crop mesh costs about as much as a whole small frame's detection, so a track's head is
-read at most every `every` seconds and the reading is held for `hold` seconds (a seated student's head
-turns more slowly than that; a glance of the eyes alone is not seen at this size anyway). A crop with
+read once in each `every`-second slot (counted from time 0, so a chunk reads where a single pass does)
+and the reading is held for `hold` seconds (a seated student's head turns more slowly than that; a
+glance of the eyes alone is not seen at this size anyway). A crop with
 more context around the face is found more often by the mesh on real small faces, at a cost in
 precision, so the margins are tried in order, widest last (HeadOnlyConfig).
 """
@@ -39,8 +40,10 @@ class HeadOnly:
         """`rgb`: the frame, or a callable giving it (converted only when a crop is needed)."""
         if self.mesh_crop is None or box.w < self.config.min_width:
             return None
-        tried, seen, pose = self._read.get(track, (-math.inf, -math.inf, None))
-        if time - tried >= self.config.every:
+        tried, seen, pose = self._read.get(track, (None, -math.inf, None))
+        # on a grid from time 0, not from the track's first read: a chunk of a long video then reads on the
+        # frames a single pass does
+        if tried is None or math.floor(time / self.config.every) != math.floor(tried / self.config.every):
             found = self._measure(box, rgb() if callable(rgb) else rgb)
             tried = time
             if found is not None:  # a failed read keeps the earlier pose, held until it is too old

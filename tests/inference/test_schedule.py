@@ -125,19 +125,28 @@ def test_the_detector_scans_once_a_second_and_follows_the_tracked_faces_between(
     assert set(faces.calls) == {"fine", "scan", "follow 3"}
 
 
-def longest_gaps(frames, passes, min_width: float) -> dict[int, tuple[float, float]]:
+def longest_gaps(frames, passes, min_width: float, absent: float = 0.5) -> dict[int, tuple[float, float]]:
     """Per track whose face was wider than `min_width` px: the longest time it went without a landmark
-    pass, and without being read, from its first such record to its last."""
+    pass, and without being read, while it was on screen (a track re-linked after its face was not found
+    for more than `absent` seconds counts each stretch on screen apart)."""
     seen: dict[int, list] = {}
     for record in frames:
         if record.box.w > min_width:
             seen.setdefault(record.track, []).append((record.time, record.readable))
     gaps = {}
     for track, records in seen.items():
-        span = [records[0][0], records[-1][0]]
-        tried = sorted([*span, *(t for k, t in passes if k == track and span[0] <= t <= span[1])])
-        read = sorted([*span, *(t for t, readable in records if readable)])
-        gaps[track] = (max(np.diff(tried), default=0.0), max(np.diff(read), default=0.0))
+        stretches, worst = [[records[0]]], (0.0, 0.0)
+        for previous, record in zip(records, records[1:]):
+            if record[0] - previous[0] > absent:
+                stretches.append([])
+            stretches[-1].append(record)
+        for stretch in stretches:
+            span = [stretch[0][0], stretch[-1][0]]
+            tried = sorted([*span, *(t for k, t in passes if k == track and span[0] <= t <= span[1])])
+            read = sorted([*span, *(t for t, readable in stretch if readable)])
+            gap = (max(np.diff(tried), default=0.0), max(np.diff(read), default=0.0))
+            worst = (max(worst[0], gap[0]), max(worst[1], gap[1]))
+        gaps[track] = worst
     return gaps
 
 
