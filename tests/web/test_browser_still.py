@@ -21,6 +21,8 @@ def web(test_database_url, tmp_path):
 
 def test_the_poster_is_listed_apart_and_counted_again_with_one_click(web, browser, teacher):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import WebDriverWait
 
     session = make_session(teacher, title="Computer lab with a poster")
     session.store_results(class_result())
@@ -40,7 +42,9 @@ def test_the_poster_is_listed_apart_and_counted_again_with_one_click(web, browse
     browser.get(f"{web.url}/sessions/{session.pk}/")
     assert "1 face in a picture was ignored." in browser.find_element(By.ID, "tracks").text
     assert browser.find_element(By.CSS_SELECTOR, "#card-engagement").text == "0.90"
+    before = browser.find_element(By.ID, "tracks")
     browser.find_element(By.CSS_SELECTOR, "#left-out button").click()
+    WebDriverWait(browser, 30).until(staleness_of(before))  # the form posts and the page comes back
     assert "Every face found counts" in browser.find_element(By.ID, "tracks").text
     assert browser.find_element(By.CSS_SELECTOR, "#card-engagement").text == "0.60"
     save_page(browser, folder / "still-session-counted-phone.png")
