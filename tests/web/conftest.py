@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.web.browser import chromium
+from tests.web.browser import LiveStack, chromium
 
 
 @pytest.fixture
@@ -11,3 +11,11 @@ def browser():
     driver = chromium()
     yield driver
     driver.quit()
+
+
+@pytest.fixture
+def web(test_database_url, tmp_path):
+    """The app served by `manage.py serve` on the test database, without workers (pages only)."""
+    app = LiveStack(test_database_url, tmp_path / "serve.log", worker=False)
+    yield app
+    app.stop()

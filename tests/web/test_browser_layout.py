@@ -8,19 +8,12 @@ import numpy as np
 import pytest
 
 from eyeclass.lectures.models import Session
-from tests.web.browser import LiveStack, log_in, on_phone, save_page, screenshot_folder
+from tests.web.browser import log_in, on_phone, save_page, screenshot_folder
 from tests.web.factories import make_result, make_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LONG_NAME = ("lesson_recording_" + "physics_waves_and_optics_" * 5)[:116] + ".mp4"  # no break opportunity
-
-
-@pytest.fixture
-def web(test_database_url, tmp_path):
-    app = LiveStack(test_database_url, tmp_path / "serve.log", worker=False)
-    yield app
-    app.stop()
 
 
 @pytest.fixture

@@ -8,17 +8,10 @@ import numpy as np
 import pytest
 
 from eyeclass.lectures.models import Session
-from tests.web.browser import LiveStack, log_in, on_phone, save_page, screenshot_folder
+from tests.web.browser import log_in, on_phone, save_page, screenshot_folder
 from tests.web.factories import make_result, make_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def web(test_database_url, tmp_path):
-    app = LiveStack(test_database_url, tmp_path / "serve.log", worker=False)
-    yield app
-    app.stop()
 
 
 @pytest.fixture

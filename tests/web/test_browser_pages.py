@@ -10,17 +10,10 @@ import pytest
 
 from eyeclass.classrooms.models import Classroom
 from eyeclass.lectures.models import Session
-from tests.web.browser import LiveStack, log_in, on_phone, save_page, screenshot_folder
+from tests.web.browser import log_in, on_phone, save_page, screenshot_folder
 from tests.web.factories import done_session, make_result, make_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def web(test_database_url, tmp_path):
-    app = LiveStack(test_database_url, tmp_path / "serve.log", worker=False)
-    yield app
-    app.stop()
 
 
 def kept_recording(session: Session, seconds: int) -> None:

@@ -18,13 +18,6 @@ return video ? {ready: video.readyState, error: video.error && video.error.code}
 
 
 @pytest.fixture
-def web(test_database_url, tmp_path):
-    app = LiveStack(test_database_url, tmp_path / "serve.log", worker=False)
-    yield app
-    app.stop()
-
-
-@pytest.fixture
 def stack(test_database_url, tmp_path):
     if not settings.EYECLASS_MODEL_PATH.is_file():
         pytest.skip("no trained eye CNN yet")

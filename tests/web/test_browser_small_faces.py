@@ -8,17 +8,10 @@ from selenium.webdriver.common.by import By
 
 from inference.pipeline import analyze_video, upload_options
 from tests.conftest import shared_path
-from tests.web.browser import LiveStack, log_in, on_phone, save_page, screenshot_folder
+from tests.web.browser import log_in, on_phone, save_page, screenshot_folder
 from tests.web.factories import make_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.shared, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def web(test_database_url, tmp_path):
-    app = LiveStack(test_database_url, tmp_path / "serve.log", worker=False)
-    yield app
-    app.stop()
 
 
 def test_a_ceiling_camera_session_shows_facing_only_attention(web, browser, teacher):

@@ -5,18 +5,11 @@ Screenshots are left in $TMPDIR/eyeclass-screenshots to look at."""
 
 import pytest
 
-from tests.web.browser import LiveStack, log_in, on_phone, save_page, screenshot_folder
+from tests.web.browser import log_in, on_phone, save_page, screenshot_folder
 from tests.web.factories import make_session
 from tests.web.test_still_tracks import class_result
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def web(test_database_url, tmp_path):
-    app = LiveStack(test_database_url, tmp_path / "serve.log", worker=False)
-    yield app
-    app.stop()
 
 
 def test_the_poster_is_listed_apart_and_counted_again_with_one_click(web, browser, teacher):

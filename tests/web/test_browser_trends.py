@@ -7,19 +7,12 @@ import pytest
 from django.utils import timezone
 
 from eyeclass.lectures.models import Session
-from tests.web.browser import LiveStack, log_in, on_phone, save_page
+from tests.web.browser import log_in, on_phone, save_page
 from tests.web.factories import make_result, make_session
 from tests.web.test_class_trends import lessons  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = "/tmp/shots_h43"
-
-
-@pytest.fixture
-def web(test_database_url, tmp_path):
-    app = LiveStack(test_database_url, tmp_path / "serve.log", worker=False)
-    yield app
-    app.stop()
 
 
 def paused_live_session(teacher, classroom) -> Session:
