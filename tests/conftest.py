@@ -26,6 +26,7 @@ def shared_path(*parts: str) -> Path:
 
 # Test tiers. `make test` runs them all; `make test-fast` only the first.
 # - fast: pure functions, models and views in-process (the database, no other process);
+# - lab: in-process but seconds each (training a network, a long stream), marked `lab` by hand;
 # - system: real worker, web server or Redis processes, Chromium, or the clips in ../shared.
 # A test is put in `system` by the fixtures it uses (directly or through other fixtures) or its marks.
 SYSTEM_FIXTURES = {"celery_worker_process", "test_database_url", "private_redis", "browser"}
@@ -36,7 +37,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if SYSTEM_FIXTURES & set(item.fixturenames) or SYSTEM_MARKS & {m.name for m in item.iter_markers()}:
             item.add_marker(pytest.mark.system)
-        else:
+        elif not item.get_closest_marker("lab"):
             item.add_marker(pytest.mark.fast)
 
 

@@ -11,6 +11,8 @@ from inference.lab.averaging import load_snapshot, mean_weights, recalibrate_bat
 from inference.lab.training import TrainConfig, export, train, write_card
 from tests.inference.test_model_training import SMALL_BAND, TINY, generated_bands
 
+pytestmark = pytest.mark.lab  # trains networks: seconds each
+
 
 def test_mean_weights_averages_floats_and_keeps_the_rest():
     a = [np.array([1.0, 2.0], np.float32), np.array([7], np.uint32)]

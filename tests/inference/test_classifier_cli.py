@@ -62,6 +62,7 @@ def test_load_checks_files_labels_and_band(tmp_path, weights):
         EyeClassifier.load(mismatch)
 
 
+@pytest.mark.system  # a fresh interpreter
 def test_it_loads_a_model_with_eye_augment_in_a_fresh_process(weights):
     # a worker imports the classifier and nothing else of training: the custom layer must still load
     code = f"from inference.classifier import EyeClassifier; print(EyeClassifier.load({str(weights)!r}).model.name)"
@@ -102,6 +103,7 @@ def test_predict_cli_json(tmp_path, weights, capsys):
     assert "unreadable image" in capsys.readouterr().err
 
 
+@pytest.mark.shared
 @pytest.mark.skipif(not FER2013.exists(), reason="../shared FER2013 not available")
 def test_committed_weights_reproduce_their_card_on_private_test(tmp_path, capsys):
     weights = ROOT / "inference" / "weights" / "eye_cnn.keras"

@@ -25,6 +25,8 @@ from tests.inference.test_classifier_cli import FER2013, ROOT, save_model
 from tests.inference.test_fer2013 import HEADER, face, row
 from tests.inference.test_model_training import SMALL_BAND, TINY, generated_bands
 
+pytestmark = pytest.mark.lab  # trains networks: seconds each
+
 
 def test_softening_keeps_the_order_and_flattens_with_temperature():
     probs = np.array([[0.7, 0.2, 0.05, 0.05, 0, 0, 0]], np.float32)

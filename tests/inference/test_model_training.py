@@ -15,6 +15,8 @@ from inference.lab.scores import score
 from inference.lab.training import TrainConfig, class_weights, export, train, write_card
 from inference.labels import LABELS, NUM_CLASSES
 
+pytestmark = pytest.mark.lab  # trains networks: seconds each
+
 TINY = ModelConfig(widths=(8, 16), head_units=32, dropout=0.1, augment=False)
 SMALL_BAND = Band(4, 32)
 

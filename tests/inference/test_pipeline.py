@@ -287,6 +287,7 @@ def test_options_round_trip_through_json():
         AnalysisOptions.from_dict({"fsp": 10})
 
 
+@pytest.mark.lab  # minutes of video
 def test_memory_stays_flat_on_a_long_stream():
     """Per-frame state is bounded: only the per-second aggregates (a few numbers) grow."""
     import tracemalloc
