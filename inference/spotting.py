@@ -33,6 +33,10 @@ Method (appearance change against a rolling baseline, with hysteresis):
    calm from before it is kept: a face that comes back to it (z against it <= z_off) is calm again,
    with that baseline, and the event its return opened is dropped. Relaxing is not an expression; the
    cost is that an expression begun during the held change and ending in that calm face is dropped too.
+7. The counts (`min_frames`, `min_calm`) are frames at `count_fps`, the rate they were tuned at; a track
+   read at another rate (a live camera page sends 5 frames a second) needs as many seconds instead,
+   and never fewer than two frames, so a session streamed live and the same footage uploaded give the
+   same events.
 Label = the emotion whose probability at the apex rose most over its calm-frame average.
 Memory per track is bounded by the window lengths (no frames are kept beyond them).
 """
@@ -160,9 +164,18 @@ class Spotter:
             state.recent.popleft()
         return out
 
+    def _frames(self, state: _TrackState, count: int) -> int:
+        """A count of the config (`min_frames`, `min_calm`) at this track's rate: as many seconds as
+        `count` frames last at `count_fps`, and at least two frames where the count is two or more."""
+        fps = self.config.count_fps
+        if fps is None or not state.period:
+            return count
+        return max(min(count, 2), int(count / (fps * state.period) + 0.5))
+
     def _home(self, state: _TrackState) -> _Home | None:
         """The calm face and its noise as they stand, kept while a held change is the baseline."""
-        if len(state.calm) < self.config.min_calm or len(state.noise) < self.config.min_calm:
+        min_calm = self._frames(state, self.config.min_calm)
+        if len(state.calm) < min_calm or len(state.noise) < min_calm:
             return None
         calm, noise = [b for _, b in state.calm], [x for _, x in state.noise]
         return _Home(calm, noise, _baseline(state), *self._noise(np.array(noise)), state.probs_mean)
@@ -192,7 +205,8 @@ class Spotter:
         if len(state.calm) < 2:
             return 0.0, None
         d = float(np.abs(v - _baseline(state)).mean())
-        if len(state.calm) < cfg.min_calm or len(state.noise) < cfg.min_calm:
+        min_calm = self._frames(state, cfg.min_calm)
+        if len(state.calm) < min_calm or len(state.noise) < min_calm:
             return 0.0, d
         med, sigma = self._noise(np.array([x for _, x in state.noise]))
         return (d - med) / sigma, d
@@ -200,7 +214,7 @@ class Spotter:
     def _unit_score(self, state: _TrackState, units: np.ndarray | None) -> np.ndarray | None:
         """Each unit's change from the median of the last `baseline` s of calm frames, over its robust
         noise (successive differences over `noise_window`, as for the band); None while warming up."""
-        if units is None or len(state.calm_units) < self.config.min_calm:
+        if units is None or len(state.calm_units) < self._frames(state, self.config.min_calm):
             return None
         values = np.stack([u for _, u in state.calm_units])
         recent = [u for q, u in state.calm_units if state.quiet - q <= self.config.baseline] or [values[-1]]
@@ -210,11 +224,11 @@ class Spotter:
     def _calm_or_open(
         self, state: _TrackState, point: _Point, v: np.ndarray, d: float | None, units: np.ndarray | None = None
     ) -> None:
-        cfg = self.config
+        cfg, n = self.config, self._frames(state, self.config.min_frames)
         recent = list(state.recent)
-        run = (recent[len(recent) - (cfg.min_frames - 1) :] if cfg.min_frames > 1 else []) + [point]
-        if len(run) == cfg.min_frames and all(p.z > cfg.z_on and not p.closed for p in run):
-            onset = len(recent) - (cfg.min_frames - 1)
+        run = (recent[len(recent) - (n - 1) :] if n > 1 else []) + [point]
+        if len(run) == n and all(p.z > cfg.z_on and not p.closed for p in run):
+            onset = len(recent) - (n - 1)
             while onset > 0 and recent[onset - 1].z > cfg.z_off:
                 onset -= 1
             if state.winks:  # a wink under way becomes part of this event
@@ -266,7 +280,7 @@ class Spotter:
         points, state.winks, state.wink_ignored = state.winks, [], False
         while trim_closed and points and not points[-1].wink:
             points.pop()
-        if sum(p.wink for p in points) < self.config.min_frames:
+        if sum(p.wink for p in points) < self._frames(state, self.config.min_frames):
             return []
         return [self._event(track, state, points, max(points, key=lambda p: p.z), "wink")]
 
@@ -274,7 +288,7 @@ class Spotter:
         """One event holds one expression: when the eye CNN, having read one emotion with confidence,
         reads another on `min_frames` frames in a row, the first event ends and the second begins there,
         even though the face never returned to calm."""
-        points, n = state.event or [], self.config.min_frames
+        points, n = state.event or [], self._frames(state, self.config.min_frames)
         if len(points) < n:
             return []
         # a shut eye's reading says nothing about the expression (closed lids read as sad)
@@ -298,7 +312,7 @@ class Spotter:
         # trailing points under z_off are not part of the event
         while points and points[-1].z <= cfg.z_off:
             points.pop()
-        if len(points) < cfg.min_frames:
+        if len(points) < self._frames(state, cfg.min_frames):
             return []
         if np.mean([p.closed for p in points]) >= cfg.blink_fraction:
             return []

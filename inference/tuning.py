@@ -45,6 +45,9 @@ class SpotterConfig(Record):
     min_sigma: float = 0.02  # floor of the noise estimate (a perfectly still synthetic band)
     min_frames: int = 3  # consecutive frames above z_on that open an event (tuned)
     min_calm: int = 6  # calm frames needed before anything can be spotted
+    # the analysis rate the two counts above mean: a track read at another rate (a live page's 5 fps)
+    # needs as many seconds, not as many frames, and at least two frames (None: plain frame counts)
+    count_fps: float | None = 10.0  # = inference.options.UPLOAD_FPS, the rate the protocol tuned them at
     max_duration: float = 4.0  # seconds a change may last before it becomes the new baseline
     micro_max: float = 0.5  # definition: a micro-expression lasts at most this
     blink_fraction: float = 0.25  # an event this much made of closed-eye frames is a blink, dropped

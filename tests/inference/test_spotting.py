@@ -12,8 +12,8 @@ from inference.spotting import Spotter, SpotterConfig
 
 FPS = 30.0
 # The mechanism is tested at fixed thresholds; the runtime's defaults are chosen by the labelled-clip
-# protocol (inference/tuning.py) and may move.
-CONFIG = SpotterConfig(z_on=6.0, z_off=3.0, min_frames=2)
+# protocol (inference/tuning.py) and may move. Counts are plain frames here (count_fps=None), whatever the rate.
+CONFIG = SpotterConfig(z_on=6.0, z_off=3.0, min_frames=2, count_fps=None)
 
 
 @pytest.fixture
@@ -289,3 +289,13 @@ def test_an_event_names_the_actions_that_moved_at_its_apex(base):
 
 def test_unit_jitter_alone_opens_no_event(base):
     assert run_units(noisy(base, 300), unit_series(300), replace(CONFIG, units=True)) == []
+
+
+def test_a_change_held_as_long_is_found_at_half_the_frame_rate_as_at_the_tuned_rate(base):
+    """A live page sends 5 frames a second where an upload is read at 10: the counts are seconds then."""
+    seq = insert(noisy(base, 200), 100, 104)  # 0.4 s at 10 fps: four frames, two of them at 5 fps
+    at_rate = replace(CONFIG, min_frames=3, min_calm=6, count_fps=10.0)
+    (full,) = run(seq, fps=10, spotter=Spotter(at_rate))
+    (half,) = run(seq[::2], fps=5, spotter=Spotter(at_rate))
+    assert half.onset == pytest.approx(full.onset) and half.offset == pytest.approx(full.offset, abs=0.11)
+    assert run(seq[::2], fps=5, spotter=Spotter(replace(at_rate, count_fps=None))) == []  # three frames in a row
