@@ -299,3 +299,10 @@ def test_a_change_held_as_long_is_found_at_half_the_frame_rate_as_at_the_tuned_r
     (half,) = run(seq[::2], fps=5, spotter=Spotter(at_rate))
     assert half.onset == pytest.approx(full.onset) and half.offset == pytest.approx(full.offset, abs=0.11)
     assert run(seq[::2], fps=5, spotter=Spotter(replace(at_rate, count_fps=None))) == []  # three frames in a row
+
+
+def test_the_counts_are_meant_at_the_rate_uploads_are_analysed_at():
+    from inference.options import UPLOAD_FPS
+    from inference.tuning import DEFAULT_TUNING
+
+    assert DEFAULT_TUNING.spotter.count_fps == UPLOAD_FPS
