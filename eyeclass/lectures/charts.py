@@ -53,6 +53,18 @@ def session_series(
     }
 
 
+def broken_at_gaps(rows: list) -> list:
+    """Per-second rows ([second, value, ...], in time order) with an empty row put in after each second
+    that the next recorded one does not follow (the student out of sight, a live session paused), so
+    that a chart breaks its line there instead of drawing it across, as the session charts do."""
+    out = []
+    for row, following in zip(rows, [*rows[1:], None]):
+        out.append(row)
+        if following is not None and following[0] > row[0] + 1:
+            out.append([row[0] + 1] + [None] * (len(row) - 1))
+    return out
+
+
 def script_safe_json(data) -> str:
     """JSON that can sit inside <script type="application/json"> (as Django's json_script escapes it)."""
     return json.dumps(data, separators=(",", ":")).translate(

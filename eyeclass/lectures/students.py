@@ -13,7 +13,7 @@ from eyeclass.school.models import AuditEntry
 from inference.labels import MIX_LABELS
 from inference.records import AU_NAMES
 
-from .charts import script_safe_json
+from .charts import broken_at_gaps, script_safe_json
 from .export import export_name, students_csv
 from .views import own_session
 
@@ -37,11 +37,11 @@ def student_detail(request, pk: int, track: int):
     events = list(session.events.filter(track=track).order_by("onset"))
     mix = student.emotion_mix or {}
     series = {
-        "timeline": student.timeline,
+        "timeline": broken_at_gaps(student.timeline),
         "events": [
             {"apex": e.apex, "kind": e.kind, "label": e.label, "cue": e.cue, "actions": e.actions} for e in events
         ],
-        "units": units_series(student.units_timeline),
+        "units": units_series(broken_at_gaps(student.units_timeline)),
         "mix": [{"label": label, "value": mix.get(label)} for label in MIX_LABELS],
         "duration": session.duration or (student.last_time + 1),
     }

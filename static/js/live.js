@@ -30,8 +30,15 @@
   });
   live.charts = { engagement, emotions };
 
+  // a second with nothing recorded (frames dropped, the connection lost) breaks the lines, as on the session page
+  let lastSecond = null;
   function addSeconds(seconds) {
     for (const s of seconds) {
+      if (lastSecond !== null && s.second > lastSecond + 1) {
+        engagement.data.datasets[0].data.push({ x: lastSecond + 1, y: null });
+        if (emotions) emotions.data.datasets.forEach((d) => d.data.push({ x: lastSecond + 1, y: null }));
+      }
+      lastSecond = s.second;
       engagement.data.datasets[0].data.push({ x: s.second, y: s.engagement });
       if (emotions) LABELS.forEach((l, i) => emotions.data.datasets[i].data.push({ x: s.second, y: s.emotion_mix ? s.emotion_mix[l] : null }));
     }

@@ -1,6 +1,10 @@
-"""The session charts break their lines where nothing was recorded, instead of drawing across the gap."""
+"""The session and student charts break their lines where nothing was recorded, instead of drawing across the gap."""
 
-from eyeclass.lectures.charts import SERIES_COLUMNS, session_series
+import pytest
+
+from eyeclass.lectures.charts import SERIES_COLUMNS, broken_at_gaps, session_series
+from tests.web.factories import done_session
+from tests.web.test_action_units import student_page
 
 
 def rows(seconds, engagement=0.5):
@@ -44,3 +48,22 @@ def test_binned_gaps_break_at_bin_resolution_and_stay_within_the_point_budget():
 def test_a_continuous_session_has_no_break():
     series = session_series(rows(range(100)), [], [], max_points=25)
     assert series["seconds"] == list(range(0, 100, 4)) and None not in series["engagement"]
+
+
+def test_a_timeline_gets_an_empty_second_after_each_gap_only():
+    timeline = [[3, 0.5], [4, 0.6], [9, 0.7], [10, None]]
+    assert broken_at_gaps(timeline) == [[3, 0.5], [4, 0.6], [5, None], [9, 0.7], [10, None]]
+    assert broken_at_gaps([[0, 1, 2], [5, 3, 4]]) == [[0, 1, 2], [1, None, None], [5, 3, 4]]
+    assert broken_at_gaps([]) == [] and broken_at_gaps([[7, 0.1]]) == [[7, 0.1]]
+
+
+@pytest.mark.django_db
+def test_the_student_page_breaks_its_lines_where_the_student_was_not_seen(client, teacher):
+    session = done_session(teacher, seconds=30, tracks=1)
+    units = [[s, 0.01, 0.0, 0.0, 0.0, 0.0, 0.0, 0.1] for s in (*range(0, 5), *range(20, 25))]
+    session.tracks.filter(track=1).update(
+        timeline=[[s, 0.8] for s in (*range(0, 5), *range(20, 25))], units_timeline=units
+    )
+    _, data = student_page(client, teacher, session, 1)
+    assert data["timeline"][4:7] == [[4, 0.8], [5, None], [20, 0.8]]
+    assert data["units"]["AU1"][4:7] == [[4, 1.0], [5, None], [20, 1.0]]
