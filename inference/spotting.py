@@ -37,6 +37,9 @@ Method (appearance change against a rolling baseline, with hysteresis):
    read at another rate (a live camera page sends 5 frames a second) needs as many seconds instead,
    and never fewer than two frames, so a session streamed live and the same footage uploaded give the
    same events.
+   A hole in a track (a gap longer than `max_gap`, or than `gap_periods` of the track's frame period where
+   its frames come slower: the median of its last gaps) restarts its calm; at 2 frames a second, a frame
+   stamped late or one frame lost is not a hole.
 Label = the emotion whose probability at the apex rose most over its calm-frame average.
 Memory per track is bounded by the window lengths (no frames are kept beyond them).
 """
@@ -93,6 +96,7 @@ class _TrackState:
     home: _Home | None = None  # the calm face from before a change that was held and became the baseline
     last_time: float | None = None
     period: float | None = None  # smoothed time between this track's frames
+    gaps: deque = field(default_factory=lambda: deque(maxlen=5))  # its last gaps, kept over a hole
 
 
 def _baseline(state: _TrackState) -> np.ndarray:
@@ -129,11 +133,14 @@ class Spotter:
         state = self._tracks.setdefault(track, _TrackState())
         if state.last_time is not None:
             gap = time - state.last_time
-            if gap > cfg.max_gap:
+            if gap > self._hole(state):
+                gaps = state.gaps
                 out += self.close_track(track)
-                state = self._tracks.setdefault(track, _TrackState())
+                state = self._tracks.setdefault(track, _TrackState(gaps=gaps))  # the track's rate is still known
             elif gap > 0:
                 state.period = gap if state.period is None else 0.8 * state.period + 0.2 * gap
+            if gap > 0:
+                state.gaps.append(gap)
         state.last_time = time
         v = standardise(band, cfg.size)
         if state.home is not None and not eyes_closed:
@@ -163,6 +170,14 @@ class Spotter:
         while state.recent and time - state.recent[0].time > cfg.onset_lookback:
             state.recent.popleft()
         return out
+
+    def _hole(self, state: _TrackState) -> float:
+        """The longest gap that is not a hole in the track: `max_gap`, or `gap_periods` of the track's frame
+        period where its frames come slower; the period is the median of its last gaps, holes included,
+        so a hole does not stretch it and the first gaps of a slow track do not each restart it."""
+        if not state.gaps:
+            return self.config.max_gap
+        return max(self.config.max_gap, self.config.gap_periods * float(np.median(state.gaps)))
 
     def _frames(self, state: _TrackState, count: int) -> int:
         """A count of the config (`min_frames`, `min_calm`) at this track's rate: as many seconds as

@@ -51,7 +51,10 @@ class SpotterConfig(Record):
     max_duration: float = 4.0  # seconds a change may last before it becomes the new baseline
     micro_max: float = 0.5  # definition: a micro-expression lasts at most this
     blink_fraction: float = 0.25  # an event this much made of closed-eye frames is a blink, dropped
-    max_gap: float = 0.5  # a longer hole in a track restarts its baseline
+    max_gap: float = 0.5  # a longer hole in a track restarts its baseline...
+    # ...or, where the track's frames come slower (a live page at 2 fps), one longer than this many of its
+    # frame periods: one frame lost and half a period of arrival jitter are not a hole (5 fps and up: max_gap)
+    gap_periods: float = 2.5
     onset_lookback: float = 2.0  # seconds an onset may reach back over rising frames (z > z_off)
     # an event whose apex looks away is dropped: the band changed because the head or eyes turned (tuned)
     drop_away: bool = False

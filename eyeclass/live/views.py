@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST
 
 from eyeclass.classrooms.models import Classroom
 from eyeclass.lectures import lifecycle
+from eyeclass.lectures.charts import SHARE_COLUMNS
 from eyeclass.lectures.forms import preselect_only_class
 from eyeclass.lectures.models import Session
 from eyeclass.ops.models import WorkerHeartbeat
 from eyeclass.school.forms import students_informed
 from eyeclass.school.models import AuditEntry, Consent
-from inference.labels import LABELS
+from inference.labels import LABELS, MIX_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,24 @@ def live_session(request, pk: int):
     if session.status != Session.Status.LIVE:
         return redirect(session)
     labels = list(LABELS) if settings.EYECLASS_EMOTIONS else []  # no class names on the page when emotions are off
-    return render(request, "live/session.html", {"session": session, "labels": labels})
+    context = {"session": session, "labels": labels, "recorded": recorded_seconds(session)}
+    return render(request, "live/session.html", context)
+
+
+def recorded_seconds(session: Session) -> list[dict]:
+    """The seconds stored so far, as the socket sends new ones ({"second", "engagement", "emotion_mix"}),
+    so a live page reopened or resumed starts with what was already recorded; no emotion mix when
+    emotions are off."""
+    emotions = settings.EYECLASS_EMOTIONS
+    columns = ("second", "engagement", *(SHARE_COLUMNS if emotions else ()))
+    out = []
+    for second, engagement, *shares in session.seconds.order_by("second").values_list(*columns):
+        row = {"second": second, "engagement": None if engagement is None else round(engagement, 3)}
+        if emotions:
+            mix = {label: None if v is None else round(v, 3) for label, v in zip(MIX_LABELS, shares)}
+            row["emotion_mix"] = mix if any(v is not None for v in mix.values()) else None
+        out.append(row)
+    return out
 
 
 @login_required

@@ -34,6 +34,7 @@
   let lastSecond = null;
   function addSeconds(seconds) {
     for (const s of seconds) {
+      if (lastSecond !== null && s.second <= lastSecond) continue;  // already drawn (from the page's recorded seconds)
       if (lastSecond !== null && s.second > lastSecond + 1) {
         engagement.data.datasets[0].data.push({ x: lastSecond + 1, y: null });
         if (emotions) emotions.data.datasets.forEach((d) => d.data.push({ x: lastSecond + 1, y: null }));
@@ -44,6 +45,8 @@
     }
     if (seconds.length) { engagement.update("none"); if (emotions) emotions.update("none"); }
   }
+  // a page reopened (or resumed) starts with the seconds already recorded, then goes on live
+  addSeconds(JSON.parse(document.getElementById("recorded-data").textContent));
 
   function drawFaces(result) {
     const ctx = overlay.getContext("2d");

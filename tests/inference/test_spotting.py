@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from inference.spotting import Spotter, SpotterConfig
+from inference.tuning import DEFAULT_TUNING
 
 FPS = 30.0
 # The mechanism is tested at fixed thresholds; the runtime's defaults are chosen by the labelled-clip
@@ -306,3 +307,25 @@ def test_the_counts_are_meant_at_the_rate_uploads_are_analysed_at():
     from inference.tuning import DEFAULT_TUNING
 
     assert DEFAULT_TUNING.spotter.count_fps == UPLOAD_FPS
+
+
+def run_at(seq, times, config, lost=()):
+    spotter, events = Spotter(config), []
+    for i, (band, t) in enumerate(zip(seq, times)):
+        if i not in lost:
+            events += spotter.update(1, i, float(t), np.clip(band, 0, 255).astype(np.uint8))
+    return events + spotter.flush()
+
+
+def test_a_track_read_at_2_fps_with_arrival_jitter_keeps_its_calm_and_shows_a_held_change(base):
+    """A slow device's live page: 2 frames a second, each stamped up to 30 ms late as it arrives, so about
+    half the gaps are a little over half a second. A gap is a hole only past 2.5 of the track's periods."""
+    seq, config = insert(noisy(base, 60), 30, 33), DEFAULT_TUNING.spotter  # 1.5 s of a change
+    times = np.arange(60) / 2.0 + 0.03 * np.random.default_rng(2).random(60)
+    (event,) = run_at(seq, times, config)
+    assert (event.onset_frame, event.offset_frame) == (30, 32)
+    (event,) = run_at(seq, times, config, lost={28})  # one frame lost just before it: not a hole
+    assert (event.onset_frame, event.offset_frame) == (30, 32)
+    assert run_at(noisy(base, 60, seed=4), times, config) == []
+    # a hole at max_gap whatever the rate: each late frame restarts the calm, and nothing is found
+    assert run_at(seq, times, replace(config, gap_periods=0.0)) == []

@@ -69,3 +69,57 @@ def test_a_saved_live_session_shows_its_frame_counts(client, teacher):
     client.force_login(teacher)
     page = client.get(f"/sessions/{session.pk}/").content.decode()
     assert "50 frames received, 40 analysed" in page and "<strong>7</strong> dropped" in page and "3 rejected" in page
+
+
+def recorded_live_session(teacher):
+    """A live session left after seconds 0-2, resumed at second 8: its stored rows have a pause."""
+    from eyeclass.lectures.models import SecondStat
+    from inference.records import SecondAggregate
+
+    session = make_session(teacher, status="live", source="live", live_worker="w@box", started_at=timezone.now())
+    calm = {"neutral": 0.75, "uncertain": 0.25}
+    rows = [
+        SecondAggregate(
+            second=s,
+            faces_present=1.0,
+            readable=1.0,
+            facing_fraction=1.0,
+            perclos=0.0,
+            blinks=0,
+            engagement=0.1 * s,
+            emotion_mix=calm,
+        )
+        for s in (0, 1, 2, 8, 9)
+    ]
+    SecondStat.objects.bulk_create([SecondStat.from_aggregate(session, row) for row in rows])
+    return session
+
+
+def page_data(page: str, name: str):
+    import json
+    import re
+
+    return json.loads(re.search(rf'<script id="{name}" type="application/json">(.*?)</script>', page, re.S).group(1))
+
+
+def test_a_reopened_live_page_gets_the_seconds_already_recorded(client, teacher, settings):
+    session = recorded_live_session(teacher)
+    client.force_login(teacher)
+    recorded = page_data(client.get(f"/live/{session.pk}/").content.decode(), "recorded-data")
+    assert [(row["second"], row["engagement"]) for row in recorded] == [
+        (0, 0.0),
+        (1, 0.1),
+        (2, 0.2),
+        (8, 0.8),
+        (9, 0.9),
+    ]
+    assert recorded[0]["emotion_mix"]["neutral"] == 0.75 and recorded[0]["emotion_mix"]["angry"] is None
+    settings.EYECLASS_EMOTIONS = False  # no emotion reaches the page
+    recorded = page_data(client.get(f"/live/{session.pk}/").content.decode(), "recorded-data")
+    assert [sorted(row) for row in recorded] == [["engagement", "second"]] * 5
+
+
+def test_a_new_live_page_starts_with_no_seconds(client, teacher):
+    session = make_session(teacher, status="live", source="live", live_worker="w@box", started_at=timezone.now())
+    client.force_login(teacher)
+    assert page_data(client.get(f"/live/{session.pk}/").content.decode(), "recorded-data") == []
