@@ -2,9 +2,9 @@
 
 For every face record (one track in one analysed frame):
 - present: always 1 (the face was found, readable or not);
-- facing: looking towards the front: head within |yaw| <= `facing_yaw` and |pitch| <= `facing_pitch`
-  degrees, less when turned both ways (an ellipse, `eyesignals.head_within`), and eyes not turned
-  away in the head (|gaze_x| <= `gaze_x`, |gaze_y| <= `gaze_y` half eye widths; a glance up or down,
+- facing: looking towards the front: head within |yaw| <= `yaw` and |pitch| <= `pitch` degrees
+  (`tuning.FacingConfig`), less when turned both ways (an ellipse, `eyesignals.head_within`), and eyes
+  not turned away in the head (|gaze_x| <= `gaze_x`, |gaze_y| <= `gaze_y` half eye widths; a glance up or down,
   lids lowered over a downward look, moves the iris, not the head); unknown without landmarks;
 - eyes_closed: from eyesignals (adaptive EAR threshold), unknown with the head beyond the facing
   limits; PERCLOS = fraction of the frames with readable lids that are closed;
@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .eyesignals import MAX_PITCH, MAX_YAW, head_within
+from .eyesignals import head_within
 from .labels import LABELS, MIX_INDEX, MIX_LABELS, top_label
 from .records import AU_NAMES, ActionUnits, FaceRecord, FrameResult, SecondAggregate, TrackSummary
+from .tuning import DEFAULT_TUNING, FacingConfig
 
 STUDENT_MIN_SECONDS = 2.0  # a "student" is a track seen this long; shorter ones are passers-by or detector noise
 
@@ -121,17 +122,8 @@ class _Track:
 
 
 class EngagementAggregator:
-    def __init__(
-        self,
-        facing_yaw: float = MAX_YAW,
-        facing_pitch: float = MAX_PITCH,
-        gaze_x: float = 0.4,
-        gaze_y: float = 0.12,
-    ) -> None:
-        self.facing_yaw = facing_yaw
-        self.facing_pitch = facing_pitch
-        self.gaze_x = gaze_x
-        self.gaze_y = gaze_y
+    def __init__(self, config: FacingConfig = DEFAULT_TUNING.facing) -> None:
+        self.config = config
         self._second: _Second | None = None
         self._tracks: dict[int, _Track] = {}
 
@@ -139,10 +131,11 @@ class EngagementAggregator:
         sig = rec.signals
         if sig is None or not np.isfinite([sig.yaw, sig.pitch]).all():
             return None
-        head = head_within(sig.yaw, sig.pitch, self.facing_yaw, self.facing_pitch)
+        cfg = self.config
+        head = head_within(sig.yaw, sig.pitch, cfg.yaw, cfg.pitch)
         # no iris landmarks (nan, or null once read back from JSON): the head alone decides
         gx, gy = (float("nan") if v is None else v for v in (sig.gaze_x, sig.gaze_y))
-        eyes = not (abs(gx) > self.gaze_x or abs(gy) > self.gaze_y)
+        eyes = not (abs(gx) > cfg.gaze_x or abs(gy) > cfg.gaze_y)
         return bool(head and eyes)
 
     def add(self, frame: FrameResult) -> list[SecondAggregate]:

@@ -101,7 +101,7 @@ class SessionAnalyzer:
         self.eyes = EyeSignalEstimator(tuning.eyes)
         self.heads = HeadOnly(getattr(self.faces, "mesh_crop", None), tuning.heads)  # a fake finder may have none
         self.spotter = Spotter(tuning.spotter)
-        self.engagement = EngagementAggregator()
+        self.engagement = EngagementAggregator(tuning.facing)
         self.stillness = StillnessMeter()
         self.readability = ReadabilityCounter(self.options.min_inter_ocular, self.engagement.facing)
         self.events: list[Event] = []

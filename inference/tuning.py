@@ -32,6 +32,18 @@ class EyeSignalConfig(Record):
 
 
 @dataclass(frozen=True)
+class FacingConfig(Record):
+    """When a face counts as facing the front (inference/engagement.py): the head within an ellipse of
+    yaw and pitch, and the iris not turned away in the eye (a glance up or down moves the iris, not the
+    head). Limits of looking away, so chosen by the looking-away labels of the clips (tuned)."""
+
+    yaw: float = 25.0  # degrees: (yaw / this)^2 + (pitch / `pitch`)^2 <= 1 (tuned)
+    pitch: float = 20.0  # degrees (tuned)
+    gaze_x: float = 0.3  # iris offset across the eye, in half eye widths (tuned)
+    gaze_y: float = 0.08  # iris offset up or down, in half eye widths (tuned)
+
+
+@dataclass(frozen=True)
 class SpotterConfig(Record):
     """The spotter's sizes, thresholds and windows (inference/spotting.py steps; docs/methods.md,
     "Expression spotting"). z is the band change in robust standard deviations of the track's calm noise."""
@@ -41,14 +53,14 @@ class SpotterConfig(Record):
     noise_window: float = 3.0  # seconds of calm frames the noise level is measured over
     z_on: float = 4.0  # an event opens above this (tuned)
     z_off: float = 2.0  # and lasts while above this (tuned)
-    z_calm: float = 1.5  # after an event, calm again only under this: a fading expression is not a baseline
+    z_calm: float = 1.0  # after an event, calm again only under this: a fading expression is not a baseline (tuned)
     min_sigma: float = 0.02  # floor of the noise estimate (a perfectly still synthetic band)
     min_frames: int = 3  # consecutive frames above z_on that open an event (tuned)
     min_calm: int = 6  # calm frames needed before anything can be spotted
     # the analysis rate the two counts above mean: a track read at another rate (a live page's 5 fps)
     # needs as many seconds, not as many frames, and at least two frames (None: plain frame counts)
     count_fps: float | None = 10.0  # = inference.options.UPLOAD_FPS, the rate the protocol tuned them at
-    max_duration: float = 4.0  # seconds a change may last before it becomes the new baseline
+    max_duration: float = 4.0  # seconds a change may last before it becomes the new baseline (tuned)
     micro_max: float = 0.5  # definition: a micro-expression lasts at most this
     blink_fraction: float = 0.25  # an event this much made of closed-eye frames is a blink, dropped
     max_gap: float = 0.5  # a longer hole in a track restarts its baseline...
@@ -122,6 +134,7 @@ class Tuning(Record):
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
     heads: HeadOnlyConfig = field(default_factory=HeadOnlyConfig)
     faces: FaceScheduleConfig = field(default_factory=FaceScheduleConfig)
+    facing: FacingConfig = field(default_factory=FacingConfig)
 
     def replace(self, **values) -> Self:
         """A copy with some values changed, named `eyes.closed_ratio` style (or `closed_ratio` where the
@@ -151,6 +164,7 @@ class Tuning(Record):
             TrackingConfig(**data.get("tracking", {})),
             HeadOnlyConfig(**heads),
             FaceScheduleConfig(**data.get("faces", {})),
+            FacingConfig(**data.get("facing", {})),
         )
 
 

@@ -2,9 +2,10 @@
 
 For each labelled clip, the values are chosen on the other clips from the grid below, then that clip
 is scored with them; the held-out scores, pooled, are what a change is judged by. The same choice made
-on every clip gives the in-sample scores and the values the runtime ships. Two stages, because they
-answer different labels: the eye step is chosen by blink F1 (eyes-closed accuracy breaking ties),
-then the spotter, given those eyes, by expression-episode F1 (fewer false events breaking ties).
+on every clip gives the in-sample scores and the values the runtime ships. Three stages, because they
+answer different labels: the eye step is chosen by blink F1 (eyes-closed accuracy breaking ties), the
+facing limits by looking-away balanced accuracy, then the spotter, given those, by expression-episode
+F1 (fewer false events breaking ties).
 A value whose choice flips between folds is fitted to clips, not to faces: the report names it.
 """
 
@@ -23,6 +24,13 @@ from .replay import Capture, replay, replay_eyes
 
 # The few values that matter, a handful each; everything else in Tuning stays at its default.
 EYE_GRID = {"closed_ratio": (0.5, 0.55, 0.6, 0.65), "reopen_ratio": (0.65, 0.7, 0.8)}
+# looking away is labelled from ~30 degrees (the labelled set's README); the grid spans the values around it
+FACING_GRID = {
+    "yaw": (25.0, 30.0, 35.0),
+    "pitch": (20.0, 25.0, 30.0),
+    "gaze_x": (0.3, 0.4, 0.5),
+    "gaze_y": (0.08, 0.12, 0.16),
+}
 SPOTTER_GRID = {
     "units": (False, True),
     "drop_away": (True, False),
@@ -30,6 +38,8 @@ SPOTTER_GRID = {
     "z_off": (2.0, 3.0),
     "min_frames": (1, 2, 3),
     "baseline": (1.0, 2.0),
+    "z_calm": (1.0, 1.5),
+    "max_duration": (4.0, 6.0),
 }
 
 
@@ -46,8 +56,13 @@ def valid_eyes(choice: dict) -> bool:
 class Fold:
     clip: str
     eyes: dict
+    facing: dict
     spotter: dict
     score: ClipScore
+
+
+STAGES = ("eyes", "facing", "spotter")
+GRIDS = {"eyes": EYE_GRID, "facing": FACING_GRID, "spotter": SPOTTER_GRID}
 
 
 def key(choice: dict) -> tuple:
@@ -55,28 +70,37 @@ def key(choice: dict) -> tuple:
 
 
 class Scorer:
-    """Per-clip scores of each grid point, computed once (replays are the cost)."""
+    """Per-clip scores of each grid point, computed once (replays are the cost). `score(clip, result,
+    analysed, tuning)` scores one clip's replayed result."""
 
-    def __init__(self, clips: list[dict], captures: dict[str, Capture], score: Callable[[dict, dict, list], ClipScore]):
+    def __init__(self, clips: list[dict], captures: dict[str, Capture], score: Callable[..., ClipScore]):
         self.clips, self.captures, self.score = clips, captures, score
-        self._eyes: dict[tuple, dict] = {}
+        self._eyes: dict[tuple, list] = {}
+        self._results: dict[tuple, dict] = {}
         self._scores: dict[tuple, dict[str, ClipScore]] = {}
 
-    def tuning(self, eyes: dict, spotter: dict | None) -> Tuning:
-        return Tuning().replace(**eyes, **{f"spotter.{k}": v for k, v in (spotter or {}).items()})
+    def tuning(self, eyes: dict, spotter: dict | None, facing: dict | None = None) -> Tuning:
+        values = {**eyes, **{f"facing.{k}": v for k, v in (facing or {}).items()}}
+        return Tuning().replace(**values, **{f"spotter.{k}": v for k, v in (spotter or {}).items()})
 
-    def clip_scores(self, eyes: dict, spotter: dict | None) -> dict[str, ClipScore]:
+    def clip_scores(self, eyes: dict, spotter: dict | None, facing: dict | None = None) -> dict[str, ClipScore]:
         """Each clip's score; without `spotter`, the eye step alone (episodes not scored)."""
-        k = (key(eyes), key(spotter) if spotter is not None else None)
+        facing_key = key(facing or {})
+        k = (key(eyes), key(spotter) if spotter is not None else None, facing_key)
         if k not in self._scores:
-            tuning, out = self.tuning(eyes, spotter), {}
+            tuning, out = self.tuning(eyes, spotter, facing), {}
+            # facing changes a replay only through the spotter (drop_away); the eye step alone is replayed once
+            replayed = (k[0], k[1], facing_key if spotter is not None else None)
             for clip in self.clips:
                 name = clip["file"]
                 if (key(eyes), name) not in self._eyes:
                     self._eyes[key(eyes), name] = replay_eyes(self.captures[name], tuning)
-                read = self._eyes[key(eyes), name]
-                result = replay(self.captures[name], tuning, read, spotting=spotter is not None)
-                out[name] = self.score(clip, result, self.captures[name].analysed)
+                if (replayed, name) not in self._results:
+                    read = self._eyes[key(eyes), name]
+                    self._results[replayed, name] = replay(
+                        self.captures[name], tuning, read, spotting=spotter is not None
+                    )
+                out[name] = self.score(clip, self._results[replayed, name], self.captures[name].analysed, tuning)
             self._scores[k] = out
         return self._scores[k]
 
@@ -86,49 +110,60 @@ def eye_objective(scores: list[ClipScore]) -> tuple:
     return (t["blinks"].f1 or 0.0, t["closed"].balanced or 0.0)
 
 
+def facing_objective(scores: list[ClipScore]) -> tuple:
+    return (benchmark.total(scores)["away"].balanced or 0.0,)
+
+
 def spotter_objective(scores: list[ClipScore]) -> tuple:
     episodes = benchmark.total(scores)["episodes"]
     return (episodes.f1 or 0.0, -episodes.fp)
 
 
-def choose(scorer: Scorer, names: list[str]) -> tuple[dict, dict]:
-    """The grid point best on the clips `names`: eyes first, then the spotter given them. Ties go to
-    the first in grid order."""
+def choose(scorer: Scorer, names: list[str]) -> tuple[dict, dict, dict]:
+    """The grid point best on the clips `names`: eyes first, then the facing limits, then the spotter
+    given them. Ties go to the first in grid order."""
     eye_points = [c for c in grid(EYE_GRID) if valid_eyes(c)]
     eyes = max(eye_points, key=lambda c: eye_objective([scorer.clip_scores(c, None)[n] for n in names]))
-    spotter = max(grid(SPOTTER_GRID), key=lambda c: spotter_objective([scorer.clip_scores(eyes, c)[n] for n in names]))
-    return eyes, spotter
+    facing = max(
+        grid(FACING_GRID), key=lambda c: facing_objective([scorer.clip_scores(eyes, None, c)[n] for n in names])
+    )
+    spotter = max(
+        grid(SPOTTER_GRID),
+        key=lambda c: spotter_objective([scorer.clip_scores(eyes, c, facing)[n] for n in names]),
+    )
+    return eyes, facing, spotter
 
 
-def cross_validate(scorer: Scorer) -> tuple[list[Fold], tuple[dict, dict], list[ClipScore]]:
-    """(held-out folds, the values chosen on all clips, the in-sample scores with those values)."""
+def cross_validate(scorer: Scorer) -> tuple[list[Fold], tuple[dict, dict, dict], list[ClipScore]]:
+    """(held-out folds, the values chosen on all clips (eyes, facing, spotter), the in-sample scores
+    with those values)."""
     names = [c["file"] for c in scorer.clips]
     folds = []
     for held_out in names:
-        eyes, spotter = choose(scorer, [n for n in names if n != held_out])
-        folds.append(Fold(held_out, eyes, spotter, scorer.clip_scores(eyes, spotter)[held_out]))
-    eyes, spotter = choose(scorer, names)
-    return folds, (eyes, spotter), list(scorer.clip_scores(eyes, spotter).values())
+        eyes, facing, spotter = choose(scorer, [n for n in names if n != held_out])
+        folds.append(Fold(held_out, eyes, facing, spotter, scorer.clip_scores(eyes, spotter, facing)[held_out]))
+    eyes, facing, spotter = choose(scorer, names)
+    return folds, (eyes, facing, spotter), list(scorer.clip_scores(eyes, spotter, facing).values())
 
 
 def unstable(folds: list[Fold]) -> dict[str, Counter]:
     """Values whose choice differs between folds: name -> how often each value was chosen."""
     out = {}
-    for part in ("eyes", "spotter"):
-        for name in EYE_GRID if part == "eyes" else SPOTTER_GRID:
+    for part in STAGES:
+        for name in GRIDS[part]:
             counts = Counter(getattr(f, part)[name] for f in folds)
             if len(counts) > 1:
                 out[name] = counts
     return out
 
 
-def choices_table(folds: list[Fold], chosen: tuple[dict, dict]) -> str:
-    names = list(EYE_GRID) + list(SPOTTER_GRID)
+def choices_table(folds: list[Fold], chosen: tuple[dict, dict, dict]) -> str:
+    names = [n for part in STAGES for n in GRIDS[part]]
     rows = ["| held-out clip | " + " | ".join(names) + " |", "| --- |" + " ---: |" * len(names)]
     for fold in folds:
-        values = {**fold.eyes, **fold.spotter}
+        values = {**fold.eyes, **fold.facing, **fold.spotter}
         rows.append(f"| {fold.clip} | " + " | ".join(f"{values[n]:g}" for n in names) + " |")
-    values = {**chosen[0], **chosen[1]}
+    values = {k: v for part in chosen for k, v in part.items()}
     rows.append("| **all clips** | " + " | ".join(f"{values[n]:g}" for n in names) + " |")
     return "\n".join(rows)
 

@@ -144,7 +144,7 @@ def replay(capture: Capture, tuning: Tuning, eyes_read=None, spotting: bool = Tr
     """The result dict (`frames`, `events`, `tracks`) the pipeline would give with `tuning`;
     `eyes_read`: `replay_eyes(capture, tuning)` where it was already run."""
     frames = eyes_read if eyes_read is not None else replay_eyes(capture, tuning)
-    spotter, engagement, events = Spotter(tuning.spotter), EngagementAggregator(), []
+    spotter, engagement, events = Spotter(tuning.spotter), EngagementAggregator(tuning.facing), []
     for index, records in frames:
         if spotting:
             for record, seen in records:

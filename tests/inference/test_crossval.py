@@ -18,7 +18,7 @@ def clip_score(name: str, episodes: Detection) -> ClipScore:
 class Preferences(crossval.Scorer):
     """Clip "a" is scored well only with z_on 4, the others only with z_on 8."""
 
-    def clip_scores(self, eyes, spotter):
+    def clip_scores(self, eyes, spotter, facing=None):
         out = {}
         for clip in self.clips:
             liked = 4.0 if clip["file"] == "a" else 8.0
@@ -33,14 +33,14 @@ def test_each_fold_chooses_on_the_other_clips_only():
     assert by_clip["a"].spotter["z_on"] == 8.0  # chosen by b and c, so "a" is missed held out
     assert by_clip["a"].score.episodes.fn == 1
     assert by_clip["b"].spotter["z_on"] == 8.0 and by_clip["b"].score.episodes.tp == 1
-    assert chosen[1]["z_on"] == 8.0 and sum(s.episodes.tp for s in in_sample) == 3
+    assert chosen[2]["z_on"] == 8.0 and sum(s.episodes.tp for s in in_sample) == 3
     assert crossval.unstable(folds) == {}
 
 
 def test_a_value_chosen_differently_between_folds_is_named():
     class Split(Preferences):
-        def clip_scores(self, eyes, spotter):
-            out = super().clip_scores(eyes, spotter)
+        def clip_scores(self, eyes, spotter, facing=None):
+            out = super().clip_scores(eyes, spotter, facing)
             if (
                 spotter is not None and spotter["z_on"] == 4.0
             ):  # "a" and "b" like 4, "c" and "d" like 8: ties go to the first
@@ -51,11 +51,29 @@ def test_a_value_chosen_differently_between_folds_is_named():
     assert set(crossval.unstable(folds)["z_on"]) == {4.0, 8.0}
 
 
+def test_the_facing_limits_are_chosen_by_the_looking_away_labels():
+    class Glances(Preferences):
+        """Every clip's looking-away frames are told apart only with the iris limit up or down at 0.08."""
+
+        def clip_scores(self, eyes, spotter, facing=None):
+            out = super().clip_scores(eyes, spotter, facing)
+            hit = facing is not None and facing["gaze_y"] == 0.08
+            for score in out.values():
+                score.away = FrameAccuracy(pos_hit=1 if hit else 0, pos=1, neg_hit=1, neg=1)
+            return out
+
+    folds, chosen, _ = crossval.cross_validate(Glances(CLIPS, {}, None))
+    assert chosen[1]["gaze_y"] == 0.08 and all(f.facing["gaze_y"] == 0.08 for f in folds)
+    assert all(f.score.away.balanced == 1.0 for f in folds)
+
+
 def test_tuning_values_are_replaced_by_name():
     tuning = Tuning().replace(closed_ratio=0.5, **{"spotter.z_on": 4.0, "eyes.window": 2.0})
     assert (tuning.eyes.closed_ratio, tuning.eyes.window, tuning.spotter.z_on) == (0.5, 2.0, 4.0)
     assert tuning.spotter.z_off == DEFAULT_TUNING.spotter.z_off
     assert Tuning.from_dict(tuning.to_dict()) == tuning
+    facing = Tuning().replace(**{"facing.gaze_y": 0.2, "facing.yaw": 35.0}).facing
+    assert (facing.gaze_y, facing.yaw, facing.pitch) == (0.2, 35.0, DEFAULT_TUNING.facing.pitch)
 
 
 def test_an_empty_capture_replays_to_an_empty_result():

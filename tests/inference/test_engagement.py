@@ -8,6 +8,7 @@ import pytest
 from inference.engagement import EngagementAggregator, merged_summaries
 from inference.labels import LABELS
 from inference.records import ActionUnits, Box, EyeSignals, FaceRecord, FrameResult
+from inference.tuning import FacingConfig
 
 
 def rec(track, t, yaw=0.0, pitch=0.0, closed=False, blink=False, readable=True, happy=None):
@@ -39,7 +40,14 @@ def test_facing_and_open_student_vs_turned_away_student():
 @pytest.mark.parametrize(("yaw", "pitch", "facing"), [(28, 0, True), (0, -24, True), (24, -20, False), (20, 10, True)])
 def test_a_head_turned_sideways_and_down_at_once_stops_facing_sooner(yaw, pitch, facing):
     # what hides the eyes is the angle off the camera axis: 24 and 20 degrees together are 31 off it
-    assert EngagementAggregator().facing(rec(1, 0.0, yaw=yaw, pitch=pitch)) is facing
+    limits = FacingConfig(yaw=30.0, pitch=25.0)
+    assert EngagementAggregator(limits).facing(rec(1, 0.0, yaw=yaw, pitch=pitch)) is facing
+
+
+def test_the_facing_limits_come_from_the_tuning():
+    turned = rec(1, 0.0, yaw=27, pitch=0)
+    assert EngagementAggregator(FacingConfig(yaw=30.0)).facing(turned) is True
+    assert EngagementAggregator(FacingConfig(yaw=25.0)).facing(turned) is False
 
 
 def test_perclos_blinks_and_pitch():

@@ -65,7 +65,7 @@ def main(args) -> int:
     classifier = load_classifier(args.weights)
     away = is_away(EngagementAggregator())
     if args.cv:
-        return cross_validated(args, labels_path, clips, options, classifier, away)
+        return cross_validated(args, labels_path, clips, options, classifier)
     scores, seconds = [], 0.0
     for clip in clips:
         analysed: list[int] = []
@@ -100,7 +100,7 @@ def main(args) -> int:
     return 0
 
 
-def cross_validated(args, labels_path: Path, clips: list[dict], options, classifier, away) -> int:
+def cross_validated(args, labels_path: Path, clips: list[dict], options, classifier) -> int:
     captures, seconds, replayed = {}, 0.0, []
     weights = args.weights or DEFAULT_WEIGHTS
     for clip in clips:
@@ -112,27 +112,27 @@ def cross_validated(args, labels_path: Path, clips: list[dict], options, classif
         replayed.append(replay.replays_pipeline(captures[clip["file"]], DEFAULT_TUNING))
         print(f"{clip['file']}: captured", flush=True)
 
-    def score(clip, result, analysed):
-        return benchmark.score_clip(clip, result, analysed, away, STUDENT_MIN_SECONDS)
+    def score(clip, result, analysed, tuning):
+        facing = is_away(EngagementAggregator(tuning.facing))
+        return benchmark.score_clip(clip, result, analysed, facing, STUDENT_MIN_SECONDS)
 
     scorer = crossval.Scorer(clips, captures, score)
     started = time.perf_counter()
     folds, chosen, in_sample = crossval.cross_validate(scorer)
     search = time.perf_counter() - started
-    defaults = (
-        {n: getattr(DEFAULT_TUNING.eyes, n) for n in crossval.EYE_GRID},
-        {n: getattr(DEFAULT_TUNING.spotter, n) for n in crossval.SPOTTER_GRID},
+    defaults = tuple(
+        {n: getattr(getattr(DEFAULT_TUNING, part), n) for n in crossval.GRIDS[part]} for part in crossval.STAGES
     )
     held_out = [f.score for f in folds]
     rows = {
         "**cross-validated** (each clip with values chosen on the others)": held_out,
         "in-sample (values chosen on all clips)": in_sample,
-        "in-sample, the runtime's defaults": list(scorer.clip_scores(*defaults).values()),
+        "in-sample, the runtime's defaults": list(scorer.clip_scores(defaults[0], defaults[2], defaults[1]).values()),
     }
     flips = crossval.unstable(folds)
     flipped = "; ".join(f"{n}: " + ", ".join(f"{v:g} x{c}" for v, c in counts.items()) for n, counts in flips.items())
     chosen_text = ", ".join(f"{k}={v:g}" for part in chosen for k, v in part.items())
-    same = chosen[0] == defaults[0] and chosen[1] == defaults[1]
+    same = chosen == defaults
     text = "\n\n".join(
         [
             crossval.summary_table(rows),
@@ -167,7 +167,7 @@ def cross_validated(args, labels_path: Path, clips: list[dict], options, classif
         facts = [
             f"clips: {len(clips)} from `{labels_path}`",
             f"analysis options: `{options.to_dict()}`",
-            f"eye grid: `{crossval.EYE_GRID}`; spotter grid: `{crossval.SPOTTER_GRID}`",
+            "grids: " + "; ".join(f"{part} `{crossval.GRIDS[part]}`" for part in crossval.STAGES),
             f"replay at the defaults gives the pipeline's own events and flags: {sum(replayed)} of {len(clips)} clips",
             f"analysis (captures) {seconds:.1f} s, grid search {search:.1f} s",
         ]
