@@ -59,7 +59,8 @@ class Reading:
 
     @property
     def facing(self) -> bool | None:
-        return None if self.yaw is None else head_within(self.yaw, self.pitch)
+        limits = DEFAULT_TUNING.facing  # the analysis's own facing rule, head only (no iris at this size)
+        return None if self.yaw is None else head_within(self.yaw, self.pitch, limits.yaw, limits.pitch)
 
 
 @dataclass
@@ -235,7 +236,7 @@ def main() -> None:
             + f" | {fmt(s.away.balanced)} |"
         )
     print(
-        "\nfacing: |yaw| and |pitch| within the analysis's facing ellipse (inference/eyesignals.py head_within); "
+        "\nfacing: |yaw| and |pitch| within the analysis's facing ellipse (inference/tuning.py FacingConfig); "
         "agreement over the faces whose pose was read, then over all (unread = disagreeing); "
         "looking away: a face not found counts as away."
     )

@@ -21,7 +21,10 @@ Method (appearance change against a rolling baseline, with hysteresis):
    confidence during the event, reads another on `min_frames` frames in a row, the event ends there and
    a new one begins, although the face never returned to calm (a frown that turns to surprise).
 5. Blinks are not expressions: frames with the eyes closed never open an event, and an event in
-   which closed-eye frames make up at least `blink_fraction` is dropped.
+   which closed-eye frames make up at least `blink_fraction` is dropped. With `blink_ends`, a blink
+   (or any closed-eye frame) ends an event under way: people blink between expressions, and the band
+   of a shut eye says nothing about the expression, so two expressions with a blink between are two
+   events, not one long change; the cost is that an expression with a blink inside it is cut in two.
    Winks are: a run of `min_frames` or more frames with one eye shut and the other open (from the
    eye signals, so it needs no baseline) is an event with cue "wink", unless an appearance event
    takes it in.
@@ -154,6 +157,8 @@ class Spotter:
         point = _Point(frame, time, z, bool(eyes_closed), probs, bool(wink), bool(away), unit_z)
         if state.event is None:
             out += self._wink_run(track, state, point)
+        if state.event is not None and point.closed and cfg.blink_ends and len(state.event) >= cfg.min_frames:
+            return out + self._close(track, state)  # a blink ends an expression; what follows is a new one
         if state.event is not None:
             if z > cfg.z_off and time - state.event[0].time <= cfg.max_duration:
                 state.event.append(point)
@@ -244,7 +249,7 @@ class Spotter:
         run = (recent[len(recent) - (n - 1) :] if n > 1 else []) + [point]
         if len(run) == n and all(p.z > cfg.z_on and not p.closed for p in run):
             onset = len(recent) - (n - 1)
-            while onset > 0 and recent[onset - 1].z > cfg.z_off:
+            while onset > 0 and recent[onset - 1].z > cfg.z_off and not (cfg.blink_ends and recent[onset - 1].closed):
                 onset -= 1
             if state.winks:  # a wink under way becomes part of this event
                 onset = min([onset] + [i for i, p in enumerate(recent) if p.time >= state.winks[0].time])

@@ -49,10 +49,10 @@ class SpotterConfig(Record):
     "Expression spotting"). z is the band change in robust standard deviations of the track's calm noise."""
 
     size: tuple[int, int] = (12, 24)  # (rows, columns) the band is shrunk to
-    baseline: float = 1.0  # seconds of calm frames the baseline band is the median of (tuned)
+    baseline: float = 2.0  # seconds of calm frames the baseline band is the median of (tuned)
     noise_window: float = 3.0  # seconds of calm frames the noise level is measured over
-    z_on: float = 4.0  # an event opens above this (tuned)
-    z_off: float = 2.0  # and lasts while above this (tuned)
+    z_on: float = 8.0  # an event opens above this (tuned)
+    z_off: float = 3.0  # and lasts while above this (tuned)
     z_calm: float = 1.0  # after an event, calm again only under this: a fading expression is not a baseline (tuned)
     min_sigma: float = 0.02  # floor of the noise estimate (a perfectly still synthetic band)
     min_frames: int = 3  # consecutive frames above z_on that open an event (tuned)
@@ -71,10 +71,12 @@ class SpotterConfig(Record):
     # an event whose apex looks away is dropped: the band changed because the head or eyes turned (tuned)
     drop_away: bool = False
     # the eye-region action units are a cue beside the band's appearance: z = the larger of the two (tuned)
-    units: bool = False
+    units: bool = True
     # floor of a unit's noise, in inter-ocular distances: below the calm spread any real face shows
     # (docs/benchmarks/action_units.md), it only keeps a perfectly still synthetic face finite
     min_unit_sigma: float = 0.002
+    # a closed-eye frame ends an event under way (then a new one may open after it) (tuned)
+    blink_ends: bool = True
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ SPOTTER_GRID = {
     "baseline": (1.0, 2.0),
     "z_calm": (1.0, 1.5),
     "max_duration": (4.0, 6.0),
+    "blink_ends": (False, True),
 }
 
 
