@@ -91,6 +91,7 @@ class SessionAnalyzer:
             threads=opts.face_threads,
             retries=False,
             follow_margin=tuning.faces.follow_margin,
+            follow_merge=tuning.faces.follow_merge,
             tile_per_face=tuning.faces.tile_per_face,
         )
         self.scans = ScanSchedule(tuning.faces)
@@ -99,6 +100,10 @@ class SessionAnalyzer:
         # a shot that comes back within the re-linking time (the lens covered, a grey patch) continues its tracks
         self.cuts = SceneCuts(max_return=max(opts.track_max_gap, tuning.tracking.relink_within))
         self.eyes = EyeSignalEstimator(tuning.eyes)
+        # the crop mesh on several faces, side by side where the face step can (MediaPipeFaces.mesh_crops)
+        self._crops = getattr(self.faces, "mesh_crops", None) or (
+            lambda rgb, boxes: [self.faces.mesh_crop(rgb, b) for b in boxes]
+        )
         self.heads = HeadOnly(getattr(self.faces, "mesh_crop", None), tuning.heads)  # a fake finder may have none
         self.spotter = Spotter(tuning.spotter)
         self.engagement = EngagementAggregator(tuning.facing)
@@ -137,14 +142,14 @@ class SessionAnalyzer:
             self.tracker.resume()
         faces = self._find(image, time, shot)
         ids = self.tracker.update([f.box for f in faces], time, image)
-        self._landmarks(image, faces, ids, time)
+        rgb = functools.cache(lambda: cv2.cvtColor(image, cv2.COLOR_BGR2RGB))  # only if a crop is read
+        self._landmarks(rgb, faces, ids, time)
         self._lid_boxes = {
             t: f.box
             for f, t in zip(faces, ids)
             if f.landmarks is not None and f.inter_ocular >= self.options.lids_between_min_iod
         }
         gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-        rgb = functools.cache(lambda: cv2.cvtColor(image, cv2.COLOR_BGR2RGB))  # only if a small head is read
         pending = _Pending(FrameResult(index, time, image=image if self.options.keep_images else None), [], [])
         for face, track in zip(faces, ids):
             record = self._record(face, track, index, time, rgb)
@@ -184,8 +189,8 @@ class SessionAnalyzer:
         if not self.options.lids_between or not self._lid_boxes:
             return
         rgb = cv2.cvtColor(image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), cv2.COLOR_BGR2RGB)
-        for track, box in self._lid_boxes.items():
-            landmarks = self.faces.mesh_crop(rgb, box)
+        tracks = list(self._lid_boxes)
+        for track, landmarks in zip(tracks, self._crops(rgb, [self._lid_boxes[t] for t in tracks])):
             if landmarks is not None:
                 self._read_between(track, landmarks, time)
 
@@ -196,13 +201,13 @@ class SessionAnalyzer:
             return self.faces(image, near=[t.box for t in self.tracker.tracks])
         return self.faces(image, fine=scan == "fine")
 
-    def _landmarks(self, image: np.ndarray, faces: list[Face], ids: list[int], time: float) -> None:
+    def _landmarks(self, rgb: Callable[[], np.ndarray], faces: list[Face], ids: list[int], time: float) -> None:
         """This frame's share of the landmark passes (`LandmarkSchedule`), into the faces picked."""
         self.passes.forget(self.tracker.alive)
         picked = self.passes.pick(faces, ids, time)
-        rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB) if picked else None
-        for i in picked:
-            faces[i].landmarks = self.faces.mesh_crop(rgb, faces[i].box)
+        found = self._crops(rgb(), [faces[i].box for i in picked]) if picked else []
+        for i, landmarks in zip(picked, found):
+            faces[i].landmarks = landmarks
             self.passes.tried(ids[i], time, faces[i].landmarks is not None)
             if faces[i].landmarks is not None:
                 faces[i].eyes = eye_centres(faces[i].landmarks)

@@ -117,10 +117,14 @@ class FaceScheduleConfig(Record):
     # a followed face is looked for in a square this many times its box around its last box (at least
     # an "auto" tile): room for a second of head movement, and the context a tile gives a small face
     follow_margin: float = 4.0
+    # ...and neighbours' squares are looked in as one square while it is at most this many times the
+    # narrowest face in it, so a row of students costs one detector call, not one each (0: never;
+    # inference/follow.py); 12 found as many faces but broke a chunk's equality with one pass
+    follow_merge: float = 10.0
     # "auto" scan tiles about this many times the smallest face the last scan found (at least 128 px): a
-    # 128 px tile holds a 21 px face at that ratio, which the detector finds; a 4K room of 100 px faces
-    # then needs ~100 tiles, not 511
-    tile_per_face: float = 6.0
+    # 128 px tile holds a 16 px face at that ratio, which the detector finds (as often as at 6x on the
+    # room clips' faces); a 4K room of 100 px faces then needs ~50 tiles, not 511
+    tile_per_face: float = 8.0
     fine_scan_every: float = 10.0  # ...and every this many seconds (and on cuts) the 128 px tiles again
     # seconds a face whose landmark pass found nothing (a bowed head, a hand) waits behind the others
     # (3 analysed frames at 10 a second), so it cannot hold the landmark budget
