@@ -22,7 +22,6 @@ from typing import Self
 import cv2
 import numpy as np
 
-from .actionunits import SPOT_UNITS
 from .align import align_bands, eye_boxes
 from .classifier import accelerate, load_classifier
 from .engagement import EngagementAggregator
@@ -36,6 +35,7 @@ from .readability import ReadabilityCounter
 from .records import AnalysisResult, Box, Event, FaceRecord, FrameResult, SecondAggregate
 from .schedule import LandmarkSchedule, ScanSchedule
 from .spotting import Spotter
+from .steps import read_between, read_eyes, spot
 from .stillness import StillnessMeter
 from .tracking import IouTracker, SceneCuts, Shot
 from .tuning import DEFAULT_TUNING, Tuning
@@ -350,45 +350,6 @@ class SessionAnalyzer:
             record.eye_boxes = eye_boxes(face.eyes)
             read_eyes(self.eyes, record, face.landmarks, self._blinked)
         return record
-
-
-def read_eyes(eyes: EyeSignalEstimator, record: FaceRecord, landmarks: np.ndarray, blinked: set[int]) -> None:
-    """The eye signals of a face with landmarks into its record, with the flags they raise; a blink
-    that ended since the track's last record (`blinked`) is flagged here."""
-    signals = eyes.measure(record.track, landmarks, record.time)
-    if record.track in blinked:
-        blinked.discard(record.track)
-        signals = dataclasses.replace(signals, blink=True)
-    record.signals = signals
-    record.flags += [
-        flag
-        for flag, on in (("eyes_closed", signals.eyes_closed), ("blink", signals.blink), ("wink", signals.wink))
-        if on
-    ]
-
-
-def read_between(eyes: EyeSignalEstimator, blinked: set[int], track: int, landmarks: np.ndarray, time: float) -> None:
-    """A track's lids read between analysed frames: they count for closure and blink timing only."""
-    if eyes.measure(track, landmarks, time).blink:
-        blinked.add(track)
-
-
-def spot(
-    spotter: Spotter, engagement: EngagementAggregator, record: FaceRecord, band: np.ndarray, probs: np.ndarray | None
-) -> list[Event]:
-    """Feed one read face to the spotter; the events that closed on its frame."""
-    sig = record.signals
-    return spotter.update(
-        record.track,
-        record.frame,
-        record.time,
-        band,
-        sig and sig.eyes_closed,
-        probs,
-        sig and sig.wink,
-        engagement.facing(record) is False,
-        sig.units.vector(SPOT_UNITS) if sig and sig.units else None,
-    )
 
 
 def analyze_video(
