@@ -37,6 +37,25 @@ CHEEK = ((117, 118, 101), (346, 347, 330))
 CHIN, FOREHEAD = 152, 10
 # the units an expression moves (AU43, closing, is a blink or a closure, which the eye step reads)
 SPOT_UNITS = ("au1", "au2", "au4", "au5", "au6", "au7")
+# how an event's moved units read to a teacher (FACS names in plain words)
+ACTION_WORDS = {
+    "AU1": "inner brows raised",
+    "AU2": "outer brows raised",
+    "AU4": "brows lowered",
+    "AU5": "lids widened",
+    "AU6": "cheeks raised",
+    "AU7": "lids tightened",
+}
+
+
+def in_words(actions: list[str]) -> str:
+    """An event's moved units in words, e.g. ["AU1", "AU2", "AU5"] -> "brows raised, lids widened"."""
+    moved = [a.upper() for a in actions]
+    if "AU1" in moved and "AU2" in moved:  # both parts of the brow: the brows were raised
+        moved = ["BROWS"] + [a for a in moved if a not in ("AU1", "AU2")]
+    return ", ".join("brows raised" if a == "BROWS" else ACTION_WORDS.get(a, a) for a in moved)
+
+
 RAW = ("inner_brow", "outer_brow", "brow_gap", "brow", "upper_lid", "lower_lid", "cheek", "lid_gap")
 
 

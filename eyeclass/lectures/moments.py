@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from inference.actionunits import in_words
 from inference.glance import lesson_sentence
 
 MAX_EVENTS = 60  # events listed among the moments; the exports have them all
@@ -25,7 +26,8 @@ def sentence(session: models.Model) -> str:
 def _event_text(event, emotions: bool) -> str:
     what = "wink" if event.cue == "wink" else (event.label or "change") if emotions else "change"
     length = "brief" if event.kind == "micro" else "longer"
-    return f"student {event.track}: {what} ({length}, {event.duration:.1f} s)"
+    moved = f", {in_words(event.actions)}" if event.actions else ""
+    return f"student {event.track}: {what}{moved} ({length}, {event.duration:.1f} s)"
 
 
 def moments(session: models.Model) -> dict:

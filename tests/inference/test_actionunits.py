@@ -94,3 +94,10 @@ def test_calm_is_learnt_from_open_eyes_only_and_forgotten_with_the_track():
     assert len(est._tracks[1].history) <= 10 * 10 + 1  # bounded by the calm window
     est.forget(set())
     assert est._tracks == {}
+
+
+def test_an_events_moved_units_read_in_plain_words():
+    assert au.in_words(["AU1", "AU2", "AU5"]) == "brows raised, lids widened"
+    assert au.in_words(["AU1"]) == "inner brows raised"
+    assert au.in_words(["au4", "AU7"]) == "brows lowered, lids tightened"
+    assert au.in_words([]) == ""

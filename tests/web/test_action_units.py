@@ -86,7 +86,8 @@ def test_the_student_page_charts_the_units_in_percent_and_lists_an_events_action
     assert list(data["units"]) == ["AU1", "AU2", "AU4", "AU5", "AU6", "AU7"]
     assert data["units"]["AU1"][:3] == [[2, 2.0], [3, 0.0], [4, 1.0]] and data["units"]["AU4"][0] == [2, -1.0]
     assert data["events"][0]["actions"] == ["AU1", "AU2"]
-    assert "surprise AU1+AU2" in " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    assert "surprise — brows raised ," in " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    assert 'title="AU1+AU2: the eye-region actions that moved"' in text
 
 
 def test_a_student_without_units_says_why_instead_of_an_empty_chart(client, teacher):

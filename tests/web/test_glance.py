@@ -84,3 +84,10 @@ def test_a_brief_emotion_found_when_the_rows_are_stored_is_named_with_its_time(c
     client.force_login(teacher)
     glance = section(client.get(session.get_absolute_url()).content.decode(), "glance")
     assert re.search(r"3 students; mostly neutral, brief surprise around 5:0[0-5]\.", glance)
+
+
+def test_an_events_moved_eye_actions_are_named_in_words_among_the_moments(client, teacher, lesson):
+    lesson.events.update(actions=["AU1", "AU2", "AU5"])
+    client.force_login(teacher)
+    moments = section(client.get(lesson.get_absolute_url()).content.decode(), "moments")
+    assert "student 1: surprise, brows raised, lids widened (brief, 0.4 s)" in moments

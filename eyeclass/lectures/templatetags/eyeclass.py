@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import format_html
 
 from eyeclass.lectures.glossary import TERMS
+from inference.actionunits import in_words
 from inference.summary import WITHHELD_REASON
 
 register = template.Library()
@@ -14,6 +15,12 @@ def tip(key: str):
     return format_html(
         '<span class="tip" tabindex="0" role="note" aria-label="{}: {}" data-tip="{}">?</span>', title, text, text
     )
+
+
+@register.filter
+def actions_in_words(actions) -> str:
+    """An event's moved action units in words ("brows raised, lids widened")."""
+    return in_words(actions or [])
 
 
 @register.filter
