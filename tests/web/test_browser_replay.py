@@ -6,7 +6,7 @@ from django.conf import settings
 from eyeclass.lectures.models import Session
 from eyeclass.lectures.playback import make_playable
 from tests.clips import write_clip
-from tests.web.browser import LiveStack, log_in, on_phone, save_page
+from tests.web.browser import LiveStack, log_in, on_phone, save_page, screenshot_folder
 from tests.web.factories import make_result, make_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -80,10 +80,10 @@ def test_an_mp4v_recording_plays_in_chromium_once_converted(web, browser, teache
     assert converted["error"] is None and converted["ready"] >= 2  # HAVE_CURRENT_DATA: a picture is shown
     browser.execute_script("const v = document.getElementById('replay'); v.muted = true; v.currentTime = 2.5;")
     browser.execute_script("document.getElementById('replay-card').scrollIntoView()")
-    save_page(browser, "/tmp/shots_h43/replay-converted-desktop.png")
+    save_page(browser, screenshot_folder() / "replay-converted-desktop.png")
     on_phone(browser, 390)
     browser.get(page)
-    save_page(browser, "/tmp/shots_h43/replay-converted-phone.png")
+    save_page(browser, screenshot_folder() / "replay-converted-phone.png")
 
 
 def test_a_recording_that_cannot_be_converted_says_why_in_place_of_the_player(web, browser, teacher):
@@ -99,4 +99,4 @@ def test_a_recording_that_cannot_be_converted_says_why_in_place_of_the_player(we
         assert browser.execute_script(PLAYS) is None
         text = browser.execute_script("return document.getElementById('replay-card').innerText")
         assert "cannot be played in the browser" in text and note in text
-        save_page(browser, f"/tmp/shots_h43/replay-unplayable-{width or 1366}.png")
+        save_page(browser, screenshot_folder() / f"replay-unplayable-{width or 1366}.png")

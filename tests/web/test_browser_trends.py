@@ -7,12 +7,11 @@ import pytest
 from django.utils import timezone
 
 from eyeclass.lectures.models import Session
-from tests.web.browser import log_in, on_phone, save_page
+from tests.web.browser import log_in, on_phone, save_page, screenshot_folder
 from tests.web.factories import make_result, make_session
 from tests.web.test_class_trends import lessons  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = "/tmp/shots_h43"
 
 
 def paused_live_session(teacher, classroom) -> Session:
@@ -48,7 +47,7 @@ def test_class_charts_the_pause_and_the_time_left_in_chromium(web, browser, teac
         for name, path in pages.items():
             browser.get(web.url + path)
             assert no_sideways_scroll(browser), f"{name} scrolls sideways at {width} px"
-            save_page(browser, f"{SHOTS}/{name}-{width}.png")
+            save_page(browser, screenshot_folder() / f"{name}-{width}.png")
 
     browser.get(web.url + pages["class"])
     weekly = browser.execute_script("return EyeClassDrawn.weeks.data.datasets[0].data")
