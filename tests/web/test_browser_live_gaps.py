@@ -3,6 +3,8 @@ dropped, the connection lost), as the session charts do. The page's socket is a 
 answers through, so no worker is needed. A page reopened during a session starts with the seconds
 already recorded."""
 
+from contextlib import contextmanager
+
 import pytest
 from django.utils import timezone
 
@@ -27,18 +29,27 @@ def second(s: int, engagement: float) -> dict:
     return {"second": s, "engagement": engagement, "emotion_mix": {"neutral": 1.0}}
 
 
-def test_the_live_charts_leave_a_pause_empty_instead_of_drawing_across_it(web, teacher):
+@contextmanager
+def live_page(web, session):
+    """A logged-in Chromium on the session's live page, its socket the stand-in above, once connected."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    session = make_session(
-        teacher, title="Live", source="live", status="live", live_worker="nobody@nowhere", started_at=timezone.now()
-    )
     browser = chromium("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
     try:
         browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FAKE_SOCKET})
         log_in(browser, web.url, "ada", "s3cret-pass-123")
         browser.get(f"{web.url}/live/{session.pk}/")
         WebDriverWait(browser, 30).until(lambda b: b.execute_script("return window.sockets.length") == 1)
+        yield browser
+    finally:
+        browser.quit()
+
+
+def test_the_live_charts_leave_a_pause_empty_instead_of_drawing_across_it(web, teacher):
+    session = make_session(
+        teacher, title="Live", source="live", status="live", live_worker="nobody@nowhere", started_at=timezone.now()
+    )
+    with live_page(web, session) as browser:
         result = {"type": "result", "seq": 0, "t": 0, "width": 4, "height": 3, "faces": [], "events": []}
         for seconds in ([second(0, 0.5), second(1, 0.6)], [second(2, 0.7), second(9, 0.8), second(10, 0.9)]):
             message = {**result, "seconds": seconds}
@@ -50,22 +61,13 @@ def test_the_live_charts_leave_a_pause_empty_instead_of_drawing_across_it(web, t
         engagement, emotions = points
         assert [(p["x"], p["y"]) for p in engagement] == [(0, 0.5), (1, 0.6), (2, 0.7), (3, None), (9, 0.8), (10, 0.9)]
         assert all(series[3] is None and len(series) == 6 for series in emotions)
-    finally:
-        browser.quit()
 
 
 def test_a_reopened_live_page_shows_the_seconds_recorded_before_and_goes_on_after_a_break(web, teacher):
-    from selenium.webdriver.support.ui import WebDriverWait
-
     from tests.web.test_live_pages import recorded_live_session
 
     session = recorded_live_session(teacher)  # seconds 0-2 and 8-9 stored, then the page was left
-    browser = chromium("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
-    try:
-        browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": FAKE_SOCKET})
-        log_in(browser, web.url, "ada", "s3cret-pass-123")
-        browser.get(f"{web.url}/live/{session.pk}/")
-        WebDriverWait(browser, 30).until(lambda b: b.execute_script("return window.sockets.length") == 1)
+    with live_page(web, session) as browser:
         read = "return window.EyeClassLive.charts.engagement.data.datasets[0].data.map((p) => [p.x, p.y])"
         assert browser.execute_script(read) == [[0, 0.0], [1, 0.1], [2, 0.2], [3, None], [8, 0.8], [9, 0.9]]
         # resumed: the worker's next seconds follow a pause; a second the page already has is not drawn twice
@@ -78,5 +80,3 @@ def test_a_reopened_live_page_shows_the_seconds_recorded_before_and_goes_on_afte
             "return c.data.datasets.find((d) => d.label === 'neutral').data.map((p) => p.y)"
         )
         assert neutral == [0.75, 0.75, 0.75, None, 0.75, 0.75, None, 1.0, 1.0]
-    finally:
-        browser.quit()
