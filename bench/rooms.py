@@ -49,7 +49,8 @@ def room_analysis(path: Path, classifier):
 
     def run():
         with SessionAnalyzer(options, classifier=classifier) as session:
-            for frame in VideoReader(path, fps=options.fps, between=options.lids_between):
+            reader = VideoReader(path, fps=options.fps, between=options.lids_between, prefetch=options.decode_ahead)
+            for frame in reader:
                 session.feed(frame)
             session.finish()
             return session.result()

@@ -70,7 +70,7 @@ def full_analysis(path, classifier, faces: MediaPipeFaces, fps=None, flip=False)
     def run() -> int:
         n = 0
         with SessionAnalyzer(options, classifier=classifier, faces=faces) as session:
-            for frame in VideoReader(path, fps=fps):
+            for frame in VideoReader(path, fps=fps, prefetch=options.decode_ahead):
                 session.push(frame.image, frame.time, frame.index)
                 n += 1
             session.finish()

@@ -61,7 +61,12 @@ def plan_chunks(duration: float, chunk_seconds: float, overlap: float) -> list[C
 def analyse_chunk(path, chunk: ChunkPlan, options: AnalysisOptions, classifier=None, on_progress=None) -> dict:
     """Analyse one chunk; a plain dict (JSON) with its seconds, events, running sums and boundary boxes."""
     reader = VideoReader(
-        path, fps=options.fps, start=chunk.read_from, end=chunk.read_until, between=options.lids_between
+        path,
+        fps=options.fps,
+        start=chunk.read_from,
+        end=chunk.read_until,
+        between=options.lids_between,
+        prefetch=options.decode_ahead,
     )
     span = max(1e-6, min(chunk.read_until, reader.info.duration or chunk.read_until) - chunk.read_from)
     # frames a neighbour analyses too: the previous chunk's tail, the next chunk's lead-in

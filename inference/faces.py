@@ -66,6 +66,15 @@ LARGE_TILE = 4 * AUTO_TILE
 CLOSE_UP = 0.15
 
 
+def fine_tile(height: int, width: int, fine_area: float = 0.0) -> float:
+    """The smallest "auto" tile of a frame (px): AUTO_TILE, or on a frame of more than `fine_area` pixels
+    AUTO_TILE x the square root of its area over `fine_area`, so the scan costs what a frame of
+    `fine_area` pixels costs and finds the faces that frame would show (0: always AUTO_TILE)."""
+    if not fine_area or height * width <= fine_area:
+        return float(AUTO_TILE)
+    return AUTO_TILE * (height * width / fine_area) ** 0.5
+
+
 def auto_grid(height: int, width: int, tile: float = AUTO_TILE) -> tuple[int, int]:
     """(columns, rows) for tiles of about `tile` px: 5x3 for 640x352 CCTV at AUTO_TILE."""
     return max(1, round(width / tile)), max(1, round(height / tile))
@@ -130,6 +139,8 @@ class MediaPipeFaces:
     found (never under AUTO_TILE), so a 4K room of 100 px faces is not searched in 128 px tiles; a call
     with `fine` uses AUTO_TILE whatever was found, so a face smaller than all those found is found at the
     next fine scan (inference/schedule.py says when). 0 = always AUTO_TILE.
+    fine_area: on a frame of more pixels than this, the fine tile is AUTO_TILE scaled up with the frame
+    (`fine_tile`), and no scan's tiles are smaller; 0 = AUTO_TILE on every frame.
     near (a call's argument): the boxes of the faces being followed; the detector then looks on the full
     frame and in a square of `follow_margin` x each box around it (at least an "auto" tile), not on
     every tile, so a frame costs what its faces cost (inference/schedule.py says when).
@@ -153,6 +164,7 @@ class MediaPipeFaces:
         follow_margin: float = 4.0,
         follow_merge: float = 0.0,
         tile_per_face: float = 0.0,
+        fine_area: float = 0.0,
     ) -> None:
         import mediapipe as mp  # heavy import, only when a detector is built
 
@@ -183,8 +195,8 @@ class MediaPipeFaces:
         )
         self.max_faces, self.retries, self.follow_margin = max_faces, retries, follow_margin
         self._min_confidence = min_confidence
-        self.tile_per_face, self.follow_merge = tile_per_face, follow_merge
-        self._tile = float(AUTO_TILE)  # "auto" tile size of the next scan that is not `fine`
+        self.tile_per_face, self.follow_merge, self.fine_area = tile_per_face, follow_merge, fine_area
+        self._tile = 0.0  # "auto" tile size of the next scan that is not `fine` (0: the frame's fine tile)
         self.crop_min_inter_ocular = crop_min_inter_ocular
         self.retry_after = retry_after if video else 0  # still images are unrelated: always try
         self._failed: list[tuple[Box, int]] = []  # (box, calls left before a retry there)
@@ -215,7 +227,7 @@ class MediaPipeFaces:
         or with `near` the full frame and a square around each followed face."""
         rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
         if fine:
-            self._tile = float(AUTO_TILE)
+            self._tile = 0.0
         regions = self.regions(*rgb.shape[:2], near=near)
         run_mesh = self._mesh_rest == 0
         self._mesh_rest = max(0, self._mesh_rest - 1)
@@ -238,7 +250,7 @@ class MediaPipeFaces:
         faces = merge(meshed_faces, detected)
         self._close_up = any(face.box.w > CLOSE_UP * rgb.shape[1] for face in faces)
         if near is None:
-            self._tile = self._next_tile(detected)
+            self._tile = self._next_tile(detected, fine_tile(*rgb.shape[:2], self.fine_area))
         if self.retries:
             self._retry(rgb, faces)
         return faces
@@ -305,21 +317,23 @@ class MediaPipeFaces:
         """(x, y, w, h) of the whole frame, then of each tile (or, with `near`, of each followed face's
         square; a close-up's square would be the whole frame again)."""
         whole = [(0, 0, width, height)]
-        grid = auto_grid(height, width, self._tile) if self.tiles == "auto" else self.tiles
+        smallest = fine_tile(height, width, self.fine_area)
+        tile = max(self._tile, smallest)
+        grid = auto_grid(height, width, tile) if self.tiles == "auto" else self.tiles
         if (self.tiles == "auto" and self._close_up) or grid == (1, 1):
             return whole
         if near is None:
-            large = auto_grid(height, width, LARGE_TILE)
-            fine = self.tiles == "auto" and self._tile == AUTO_TILE and large != (1, 1)
+            large = auto_grid(height, width, max(LARGE_TILE, 4 * smallest))
+            fine = self.tiles == "auto" and tile == smallest and large != (1, 1)
             return whole + list(_tiles(height, width, grid)) + (list(_tiles(height, width, large)) if fine else [])
         boxes = [box for box in near if box.w <= CLOSE_UP * width]
         return whole + follow_squares(boxes, height, width, self.follow_margin, self.follow_merge, AUTO_TILE)
 
-    def _next_tile(self, detected: list[Face]) -> float:
-        """The "auto" tile size of the next scan, from the faces this scan found."""
+    def _next_tile(self, detected: list[Face], smallest: float) -> float:
+        """The "auto" tile size of the next scan, from the faces this scan found (never under `smallest`)."""
         if not self.tile_per_face or not detected:
-            return float(AUTO_TILE)
-        return max(float(AUTO_TILE), self.tile_per_face * min(face.box.w for face in detected))
+            return smallest
+        return max(smallest, self.tile_per_face * min(face.box.w for face in detected))
 
     def detect(self, rgb: np.ndarray, regions: list[tuple[int, int, int, int]] | None = None) -> list[Face]:
         """Face Detection (full-range model) on each region (default: the frame and each tile), then NMS."""

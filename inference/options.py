@@ -36,6 +36,9 @@ class AnalysisOptions(Record):
     # `evaluate` and `predict` do average.
     flip_tta: bool = False
     overlap_cnn: bool = True  # classify a batch in a thread while the next frames' faces are found (2+ cores)
+    # frames decoded ahead in a thread of their own while the analysis works (2+ cores; 0: no thread);
+    # two are enough to keep the decoder one frame ahead, and bound the memory to two frames
+    decode_ahead: int = 2
     face_threads: int = 2  # MediaPipe lanes (see faces.MediaPipeFaces); 1 = everything on the calling thread
     # Read the lids of faces with landmarks on the frames between analysed ones too (a crop mesh per face
     # and frame), so a blink of one or two frames is not missed at a sampled rate; the CNN, spotting

@@ -93,6 +93,7 @@ class SessionAnalyzer:
             follow_margin=tuning.faces.follow_margin,
             follow_merge=tuning.faces.follow_merge,
             tile_per_face=tuning.faces.tile_per_face,
+            fine_area=tuning.faces.fine_area,
         )
         self.scans = ScanSchedule(tuning.faces)
         self.passes = LandmarkSchedule(opts.landmark_passes, opts.min_inter_ocular, tuning.faces.miss_rest)
@@ -365,7 +366,7 @@ def analyze_video(
     `on_frame(result)` receives each completed FrameResult in order (for streaming writers);
     with `keep_frames=False` the result's `frames` list stays empty (constant memory)."""
     options = options or AnalysisOptions()
-    reader = VideoReader(path, fps=options.fps, between=options.lids_between)
+    reader = VideoReader(path, fps=options.fps, between=options.lids_between, prefetch=options.decode_ahead)
     frames: list[FaceRecord] = []
     total = max(reader.info.frame_count, 1)
 

@@ -93,7 +93,7 @@ class _Capturing(SessionAnalyzer):
 
 
 def capture(path, options: AnalysisOptions, classifier) -> Capture:
-    reader = VideoReader(path, fps=options.fps, between=options.lids_between)
+    reader = VideoReader(path, fps=options.fps, between=options.lids_between, prefetch=options.decode_ahead)
     done = []
     with _Capturing(options, classifier) as analyzer:
         for frame in reader:

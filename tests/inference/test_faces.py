@@ -7,7 +7,17 @@ import numpy as np
 import pytest
 from skimage import data
 
-from inference.faces import NUM_LANDMARKS, Face, MediaPipeFaces, _tiles, eye_centres, merge, suppress
+from inference.faces import (
+    AUTO_TILE,
+    NUM_LANDMARKS,
+    Face,
+    MediaPipeFaces,
+    _tiles,
+    eye_centres,
+    fine_tile,
+    merge,
+    suppress,
+)
 from inference.records import Box
 
 
@@ -189,3 +199,22 @@ def test_scan_tiles_grow_with_the_smallest_face_found_and_a_fine_scan_goes_back_
         finder(frame, fine=True)
         fine, coarse = 1 + 30 * 17 + 8 * 4, 1 + 6 * 4  # 128 and 512 px tiles; 600 px (6 x the 100 px face)
         assert sizes == [fine, coarse, 2, coarse, fine]
+
+
+def test_a_frame_larger_than_the_fine_area_is_scanned_in_tiles_scaled_with_it():
+    assert fine_tile(1080, 1920, 1920 * 1080) == AUTO_TILE  # up to the area: 128 px
+    assert fine_tile(2160, 3840, 1920 * 1080) == pytest.approx(2 * AUTO_TILE)  # 4 x the pixels: 2 x the tile
+    assert fine_tile(2160, 3840) == AUTO_TILE  # 0: no scaling
+    with MediaPipeFaces(tiles="auto", threads=1, tile_per_face=8, fine_area=1920 * 1080) as finder:
+        sizes = []
+
+        def detect(rgb, regions=None):
+            sizes.append(len(regions))
+            return [_face(Box(1000, 1000, 20, 20), 0.9)]  # 8 x 20 px = 160 px: under the 4K fine tile
+
+        finder.detect, finder.mesh = detect, lambda rgb: []
+        finder(np.zeros((2160, 3840, 3), np.uint8), fine=True)
+        finder(np.zeros((2160, 3840, 3), np.uint8))  # a scan's tiles are never under the fine tile
+        finder(np.zeros((1080, 1920, 3), np.uint8), fine=True)
+        # a 4K scan costs what a 1080p one does: 256 px tiles and 1024 px ones, against 128 and 512
+        assert sizes == [1 + 15 * 8 + 4 * 2] * 3

@@ -79,3 +79,30 @@ def test_truncated_stream_with_index_up_front_is_detected(clip, tmp_path):
 def test_rate_must_be_positive(clip):
     with pytest.raises(ValueError):
         VideoReader(clip, fps=0)
+
+
+def test_frames_decoded_ahead_in_a_thread_are_the_same_frames(clip):
+    plain = list(VideoReader(clip, fps=5.0, between=True))
+    reader = VideoReader(clip, fps=5.0, between=True, prefetch=2)
+    ahead = list(reader)
+    assert [(f.index, f.time, f.sampled) for f in ahead] == [(f.index, f.time, f.sampled) for f in plain]
+    assert all(np.array_equal(a.image, p.image) for a, p in zip(ahead, plain))
+    assert reader.decoded == 40
+
+
+def test_a_reader_left_early_stops_its_decoding_thread(clip):
+    import threading
+
+    frames = iter(VideoReader(clip, prefetch=2))
+    assert next(frames).index == 0
+    frames.close()
+    assert not any(t.name == "decode" and t.is_alive() for t in threading.enumerate())
+
+
+def test_decoding_errors_reach_the_caller_through_the_thread(clip):
+    reader = VideoReader(clip, prefetch=2)
+    reader.info = type(reader.info)(**{**reader.info.to_dict(), "frame_count": 80})
+    frames = []
+    with pytest.raises(ValueError, match="truncated: decoded 40 of 80"):
+        frames.extend(reader)
+    assert len(frames) == 40  # every frame first, then the error, as without the thread
