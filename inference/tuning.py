@@ -126,10 +126,10 @@ class FaceScheduleConfig(Record):
     # room clips' faces); a 4K room of 100 px faces then needs ~50 tiles, not 511
     tile_per_face: float = 8.0
     fine_scan_every: float = 10.0  # ...and every this many seconds (and on cuts) the 128 px tiles again
-    # px²: a frame of more pixels than this (a 1080p frame) is scanned in tiles scaled with its size, so a
-    # 4K fine scan costs ~150 detector calls, not ~540, and finds the faces a 1080p camera of the same room
-    # would show (20 px and up at 4K, 10 px at 1080p); its extra pixels still give followed faces' squares
-    # and landmark crops their detail. 0: 128 px fine tiles on every frame
+    # px²: a frame of more pixels than this (a 1080p frame) is scanned in tiles scaled with its size, so
+    # a 4K fine scan costs the ~130 detector calls of a 1080p one, not ~540, and finds the faces a 1080p
+    # camera of the same room would show (20 px and up at 4K, 10 px at 1080p); its extra pixels still
+    # give followed faces' squares and landmark crops their detail. 0: 128 px fine tiles on every frame
     fine_area: float = 1920.0 * 1080.0
     # seconds a face whose landmark pass found nothing (a bowed head, a hand) waits behind the others
     # (3 analysed frames at 10 a second), so it cannot hold the landmark budget
