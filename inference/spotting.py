@@ -76,6 +76,7 @@ class _Point:
 @dataclass
 class _Home:
     calm: list[np.ndarray]
+    calm_units: list[np.ndarray]
     noise: list[float]
     baseline: np.ndarray
     med: float
@@ -98,6 +99,7 @@ class _TrackState:
     reading: str | None = None  # the emotion the eye CNN read with confidence in the open event
     home: _Home | None = None  # the calm face from before a change that was held and became the baseline
     last_time: float | None = None
+    shut: tuple[float, float] | None = None  # (first, last) time of the closed-eye run under way
     period: float | None = None  # smoothed time between this track's frames
     gaps: deque = field(default_factory=lambda: deque(maxlen=5))  # its last gaps, kept over a hole
 
@@ -145,6 +147,9 @@ class Spotter:
             if gap > 0:
                 state.gaps.append(gap)
         state.last_time = time
+        if self._closure_ended(state, time, bool(eyes_closed)):
+            out += self.close_track(track)
+            state = self._tracks.setdefault(track, _TrackState(gaps=state.gaps, last_time=time, period=state.period))
         v = standardise(band, cfg.size)
         if state.home is not None and not eyes_closed:
             self._return_home(state, v)
@@ -176,6 +181,17 @@ class Spotter:
             state.recent.popleft()
         return out
 
+    def _closure_ended(self, state: _TrackState, time: float, closed: bool) -> bool:
+        """The eyes open after a closure longer than a blink: with `closure_restarts`, a hole in what
+        the spotter sees (a shut eye's band says nothing), so the track's calm restarts; a face waking
+        from a drowse is not an expression against the heavy lids before it."""
+        if closed:
+            state.shut = (state.shut[0] if state.shut else time, time)
+            return False
+        shut, state.shut = state.shut, None
+        period = state.period or 0.0
+        return bool(self.config.closure_restarts and shut and shut[1] - shut[0] + period > self.config.max_blink)
+
     def _hole(self, state: _TrackState) -> float:
         """The longest gap that is not a hole in the track: `max_gap`, or `gap_periods` of the track's frame
         period where its frames come slower; the period is the median of its last gaps, holes included,
@@ -198,7 +214,8 @@ class Spotter:
         if len(state.calm) < min_calm or len(state.noise) < min_calm:
             return None
         calm, noise = [b for _, b in state.calm], [x for _, x in state.noise]
-        return _Home(calm, noise, _baseline(state), *self._noise(np.array(noise)), state.probs_mean)
+        units = [u for _, u in state.calm_units]
+        return _Home(calm, units, noise, _baseline(state), *self._noise(np.array(noise)), state.probs_mean)
 
     def _return_home(self, state: _TrackState, v: np.ndarray) -> None:
         """A face back at its calm from before a held change is calm again, not a new expression: the
@@ -207,7 +224,7 @@ class Spotter:
         if (float(np.abs(v - home.baseline).mean()) - home.med) / home.sigma > self.config.z_off:
             return
         state.calm = deque((state.quiet, b) for b in home.calm)
-        state.calm_units.clear()
+        state.calm_units = deque((state.quiet, u) for u in home.calm_units)
         state.noise = deque((state.quiet, x) for x in home.noise)
         state.probs_mean = home.probs_mean
         state.home, state.event, state.reading, state.recovering = None, None, None, None

@@ -49,7 +49,7 @@ class SpotterConfig(Record):
     "Expression spotting"). z is the band change in robust standard deviations of the track's calm noise."""
 
     size: tuple[int, int] = (12, 24)  # (rows, columns) the band is shrunk to
-    baseline: float = 2.0  # seconds of calm frames the baseline band is the median of (tuned)
+    baseline: float = 1.0  # seconds of calm frames the baseline band is the median of (tuned)
     noise_window: float = 3.0  # seconds of calm frames the noise level is measured over
     z_on: float = 8.0  # an event opens above this (tuned)
     z_off: float = 3.0  # and lasts while above this (tuned)
@@ -70,13 +70,17 @@ class SpotterConfig(Record):
     onset_lookback: float = 2.0  # seconds an onset may reach back over rising frames (z > z_off)
     # an event whose apex looks away is dropped: the band changed because the head or eyes turned (tuned)
     drop_away: bool = False
-    # the eye-region action units are a cue beside the band's appearance: z = the larger of the two (tuned)
+    # the eye-region action units are the spotter's cue beside the band's appearance: z = the larger of
+    # the two (the method; False, the band alone, is the ablation the cross-validation reports beside it)
     units: bool = True
     # floor of a unit's noise, in inter-ocular distances: below the calm spread any real face shows
     # (docs/benchmarks/action_units.md), it only keeps a perfectly still synthetic face finite
     min_unit_sigma: float = 0.002
     # a closed-eye frame ends an event under way (then a new one may open after it) (tuned)
     blink_ends: bool = True
+    # eyes shut for longer than `max_blink` restart the track's calm, as a hole in the track does (tuned)
+    closure_restarts: bool = True
+    max_blink: float = 0.5  # definition: a closure that ends within this is a blink (= EyeSignalConfig's)
 
 
 @dataclass(frozen=True)

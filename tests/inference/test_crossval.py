@@ -51,6 +51,23 @@ def test_a_value_chosen_differently_between_folds_is_named():
     assert set(crossval.unstable(folds)["z_on"]) == {4.0, 8.0}
 
 
+def test_an_ablation_holds_its_values_in_every_fold():
+    class Units(Preferences):
+        """Every clip is scored well only with the action units off and z_on 8."""
+
+        def clip_scores(self, eyes, spotter, facing=None):
+            out = super().clip_scores(eyes, spotter, facing)
+            if spotter is not None and spotter.get("units", True):
+                out = {name: clip_score(name, Detection(fn=1)) for name in out}
+            return out
+
+    method, _, _ = crossval.cross_validate(Units(CLIPS, {}, None))
+    ablation, chosen, _ = crossval.cross_validate(Units(CLIPS, {}, None), {"units": False})
+    assert all(f.score.episodes.tp == 0 for f in method)  # the method's grid never turns the units off
+    assert all(f.spotter["units"] is False for f in ablation) and chosen[2]["units"] is False
+    assert sum(f.score.episodes.tp for f in ablation) == 3  # "a" alone wants z_on 4
+
+
 def test_the_facing_limits_are_chosen_by_the_looking_away_labels():
     class Glances(Preferences):
         """Every clip's looking-away frames are told apart only with the iris limit up or down at 0.08."""

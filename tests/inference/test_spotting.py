@@ -112,6 +112,22 @@ def test_a_blink_during_an_expression_ends_it_unless_told_otherwise(base):
     assert abs(whole.onset_frame - 60) <= 2 and abs(whole.offset_frame - 89) <= 2
 
 
+def test_a_face_that_opens_its_eyes_changed_after_a_closure_is_not_an_expression_with_closure_restarts(base):
+    # calm, eyes shut for 1 s, then the lids open wider than before (a drowsy face waking) and stay so
+    seq, closed = noisy(base, 240), [60 <= i < 90 for i in range(240)]
+    for i in range(60, 240):
+        seq[i] = seq[i].copy()
+        seq[i][12:22, :] = 40 if i < 90 else seq[i][12:22, :] - 40
+    # against the calm from before the closure: a change
+    assert len(run(seq, closed, spotter=Spotter(replace(CONFIG, closure_restarts=False)))) == 1
+    assert run(seq, closed, spotter=Spotter(replace(CONFIG, closure_restarts=True))) == []
+    # a blink is not a closure: the same change after a 0.2 s blink is still found
+    blink = [60 <= i < 66 for i in range(240)]
+    for i in range(66, 90):
+        seq[i] = seq[i - 30]
+    assert len(run(seq, blink, spotter=Spotter(replace(CONFIG, closure_restarts=True)))) == 1
+
+
 def test_with_drop_away_a_change_that_peaks_while_the_face_looks_away_is_not_an_expression(base):
     seq, drop = insert(noisy(base, 200), 60, 75), Spotter(replace(CONFIG, drop_away=True))
     assert len(run(seq, spotter=Spotter(replace(CONFIG, drop_away=True)))) == 1

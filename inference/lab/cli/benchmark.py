@@ -119,7 +119,6 @@ def cross_validated(args, labels_path: Path, clips: list[dict], options, classif
     scorer = crossval.Scorer(clips, captures, score)
     started = time.perf_counter()
     folds, chosen, in_sample = crossval.cross_validate(scorer)
-    search = time.perf_counter() - started
     defaults = tuple(
         {n: getattr(getattr(DEFAULT_TUNING, part), n) for n in crossval.GRIDS[part]} for part in crossval.STAGES
     )
@@ -129,6 +128,9 @@ def cross_validated(args, labels_path: Path, clips: list[dict], options, classif
         "in-sample (values chosen on all clips)": in_sample,
         "in-sample, the runtime's defaults": list(scorer.clip_scores(defaults[0], defaults[2], defaults[1]).values()),
     }
+    for name, fixed in crossval.ABLATIONS.items():
+        rows[f"cross-validated, {name}"] = [f.score for f in crossval.cross_validate(scorer, fixed)[0]]
+    search = time.perf_counter() - started
     flips = crossval.unstable(folds)
     flipped = "; ".join(f"{n}: " + ", ".join(f"{v:g} x{c}" for v, c in counts.items()) for n, counts in flips.items())
     chosen_text = ", ".join(f"{k}={v:g}" for part in chosen for k, v in part.items())
