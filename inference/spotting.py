@@ -42,7 +42,9 @@ Method (appearance change against a rolling baseline, with hysteresis):
    same events.
    A hole in a track (a gap longer than `max_gap`, or than `gap_periods` of the track's frame period where
    its frames come slower: the median of its last gaps) restarts its calm; at 2 frames a second, a frame
-   stamped late or one frame lost is not a hole.
+   stamped late or one frame lost is not a hole. With `closure_restarts`, eyes shut for longer than a
+   blink are a hole too: the face that opens them (a drowsy one waking, lids wider than before) is
+   not compared with the calm from before the closure.
 Label = the emotion whose probability at the apex rose most over its calm-frame average.
 Memory per track is bounded by the window lengths (no frames are kept beyond them).
 """
@@ -182,9 +184,7 @@ class Spotter:
         return out
 
     def _closure_ended(self, state: _TrackState, time: float, closed: bool) -> bool:
-        """The eyes open after a closure longer than a blink: with `closure_restarts`, a hole in what
-        the spotter sees (a shut eye's band says nothing), so the track's calm restarts; a face waking
-        from a drowse is not an expression against the heavy lids before it."""
+        """The eyes open after a closure longer than a blink, and `closure_restarts` makes that a hole."""
         if closed:
             state.shut = (state.shut[0] if state.shut else time, time)
             return False
