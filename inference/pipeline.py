@@ -95,7 +95,9 @@ class SessionAnalyzer:
             fine_area=tuning.faces.fine_area,
         )
         self.scans = ScanSchedule(tuning.faces)
-        self.passes = LandmarkSchedule(opts.landmark_passes, opts.min_inter_ocular, tuning.faces.miss_rest)
+        self.passes = LandmarkSchedule(
+            opts.landmark_passes, opts.min_inter_ocular, tuning.faces.miss_rest, tuning.faces.miss_pause
+        )
         self.tracker = IouTracker(max_gap=opts.track_max_gap, config=tuning.tracking)
         # a shot that comes back within the re-linking time (the lens covered, a grey patch) continues its tracks
         self.cuts = SceneCuts(max_return=max(opts.track_max_gap, tuning.tracking.relink_within))
