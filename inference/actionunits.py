@@ -119,7 +119,7 @@ def units_from(raw: dict[str, float], calm: dict[str, float]) -> ActionUnits:
 
 @dataclass
 class _Calm:
-    history: deque = field(default_factory=deque)  # (time, raw units) of open-eye frames
+    history: deque = field(default_factory=deque)  # (time, raw units in RAW order) of open-eye frames
 
 
 class ActionUnitEstimator:
@@ -137,12 +137,13 @@ class ActionUnitEstimator:
         state = self._tracks.setdefault(track, _Calm())
         while state.history and time - state.history[0][0] > self.calm_window:
             state.history.popleft()
-        calm_frames = [r for _, r in state.history]
+        calm_frames = [row for _, row in state.history]
         if eyes_open:
-            state.history.append((time, raw))
+            state.history.append((time, np.array([raw[k] for k in RAW])))
         if len(calm_frames) < self.min_calm:
             return None
-        calm = {k: float(np.median([r[k] for r in calm_frames])) for k in RAW}
+        # one median over a (frames, units) array, not one per unit: this runs for every face of every frame
+        calm = dict(zip(RAW, np.median(np.stack(calm_frames), axis=0).tolist()))
         return units_from(raw, calm)
 
     def forget(self, live_tracks: set[int]) -> None:

@@ -252,10 +252,10 @@ class MediaPipeFaces:
         if near is None:
             self._tile = self._next_tile(detected, fine_tile(*rgb.shape[:2], self.fine_area))
         if self.retries:
-            self._retry(rgb, faces)
+            self._retry(frame_bgr, faces)
         return faces
 
-    def _retry(self, rgb: np.ndarray, faces: list[Face]) -> None:
+    def _retry(self, frame_bgr: np.ndarray, faces: list[Face]) -> None:
         """The crop mesh for detected faces the full-frame mesh missed, up to `max_faces` with landmarks."""
         meshed = sum(f.landmarks is not None for f in faces)
         self._failed = [(box, left - 1) for box, left in self._failed if left > 1]
@@ -265,19 +265,21 @@ class MediaPipeFaces:
             if face.landmarks is None and face.inter_ocular >= self.crop_min_inter_ocular:
                 if any(face.box.iou(box) > 0.3 for box, _ in self._failed):
                     continue
-                face.landmarks = self.mesh_crop(rgb, face.box)
+                face.landmarks = self.mesh_crop(frame_bgr, face.box)
                 if face.landmarks is not None:
                     face.eyes, meshed = eye_centres(face.landmarks), meshed + 1
                 elif self.retry_after > 0:
                     self._failed.append((face.box, self.retry_after))
 
-    def mesh_crop(self, rgb: np.ndarray, box: Box, size: int = 192, margin: float = 2.0) -> np.ndarray | None:
-        """Face Mesh on a square crop (`margin` x the box, resized to `size`) around one face."""
+    def mesh_crop(self, frame_bgr: np.ndarray, box: Box, size: int = 192, margin: float = 2.0) -> np.ndarray | None:
+        """Face Mesh on a square crop (`margin` x the box, resized to `size`) around one face of the BGR
+        frame. Only the crop is converted to RGB (the same pixels as cropping a converted frame), so a
+        large frame is not converted whole for a few faces."""
         cx, cy = box.center
         scale = size / (margin * max(box.w, box.h, 1.0))
         matrix = np.array([[scale, 0, size / 2 - scale * cx], [0, scale, size / 2 - scale * cy]])
-        crop = cv2.warpAffine(rgb, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        found = self._crop_graph().process(crop).multi_face_landmarks
+        crop = cv2.warpAffine(frame_bgr, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        found = self._crop_graph().process(cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)).multi_face_landmarks
         if not found:
             return None
         pts = to_pixels(found[0], size, size)
@@ -287,13 +289,13 @@ class MediaPipeFaces:
             return None
         return pts
 
-    def mesh_crops(self, rgb: np.ndarray, boxes: list[Box], margin: float = 2.0) -> list[np.ndarray | None]:
+    def mesh_crops(self, frame_bgr: np.ndarray, boxes: list[Box], margin: float = 2.0) -> list[np.ndarray | None]:
         """`mesh_crop` for each box, every second one on the other lane (its own crop mesh) when there are
         two: the same landmarks in the same order, in about half the time on 2 cores."""
         if self._lane is None or len(boxes) < 2:
-            return [self.mesh_crop(rgb, box, margin=margin) for box in boxes]
-        theirs = self._lane.submit(lambda: [self.mesh_crop(rgb, box, margin=margin) for box in boxes[1::2]])
-        mine = [self.mesh_crop(rgb, box, margin=margin) for box in boxes[0::2]]
+            return [self.mesh_crop(frame_bgr, box, margin=margin) for box in boxes]
+        theirs = self._lane.submit(lambda: [self.mesh_crop(frame_bgr, box, margin=margin) for box in boxes[1::2]])
+        mine = [self.mesh_crop(frame_bgr, box, margin=margin) for box in boxes[0::2]]
         found = [None] * len(boxes)
         found[0::2], found[1::2] = mine, theirs.result()
         return found

@@ -27,24 +27,24 @@ from .tuning import HeadOnlyConfig
 
 
 class HeadOnly:
-    """`read(track, box, time, rgb)` -> EyeSignals with the head's pose only, or None when unknown."""
+    """`read(track, box, time, bgr)` -> EyeSignals with the head's pose only, or None when unknown."""
 
     def __init__(self, mesh_crop, config: HeadOnlyConfig) -> None:
-        """`mesh_crop(rgb, box, margin=...)`: landmarks of the face in a crop around `box`, or None
+        """`mesh_crop(bgr, box, margin=...)`: landmarks of the face in a crop around `box`, or None
         (faces.MediaPipeFaces.mesh_crop); without one no head is read."""
         self.mesh_crop, self.config = mesh_crop, config
         # track -> (time last tried, time of the pose, the pose (yaw, pitch, roll) or None)
         self._read: dict[int, tuple[float, float, tuple[float, float, float] | None]] = {}
 
-    def read(self, track: int, box: Box, time: float, rgb) -> EyeSignals | None:
-        """`rgb`: the frame, or a callable giving it (converted only when a crop is needed)."""
+    def read(self, track: int, box: Box, time: float, bgr) -> EyeSignals | None:
+        """`bgr`: the frame, as decoded (`mesh_crop` converts the crop it reads)."""
         if self.mesh_crop is None or box.w < self.config.min_width:
             return None
         tried, seen, pose = self._read.get(track, (None, -math.inf, None))
         # on a grid from time 0, not from the track's first read: a chunk of a long video then reads on the
         # frames a single pass does
         if tried is None or math.floor(time / self.config.every) != math.floor(tried / self.config.every):
-            found = self._measure(box, rgb() if callable(rgb) else rgb)
+            found = self._measure(box, bgr)
             tried = time
             if found is not None:  # a failed read keeps the earlier pose, held until it is too old
                 seen, pose = time, found
@@ -55,9 +55,9 @@ class HeadOnly:
         nan = math.nan
         return EyeSignals(nan, nan, None, False, yaw, pitch, roll, nan, nan)
 
-    def _measure(self, box: Box, rgb: np.ndarray) -> tuple[float, float, float] | None:
+    def _measure(self, box: Box, bgr: np.ndarray) -> tuple[float, float, float] | None:
         for margin in self.config.margins:
-            landmarks = self.mesh_crop(rgb, box, margin=margin)
+            landmarks = self.mesh_crop(bgr, box, margin=margin)
             if landmarks is not None:
                 return head_pose(landmarks)
         return None

@@ -13,7 +13,6 @@ Two entry points for callers (the Celery worker, the live-camera mode, the CLI):
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -73,7 +72,7 @@ class SessionAnalyzer:
         """`window`: count only frames and events in [start, end) of session time (a chunk's own span;
         frames around it only warm up tracks, eye levels and spotting baselines). `tuning`: the signal
         steps' tuned numbers (inference/tuning.py). `faces`: the face step (default `MediaPipeFaces`),
-        any callable `(bgr, near=None, fine=False) -> [Face]` with `mesh_crop(rgb, box, margin=...)`; the
+        any callable `(bgr, near=None, fine=False) -> [Face]` with `mesh_crop(bgr, box, margin=...)`; the
         schedules in inference/schedule.py say when it scans, follows and reads landmarks."""
         self.options = opts = options or AnalysisOptions()
         self.window = window
@@ -96,14 +95,16 @@ class SessionAnalyzer:
             fine_area=tuning.faces.fine_area,
         )
         self.scans = ScanSchedule(tuning.faces)
-        self.passes = LandmarkSchedule(opts.landmark_passes, opts.min_inter_ocular, tuning.faces.miss_rest)
+        self.passes = LandmarkSchedule(
+            opts.landmark_passes, opts.min_inter_ocular, tuning.faces.miss_rest, tuning.faces.miss_pause
+        )
         self.tracker = IouTracker(max_gap=opts.track_max_gap, config=tuning.tracking)
         # a shot that comes back within the re-linking time (the lens covered, a grey patch) continues its tracks
         self.cuts = SceneCuts(max_return=max(opts.track_max_gap, tuning.tracking.relink_within))
         self.eyes = EyeSignalEstimator(tuning.eyes)
         # the crop mesh on several faces, side by side where the face step can (MediaPipeFaces.mesh_crops)
         self._crops = getattr(self.faces, "mesh_crops", None) or (
-            lambda rgb, boxes: [self.faces.mesh_crop(rgb, b) for b in boxes]
+            lambda bgr, boxes: [self.faces.mesh_crop(bgr, b) for b in boxes]
         )
         self.heads = HeadOnly(getattr(self.faces, "mesh_crop", None), tuning.heads)  # a fake finder may have none
         self.spotter = Spotter(tuning.spotter)
@@ -143,8 +144,7 @@ class SessionAnalyzer:
             self.tracker.resume()
         faces = self._find(image, time, shot)
         ids = self.tracker.update([f.box for f in faces], time, image)
-        rgb = functools.cache(lambda: cv2.cvtColor(image, cv2.COLOR_BGR2RGB))  # only if a crop is read
-        self._landmarks(rgb, faces, ids, time)
+        self._landmarks(image, faces, ids, time)
         self._lid_boxes = {
             t: f.box
             for f, t in zip(faces, ids)
@@ -153,7 +153,7 @@ class SessionAnalyzer:
         gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
         pending = _Pending(FrameResult(index, time, image=image if self.options.keep_images else None), [], [])
         for face, track in zip(faces, ids):
-            record = self._record(face, track, index, time, rgb)
+            record = self._record(face, track, index, time, image)
             pending.result.faces.append(record)
             counted = face.landmarks is not None and record.signals is not None and self._counted(time)
             if counted:
@@ -189,9 +189,9 @@ class SessionAnalyzer:
         by a crop mesh at their last box; a blink that ends here flags the track's next record."""
         if not self.options.lids_between or not self._lid_boxes:
             return
-        rgb = cv2.cvtColor(image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), cv2.COLOR_BGR2RGB)
+        bgr = image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
         tracks = list(self._lid_boxes)
-        for track, landmarks in zip(tracks, self._crops(rgb, [self._lid_boxes[t] for t in tracks])):
+        for track, landmarks in zip(tracks, self._crops(bgr, [self._lid_boxes[t] for t in tracks])):
             if landmarks is not None:
                 self._read_between(track, landmarks, time)
 
@@ -202,11 +202,11 @@ class SessionAnalyzer:
             return self.faces(image, near=[t.box for t in self.tracker.tracks])
         return self.faces(image, fine=scan == "fine")
 
-    def _landmarks(self, rgb: Callable[[], np.ndarray], faces: list[Face], ids: list[int], time: float) -> None:
+    def _landmarks(self, image: np.ndarray, faces: list[Face], ids: list[int], time: float) -> None:
         """This frame's share of the landmark passes (`LandmarkSchedule`), into the faces picked."""
         self.passes.forget(self.tracker.alive)
         picked = self.passes.pick(faces, ids, time)
-        found = self._crops(rgb(), [faces[i].box for i in picked]) if picked else []
+        found = self._crops(image, [faces[i].box for i in picked]) if picked else []
         for i, landmarks in zip(picked, found):
             faces[i].landmarks = landmarks
             self.passes.tried(ids[i], time, faces[i].landmarks is not None)
@@ -337,12 +337,12 @@ class SessionAnalyzer:
         self.close()
 
     # -- steps ------------------------------------------------------------------------------
-    def _record(self, face: Face, track: int, index: int, time: float, rgb: Callable[[], np.ndarray]) -> FaceRecord:
+    def _record(self, face: Face, track: int, index: int, time: float, image: np.ndarray) -> FaceRecord:
         iod = face.inter_ocular
         record = FaceRecord(frame=index, time=time, track=track, box=face.box, score=face.score, inter_ocular=iod)
         if iod < self.options.min_inter_ocular:
             record.flags += ["eyes_unreadable", "small_face"]
-            record.signals = self.heads.read(track, face.box, time, rgb)
+            record.signals = self.heads.read(track, face.box, time, image)
             if record.signals is not None:
                 record.flags.append("head_only")
         elif face.landmarks is None:

@@ -15,7 +15,10 @@ when a frame holds more faces than the per-frame budget (`AnalysisOptions.landma
 already given landmarks by the full-frame mesh need none; of the others, those whose eyes are big
 enough to read (by the detector's eye points or the box's width, `EYES_PER_BOX`) go least recently
 read first, the largest first among equals; a pass that finds no landmarks (a bowed head, a hand)
-rests that face `rest` seconds behind the others, so it cannot hold the budget. The passes rotate:
+rests that face `rest` seconds behind the others, so it cannot hold the budget, and gives it no pass
+at all for `pause` seconds, as the face step's own retries rest (such passes mostly fail again): at 30
+analysed frames a second it is tried again three frames later, at 10 a second on the next frame. The
+passes rotate:
 with N such faces and a budget of B passes a frame, every face is tried about every N / B analysed
 frames (at 10 a second and B = 6, up to 60 faces each tried at least once a second), and read when
 the mesh finds its face. Trade-off: a face read every few frames gives blinks and micro-expressions
@@ -60,17 +63,25 @@ def _period(time: float, length: float) -> int:
 
 
 class LandmarkSchedule:
-    def __init__(self, passes: int, min_inter_ocular: float, rest: float = 0.3) -> None:
-        """`rest`: seconds a face whose pass found no landmarks waits behind the others."""
+    def __init__(self, passes: int, min_inter_ocular: float, rest: float = 0.3, pause: float = 0.0) -> None:
+        """`rest`: seconds a face whose pass found no landmarks waits behind the others; `pause`: seconds
+        it gets no pass at all, even with passes to spare (0: never)."""
         if passes < 0:
             raise ValueError(f"landmark passes must be >= 0, got {passes!r}")
-        self.passes, self.min_inter_ocular, self.rest = passes, min_inter_ocular, rest
+        self.passes, self.min_inter_ocular, self.rest, self.pause = passes, min_inter_ocular, rest, pause
         self._read: dict[int, float] = {}  # track -> time its landmarks were last found
         self._missed: dict[int, float] = {}  # track -> time of its last pass that found none
 
     def pick(self, faces: Sequence[Face], tracks: Sequence[int], time: float) -> list[int]:
         """Indices of the faces to give a landmark pass this frame (at most `passes`)."""
-        waiting = [i for i, f in enumerate(faces) if f.landmarks is None and self.big_enough(f)]
+        never = float("-inf")
+        waiting = [
+            i
+            for i, f in enumerate(faces)
+            if f.landmarks is None
+            and self.big_enough(f)
+            and time - self._missed.get(tracks[i], never) >= self.pause - 1e-9
+        ]
 
         def turn(i: int) -> tuple:
             resting = time - self._missed.get(tracks[i], float("-inf")) < self.rest

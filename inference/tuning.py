@@ -138,6 +138,12 @@ class FaceScheduleConfig(Record):
     # seconds a face whose landmark pass found nothing (a bowed head, a hand) waits behind the others
     # (3 analysed frames at 10 a second), so it cannot hold the landmark budget
     miss_rest: float = 0.3
+    # ...and gets no pass at all for this many seconds, even with passes to spare: at 30 analysed frames a
+    # second it is tried again three frames later, as the face step's own retries are
+    # (faces.MediaPipeFaces.retry_after), since such passes mostly fail again. Under the shortest gap of
+    # frames sampled at 10 a second from a 24-60 fps video (0.08 s, from 25 fps), so uploads' analysis
+    # is unchanged
+    miss_pause: float = 0.07
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,7 @@ def cmd_sweep(args) -> None:
                 small = cv2.resize(upscale(face), None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
                 frame, (x0, y0) = _paste(small, rng)
                 box = Box(x0, y0, small.shape[1], small.shape[0])
-                pts = finder.mesh_crop(cv2.cvtColor(frame, cv2.COLOR_GRAY2RGB), box)
+                pts = finder.mesh_crop(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR), box)
                 if pts is None:
                     continue
                 land += 1

@@ -63,10 +63,9 @@ def test_joined_follow_squares_find_the_faces_separate_squares_find_in_fewer_det
 
 def test_crop_meshes_on_two_lanes_give_each_face_the_landmarks_one_lane_gives(room):
     with MediaPipeFaces(tiles="auto", threads=2, retries=False) as finder:
-        rgb = cv2.cvtColor(room, cv2.COLOR_BGR2RGB)
         boxes = [face.box for face in finder(room, fine=True)]
-        both = finder.mesh_crops(rgb, boxes)
-        one = [finder.mesh_crop(rgb, box) for box in boxes]
+        both = finder.mesh_crops(room, boxes)
+        one = [finder.mesh_crop(room, box) for box in boxes]
     assert sum(lm is not None for lm in one) >= 5
     for a, b in zip(both, one):
         assert (a is None) == (b is None)

@@ -23,14 +23,14 @@ class FakeMesh:
     def __init__(self, finds=(2.5,), yaw: float = 0.0) -> None:
         self.finds, self.yaw, self.calls = finds, yaw, []
 
-    def __call__(self, rgb, box, margin):
+    def __call__(self, bgr, box, margin):
         self.calls.append(margin)
         return synthetic_face(yaw=self.yaw) if margin in self.finds else None
 
 
 def test_a_small_face_gets_its_head_pose_and_no_eye_signals():
     heads = HeadOnly(FakeMesh(yaw=25.0), HeadOnlyConfig())
-    signals = heads.read(1, BOX, 0.0, rgb=None)
+    signals = heads.read(1, BOX, 0.0, bgr=None)
     assert signals.yaw == pytest.approx(25.0, abs=3.0)
     assert signals.eyes_closed is None and not signals.blink
     assert math.isnan(signals.openness_left) and math.isnan(signals.gaze_x)
@@ -53,19 +53,14 @@ def test_a_track_is_read_at_most_every_interval_and_the_reading_held_then_droppe
     assert heads.read(1, BOX, 1.6, None) is None  # failed again, and 0.5 s is now too old
 
 
-def test_a_frame_is_converted_only_when_a_head_is_read():
-    conversions = []
-
-    def rgb():
-        conversions.append(1)
-        return None
-
-    heads = HeadOnly(FakeMesh(), HeadOnlyConfig(every=0.5, min_width=8.0))
-    heads.read(1, BOX, 0.0, rgb)
-    heads.read(1, BOX, 0.1, rgb)
-    heads.read(2, Box(0, 0, 6, 6), 0.1, rgb)  # narrower than min_width: never read
-    assert conversions == [1]
-    assert HeadOnly(None, HeadOnlyConfig()).read(1, BOX, 0.0, rgb) is None  # a finder without a crop mesh
+def test_a_crop_mesh_runs_only_when_a_head_is_due_and_wide_enough():
+    mesh = FakeMesh()
+    heads = HeadOnly(mesh, HeadOnlyConfig(every=0.5, min_width=8.0))
+    heads.read(1, BOX, 0.0, None)
+    heads.read(1, BOX, 0.1, None)  # read 0.1 s ago: the reading stands
+    heads.read(2, Box(0, 0, 6, 6), 0.1, None)  # narrower than min_width: never read
+    assert mesh.calls == [2.5]
+    assert HeadOnly(None, HeadOnlyConfig()).read(1, BOX, 0.0, None) is None  # a finder without a crop mesh
 
 
 def test_a_head_only_face_counts_as_facing_and_its_engagement_is_facing_only():

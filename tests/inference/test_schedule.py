@@ -9,7 +9,7 @@ from inference.options import AnalysisOptions
 from inference.pipeline import SessionAnalyzer
 from inference.records import Box
 from inference.schedule import LandmarkSchedule, ScanSchedule
-from inference.tuning import FaceScheduleConfig, Tuning
+from inference.tuning import DEFAULT_TUNING, FaceScheduleConfig, Tuning
 from tests.landmarks import synthetic_face
 
 
@@ -64,6 +64,19 @@ def test_the_largest_faces_go_first_and_faces_already_read_or_too_small_get_no_p
     faces[5].eyes = np.array([[0.0, 0.0], [6.0, 0.0]])  # a turned head: close eye points in a 40 px box
     schedule = LandmarkSchedule(passes=6, min_inter_ocular=12)
     assert schedule.pick(faces, [1, 2, 3, 4, 5, 6], 0.0) == [3, 1, 2, 5]
+
+
+def test_a_face_the_mesh_misses_gets_no_pass_for_the_pause_even_with_passes_to_spare():
+    """At 30 analysed frames a second a miss is tried again three frames later; at 10 a second, next frame."""
+    faces, tracks = room(2), [1, 2]
+    schedule = LandmarkSchedule(passes=6, min_inter_ocular=12, rest=0.3, pause=DEFAULT_TUNING.faces.miss_pause)
+    schedule.tried(1, 0.0, found=False)
+    assert schedule.pick(faces, tracks, 1 / 30) == [1]
+    assert schedule.pick(faces, tracks, 2 / 30) == [1]
+    assert schedule.pick(faces, tracks, 3 / 30) == [1, 0]  # the pause is over: behind the other while it rests
+    assert schedule.pick(faces, tracks, 0.0999) == [1, 0]  # the next frame at 10 a second
+    assert schedule.pick(faces, tracks, 0.08) == [1, 0]  # ...sampled from 25 fps
+    assert LandmarkSchedule(passes=6, min_inter_ocular=12).pick(faces, tracks, 0.0) == [0, 1]  # no pause: both
 
 
 def test_a_face_the_mesh_misses_rests_behind_the_others_then_comes_first_again():
