@@ -141,17 +141,15 @@ class Spotter:
         if state.last_time is not None:
             gap = time - state.last_time
             if gap > self._hole(state):
-                gaps = state.gaps
-                out += self.close_track(track)
-                state = self._tracks.setdefault(track, _TrackState(gaps=gaps))  # the track's rate is still known
+                out, state = self._restart(track, gaps=state.gaps)  # the track's rate is still known
             elif gap > 0:
                 state.period = gap if state.period is None else 0.8 * state.period + 0.2 * gap
             if gap > 0:
                 state.gaps.append(gap)
         state.last_time = time
         if self._closure_ended(state, time, bool(eyes_closed)):
-            out += self.close_track(track)
-            state = self._tracks.setdefault(track, _TrackState(gaps=state.gaps, last_time=time, period=state.period))
+            ended, state = self._restart(track, gaps=state.gaps, last_time=time, period=state.period)
+            out += ended
         v = standardise(band, cfg.size)
         if state.home is not None and not eyes_closed:
             self._return_home(state, v)
@@ -182,6 +180,11 @@ class Spotter:
         while state.recent and time - state.recent[0].time > cfg.onset_lookback:
             state.recent.popleft()
         return out
+
+    def _restart(self, track: int, **kept) -> tuple[list[Event], _TrackState]:
+        """A hole: the track's events so far, and its state begun again with only `kept` (its rate)."""
+        out = self.close_track(track)
+        return out, self._tracks.setdefault(track, _TrackState(**kept))
 
     def _closure_ended(self, state: _TrackState, time: float, closed: bool) -> bool:
         """The eyes open after a closure longer than a blink, and `closure_restarts` makes that a hole."""

@@ -15,6 +15,8 @@ from typing import Self
 
 from .records import Record
 
+MAX_BLINK = 0.5  # definition: a closure that ends within this many seconds is a blink, longer is a closure
+
 
 @dataclass(frozen=True)
 class EyeSignalConfig(Record):
@@ -25,7 +27,7 @@ class EyeSignalConfig(Record):
     closed_ratio: float = 0.5  # both eyes' mean EAR under this x the open level: closed (tuned)
     reopen_ratio: float = 0.65  # closed eyes open again only above this (hysteresis; tuned)
     wider_ratio: float = 0.8  # the more open eye must be under this too: a wink is not a closure
-    max_blink: float = 0.5  # definition: a closure that ends within this is a blink, longer is a closure
+    max_blink: float = MAX_BLINK  # definition: a closure that ends within this is a blink, longer is a closure
     # a turned head foreshortens the far eye (near 20 degrees the two widths differ as much as a wink's
     # eyes do), so winks are read only nearer frontal; geometry, docs/methods.md
     wink_max_yaw: float = 20.0
@@ -80,7 +82,7 @@ class SpotterConfig(Record):
     blink_ends: bool = True
     # eyes shut for longer than `max_blink` restart the track's calm, as a hole in the track does (tuned)
     closure_restarts: bool = True
-    max_blink: float = 0.5  # definition: a closure that ends within this is a blink (= EyeSignalConfig's)
+    max_blink: float = MAX_BLINK  # definition, the eye step's: eyes shut for longer were a closure
 
 
 @dataclass(frozen=True)
