@@ -7,10 +7,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.waiting import log_tail, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("EYECLASS_SHARED_DIR", REPO.parent / "shared"))
@@ -71,11 +72,15 @@ def test_database_url(django_db_setup, django_db_blocker) -> str:
 
 
 WORKER_DB_NAME = "eyeclass-test-worker"
+WARMED_UP = ("eye CNN on", "model warm-up skipped")  # what a pool process logs as its model warm-up ends
 
 
-def start_celery_worker(database_url: str, log: Path, name: str, queues: str, env: dict | None = None):
+def start_celery_worker(
+    database_url: str, log: Path, name: str, queues: str, env: dict | None = None, warm: bool = False
+):
     """A real `celery worker` subprocess named `name@host` consuming `queues` (and its own direct queue),
-    with `env` over this process's environment; stop it with `stop_celery_worker`."""
+    with `env` over this process's environment; stop it with `stop_celery_worker`. With `warm`, returned
+    once its pool process has loaded the model too (a live frame's result is lost after seconds)."""
     if database_url.startswith("postgres"):  # so that a test can find (and drop) the worker's connections
         database_url += ("&" if "?" in database_url else "?") + f"application_name={WORKER_DB_NAME}"
     env = {**os.environ, "DATABASE_URL": database_url, "WORKER_HEARTBEAT_SECONDS": "1", **(env or {})}
@@ -83,12 +88,22 @@ def start_celery_worker(database_url: str, log: Path, name: str, queues: str, en
     cmd += ["-n", f"{name}@%h"]
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while "ready." not in log.read_text():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            os.killpg(proc.pid, signal.SIGKILL)
-            pytest.fail(f"celery worker did not start:\n{log.read_text()[-3000:]}")
-        time.sleep(0.2)
+
+    def ready() -> bool:
+        text = log.read_text()
+        return "ready." in text and (not warm or any(line in text for line in WARMED_UP))
+
+    try:
+        wait_until(
+            ready,
+            120,
+            f"celery worker {name} ready" + (" with its model loaded" if warm else ""),
+            diagnose=lambda: log_tail(log),
+            give_up_if=lambda: proc.poll() is not None,
+        )
+    except BaseException:  # pytest.fail's exception is no Exception
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
     proc.log_path = log
     proc.hostname = f"{name}@{socket.gethostname()}"
     return proc
@@ -104,18 +119,14 @@ def stop_celery_worker(proc) -> None:
 
 @pytest.fixture(scope="session")
 def celery_worker_process(test_database_url, tmp_path_factory):
-    """A real `celery worker` subprocess (not eager mode) using the test database."""
+    """A real `celery worker` subprocess (not eager mode) using the test database, its model loaded."""
+    from django.conf import settings
+
     log = tmp_path_factory.mktemp("worker") / "worker.log"
-    proc = start_celery_worker(test_database_url, log, f"test-{os.getpid()}", "celery,gpu")
+    warm = settings.EYECLASS_EMOTIONS and settings.EYECLASS_WARM_UP_MODEL
+    proc = start_celery_worker(test_database_url, log, f"test-{os.getpid()}", "celery,gpu", warm=warm)
     yield proc
     stop_celery_worker(proc)
-
-
-def wait_until(predicate, timeout: float, message: str):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, message
-        time.sleep(0.2)
 
 
 @pytest.fixture
@@ -154,7 +165,8 @@ def private_redis(tmp_path):
                     == b"PONG"
                 ),
                 20,
-                "redis did not start",
+                "redis answering PING",
+                give_up_if=lambda: self.proc.poll() is not None,
             )
 
         def kill(self):

@@ -8,13 +8,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO
+from tests.waiting import log_tail, wait_until
 
 CHROMIUM_FLAGS = [
     "--headless=new",
@@ -58,12 +58,18 @@ class LiveStack:
         command += ["--web-processes", str(web_processes)] if web_processes else []
         with log.open("w") as out:
             self.proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
-        while not self._up() or (worker and log.read_text().count("ready.") < 2):  # the upload and live workers
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                pytest.fail(f"the app did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+        workers = 2 if worker else 0  # the upload and live workers
+        try:
+            wait_until(
+                lambda: self._up() and log.read_text().count("ready.") >= workers,
+                120,
+                "the app answering HTTP" + (" with its workers ready" if worker else ""),
+                diagnose=lambda: log_tail(log),
+                give_up_if=lambda: self.proc.poll() is not None,
+            )
+        except BaseException:  # pytest.fail's exception is no Exception
+            self.stop()
+            raise
 
     def _up(self) -> bool:
         request = urllib.request.Request(self.url + "/accounts/login/", headers=self.probe_headers)

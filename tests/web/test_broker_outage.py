@@ -19,7 +19,8 @@ from eyeclass.lectures import lifecycle
 from eyeclass.lectures.models import Session
 from eyeclass.lectures.tasks import process_session
 from tests.clips import write_clip
-from tests.conftest import REPO, wait_until
+from tests.conftest import REPO
+from tests.waiting import wait_until
 from tests.web.browser import LiveStack
 from tests.web.factories import make_session
 
@@ -134,7 +135,7 @@ def test_with_redis_stopped_an_upload_is_answered_at_once_and_processed_once_red
             session.refresh_from_db()
             return session.status in ("processing", "done")
 
-        wait_until(picked_up, 120, "the upload stayed queued after the broker came back")
+        wait_until(picked_up, 120, "the upload picked up after the broker came back")
     finally:
         web.stop()
         if worker is not None:

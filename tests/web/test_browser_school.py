@@ -3,7 +3,6 @@ teacher, who sets a password from the emailed link, logs in and out, uses "Forgo
 with the new password. Screenshots of each account page at 1366 and 390 px go to $TMPDIR/eyeclass-screenshots."""
 
 import re
-import time
 
 import pytest
 
@@ -11,6 +10,7 @@ from eyeclass.classrooms.models import Classroom
 from eyeclass.lectures.models import Session
 from eyeclass.school.models import Consent
 from eyeclass.school.roles import make_school_admin
+from tests.waiting import log_tail, wait_until
 from tests.web.browser import LiveStack, log_in, on_phone, save_page, screenshot_folder
 from tests.web.factories import done_session
 
@@ -27,13 +27,12 @@ def web(test_database_url, tmp_path):
 def emailed_link(app: LiveStack, kind: str, seen: int) -> str:
     """The `seen`+1-th link of this kind that the server printed (its console email backend)."""
     pattern = re.compile(rf"{re.escape(app.url)}/accounts/{kind}/\S+/")
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+
+    def link() -> str | None:
         links = pattern.findall(app.log.read_text())
-        if len(links) > seen:
-            return links[seen]
-        time.sleep(0.2)
-    pytest.fail(f"no {kind} link in the server's output:\n{app.log.read_text()[-2000:]}")
+        return links[seen] if len(links) > seen else None
+
+    return wait_until(link, 20, f"a {kind} link in the server's output", diagnose=lambda: log_tail(app.log, 2000))
 
 
 def shoot(browser, name: str) -> None:

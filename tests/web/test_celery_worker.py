@@ -5,6 +5,7 @@ from django.conf import settings
 
 from eyeclass.ops.models import WorkerHeartbeat
 from eyeclass.ops.tasks import ping
+from tests.waiting import log_tail, wait_until
 
 
 def test_a_task_round_trips_through_a_real_worker(celery_worker_process):
@@ -50,12 +51,10 @@ def test_the_embedded_broker_shows_a_message_only_once_it_is_whole(tmp_path, mon
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_reports_its_heartbeat(celery_worker_process, client):
-    import time
-
-    deadline = time.monotonic() + 30
-    while not WorkerHeartbeat.alive(30).exists():
-        assert time.monotonic() < deadline, celery_worker_process.log_path.read_text()[-2000:]
-        time.sleep(0.5)
+    log = celery_worker_process.log_path
+    wait_until(
+        WorkerHeartbeat.alive(30).exists, 30, "a heartbeat from the worker", diagnose=lambda: log_tail(log, 2000)
+    )
     beat = WorkerHeartbeat.alive(30).get()
     assert set(beat.queues.split(",")) == {"celery", "gpu"}
     checks = client.get("/healthz").json()["checks"]

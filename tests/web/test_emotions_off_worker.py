@@ -17,7 +17,8 @@ from inference.labels import LABELS
 from tests.conftest import start_celery_worker, stop_celery_worker
 from tests.web.emotionless import assert_no_emotion
 from tests.web.test_live_socket import frame_message, live_session, open_socket, receive_until, reload
-from tests.web.test_processing import session_with_video, wait_for
+from tests.web.test_processing import session_with_video
+from tests.web.waits import settled
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,7 +48,7 @@ def test_an_upload_analysed_with_emotions_off_stores_and_exports_no_emotion(
 ):
     session = session_with_video(teacher, tmp_path)
     process_session.apply_async(args=[session.pk], queue=worker_direct(emotionless_worker.hostname))
-    session = wait_for(session)
+    session = settled(session)
     assert session.status == "done", session.error
     assert session.options["emotions"] is False
     assert session.seconds.filter(engagement__isnull=False).exists()  # engagement still works
@@ -79,7 +80,7 @@ async def test_a_live_session_with_emotions_off_pushes_and_stores_no_emotion(tea
         await ws.send_to(bytes_data=frame_message(seq))
         result, seen = await receive_until(ws, "result", timeout=120)
         messages += seen
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # a camera's pace: a frame's time is its arrival, so the frames span seconds
     assert all(len(m["faces"]) == 1 for m in messages if m["type"] == "result")
     await ws.send_to(text_data=json.dumps({"type": "stop"}))
     _, seen = await receive_until(ws, "stopped", timeout=120)

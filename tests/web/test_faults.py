@@ -3,8 +3,6 @@
 import os
 import signal
 import subprocess
-import sys
-import time
 
 import pytest
 from django.conf import settings as django_settings
@@ -12,8 +10,10 @@ from django.conf import settings as django_settings
 from eyeclass.lectures import lifecycle
 from eyeclass.lectures.models import Session
 from tests.clips import write_clip
-from tests.conftest import WORKER_DB_NAME, wait_until
+from tests.conftest import WORKER_DB_NAME, start_celery_worker
+from tests.waiting import log_tail, wait_until
 from tests.web.factories import make_session
+from tests.web.waits import analysing, settled
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -32,19 +32,10 @@ def test_a_killed_worker_process_is_replaced_and_the_video_completes_once(teache
     write_clip(session.video_path, seconds=30, fps=10)
     lifecycle.enqueue(session)  # outside a transaction, on_commit sends it at once
 
-    def processing():
-        session.refresh_from_db()
-        return session.status == "processing" and session.progress > 0.05
-
-    wait_until(processing, 180, "processing never started")
+    analysing(session, what="processing started")
     [child] = pool_children(celery_worker_process.pid)
     os.kill(child, signal.SIGKILL)  # the process running the task dies mid-video
-
-    def done():
-        session.refresh_from_db()
-        return session.status in ("done", "failed")
-
-    wait_until(done, 300, "the task was not redelivered")
+    settled(session, 300, "the task redelivered and done or failed")
     assert session.status == "done", session.error
     assert session.attempts >= 2  # it ran again after the crash
     assert session.seconds.count() == 30  # one row per second: nothing duplicated
@@ -56,37 +47,24 @@ def test_a_redis_restart_during_processing_does_not_lose_the_session(
 ):
     from celery import Celery
 
-    env = {**os.environ, "REDIS_URL": private_redis.url, "DATABASE_URL": test_database_url}
-    log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "eyeclass", "worker", "-c", "1", "-l", "info", "-n", "restart@%h"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    log = tmp_path / "worker.log"
+    worker = start_celery_worker(test_database_url, log, "restart", "celery", {"REDIS_URL": private_redis.url})
     client = Celery(broker=private_redis.url, backend=private_redis.url, set_as_current=False)
     try:
-        wait_until(lambda: "ready." in (tmp_path / "worker.log").read_text(), 120, "worker did not start")
         session = make_session(teacher, video_file=Session.new_video_file("long.mp4"), status="queued")
         session.video_path.parent.mkdir(parents=True, exist_ok=True)
         write_clip(session.video_path, seconds=30, fps=10)
         client.send_task("lectures.process", args=[session.pk], queue="celery")
-
-        def processing():
-            session.refresh_from_db()
-            return session.status == "processing" and session.progress > 0.05
-
-        wait_until(processing, 180, "processing never started")
+        analysing(session, what="processing started")
         private_redis.kill()  # Redis goes away in the middle of the video...
-        time.sleep(2)
+        wait_until(
+            lambda: "Connection to broker lost" in log.read_text(),
+            30,
+            "the worker seeing Redis gone",
+            diagnose=lambda: log_tail(log),
+        )
         private_redis.start()  # ...and comes back empty (no persistence)
-
-        def finished():
-            session.refresh_from_db()
-            return session.status in ("done", "failed")
-
-        wait_until(finished, 300, "the session hangs after a Redis restart")
+        settled(session, 300, "the session done or failed after a Redis restart")
         assert session.status == "done", session.error
         assert session.seconds.count() == 30
         assert worker.poll() is None  # the worker survived and serves new work
@@ -114,23 +92,14 @@ def test_postgresql_dropping_the_workers_connections_mid_video_does_not_lose_the
     write_clip(session.video_path, seconds=30, fps=10)
     lifecycle.enqueue(session)
 
-    def processing():
-        session.refresh_from_db()
-        return session.status == "processing" and session.progress > 0.05
-
-    wait_until(processing, 180, "processing never started")
+    analysing(session, what="processing started")
     with connection.cursor() as cursor:  # what a PostgreSQL restart does to its clients, here the worker's
         cursor.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
             [WORKER_DB_NAME],
         )
         assert cursor.fetchone()[0] >= 1
-
-    def finished():
-        session.refresh_from_db()
-        return session.status in ("done", "failed")
-
-    wait_until(finished, 300, "the session hangs after its database connections were dropped")
+    settled(session, 300, "the session done or failed after its database connections were dropped")
     assert session.status == "done", session.error
     assert session.attempts >= 2  # the lost connection failed the first run; the retry completed it
     assert session.seconds.count() == 30  # nothing duplicated by the retry

@@ -19,6 +19,7 @@ from websockets.sync.client import connect
 
 from eyeclass.lectures.models import Session
 from tests.clips import astronaut_face
+from tests.waiting import wait_until
 from tests.web.browser import LiveStack
 from tests.web.factories import make_session
 
@@ -64,16 +65,6 @@ def abort(ws) -> None:
     ws.socket.close()
 
 
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"not within {timeout:.0f} s: {what}")
-
-
 def live_session(teacher, worker: str) -> tuple[Session, str]:
     session = make_session(teacher, source="live", status="live", live_worker=worker, started_at=timezone.now())
     client = Client()
@@ -88,7 +79,7 @@ def test_ten_sockets_aborted_mid_stream_leave_no_connection_counted_and_the_sess
     assert Session.objects.get(pk=session.pk).live_connections == 10
     sent = [0] * len(sockets)
 
-    def stream(i: int, ws) -> None:  # as fast as it goes, far over the rate limit: a reply for each frame
+    def stream(i: int, ws) -> None:  # two seconds of frames as fast as it goes, far over the rate limit: a reply each
         data, until = frame(1), time.monotonic() + 2.0
         while time.monotonic() < until:
             sent[i] += 1
@@ -101,8 +92,8 @@ def test_ten_sockets_aborted_mid_stream_leave_no_connection_counted_and_the_sess
         thread.join()
     for ws in sockets:
         abort(ws)
-    wait_for(lambda: Session.objects.get(pk=session.pk).live_connections == 0, 15, "every aborted socket disconnected")
-    saved = wait_for(
+    wait_until(lambda: Session.objects.get(pk=session.pk).live_connections == 0, 15, "every aborted socket counted out")
+    saved = wait_until(
         lambda: Session.objects.filter(pk=session.pk, status=Session.Status.DONE).first(),
         GRACE + 30,
         "the session closed and saved after the grace period",
@@ -128,5 +119,5 @@ def test_frames_sent_after_stop_are_ignored_and_the_socket_is_counted_out(live_w
     except ConnectionClosed:
         pass
     assert kinds[-1] == "stopped"
-    wait_for(lambda: Session.objects.get(pk=session.pk).live_connections == 0, 15, "the stopped socket counted out")
+    wait_until(lambda: Session.objects.get(pk=session.pk).live_connections == 0, 15, "the stopped socket counted out")
     assert Session.objects.get(pk=session.pk).status == Session.Status.DONE

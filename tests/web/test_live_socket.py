@@ -4,7 +4,6 @@ import asyncio
 import json
 import os
 import struct
-import time
 from pathlib import Path
 
 import cv2
@@ -22,6 +21,7 @@ from eyeclass.asgi import application
 from eyeclass.celery import app as celery_app
 from eyeclass.lectures.models import Session
 from tests.clips import astronaut_face
+from tests.waiting import wait_until_async
 from tests.web.factories import make_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -66,14 +66,17 @@ async def open_socket(session, user, origin=ORIGIN):
 
 
 async def receive_until(ws, kind, timeout=60):
-    deadline = time.monotonic() + timeout
+    """The first message of this kind, and every message up to it, within `timeout` seconds."""
     seen = []
-    while time.monotonic() < deadline:
-        message = json.loads(await ws.receive_from(timeout=deadline - time.monotonic()))
-        seen.append(message)
-        if message["type"] == kind:
-            return message, seen
-    raise AssertionError(f"no {kind} message; got {[m['type'] for m in seen]}")
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                seen.append(json.loads(await ws.receive_from(timeout=timeout)))
+                if seen[-1]["type"] == kind:
+                    return seen[-1], seen
+    except TimeoutError:
+        pass
+    raise AssertionError(f"no {kind} message within {timeout} s; got {[m['type'] for m in seen]}")
 
 
 async def test_it_refuses_anonymous_users(teacher):
@@ -212,7 +215,7 @@ async def test_frames_flow_to_the_worker_and_results_come_back(teacher, celery_w
         await ws.send_to(bytes_data=frame_message(seq))
         result, _ = await receive_until(ws, "result", timeout=120)
         results.append(result)
-        await asyncio.sleep(0.25)
+        await asyncio.sleep(0.25)  # a camera's pace: a frame's time is its arrival, so the frames span seconds
     assert [r["seq"] for r in results] == list(range(6))
     assert all(len(r["faces"]) == 1 for r in results)
     # state is kept across frames: one track (the first frame may wait for the model to load, a gap
@@ -283,11 +286,26 @@ async def test_frames_are_dropped_and_counted_when_workers_are_behind(teacher, c
     assert session.frames_dropped == 4 and session.frames_analysed == 1
 
 
+def scheduled_closes(monkeypatch) -> list:
+    """The task of each close_live the sockets schedule, filled as they are scheduled."""
+    from eyeclass.lectures import lifecycle
+
+    scheduled, close_live = [], lifecycle.close_live
+
+    def recorded(*args, **kwargs):
+        scheduled.append(close_live(*args, **kwargs))
+        return scheduled[-1]
+
+    monkeypatch.setattr(lifecycle, "close_live", recorded)
+    return scheduled
+
+
 @needs_weights
 async def test_a_dropped_connection_is_closed_after_the_grace_period_unless_it_returns(
-    teacher, celery_worker_process, settings
+    teacher, celery_worker_process, settings, monkeypatch
 ):
     settings.EYECLASS_LIVE_GRACE_SECONDS = 1
+    closes = scheduled_closes(monkeypatch)
     session = await live_session(teacher, worker=celery_worker_process.hostname)
     ws, _, _ = await open_socket(session, teacher)
     await receive_until(ws, "hello")
@@ -296,13 +314,14 @@ async def test_a_dropped_connection_is_closed_after_the_grace_period_unless_it_r
     await ws.disconnect()
     ws, connected, _ = await open_socket(session, teacher)  # back within the grace period: resumed
     assert connected
-    await asyncio.sleep(3)
+    await wait_until_async(closes[0].ready, 60, "the close the drop scheduled, run after the grace period")
     assert (await reload(session)).status == "live"
     await ws.disconnect()  # gone for good
-    deadline = time.monotonic() + 60
-    while (await reload(session)).status == "live":
-        assert time.monotonic() < deadline, "the session was never closed"
-        await asyncio.sleep(0.5)
+
+    async def closed():
+        return (await reload(session)).status != "live"
+
+    await wait_until_async(closed, 60, "the session closed after the grace period")
     assert (await reload(session)).status == "done"
 
 

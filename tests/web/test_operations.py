@@ -5,13 +5,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO
+from tests.waiting import log_tail, wait_until
 
 
 def manage(*args, env=None, timeout=120):
@@ -62,6 +62,15 @@ def nice_of(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
 
 
+def login_page(port: int) -> tuple[int, bytes] | None:
+    """The login page's status and body, or None while nothing answers on the port."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2) as response:
+            return response.status, response.read()
+    except OSError:
+        return None
+
+
 @pytest.mark.django_db(transaction=True)
 def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path, test_database_url):
     port = free_port()
@@ -74,23 +83,17 @@ def test_serve_runs_web_and_worker_and_stops_cleanly_on_ctrl_c(tmp_path, test_da
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    serve_log = tmp_path / "serve.log"
+    until_up = {"diagnose": lambda: log_tail(serve_log), "give_up_if": lambda: proc.poll() is not None}
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2) as response:
-                    assert response.status == 200 and b"Log in" in response.read()
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
-                time.sleep(0.5)
+        status, page = wait_until(lambda: login_page(port), 90, "serve answering HTTP", **until_up)
+        assert status == 200 and b"Log in" in page
         # serve starts two web processes on one socket, the upload worker and the live worker, each in its
         # own process group; the upload worker runs at a lower CPU priority than live frames
         groups = {pid for pid, parent, _, _ in processes() if parent == proc.pid}
         assert len(groups) == 4
-        while (tmp_path / "serve.log").read_text().count("ready.") < 2:  # both workers have forked their pools
-            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
-            time.sleep(0.3)
+        both_forked = lambda: serve_log.read_text().count("ready.") >= 2  # both workers have forked their pools
+        wait_until(both_forked, 90, "the upload and live workers ready", **until_up)
         assert len([p for p, _, g, _ in processes() if g in groups]) >= 6
         niceness = {command_of(pid): nice_of(pid) for pid in groups}
         base = nice_of(proc.pid)  # the tests themselves may run niced; the kernel caps niceness at 19
@@ -163,8 +166,8 @@ def test_stopping_serve_mid_analysis_queues_the_video_again_at_once_and_it_compl
     from eyeclass.lectures.models import Session
     from eyeclass.lectures.tasks import process_session
     from tests.clips import write_clip
-    from tests.conftest import wait_until
     from tests.web.factories import make_session
+    from tests.web.waits import analysing, settled
 
     session = make_session(teacher, video_file=Session.new_video_file("long.mp4"))
     session.video_path.parent.mkdir(parents=True, exist_ok=True)
@@ -176,12 +179,7 @@ def test_stopping_serve_mid_analysis_queues_the_video_again_at_once_and_it_compl
     env, port = {**os.environ, "DATABASE_URL": test_database_url}, free_port()
     serve = start_serve(tmp_path, port, env, "first.log", queues="serve-stop-test")
     try:
-
-        def analysing():
-            session.refresh_from_db()
-            return session.status == "processing" and session.progress > 0.02
-
-        wait_until(analysing, 180, "the analysis never started")
+        analysing(session, past=0.02)
         interrupted = session.task_id
         serve.send_signal(signal.SIGINT)  # Ctrl-C mid-video; the worker gets 1 s, then is killed
         assert serve.wait(timeout=60) == 0
@@ -189,12 +187,7 @@ def test_stopping_serve_mid_analysis_queues_the_video_again_at_once_and_it_compl
         session.refresh_from_db()
         assert session.task_id not in ("", interrupted)  # sent again at once (another worker may have it already)
         serve = start_serve(tmp_path, port, env, "second.log")  # the next start (or any worker) finishes it
-
-        def finished():
-            session.refresh_from_db()
-            return session.status in ("done", "failed")
-
-        wait_until(finished, 300, "the requeued video was never analysed")
+        settled(session, 300, "the requeued video analysed")
         assert session.status == "done", session.error
         assert session.seconds.count() == 30
     finally:

@@ -1,7 +1,5 @@
 """Processing an uploaded session: the Celery task, run by a real worker and in-process."""
 
-import time
-
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,7 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from eyeclass.lectures.models import Session
 from eyeclass.lectures.tasks import process_session
 from tests.clips import write_clip
+from tests.waiting import wait_until
 from tests.web.factories import make_session
+from tests.web.waits import settled
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,16 +19,6 @@ def session_with_video(teacher, tmp_path, **fields) -> Session:
     session.video_path.parent.mkdir(parents=True, exist_ok=True)
     write_clip(session.video_path, seconds=2)
     return session
-
-
-def wait_for(session: Session, states=("done", "failed"), timeout=240) -> Session:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        session.refresh_from_db()
-        if session.status in states:
-            return session
-        time.sleep(0.5)
-    raise AssertionError(f"still {session.status} after {timeout} s")
 
 
 def test_a_missing_model_fails_with_a_reason_and_keeps_the_video(teacher, tmp_path, settings):
@@ -63,7 +53,6 @@ def test_deleting_a_session_while_it_is_analysed_stops_the_analysis(teacher, tmp
                 client_deletes(session)
             on_progress(step / 100)
             progressed.append(step)
-            time.sleep(0.01)
         return {"seconds": [], "tracks": [], "events": []}
 
     def client_deletes(session):
@@ -168,7 +157,7 @@ def test_a_real_worker_processes_an_upload_end_to_end(client, teacher, tmp_path,
     assert response.status_code == 201
     stored = Session.objects.get().video_path
     assert stored.exists()
-    session = wait_for(Session.objects.get())
+    session = settled(Session.objects.get())
     assert session.status == "done", session.error
     assert session.seconds.count() == 3 and session.tracks.count() >= 1
     assert session.seconds.filter(faces_present__gt=0).count() == 3
@@ -184,11 +173,12 @@ def test_reprocessing_replaces_results_without_duplicates(teacher, tmp_path, cel
     assert first[0] == 2
     # the broker redelivers the same message (same task id), e.g. after a worker crash
     process_session.apply_async(args=[session.pk], task_id=first_run.id)
-    deadline = time.monotonic() + 240
-    while not (session.attempts == 2 and session.status == "done"):
-        assert time.monotonic() < deadline, "the redelivered task did not run"
-        time.sleep(0.3)
+
+    def ran_again():
         session.refresh_from_db()
+        return session.attempts == 2 and session.status == "done"
+
+    wait_until(ran_again, 240, "the redelivered task ran")
     assert (session.seconds.count(), session.tracks.count(), session.events.count()) == first
     assert session.video_path.exists()  # keep_video honoured
     # a stale duplicate message (another id) for a finished session is skipped, not re-run
