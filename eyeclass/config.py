@@ -171,7 +171,7 @@ class Config:
         "the eye CNN the workers run",
         "inference/weights/eye_cnn.keras",
     )
-    eyeclass_warm_up_model: bool = setting(BOOL, "on", "load the CNN as each worker starts")
+    eyeclass_warm_up_model: bool = setting(BOOL, "on", "load the CNN and MediaPipe as each worker starts")
     eyeclass_emotions: bool = setting(
         BOOL, "on", "off: the eye CNN never runs; nothing emotion-derived is stored or shown"
     )

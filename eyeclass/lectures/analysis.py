@@ -81,18 +81,30 @@ def load_model():
 
 @worker_process_init.connect
 def warm_up_model(**kwargs) -> None:
-    """Load the model in the background as each pool process starts, so the first live frame or video
-    does not wait seconds for TensorFlow. A thread: Celery kills pool processes slow to finish init."""
-
-    def load() -> None:
-        try:
-            worker_classifier()
-        except Exception as exc:  # a missing model is reported by the task that needs it
-            log.warning("model warm-up skipped: %s", exc)
-        record_device(worker_device().describe())
-
+    """Warm up in the background as each pool process starts. A thread: Celery kills pool processes slow
+    to finish init."""
     if settings.EYECLASS_WARM_UP_MODEL:
-        threading.Thread(target=load, daemon=True, name="model-warm-up").start()
+        threading.Thread(target=warm_up, daemon=True, name="model-warm-up").start()
+
+
+def warm_up() -> None:
+    """Load the eye CNN, the pipeline and MediaPipe, so the first live frame or video does not wait
+    seconds for them (frames shed meanwhile are the start of a live session lost); then record the
+    device, which says the worker is warm."""
+    try:
+        classifier = worker_classifier()
+        warm_up_analyzer(classifier)
+    except Exception as exc:  # a missing model is reported by the task that needs it
+        log.warning("model warm-up skipped: %s", exc)
+    record_device(worker_device().describe())
+
+
+def warm_up_analyzer(classifier) -> None:
+    """Build an analyzer once and close it: importing the pipeline and MediaPipe's first graphs are most
+    of what a live session's first frame would otherwise wait for; later ones build in a fraction of that."""
+    from inference.pipeline import SessionAnalyzer
+
+    SessionAnalyzer(analysis_options(), classifier=classifier).close()
 
 
 def record_device(description: str, attempts: int = 30) -> None:

@@ -79,6 +79,17 @@ class LiveStack:
         except OSError:
             return False
 
+    def wait_for_live_worker(self, timeout: float = 180) -> None:
+        """Until the live worker has loaded its eye CNN (it records its device then): a session started
+        sooner loses its first seconds of frames, shed while the worker loads TensorFlow."""
+        from eyeclass.ops.models import WorkerHeartbeat
+
+        deadline = time.monotonic() + timeout
+        while not WorkerHeartbeat.objects.filter(hostname__startswith="live", device__gt="").exists():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the live worker did not load its model:\n{self.log.read_text()[-3000:]}")
+            time.sleep(0.5)
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
@@ -103,6 +114,15 @@ def chromium(*extra_flags: str):
     return webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=driver))
 
 
+def fake_camera(y4m: Path) -> tuple[str, ...]:
+    """Chromium flags for a camera that plays `y4m` (over and over), allowed without asking."""
+    return (
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={y4m}",
+    )
+
+
 def log_in(browser, base_url: str, username: str, password: str) -> None:
     from selenium.webdriver.common.by import By
 
@@ -113,6 +133,19 @@ def log_in(browser, base_url: str, username: str, password: str) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(browser, 30).until(lambda b: "/accounts/login/" not in b.current_url, message="login failed")
+
+
+def start_live(browser, base_url: str, classroom, title: str) -> None:
+    """Start a live session from /live/ as a teacher does; returns on the session's streaming page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    browser.get(base_url + "/live/")
+    Select(browser.find_element(By.NAME, "classroom")).select_by_value(str(classroom.pk))
+    browser.find_element(By.NAME, "title").send_keys(title)
+    browser.find_element(By.NAME, "students_informed").click()
+    browser.find_element(By.ID, "start-live").click()
+    WebDriverWait(browser, 30).until(lambda b: "/live/" in b.current_url and b.current_url.rstrip("/")[-1].isdigit())
 
 
 def on_phone(driver, width: int = 390, height: int = 844) -> None:

@@ -8,37 +8,35 @@ from eyeclass.classrooms.models import Classroom
 from eyeclass.lectures.models import Session
 from tests.clips import write_clip, write_y4m
 from tests.conftest import SHARED
-from tests.web.browser import LiveStack, chromium, log_in, on_phone, save_page, screenshot_folder
+from tests.web.browser import (
+    LiveStack,
+    chromium,
+    fake_camera,
+    log_in,
+    on_phone,
+    save_page,
+    screenshot_folder,
+    start_live,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_teacher_streams_a_live_session(test_database_url, tmp_path, teacher):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import WebDriverWait
 
     if not settings.EYECLASS_MODEL_PATH.is_file():
         pytest.skip("no trained eye CNN yet")
     talk = SHARED / "data" / "video" / "talk_single_face.mp4"
     source = talk if talk.exists() else write_clip(tmp_path / "generated.mp4", seconds=6, fps=25)
     camera = write_y4m(source, tmp_path / "camera.y4m")
-    browser = chromium(
-        "--use-fake-device-for-media-stream",
-        "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={camera}",
-    )
+    browser = chromium(*fake_camera(camera))
     stack = LiveStack(test_database_url, tmp_path / "serve.log")
     try:
         classroom = Classroom.objects.create(teacher=teacher, name="Physics 101")
         log_in(browser, stack.url, "ada", "s3cret-pass-123")
-        browser.get(stack.url + "/live/")
-        Select(browser.find_element(By.NAME, "classroom")).select_by_value(str(classroom.pk))
-        browser.find_element(By.NAME, "title").send_keys("Live session")
-        browser.find_element(By.NAME, "students_informed").click()
-        browser.find_element(By.ID, "start-live").click()
-        WebDriverWait(browser, 30).until(
-            lambda b: "/live/" in b.current_url and b.current_url.rstrip("/")[-1].isdigit()
-        )
+        start_live(browser, stack.url, classroom, "Live session")
 
         updates = (
             "const l = window.EyeClassLive; "
