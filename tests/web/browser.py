@@ -84,11 +84,13 @@ class LiveStack:
         sooner loses its first seconds of frames, shed while the worker loads TensorFlow."""
         from eyeclass.ops.models import WorkerHeartbeat
 
-        deadline = time.monotonic() + timeout
-        while not WorkerHeartbeat.objects.filter(hostname__startswith="live", device__gt="").exists():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the live worker did not load its model:\n{self.log.read_text()[-3000:]}")
-            time.sleep(0.5)
+        wait_until(
+            lambda: WorkerHeartbeat.objects.filter(hostname__startswith="live", device__gt="").exists(),
+            timeout,
+            "the live worker loading its model",
+            diagnose=lambda: log_tail(self.log),
+            give_up_if=lambda: self.proc.poll() is not None,
+        )
 
     def stop(self) -> None:
         if self.proc.poll() is None:
