@@ -110,7 +110,9 @@ def start_celery_worker(
 
 
 def stop_celery_worker(proc) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
+    # the main process only: a TERM to the whole group kills the pool child first, and the worker then
+    # starts a new one in the middle of its warm shutdown and never exits
+    proc.send_signal(signal.SIGTERM)
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
