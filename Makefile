@@ -24,8 +24,8 @@ run: migrate
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: install  ## the in-process tier only (tests/conftest.py says which tests are in it)
-	$(PY) -m pytest -m fast $(PYTEST_ARGS)
+test-fast: install  ## the in-process tier only (tests/conftest.py says which tests are in it), on both cores
+	$(PY) -m pytest -m fast -n 2 $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
