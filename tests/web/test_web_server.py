@@ -4,6 +4,7 @@ import json
 import socket
 import struct
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.test import Client
@@ -11,6 +12,9 @@ from django.utils import timezone
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from eyeclass.lectures.models import Session
+from eyeclass.live.models import LiveConnection
+from tests.waiting import wait_until
 from tests.web.browser import LiveStack
 from tests.web.factories import make_session
 
@@ -26,14 +30,25 @@ def web(test_database_url, tmp_path_factory):
     app.stop()
 
 
+@contextmanager
 def live_socket(port, teacher):
+    """A live session's socket; on leaving, waits until the server has stored the disconnect, so the
+    next test's table flush never meets the server's last writes (a deadlock that fails the flush)."""
     session = make_session(teacher, source="live", status="live", live_worker="nobody@x", started_at=timezone.now())
     client = Client()
     client.force_login(teacher)
     headers = {"Cookie": f"sessionid={client.cookies['sessionid'].value}", "Origin": "http://127.0.0.1"}
-    ws = connect(f"ws://127.0.0.1:{port}/ws/live/{session.pk}/", additional_headers=headers, open_timeout=10)
-    assert json.loads(ws.recv(timeout=10))["type"] == "hello"
-    return ws
+    with connect(f"ws://127.0.0.1:{port}/ws/live/{session.pk}/", additional_headers=headers, open_timeout=10) as ws:
+        assert json.loads(ws.recv(timeout=10))["type"] == "hello"
+        yield ws
+    wait_until(
+        lambda: (
+            not LiveConnection.objects.filter(session=session).exists()
+            and Session.objects.get(pk=session.pk).live_connections == 0
+        ),
+        10,
+        "the server to store the socket's disconnect",
+    )
 
 
 def jpeg_message(size: int) -> bytes:
