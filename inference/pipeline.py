@@ -277,7 +277,7 @@ class SessionAnalyzer:
                     record.probs = dict(zip(LABELS, row.tolist()))
                     record.top = top_label(row)
                 if self.options.spotting:
-                    p.result.events += spot(self.spotter, self.engagement, record, band, row)
+                    p.result.events += spot(self.spotter, record, band, row)
             if self._counted(p.result.time):
                 self.seconds += self.engagement.add(p.result)
                 self.readability.add(p.result)

@@ -14,7 +14,10 @@ Method (appearance change against a rolling baseline, with hysteresis):
    itself score as a change.
 4. An event opens when z > z_on on `min_frames` consecutive frames (onset = first frame of the run,
    extended back over up to `onset_lookback` s of frames with z > z_off: expressions build up); the
-   baseline and noise stop updating; it closes at the last frame with z > z_off (offset). Apex =
+   baseline and noise stop updating; it closes at the last frame with z above z_off and above
+   `offset_fraction` of its peak z so far (offset): an expression has ended once its change fell most
+   of the way back, so two with a partial return between them are two events; the cost is that an
+   expression whose intensity wavers that much is cut in two. Apex =
    frame of maximum z; strength = that z. After an event, frames count as calm again only once z
    falls under `z_calm`: the fading trace of an expression is not learnt as the new calm face.
    One event holds one expression: when the eye CNN, having read one emotion (not neutral) with
@@ -28,9 +31,6 @@ Method (appearance change against a rolling baseline, with hysteresis):
    Winks are: a run of `min_frames` or more frames with one eye shut and the other open (from the
    eye signals, so it needs no baseline) is an event with cue "wink", unless an appearance event
    takes it in.
-   Looking away is not an expression either: an appearance event whose apex frame looks away (the
-   engagement step's facing rule) is dropped; the band changed because the head or the eyes turned,
-   which engagement already counts.
 6. duration = offset - onset + one frame period; <= `micro_max` (0.5 s) is "micro", longer is
    "macro"; a change held for `max_duration` s is closed there and becomes the new baseline. The
    calm from before it is kept: a face that comes back to it (z against it <= z_off) is calm again,
@@ -71,7 +71,6 @@ class _Point:
     closed: bool
     probs: np.ndarray | None
     wink: bool = False
-    away: bool = False
     units: np.ndarray | None = None  # each action unit's z against the track's calm units
 
 
@@ -130,12 +129,10 @@ class Spotter:
         eyes_closed: bool | None = None,
         probs: np.ndarray | None = None,
         wink: bool | None = None,
-        away: bool | None = None,
         units: np.ndarray | None = None,
     ) -> list[Event]:
-        """Feed one aligned eye band of one track (with the eye signals' closed and wink readings,
-        whether the face looks away, and its action units in `UNITS` order); returns the events that
-        closed on this frame."""
+        """Feed one aligned eye band of one track (with the eye signals' closed and wink readings and its
+        action units in `UNITS` order); returns the events that closed on this frame."""
         cfg, out = self.config, []
         state = self._tracks.setdefault(track, _TrackState())
         if state.last_time is not None:
@@ -159,16 +156,17 @@ class Spotter:
         if cfg.units and unit_z is not None:
             z = max(z, float(np.abs(unit_z).max()))
         probs = None if probs is None else np.asarray(probs, np.float32)
-        point = _Point(frame, time, z, bool(eyes_closed), probs, bool(wink), bool(away), unit_z)
+        point = _Point(frame, time, z, bool(eyes_closed), probs, bool(wink), unit_z)
         if state.event is None:
             out += self._wink_run(track, state, point)
         if state.event is not None and point.closed and cfg.blink_ends and len(state.event) >= cfg.min_frames:
             return out + self._close(track, state)  # a blink ends an expression; what follows is a new one
         if state.event is not None:
-            if z > cfg.z_off and time - state.event[0].time <= cfg.max_duration:
+            within = time - state.event[0].time <= cfg.max_duration
+            if z > self._off(state.event) and within:
                 state.event.append(point)
                 return out + self._split(track, state)
-            held = z > cfg.z_off
+            held = z > cfg.z_off and not within
             out += self._close(track, state)
             if held:  # a change held past max_duration becomes the new baseline
                 state.home = state.home or self._home(state)
@@ -344,22 +342,25 @@ class Spotter:
         state.event, state.recovering, state.reading = points[-n:], None, reading
         return out
 
+    def _off(self, points: list[_Point]) -> float:
+        """The level an event lasts above: z_off, or `offset_fraction` of its apex so far, whichever is
+        higher; an expression has ended once its change fell most of the way back from its peak."""
+        return max(self.config.z_off, self.config.offset_fraction * max(p.z for p in points))
+
     def _close(self, track: int, state: _TrackState) -> list[Event]:
         cfg, points = self.config, state.event or []
         state.event, state.reading = None, None
         state.recent.clear()  # a later onset must not reach back into this event
         state.recovering = points[-1].time if points else None
-        # trailing points under z_off are not part of the event
-        while points and points[-1].z <= cfg.z_off:
+        # trailing points under the offset level are not part of the event
+        off = self._off(points) if points else cfg.z_off
+        while points and points[-1].z <= off:
             points.pop()
         if len(points) < self._frames(state, cfg.min_frames):
             return []
         if np.mean([p.closed for p in points]) >= cfg.blink_fraction:
             return []
-        apex = max(points, key=lambda p: p.z)
-        if apex.away and cfg.drop_away:
-            return []
-        return [self._event(track, state, points, apex, "appearance")]
+        return [self._event(track, state, points, max(points, key=lambda p: p.z), "appearance")]
 
     def _event(self, track: int, state: _TrackState, points: list[_Point], apex: _Point, cue: str) -> Event:
         cfg = self.config

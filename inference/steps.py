@@ -8,7 +8,6 @@ import dataclasses
 import numpy as np
 
 from .actionunits import SPOT_UNITS
-from .engagement import EngagementAggregator
 from .eyesignals import EyeSignalEstimator
 from .records import Event, FaceRecord
 from .spotting import Spotter
@@ -35,9 +34,7 @@ def read_between(eyes: EyeSignalEstimator, blinked: set[int], track: int, landma
         blinked.add(track)
 
 
-def spot(
-    spotter: Spotter, engagement: EngagementAggregator, record: FaceRecord, band: np.ndarray, probs: np.ndarray | None
-) -> list[Event]:
+def spot(spotter: Spotter, record: FaceRecord, band: np.ndarray, probs: np.ndarray | None) -> list[Event]:
     """Feed one read face to the spotter; the events that closed on its frame."""
     sig = record.signals
     return spotter.update(
@@ -48,6 +45,5 @@ def spot(
         sig and sig.eyes_closed,
         probs,
         sig and sig.wink,
-        engagement.facing(record) is False,
         sig.units.vector(SPOT_UNITS) if sig and sig.units else None,
     )

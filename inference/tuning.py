@@ -55,6 +55,8 @@ class SpotterConfig(Record):
     noise_window: float = 3.0  # seconds of calm frames the noise level is measured over
     z_on: float = 8.0  # an event opens above this (tuned)
     z_off: float = 3.0  # and lasts while above this (tuned)
+    # an event also ends when z falls under this fraction of its apex so far (0: at z_off only) (tuned)
+    offset_fraction: float = 0.25
     z_calm: float = 1.0  # after an event, calm again only under this: a fading expression is not a baseline (tuned)
     min_sigma: float = 0.02  # floor of the noise estimate (a perfectly still synthetic band)
     min_frames: int = 3  # consecutive frames above z_on that open an event (tuned)
@@ -62,7 +64,7 @@ class SpotterConfig(Record):
     # the analysis rate the two counts above mean: a track read at another rate (a live page's 5 fps)
     # needs as many seconds, not as many frames, and at least two frames (None: plain frame counts)
     count_fps: float | None = 10.0  # = inference.options.UPLOAD_FPS, the rate the protocol tuned them at
-    max_duration: float = 4.0  # seconds a change may last before it becomes the new baseline (tuned)
+    max_duration: float = 6.0  # seconds a change may last before it becomes the new baseline (tuned)
     micro_max: float = 0.5  # definition: a micro-expression lasts at most this
     blink_fraction: float = 0.25  # an event this much made of closed-eye frames is a blink, dropped
     max_gap: float = 0.5  # a longer hole in a track restarts its baseline...
@@ -70,8 +72,6 @@ class SpotterConfig(Record):
     # frame periods: one frame lost and half a period of arrival jitter are not a hole (5 fps and up: max_gap)
     gap_periods: float = 2.5
     onset_lookback: float = 2.0  # seconds an onset may reach back over rising frames (z > z_off)
-    # an event whose apex looks away is dropped: the band changed because the head or eyes turned (tuned)
-    drop_away: bool = False
     # the eye-region action units are the spotter's cue beside the band's appearance: z = the larger of
     # the two (the method; False, the band alone, is the ablation the cross-validation reports beside it)
     units: bool = True

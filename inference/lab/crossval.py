@@ -12,6 +12,7 @@ A value whose choice flips between folds is fitted to clips, not to faces: the r
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,9 +35,9 @@ FACING_GRID = {
     "gaze_y": (0.08, 0.12, 0.16),
 }
 SPOTTER_GRID = {
-    "drop_away": (True, False),
     "z_on": (4.0, 5.0, 6.0, 8.0),
     "z_off": (2.0, 3.0),
+    "offset_fraction": (0.0, 0.25, 0.5),
     "min_frames": (1, 2, 3),
     "baseline": (1.0, 2.0),
     "z_calm": (1.0, 1.5),
@@ -74,38 +75,69 @@ def key(choice: dict) -> tuple:
 
 class Scorer:
     """Per-clip scores of each grid point, computed once (replays are the cost). `score(clip, result,
-    analysed, tuning)` scores one clip's replayed result."""
+    analysed, tuning)` scores one clip's replayed result. Only scores are kept per spotter point, so
+    memory does not grow with the grid; with `processes` > 1, `prefetch` computes a grid's scores in
+    that many forked processes."""
 
-    def __init__(self, clips: list[dict], captures: dict[str, Capture], score: Callable[..., ClipScore]):
-        self.clips, self.captures, self.score = clips, captures, score
-        self._eyes: dict[tuple, list] = {}
-        self._results: dict[tuple, dict] = {}
+    def __init__(
+        self, clips: list[dict], captures: dict[str, Capture], score: Callable[..., ClipScore], processes: int = 1
+    ):
+        self.clips, self.captures, self.score, self.processes = clips, captures, score, processes
+        self._eyes: dict[tuple, tuple[list, dict]] = {}  # (eyes, clip) -> (eye step read, its result)
         self._scores: dict[tuple, dict[str, ClipScore]] = {}
 
     def tuning(self, eyes: dict, spotter: dict | None, facing: dict | None = None) -> Tuning:
         values = {**eyes, **{f"facing.{k}": v for k, v in (facing or {}).items()}}
         return Tuning().replace(**values, **{f"spotter.{k}": v for k, v in (spotter or {}).items()})
 
+    def _key(self, eyes: dict, spotter: dict | None, facing: dict | None) -> tuple:
+        return key(eyes), key(spotter) if spotter is not None else None, key(facing or {})
+
     def clip_scores(self, eyes: dict, spotter: dict | None, facing: dict | None = None) -> dict[str, ClipScore]:
         """Each clip's score; without `spotter`, the eye step alone (episodes not scored)."""
-        facing_key = key(facing or {})
-        k = (key(eyes), key(spotter) if spotter is not None else None, facing_key)
+        k = self._key(eyes, spotter, facing)
         if k not in self._scores:
             tuning, out = self.tuning(eyes, spotter, facing), {}
-            # facing changes a replay only through the spotter (drop_away); the eye step alone is replayed once
-            replayed = (k[0], k[1], facing_key if spotter is not None else None)
             for clip in self.clips:
-                name = clip["file"]
-                if (key(eyes), name) not in self._eyes:
-                    self._eyes[key(eyes), name] = replay_eyes(self.captures[name], tuning)
-                if (replayed, name) not in self._results:
-                    read = self._eyes[key(eyes), name]
-                    self._results[replayed, name] = replay(
-                        self.captures[name], tuning, read, spotting=spotter is not None
-                    )
-                out[name] = self.score(clip, self._results[replayed, name], self.captures[name].analysed, tuning)
+                result = self._result(clip["file"], eyes, tuning, spotter is not None)
+                out[clip["file"]] = self.score(clip, result, self.captures[clip["file"]].analysed, tuning)
             self._scores[k] = out
         return self._scores[k]
+
+    def _result(self, name: str, eyes: dict, tuning: Tuning, spotting: bool) -> dict:
+        """A clip's replayed result: the eye step's is kept (every facing point scores it), a spotter's is
+        made anew and shares the eye step's frames (the spotter only adds events)."""
+        if (key(eyes), name) not in self._eyes:
+            read = replay_eyes(self.captures[name], tuning)
+            self._eyes[key(eyes), name] = read, replay(self.captures[name], tuning, read, spotting=False)
+        read, eye_result = self._eyes[key(eyes), name]
+        if not spotting:
+            return eye_result
+        return replay(self.captures[name], tuning, read, frame_dicts=eye_result["frames"])
+
+    def prefetch(self, eyes: dict, spotters: list[dict], facing: dict) -> None:
+        """The scores of every spotter point, computed in forked copies of this scorer: a fork shares the
+        captures and the eye step's replays without copying them."""
+        todo = [p for p in spotters if self._key(eyes, p, facing) not in self._scores]
+        processes = min(self.processes, len(todo))
+        if processes < 2:
+            return
+        self.clip_scores(eyes, None, facing)  # the eye step replayed once here, not once per process
+        chunks = [todo[i::processes] for i in range(processes)]
+        global _FORKED
+        _FORKED = (self, eyes, facing)
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            for part in pool.map(_scores_of, chunks):
+                self._scores.update(part)
+        _FORKED = None
+
+
+_FORKED = None  # (scorer, eyes, facing) that a forked process inherits
+
+
+def _scores_of(spotters: list[dict]) -> dict:
+    scorer, eyes, facing = _FORKED
+    return {scorer._key(eyes, p, facing): scorer.clip_scores(eyes, p, facing) for p in spotters}
 
 
 def eye_objective(scores: list[ClipScore]) -> tuple:
@@ -134,8 +166,10 @@ def choose(scorer: Scorer, names: list[str], fixed: dict | None = None) -> tuple
     facing = max(
         grid(FACING_GRID), key=lambda c: facing_objective([scorer.clip_scores(eyes, None, c)[n] for n in names])
     )
+    points = [{**point, **(fixed or {})} for point in grid(SPOTTER_GRID)]
+    scorer.prefetch(eyes, points, facing)
     spotter = max(
-        [{**point, **(fixed or {})} for point in grid(SPOTTER_GRID)],
+        points,
         key=lambda c: spotter_objective([scorer.clip_scores(eyes, c, facing)[n] for n in names]),
     )
     return eyes, facing, spotter

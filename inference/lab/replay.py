@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.engagement import EngagementAggregator
 from inference.eyesignals import EyeSignalEstimator
 from inference.pipeline import AnalysisOptions, SessionAnalyzer, read_between, read_eyes, spot
 from inference.records import FaceRecord
@@ -140,25 +139,31 @@ def replay_eyes(capture: Capture, tuning: Tuning) -> list[tuple[int, list[tuple[
     return out
 
 
-def replay(capture: Capture, tuning: Tuning, eyes_read=None, spotting: bool = True) -> dict:
+def replay(capture: Capture, tuning: Tuning, eyes_read=None, spotting: bool = True, frame_dicts=None) -> dict:
     """The result dict (`frames`, `events`, `tracks`) the pipeline would give with `tuning`;
-    `eyes_read`: `replay_eyes(capture, tuning)` where it was already run."""
+    `eyes_read`: `replay_eyes(capture, tuning)` where it was already run; `frame_dicts`: its records as
+    dicts, where already made (the spotter does not change them, and making them is half a replay)."""
     frames = eyes_read if eyes_read is not None else replay_eyes(capture, tuning)
-    spotter, engagement, events = Spotter(tuning.spotter), EngagementAggregator(tuning.facing), []
+    spotter, events = Spotter(tuning.spotter), []
     for index, records in frames:
         if spotting:
             for record, seen in records:
                 if seen.band is not None:
-                    events += spot(spotter, engagement, record, seen.band, seen.probs)
+                    events += spot(spotter, record, seen.band, seen.probs)
         if spotting and index in capture.batch_ends:
             events += spotter.forget(capture.batch_ends[index])
     if spotting:
         events += spotter.flush()
     return {
-        "frames": [record.to_dict() for _, records in frames for record, _ in records],
+        "frames": frame_dicts if frame_dicts is not None else frame_records(frames),
         "events": [e.to_dict() for e in sorted(events, key=lambda e: (e.onset, e.track))],
         "tracks": capture.tracks,
     }
+
+
+def frame_records(eyes_read) -> list[dict]:
+    """The face records of `replay_eyes`'s frames, as the result dict holds them."""
+    return [record.to_dict() for _, records in eyes_read for record, _ in records]
 
 
 def replays_pipeline(capture: Capture, tuning: Tuning) -> bool:

@@ -5,7 +5,9 @@
   if (!root) return;
   const LABELS = JSON.parse(document.getElementById("labels-data").textContent);
   const COLORS = { angry: "#d92d20", disgust: "#7a5af8", fear: "#475467", happy: "#fdb022", sad: "#2e90fa", surprise: "#ee46bc", neutral: "#98a2b3" };
-  const MAX_WIDTH = 480, GRACE_MS = 25000;
+  // frames as sharp as an upload's: a smaller or coarser JPEG lowers the eye band's change against its
+  // noise, and weak expressions an upload finds were missed live (tests/web/test_live_upload_parity.py)
+  const MAX_WIDTH = 640, JPEG_QUALITY = 0.85, GRACE_MS = 25000;
   const video = document.getElementById("live-video"), overlay = document.getElementById("live-overlay");
   const stateText = document.getElementById("live-state"), fpsSelect = document.getElementById("live-fps");
   const grab = document.createElement("canvas");
@@ -120,7 +122,7 @@
         sentAt.set(seq, performance.now()); seq += 1; live.sent += 1;
         if (ws.readyState === WebSocket.OPEN) ws.send(message.buffer);
       });
-    }, "image/jpeg", 0.75);
+    }, "image/jpeg", JPEG_QUALITY);
   }
 
   function schedule() {

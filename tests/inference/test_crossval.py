@@ -113,3 +113,24 @@ def test_replaying_a_capture_gives_the_pipelines_own_events_and_flags():
     assert made.pipeline["events"] and any("blink" in f["flags"] for f in made.pipeline["frames"])
     assert replays_pipeline(made, DEFAULT_TUNING)
     assert not replays_pipeline(made, DEFAULT_TUNING.replace(**{"spotter.z_on": 50.0}))  # replay is not a copy
+
+
+class Synthetic(crossval.Scorer):
+    """Replays stood in for by a score that depends on the clip and the spotter's z_on and min_frames."""
+
+    def _result(self, name, eyes, tuning, spotting):
+        return {"hit": spotting and (tuning.spotter.z_on + tuning.spotter.min_frames + ord(name)) % 3 == 0}
+
+
+def synthetic_score(clip, result, analysed, tuning):
+    return clip_score(clip["file"], Detection(tp=1) if result["hit"] else Detection(fn=1))
+
+
+def test_scores_computed_in_forked_processes_are_those_computed_in_one():
+    captures = {c["file"]: Capture() for c in CLIPS}
+    one = Synthetic(CLIPS, captures, synthetic_score)
+    two = Synthetic(CLIPS, captures, synthetic_score, processes=2)
+    folds_one, chosen_one, _ = crossval.cross_validate(one)
+    folds_two, chosen_two, _ = crossval.cross_validate(two)
+    assert chosen_one == chosen_two and [f.spotter for f in folds_one] == [f.spotter for f in folds_two]
+    assert two._scores == one._scores and len(one._scores) > len(crossval.grid(crossval.SPOTTER_GRID))

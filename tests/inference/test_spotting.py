@@ -29,7 +29,7 @@ def noisy(base, n, seed=1, sigma=4.0):
     return [base + rng.normal(0, sigma, base.shape) for _ in range(n)]
 
 
-def run(seq, closed=None, probs=None, spotter=None, track=1, fps=FPS, winks=None, away=None):
+def run(seq, closed=None, probs=None, spotter=None, track=1, fps=FPS, winks=None):
     spotter = spotter or Spotter(CONFIG)
     events = []
     for i, band in enumerate(seq):
@@ -41,7 +41,6 @@ def run(seq, closed=None, probs=None, spotter=None, track=1, fps=FPS, winks=None
             closed[i] if closed else False,
             probs[i] if probs else None,
             winks[i] if winks else False,
-            away[i] if away else False,
         )
     return events + spotter.flush()
 
@@ -100,6 +99,18 @@ def test_blinks_are_not_reported(base):
     assert run(seq, closed) == []
 
 
+def test_two_expressions_with_a_partial_return_between_are_two_events_with_offset_fraction(base):
+    # a strong change, a fall to under a quarter of it (still over z_off), then a second strong change
+    seq = insert(insert(insert(noisy(base, 240), 60, 90), 90, 105, delta=-12.0), 105, 135)
+    # closing at z_off alone, the face never went back: one event spans both
+    (whole,) = run(seq, spotter=Spotter(replace(CONFIG, offset_fraction=0.0)))
+    assert abs(whole.onset_frame - 60) <= 2 and abs(whole.offset_frame - 134) <= 2
+    first, second = run(seq, spotter=Spotter(replace(CONFIG, offset_fraction=0.25)))
+    assert abs(first.onset_frame - 60) <= 2 and abs(first.offset_frame - 89) <= 2
+    # the second one's onset reaches back over the rise from the partial return
+    assert first.offset_frame < second.onset_frame <= 105 and abs(second.offset_frame - 134) <= 2
+
+
 def test_a_blink_during_an_expression_ends_it_unless_told_otherwise(base):
     seq, closed = insert(noisy(base, 200), 60, 90), [False] * 200
     for i in range(70, 73):
@@ -126,17 +137,6 @@ def test_a_face_that_opens_its_eyes_changed_after_a_closure_is_not_an_expression
     for i in range(66, 90):
         seq[i] = seq[i - 30]
     assert len(run(seq, blink, spotter=Spotter(replace(CONFIG, closure_restarts=True)))) == 1
-
-
-def test_with_drop_away_a_change_that_peaks_while_the_face_looks_away_is_not_an_expression(base):
-    seq, drop = insert(noisy(base, 200), 60, 75), Spotter(replace(CONFIG, drop_away=True))
-    assert len(run(seq, spotter=Spotter(replace(CONFIG, drop_away=True)))) == 1
-    assert run(seq, away=[60 <= i < 75 for i in range(200)], spotter=drop) == []
-    glance = [60 <= i < 62 for i in range(200)]  # at the onset only
-    assert len(run(seq, away=glance, spotter=Spotter(replace(CONFIG, drop_away=True)))) == 1
-    assert (
-        len(run(seq, away=[60 <= i < 75 for i in range(200)], spotter=Spotter(replace(CONFIG, drop_away=False)))) == 1
-    )
 
 
 def test_label_is_the_emotion_that_rose_at_the_apex(base):
@@ -273,13 +273,13 @@ def test_a_calm_face_that_sways_slowly_still_shows_a_brief_change(base):
 
 @pytest.mark.parametrize("held", [60, 100])
 def test_relaxing_after_an_expression_held_past_its_limit_is_not_another_expression(base, held):
-    """At 10 analysed frames a second: a change held for 6 or 10 s (past max_duration, so it becomes
-    the baseline), then the calm face again, then a brief change, found with no warm-up."""
+    """At 10 analysed frames a second: a change held for 6 or 10 s (past max_duration, 4 s here, so it
+    becomes the baseline), then the calm face again, then a brief change, found with no warm-up."""
     seq = insert(noisy(base, 250), 20, 20 + held)
     for i in range(held + 40, held + 44):
         seq[i] = seq[i].copy()
         seq[i][16:24, 8:40] += 40.0
-    events = run(seq, fps=10)
+    events = run(seq, fps=10, spotter=Spotter(replace(CONFIG, max_duration=4.0)))
     assert [(e.onset_frame, e.offset_frame) for e in events] == [(20, 60), (held + 40, held + 43)]
 
 

@@ -116,7 +116,7 @@ def cross_validated(args, labels_path: Path, clips: list[dict], options, classif
         facing = is_away(EngagementAggregator(tuning.facing))
         return benchmark.score_clip(clip, result, analysed, facing, STUDENT_MIN_SECONDS)
 
-    scorer = crossval.Scorer(clips, captures, score)
+    scorer = crossval.Scorer(clips, captures, score, processes=os.cpu_count() or 1)
     started = time.perf_counter()
     folds, chosen, in_sample = crossval.cross_validate(scorer)
     defaults = tuple(
