@@ -1,5 +1,6 @@
 """Chromium's fake camera plays the posed webcam clip once into a live session, the page streaming it at
-its own default rate; the same clip uploaded gives the same expression events, within one."""
+its own default rate; the same clip uploaded and read at that rate gives the same expression events,
+within one. (The page's frames against an upload at the default rate: tests/web/test_live_upload_parity.py.)"""
 
 import cv2
 import pytest
@@ -60,7 +61,7 @@ def streamed_by_chromium(database_url, folder, teacher, clip, frames: int) -> Se
 
 
 def test_the_clip_played_by_a_fake_camera_gives_the_events_of_the_same_clip_uploaded_within_one(
-    test_database_url, tmp_path, teacher
+    test_database_url, tmp_path, teacher, settings
 ):
     clip = shared_path("data", "video", "labelled", "webcam_posed_angry_surprise_happy_overlay.mp4")
     video = cv2.VideoCapture(str(clip))
@@ -70,6 +71,9 @@ def test_the_clip_played_by_a_fake_camera_gives_the_events_of_the_same_clip_uplo
     # the page's frames reached the worker: none shed at the start while it built the session's analyzer
     nominal = frames / fps * PAGE_FPS
     assert live.status == "done" and live.frames_analysed >= 0.9 * nominal, (live.frames_received, live.frames_analysed)
+    # what the browser's capture, timing and JPEGs change, apart from the rate: the weakest frowns of
+    # this clip are found at 10 frames a second and only sometimes at 5
+    settings.EYECLASS_ANALYSIS_FPS = PAGE_FPS
     upload = uploaded(teacher, clip)
     assert upload.status == "done"
     counts = upload.events.count(), live.events.count()
