@@ -125,6 +125,26 @@ def fake_camera(y4m: Path) -> tuple[str, ...]:
     )
 
 
+def wait_replaced(browser, element, timeout: float = 30) -> None:
+    """Wait until `element`'s page is gone (a form posted and the next page came). Asked about a node of
+    the old page, Chromium may answer with an inspector error instead of "stale element": both mean gone."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def gone(_) -> bool:
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+
+    WebDriverWait(browser, timeout).until(gone, message="the page was not replaced")
+
+
 def log_in(browser, base_url: str, username: str, password: str) -> None:
     from selenium.webdriver.common.by import By
 

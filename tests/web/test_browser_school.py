@@ -11,7 +11,7 @@ from eyeclass.lectures.models import Session
 from eyeclass.school.models import Consent
 from eyeclass.school.roles import make_school_admin
 from tests.waiting import log_tail, wait_until
-from tests.web.browser import LiveStack, log_in, on_phone, save_page, screenshot_folder
+from tests.web.browser import LiveStack, log_in, on_phone, save_page, screenshot_folder, wait_replaced
 from tests.web.factories import done_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,12 +53,10 @@ def shoot(browser, name: str) -> None:
 def submit(browser, selector: str) -> None:
     """Click a form's button and wait for the page it leads to."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
     button = browser.find_element(By.CSS_SELECTOR, selector)
     button.click()
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(button))
+    wait_replaced(browser, button, 20)
 
 
 def set_password(browser, password: str) -> None:

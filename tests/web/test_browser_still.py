@@ -5,7 +5,7 @@ Screenshots are left in $TMPDIR/eyeclass-screenshots to look at."""
 
 import pytest
 
-from tests.web.browser import log_in, on_phone, save_page, screenshot_folder
+from tests.web.browser import log_in, on_phone, save_page, screenshot_folder, wait_replaced
 from tests.web.factories import make_session
 from tests.web.test_still_tracks import class_result
 
@@ -14,8 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_poster_is_listed_apart_and_counted_again_with_one_click(web, browser, teacher):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import WebDriverWait
 
     session = make_session(teacher, title="Computer lab with a poster")
     session.store_results(class_result())
@@ -37,7 +35,7 @@ def test_the_poster_is_listed_apart_and_counted_again_with_one_click(web, browse
     assert browser.find_element(By.CSS_SELECTOR, "#card-engagement").text == "0.90"
     before = browser.find_element(By.ID, "tracks")
     browser.find_element(By.CSS_SELECTOR, "#left-out button").click()
-    WebDriverWait(browser, 30).until(staleness_of(before))  # the form posts and the page comes back
+    wait_replaced(browser, before)  # the form posts and the page comes back
     assert "Every face found counts" in browser.find_element(By.ID, "tracks").text
     assert browser.find_element(By.CSS_SELECTOR, "#card-engagement").text == "0.60"
     save_page(browser, folder / "still-session-counted-phone.png")
