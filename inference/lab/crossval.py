@@ -126,10 +126,12 @@ class Scorer:
         chunks = [todo[i::processes] for i in range(processes)]
         global _FORKED
         _FORKED = (self, eyes, facing)
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for part in pool.map(_scores_of, chunks):
-                self._scores.update(part)
-        _FORKED = None
+        try:
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                for part in pool.map(_scores_of, chunks):
+                    self._scores.update(part)
+        finally:
+            _FORKED = None  # the scorer (and its captures) is not held past the search
 
 
 _FORKED = None  # (scorer, eyes, facing) that a forked process inherits
