@@ -147,6 +147,9 @@ def main() -> None:
         help="targets: mix the teacher into the targets; logits: Hinton's KL at T (inference/lab/distill.py)",
     )
     parser.add_argument("--seed", type=widths, default=(19,), help="seed, or one per warm restart")
+    parser.add_argument(
+        "--bf16", action="store_true", help="mixed bfloat16 (faster on AMX or AVX512-BF16 CPUs); exported float32"
+    )
     parser.add_argument("--record", metavar="WEIGHTS", help="store the ablation in the card beside WEIGHTS")
     add_markdown_option(parser, "distillation")
     args = parser.parse_args()
@@ -179,7 +182,14 @@ def main() -> None:
     if len(seeds) != len(args.epochs):
         parser.error("--seed takes one seed or one per --epochs entry")
     controls = [
-        TrainConfig(band=EYE_BAND, model=ModelConfig(widths=args.widths), epochs=epochs, peak_lr=args.lr, seed=seed)
+        TrainConfig(
+            band=EYE_BAND,
+            model=ModelConfig(widths=args.widths),
+            epochs=epochs,
+            peak_lr=args.lr,
+            seed=seed,
+            bfloat16=args.bf16,
+        )
         for epochs, seed in zip(args.epochs, seeds, strict=True)
     ]
     kd = dict(teacher=str(soft), kd_alpha=args.alpha, kd_temperature=args.temperature, kd_loss=args.kd_loss)
