@@ -123,3 +123,13 @@ def test_a_new_live_page_starts_with_no_seconds(client, teacher):
     session = make_session(teacher, status="live", source="live", live_worker="w@box", started_at=timezone.now())
     client.force_login(teacher)
     assert page_data(client.get(f"/live/{session.pk}/").content.decode(), "recorded-data") == []
+
+
+def test_the_slow_live_rate_says_it_merges_back_to_back_expressions(client, teacher):
+    session = make_session(teacher, status="live", source="live", live_worker="w@box", started_at=timezone.now())
+    client.force_login(teacher)
+    live = client.get(f"/live/{session.pk}/").content.decode()
+    assert '<option value="2">2 fps (slow link)</option>' in live and "merge into one event" in live
+    assert '<option value="5" selected>' in live  # the rate whose events match an upload's
+    help_page = " ".join(client.get("/help/").content.decode().split())
+    assert 'id="live-rate"' in help_page and "two expressions straight after each other become one event" in help_page
