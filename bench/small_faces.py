@@ -13,8 +13,9 @@ found, pose known, yaw and pitch error against the reference, agreement of "faci
 facing limits) with the reference, and looking-away balanced accuracy on the labelled away intervals
 against the calm ones, from the head alone (a small face has no readable eyes), beside the same score
 of the full-size head: with the analysis's facing limits, and with head-only limits chosen on the other
-clips (leave one clip out), the most the head alone tells. A last table analyses classroom_cctv.mp4 (17 students, faces 10-20 px) with the
-upload options: how many faces present had a head orientation, and at what speed.
+clips (leave one clip out), the most the head alone tells. A last table analyses classroom_cctv.mp4
+(17 students, faces 10-20 px) with the upload options: how many faces present had a head orientation,
+and at what speed.
 
 The trade-off of shrinking real close-ups instead of filming a room: the faces are real and their
 reference pose is measured on the same frames, but a shrunk close-up is sharper than a far face
