@@ -161,7 +161,7 @@ class MediaPipeFaces:
         retry_after: int = 3,
         threads: int = 2,
         retries: bool = True,
-        follow_margin: float = 5.0,
+        follow_margin: float = 4.0,
         follow_merge: float = 0.0,
         tile_per_face: float = 0.0,
         fine_area: float = 0.0,

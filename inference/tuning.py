@@ -121,9 +121,8 @@ class FaceScheduleConfig(Record):
     # again by a scan before its track ends
     scan_every: float = 1.0
     # a followed face is looked for in a square this many times its box around its last box (at least
-    # an "auto" tile): room for a second of head movement, and the context a tile gives a small face;
-    # chosen so following keeps about the faces a scan of every frame finds, at 720p, 1080p and 4K
-    follow_margin: float = 5.0
+    # an "auto" tile): room for a second of head movement, and the context a tile gives a small face
+    follow_margin: float = 4.0
     # ...and neighbours' squares are looked in as one square while it is at most this many times the
     # narrowest face in it, so a row of students costs one detector call, not one each (0: never;
     # inference/follow.py); 12 found as many faces but broke a chunk's equality with one pass
