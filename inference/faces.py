@@ -142,7 +142,8 @@ class MediaPipeFaces:
     fine_area: on a frame of more pixels than this, the fine tile is AUTO_TILE scaled up with the frame
     (`fine_tile`), and no scan's tiles are smaller; 0 = AUTO_TILE on every frame.
     near (a call's argument): the boxes of the faces being followed; the detector then looks on the full
-    frame and in a square of `follow_margin` x each box around it (at least an "auto" tile), not on
+    frame and in a square of `follow_margin` x each box around it (at least the last scan's tile, the
+    scale the scan found it at), not on
     every tile, so a frame costs what its faces cost (inference/schedule.py says when).
     follow_merge: neighbouring squares of followed faces are looked in as one while it is at most
     `follow_merge` x the smallest face in it (`follow_squares`); 0 = one square per face.
@@ -329,7 +330,7 @@ class MediaPipeFaces:
             fine = self.tiles == "auto" and tile == smallest and large != (1, 1)
             return whole + list(_tiles(height, width, grid)) + (list(_tiles(height, width, large)) if fine else [])
         boxes = [box for box in near if box.w <= CLOSE_UP * width]
-        return whole + follow_squares(boxes, height, width, self.follow_margin, self.follow_merge, AUTO_TILE)
+        return whole + follow_squares(boxes, height, width, self.follow_margin, self.follow_merge, tile)
 
     def _next_tile(self, detected: list[Face], smallest: float) -> float:
         """The "auto" tile size of the next scan, from the faces this scan found (never under `smallest`)."""

@@ -121,7 +121,8 @@ class FaceScheduleConfig(Record):
     # again by a scan before its track ends
     scan_every: float = 1.0
     # a followed face is looked for in a square this many times its box around its last box (at least
-    # an "auto" tile): room for a second of head movement, and the context a tile gives a small face
+    # the last scan's tile, so the detector sees it at the scale the scan found it): room for a second of
+    # head movement, and the context a tile gives a small face
     follow_margin: float = 4.0
     # ...and neighbours' squares are looked in as one square while it is at most this many times the
     # narrowest face in it, so a row of students costs one detector call, not one each (0: never;

@@ -71,3 +71,15 @@ def test_crop_meshes_on_two_lanes_give_each_face_the_landmarks_one_lane_gives(ro
         assert (a is None) == (b is None)
         if a is not None:
             np.testing.assert_allclose(a, b, atol=1e-3)
+
+
+def test_a_followed_face_is_looked_for_in_a_square_at_least_the_tile_its_scan_used(room):
+    """The detector then sees a followed face at the scale the scan saw it, not larger with less context."""
+    with MediaPipeFaces(tiles="auto", threads=1, retries=False, tile_per_face=8.0, follow_merge=0.0) as finder:
+        scanned = finder(room)
+        tile = 8.0 * min(face.box.w for face in scanned)
+        squares = finder.regions(1080, 1920, near=[face.box for face in scanned])[1:]
+        followed = finder(room, near=[face.box for face in scanned])
+    assert len(scanned) == 9 and len(squares) == 9
+    assert all(side >= int(tile) > 4.0 * face.box.w for (_, _, side, _), face in zip(squares, scanned, strict=True))
+    assert len(followed) == 9
