@@ -143,8 +143,8 @@ class MediaPipeFaces:
     (`fine_tile`), and no scan's tiles are smaller; 0 = AUTO_TILE on every frame.
     near (a call's argument): the boxes of the faces being followed; the detector then looks on the full
     frame and in a square of `follow_margin` x each box around it (at least the last scan's tile, the
-    scale the scan found it at), not on
-    every tile, so a frame costs what its faces cost (inference/schedule.py says when).
+    scale the scan found it at), not on every tile, so a frame costs what its faces cost
+    (inference/schedule.py says when).
     follow_merge: neighbouring squares of followed faces are looked in as one while it is at most
     `follow_merge` x the smallest face in it (`follow_squares`); 0 = one square per face.
     threads: MediaPipe's graphs run single-threaded and release the GIL, so with 2 the full-frame

@@ -19,7 +19,7 @@ def follow_squares(
     boxes: list[Box], height: int, width: int, margin: float, merge: float = 0.0, floor: float = 128.0
 ) -> list[tuple[int, int, int, int]]:
     """The squares (x, y, w, h) followed faces are looked for in: `margin` x each box around it (at
-    least `floor` px, an "auto" tile), moved inside the frame. Two squares become one square around both
+    least `floor` px, the last scan's tile), moved inside the frame. Two squares become one square around both
     while its side is at most `merge` x the narrowest face in it (0: never), the pair with the smallest
     joint square first: one detector call for a row of students."""
     squares: dict[int, tuple[int, int, int, int]] = {}  # group -> its square, while it is one face's

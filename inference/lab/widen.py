@@ -40,20 +40,22 @@ def widen(model: keras.Model, config: ModelConfig, widths: tuple[int, ...], seed
     wide = build_model(model.input_shape[1:3], dataclasses.replace(config, widths=tuple(widths)))
     convs = iter([w for w in widths for _ in range(2)])
     source, shares = None, None  # each current channel's channel in the narrow model, and its share
+    narrow = 0  # the narrow model's number of current channels
     for old, new in zip(model.layers, wide.layers, strict=True):
         weights = old.get_weights()
         if isinstance(old, layers.Conv2D):
             kernel = weights[0]
             if source is not None:
                 kernel = kernel[:, :, source, :] * shares[None, None, :, None]
-            source = _copies(kernel.shape[-1], next(convs), rng)
+            narrow = kernel.shape[-1]
+            source = _copies(narrow, next(convs), rng)
             shares = _shares(source, rng)
             weights = [kernel[..., source]]
         elif isinstance(old, layers.BatchNormalization) and source is not None:
             weights = [w[source] for w in weights]
         elif isinstance(old, layers.Dense) and source is not None:
             # Flatten orders features (row, column, channel), so the channel is the fastest axis.
-            kernel = weights[0].reshape(-1, source.max() + 1, weights[0].shape[-1])
+            kernel = weights[0].reshape(-1, narrow, weights[0].shape[-1])
             kernel = kernel[:, source, :] * shares[None, :, None]
             weights = [kernel.reshape(-1, kernel.shape[-1])] + weights[1:]
             source, shares = None, None  # the head's units keep their number
