@@ -155,7 +155,7 @@ def read_small(faces: MediaPipeFaces, config: HeadOnlyConfig, frame: np.ndarray,
     if not detected:
         return Reading()
     face = max(detected, key=lambda f: f.box.iou(expected))
-    signals = HeadOnly(faces.mesh_crop, config).read(1, face.box, 0.0, frame)
+    signals = HeadOnly(faces.mesh_crops, config).read(1, face.box, 0.0, frame)
     return Reading(found=True) if signals is None else Reading(True, signals.yaw, signals.pitch)
 
 

@@ -19,48 +19,63 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from .eyesignals import head_pose
 from .records import Box, EyeSignals
 from .tuning import HeadOnlyConfig
 
 
 class HeadOnly:
-    """`read(track, box, time, bgr)` -> EyeSignals with the head's pose only, or None when unknown."""
+    """`measure` the heads of a frame's small faces, then `pose(track, box, time)` for each: EyeSignals with
+    the head's pose only, or None when unknown. `read` does both for one face."""
 
-    def __init__(self, mesh_crop, config: HeadOnlyConfig) -> None:
-        """`mesh_crop(bgr, box, margin=...)`: landmarks of the face in a crop around `box`, or None
-        (faces.MediaPipeFaces.mesh_crop); without one no head is read."""
-        self.mesh_crop, self.config = mesh_crop, config
+    def __init__(self, mesh_crops, config: HeadOnlyConfig) -> None:
+        """`mesh_crops(bgr, boxes, margin=...)`: for each box, the landmarks of the face in a crop around it
+        or None (faces.MediaPipeFaces.mesh_crops, side by side on two lanes); without it no head is read."""
+        self.mesh_crops, self.config = mesh_crops, config
         # track -> (time last tried, time of the pose, the pose (yaw, pitch, roll) or None)
         self._read: dict[int, tuple[float, float, tuple[float, float, float] | None]] = {}
 
-    def read(self, track: int, box: Box, time: float, bgr) -> EyeSignals | None:
-        """`bgr`: the frame, as decoded (`mesh_crop` converts the crop it reads)."""
-        if self.mesh_crop is None or box.w < self.config.min_width:
-            return None
-        tried, seen, pose = self._read.get(track, (None, -math.inf, None))
-        # on a grid from time 0, not from the track's first read: a chunk of a long video then reads on the
-        # frames a single pass does
-        if tried is None or math.floor(time / self.config.every) != math.floor(tried / self.config.every):
-            found = self._measure(box, bgr)
-            tried = time
-            if found is not None:  # a failed read keeps the earlier pose, held until it is too old
-                seen, pose = time, found
-            self._read[track] = (tried, seen, pose)
-        if pose is None or time - seen > self.config.hold:
+    def measure(self, faces: list[tuple[int, Box]], time: float, bgr) -> None:
+        """Read the heads of `faces` (track, box) that are due at `time`: each margin's crops in one batch,
+        so a room's heads are read on both lanes. `bgr`: the frame, as decoded (the crop mesh converts the
+        crops it reads)."""
+        due = [(track, box) for track, box in faces if self._due(track, box, time)]
+        found: dict[int, tuple[float, float, float]] = {}
+        left = due
+        for margin in self.config.margins:
+            if not left:
+                break
+            for (track, _), landmarks in zip(left, self.mesh_crops(bgr, [box for _, box in left], margin=margin)):
+                if landmarks is not None:
+                    found[track] = head_pose(landmarks)
+            left = [(track, box) for track, box in left if track not in found]
+        for track, _ in due:
+            _, seen, pose = self._read.get(track, (None, -math.inf, None))
+            if track in found:  # a failed read keeps the earlier pose, held until it is too old
+                seen, pose = time, found[track]
+            self._read[track] = (time, seen, pose)
+
+    def pose(self, track: int, box: Box, time: float) -> EyeSignals | None:
+        """The track's last head reading while it is at most `hold` seconds old and its face is wide enough."""
+        _, seen, pose = self._read.get(track, (None, -math.inf, None))
+        if pose is None or time - seen > self.config.hold or box.w < self.config.min_width:
             return None
         yaw, pitch, roll = pose
         nan = math.nan
         return EyeSignals(nan, nan, None, False, yaw, pitch, roll, nan, nan)
 
-    def _measure(self, box: Box, bgr: np.ndarray) -> tuple[float, float, float] | None:
-        for margin in self.config.margins:
-            landmarks = self.mesh_crop(bgr, box, margin=margin)
-            if landmarks is not None:
-                return head_pose(landmarks)
-        return None
+    def read(self, track: int, box: Box, time: float, bgr) -> EyeSignals | None:
+        """`measure` and `pose` for one face."""
+        self.measure([(track, box)], time, bgr)
+        return self.pose(track, box, time)
+
+    def _due(self, track: int, box: Box, time: float) -> bool:
+        if self.mesh_crops is None or box.w < self.config.min_width:
+            return False
+        tried = self._read.get(track, (None,))[0]
+        # on a grid from time 0, not from the track's first read: a chunk of a long video then reads on the
+        # frames a single pass does
+        return tried is None or math.floor(time / self.config.every) != math.floor(tried / self.config.every)
 
     def forget(self, live_tracks: set[int]) -> None:
         self._read = {t: r for t, r in self._read.items() if t in live_tracks}

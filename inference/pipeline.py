@@ -106,7 +106,7 @@ class SessionAnalyzer:
         self._crops = getattr(self.faces, "mesh_crops", None) or (
             lambda bgr, boxes: [self.faces.mesh_crop(bgr, b) for b in boxes]
         )
-        self.heads = HeadOnly(getattr(self.faces, "mesh_crop", None), tuning.heads)  # a fake finder may have none
+        self.heads = HeadOnly(getattr(self.faces, "mesh_crops", None), tuning.heads)  # a fake finder may have none
         self.spotter = Spotter(tuning.spotter)
         self.engagement = EngagementAggregator(tuning.facing)
         self.stillness = StillnessMeter()
@@ -150,10 +150,12 @@ class SessionAnalyzer:
             for f, t in zip(faces, ids)
             if f.landmarks is not None and f.inter_ocular >= self.options.lids_between_min_iod
         }
+        small = [(t, f.box) for f, t in zip(faces, ids) if f.inter_ocular < self.options.min_inter_ocular]
+        self.heads.measure(small, time, image)
         gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
         pending = _Pending(FrameResult(index, time, image=image if self.options.keep_images else None), [], [])
         for face, track in zip(faces, ids):
-            record = self._record(face, track, index, time, image)
+            record = self._record(face, track, index, time)
             pending.result.faces.append(record)
             counted = face.landmarks is not None and record.signals is not None and self._counted(time)
             if counted:
@@ -337,12 +339,12 @@ class SessionAnalyzer:
         self.close()
 
     # -- steps ------------------------------------------------------------------------------
-    def _record(self, face: Face, track: int, index: int, time: float, image: np.ndarray) -> FaceRecord:
+    def _record(self, face: Face, track: int, index: int, time: float) -> FaceRecord:
         iod = face.inter_ocular
         record = FaceRecord(frame=index, time=time, track=track, box=face.box, score=face.score, inter_ocular=iod)
         if iod < self.options.min_inter_ocular:
             record.flags += ["eyes_unreadable", "small_face"]
-            record.signals = self.heads.read(track, face.box, time, image)
+            record.signals = self.heads.pose(track, face.box, time)
             if record.signals is not None:
                 record.flags.append("head_only")
         elif face.landmarks is None:

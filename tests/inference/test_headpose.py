@@ -23,9 +23,9 @@ class FakeMesh:
     def __init__(self, finds=(2.5,), yaw: float = 0.0) -> None:
         self.finds, self.yaw, self.calls = finds, yaw, []
 
-    def __call__(self, bgr, box, margin):
-        self.calls.append(margin)
-        return synthetic_face(yaw=self.yaw) if margin in self.finds else None
+    def __call__(self, bgr, boxes, margin):
+        self.calls += [margin] * len(boxes)
+        return [synthetic_face(yaw=self.yaw) if margin in self.finds else None for _ in boxes]
 
 
 def test_a_small_face_gets_its_head_pose_and_no_eye_signals():
@@ -83,3 +83,23 @@ def test_a_ceiling_cameras_small_faces_get_a_head_orientation_and_attention_is_m
     assert all(r.probs is None and r.signals.eyes_closed is None for r in posed)
     assert sum(s.engagement is not None for s in result.seconds) >= 0.8 * len(result.seconds)
     assert result.readability.head_only == len(posed)
+
+
+def test_a_frames_heads_are_read_in_one_batch_per_margin_and_only_the_missed_ones_retried():
+    class Batches(FakeMesh):
+        def __init__(self) -> None:
+            super().__init__(finds=(2.5, 3.5))
+            self.batches = []
+
+        def __call__(self, bgr, boxes, margin):
+            self.batches.append((margin, len(boxes)))
+            return [
+                synthetic_face() if margin in self.finds and (margin == 3.5 or box.x < 50) else None for box in boxes
+            ]
+
+    mesh = Batches()
+    heads = HeadOnly(mesh, HeadOnlyConfig(margins=(2.5, 3.5, 5.0)))
+    faces = [(1, Box(10, 10, 14, 14)), (2, Box(100, 10, 14, 14)), (3, Box(200, 10, 14, 14))]
+    heads.measure(faces, 0.0, None)
+    assert mesh.batches == [(2.5, 3), (3.5, 2)]  # the two missed at 2.5 retried together, found at 3.5
+    assert all(heads.pose(track, box, 0.0) is not None for track, box in faces)
