@@ -61,8 +61,8 @@ class _Capturing(SessionAnalyzer):
         self.capture = Capture()
         self._seen: dict[int, Seen] = {}
 
-    def _record(self, face, track, index, time, rgb):
-        record = super()._record(face, track, index, time, rgb)
+    def _record(self, face, track, index, time):
+        record = super()._record(face, track, index, time)
         self._seen[id(record)] = Seen(record, face.landmarks if record.signals is not None else None)
         return record
 
