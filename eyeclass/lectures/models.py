@@ -125,6 +125,7 @@ class Session(models.Model):
             "remaining_text": in_words(remaining),
             "error": self.error,
             "url": self.get_absolute_url(),
+            "playback": self.playback,  # "converting" until a kept recording plays in browsers
         }
 
     def mark_queued(self) -> None:

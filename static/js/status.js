@@ -1,6 +1,16 @@
 /* Live processing status: pushed over the teacher's websocket, with polling as a fallback. */
 (function () {
   "use strict";
+  // A finished session whose recording is being converted for the browser: reload once it is playable.
+  const note = document.getElementById("replay-note");
+  if (note && note.dataset.statusUrl) {
+    const wait = setInterval(() => {
+      fetch(note.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((s) => { if (s && s.playback !== "converting") { clearInterval(wait); window.location.reload(); } })
+        .catch(() => {});
+    }, 3000);
+  }
   const box = document.getElementById("session-status");
   if (!box) return;
   const id = Number(box.dataset.session);

@@ -59,8 +59,25 @@ def test_a_teacher_uploads_a_session_and_sees_charts(stack, browser, teacher, tm
     emotion_sets = browser.execute_script("return window.EyeClassDrawn.emotion.data.datasets.length")
     assert emotion_sets == 8  # seven emotions and "uncertain"
     assert browser.execute_script("return window.EyeClassDrawn.heatmap.students") == session.summary["students"]
+    # a generated clip is converted for the browser after the analysis: the page reloads once it plays
+    WebDriverWait(browser, 120, poll_frequency=1).until(lambda b: b.find_elements(By.ID, "replay"))
     assert browser.execute_script("return document.getElementById('replay').src").endswith(
         f"/sessions/{session.pk}/video"
     )
     browser.execute_script("window.scrollTo(0, 0)")
     save_page(browser, screenshot_folder() / "session-real-clip.png")
+
+
+def test_a_page_waiting_for_its_recordings_conversion_shows_the_player_once_it_plays(stack, browser, teacher):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.web.factories import make_session
+
+    session = make_session(teacher, status="done", keep_video=True, video_file="uploads/x.avi")
+    Session.objects.filter(pk=session.pk).update(playback="converting", playback_note="its video codec (mpeg4)")
+    log_in(browser, stack.url, "ada", "s3cret-pass-123")
+    browser.get(stack.url + session.get_absolute_url())
+    assert browser.find_elements(By.ID, "replay-note") and not browser.find_elements(By.ID, "replay")
+    Session.objects.filter(pk=session.pk).update(playback="ready", playback_note="")
+    WebDriverWait(browser, 30, poll_frequency=0.5).until(lambda b: b.find_elements(By.ID, "replay"))

@@ -130,6 +130,7 @@ def test_the_status_endpoint(client, teacher):
         "remaining_text": "",
         "error": "",
         "url": session.get_absolute_url(),
+        "playback": "",
     }
 
 
